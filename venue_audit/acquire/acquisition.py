@@ -1,0 +1,195 @@
+"""Acquire sources into a case: hash every item, store the manifest, log custody.
+
+Hashing runs in a process pool (one BLAS-free worker per core, each reading
+whole files) because digests are CPU-bound; the main process only writes rows.
+Re-acquiring a source is idempotent: unchanged items keep their rows, changed
+ones get a new version beside the old, and the difference is reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from venue_audit.acquire.items import ItemRecord, hash_entry
+from venue_audit.acquire.limits import DEFAULT_LIMITS, ArchiveLimits
+from venue_audit.acquire.walk import Entry, list_entries
+from venue_audit.case import Case
+
+ProgressCallback = Callable[[int, int], None]
+
+_BATCH_BYTES = 32 << 20
+_BATCH_FILES = 64
+
+
+@dataclass
+class SourceChanges:
+    """What one acquisition found, in hashdeep's vocabulary."""
+
+    root: str
+    new: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    files: int = 0
+    bytes: int = 0
+
+
+@dataclass
+class AcquisitionResult:
+    sources: list[SourceChanges]
+
+    @property
+    def files(self) -> int:
+        return sum(s.files for s in self.sources)
+
+    @property
+    def bytes(self) -> int:
+        return sum(s.bytes for s in self.sources)
+
+
+def _hash_batch(root: str, relatives: list[str], limits: ArchiveLimits) -> list[list[ItemRecord]]:
+    return [hash_entry(Path(root), relative, limits) for relative in relatives]
+
+
+def _batches(entries: Iterable[Entry]) -> Iterator[list[Entry]]:
+    batch: list[Entry] = []
+    size = 0
+    for entry in entries:
+        batch.append(entry)
+        size += entry.size
+        if size >= _BATCH_BYTES or len(batch) >= _BATCH_FILES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def hash_source(root: Path, entries: list[Entry], workers: int, limits: ArchiveLimits,
+                progress: ProgressCallback | None = None) -> Iterator[list[ItemRecord]]:
+    """Records per entry, in the entries' order, whatever the worker count."""
+    total = sum(e.size for e in entries)
+    done = 0
+    if workers <= 1:
+        for entry in entries:
+            yield hash_entry(root, entry.relative, limits)
+            done += entry.size
+            if progress:
+                progress(done, total)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: list[tuple[Future[list[list[ItemRecord]]], int]] = []
+        batches = _batches(entries)
+        for batch in batches:
+            pending.append((pool.submit(_hash_batch, str(root), [e.relative for e in batch], limits),
+                            sum(e.size for e in batch)))
+            while len(pending) >= workers * 4:
+                future, size = pending.pop(0)
+                yield from future.result()
+                done += size
+                if progress:
+                    progress(done, total)
+        for future, size in pending:
+            yield from future.result()
+            done += size
+            if progress:
+                progress(done, total)
+
+
+def acquire(case: Case, sources: list[Path], workers: int | None = None,
+            limits: ArchiveLimits = DEFAULT_LIMITS, progress: ProgressCallback | None = None,
+            command: list[str] | None = None) -> AcquisitionResult:
+    """Hash every item of every source into the case's evidence table."""
+    workers = workers or os.cpu_count() or 1
+    results = []
+    for source in sources:
+        root = Path(source).absolute()
+        if not root.exists() and not root.is_symlink():
+            raise FileNotFoundError(f"source {source} does not exist")
+        entries = list(list_entries(root, exclude=(case.directory,)))
+        changes = _store_source(case, root, hash_source(root, entries, workers, limits, progress))
+        results.append(changes)
+        case.log("acquire", {
+            "source": str(root), "files": changes.files, "bytes": changes.bytes,
+            "new": len(changes.new), "unchanged": len(changes.unchanged),
+            "changed": changes.changed[:100], "missing": changes.missing[:100],
+            "errors": len(changes.errors), "workers": workers,
+            "manifest_sha256": manifest_digest(case, root),
+        }, command)
+    return AcquisitionResult(results)
+
+
+def _source_id(case: Case, root: Path) -> int:
+    row = next(iter(case.db.query("select id from sources where root = ?", [str(root)])), None)
+    if row:
+        return int(row["id"])
+    return int(case.db["sources"].insert({"root": str(root), "label": root.name, "added_at": case.now()}).last_pk)
+
+
+def _same(old: dict[str, Any], new: ItemRecord) -> bool:
+    return (old["sha256"], old["size"], old["entry"], old["mtime"], old["link_target"]) == (
+        new.sha256, new.size, new.entry, new.mtime, new.link_target)
+
+
+def _store_source(case: Case, root: Path, batches: Iterator[list[ItemRecord]]) -> SourceChanges:
+    changes = SourceChanges(str(root))
+    source_id = _source_id(case, root)
+    existing = {row["path"]: row for row in case.db.query(
+        "select id, path, sha256, size, entry, mtime, link_target, version from evidence where source_id = ? and current = 1",
+        [source_id])}
+    seen: set[str] = set()
+    acquired_at = case.now()
+    table = case.db["evidence"]
+    with case.db.conn:
+        for records in batches:
+            ids: list[int] = []
+            for record in records:
+                seen.add(record.path)
+                if record.entry == "file":
+                    changes.files += 1
+                    changes.bytes += record.size
+                if record.error:
+                    changes.errors.append((record.path, record.error))
+                old = existing.get(record.path)
+                parent_id = ids[record.parent] if record.parent is not None else None
+                if old is not None and _same(old, record):
+                    changes.unchanged.append(record.path)
+                    ids.append(int(old["id"]))
+                    continue
+                version = 1
+                if old is not None:
+                    changes.changed.append(record.path)
+                    case.db.execute("update evidence set current = 0 where id = ?", [old["id"]])
+                    version = int(old["version"]) + 1
+                else:
+                    changes.new.append(record.path)
+                row = {
+                    "source_id": source_id, "path": record.path, "name": record.name,
+                    "parent_id": parent_id, "entry": record.entry, "type": record.type,
+                    "size": record.size, "mtime": record.mtime, "md5": record.md5,
+                    "sha256": record.sha256, "sm3": record.sm3, "link_target": record.link_target,
+                    "error": record.error, "version": version, "current": 1, "acquired_at": acquired_at,
+                }
+                ids.append(int(table.insert(row).last_pk))
+    changes.missing = sorted(set(existing) - seen)
+    return changes
+
+
+def manifest_digest(case: Case, root: Path | None = None) -> str:
+    """SHA-256 over the current manifest rows: one value that pins the whole evidence list."""
+    digest = hashlib.sha256()
+    sql = ("select s.root, e.path, e.size, e.md5, e.sha256, e.sm3 from evidence e join sources s on s.id = e.source_id "
+           "where e.current = 1 {} order by s.root, e.path")
+    params: list[Any] = []
+    clause = ""
+    if root is not None:
+        clause, params = "and s.root = ?", [str(root)]
+    for row in case.db.execute(sql.format(clause), params).fetchall():
+        digest.update(("\t".join("" if v is None else str(v) for v in row) + "\n").encode("utf-8"))
+    return digest.hexdigest()

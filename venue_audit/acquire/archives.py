@@ -1,0 +1,159 @@
+"""Enumerate the members of zip and tar archives without extracting them.
+
+Members are read as streams from the archive in place; nothing is ever written
+next to the evidence. Each member is described before it is read, so a bomb or
+a traversal name is recognised and recorded from its header alone.
+"""
+
+from __future__ import annotations
+
+import io
+import stat
+import tarfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import BinaryIO
+
+from venue_audit.acquire.limits import ArchiveLimits
+
+
+@dataclass
+class Member:
+    """One archive member as its header describes it."""
+
+    name: str
+    entry: str
+    size: int
+    compressed_size: int | None
+    mtime: str | None
+    link_target: str | None = None
+    problem: str | None = None
+    open: Callable[[], BinaryIO] | None = None
+
+    @property
+    def suspicious_name(self) -> bool:
+        return name_is_unsafe(self.name)
+
+
+def name_is_unsafe(name: str) -> bool:
+    """Absolute or parent-escaping names: harmless here (we never extract) but worth recording."""
+    normal = name.replace("\\", "/")
+    return normal.startswith("/") or (len(normal) > 1 and normal[1] == ":") or ".." in normal.split("/")
+
+
+def _zip_time(info: zipfile.ZipInfo) -> str | None:
+    try:
+        return datetime(*info.date_time).isoformat()
+    except ValueError:
+        return None
+
+
+def zip_members(fileobj: BinaryIO, limits: ArchiveLimits) -> Iterator[Member]:
+    with zipfile.ZipFile(fileobj) as archive:
+        for count, info in enumerate(archive.infolist()):
+            if count >= limits.max_members:
+                yield Member(info.filename, "member", 0, None, None, problem=f"more than {limits.max_members} members; the rest were not listed")
+                return
+            if info.is_dir():
+                continue
+            unix_mode = info.external_attr >> 16
+            member = Member(info.filename, "member", info.file_size, info.compress_size, _zip_time(info))
+            if stat.S_ISLNK(unix_mode):
+                member.entry = "symlink"
+                member.problem = "symlink member: recorded, not followed"
+            elif info.flag_bits & 0x1:
+                member.problem = "encrypted member and no password given: contents not read"
+            else:
+                member.problem = _bomb_problem(info.file_size, info.compress_size, limits)
+                if member.problem is None:
+                    member.open = _opener(archive, info)
+            yield member
+
+
+def _opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], BinaryIO]:
+    return lambda: archive.open(info)  # type: ignore[return-value]
+
+
+def _bomb_problem(size: int, compressed: int | None, limits: ArchiveLimits) -> str | None:
+    if size > limits.max_member_bytes:
+        return f"declares {size} bytes, over the member limit of {limits.max_member_bytes}: not read"
+    if compressed is not None and size > limits.ratio_applies_above:
+        ratio = size / max(compressed, 1)
+        if ratio > limits.max_ratio:
+            return f"compression ratio {ratio:.0f}:1 over the limit of {limits.max_ratio:.0f}:1 (suspected zip bomb): not read"
+    return None
+
+
+_TAR_ENTRY = {
+    tarfile.SYMTYPE: "symlink", tarfile.LNKTYPE: "hardlink", tarfile.CHRTYPE: "device",
+    tarfile.BLKTYPE: "device", tarfile.FIFOTYPE: "fifo",
+}
+
+
+def tar_members(fileobj: BinaryIO, limits: ArchiveLimits) -> Iterator[Member]:
+    with tarfile.open(fileobj=fileobj, mode="r:*") as archive:
+        count = 0
+        while True:
+            info = archive.next()
+            if info is None:
+                return
+            count += 1
+            if count > limits.max_members:
+                yield Member(info.name, "member", 0, None, None, problem=f"more than {limits.max_members} members; the rest were not listed")
+                return
+            if info.isdir():
+                continue
+            mtime = datetime.fromtimestamp(info.mtime, UTC).isoformat() if info.mtime else None
+            member = Member(info.name, _TAR_ENTRY.get(info.type, "member"), info.size, None, mtime)
+            if member.entry != "member":
+                member.link_target = info.linkname or None
+                member.problem = f"{member.entry} member: recorded, not followed or read"
+            elif not info.isfile():
+                member.problem = "unsupported tar member type: recorded, not read"
+            else:
+                member.problem = _bomb_problem(info.size, None, limits)
+                if member.problem is None:
+                    member.open = _tar_opener(archive, info)
+            yield member
+
+
+def _tar_opener(archive: tarfile.TarFile, info: tarfile.TarInfo) -> Callable[[], BinaryIO]:
+    def open_member() -> BinaryIO:
+        stream = archive.extractfile(info)
+        if stream is None:
+            raise OSError("tar member has no data")
+        return stream  # type: ignore[return-value]
+
+    return open_member
+
+
+def is_tar(fileobj: BinaryIO) -> bool:
+    """Whether a (possibly compressed) stream is a tar archive; leaves it rewound."""
+    try:
+        with tarfile.open(fileobj=fileobj, mode="r:*") as archive:
+            return archive.next() is not None
+    except (tarfile.TarError, OSError, EOFError, ValueError):
+        return False
+    finally:
+        fileobj.seek(0)
+
+
+def list_members(kind: str, fileobj: BinaryIO, limits: ArchiveLimits) -> Iterator[Member]:
+    if kind == "zip":
+        return zip_members(fileobj, limits)
+    return tar_members(fileobj, limits)
+
+
+def archive_kind(file_type: str, fileobj: BinaryIO) -> str | None:
+    """``zip`` / ``tar`` when the stream is an archive we can list, else None."""
+    if file_type == "zip":
+        return "zip"
+    if file_type in ("tar", "gzip", "bzip2", "xz") and is_tar(fileobj):
+        return "tar"
+    return None
+
+
+def in_memory(data: bytes) -> BinaryIO:
+    return io.BytesIO(data)

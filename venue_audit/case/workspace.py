@@ -1,0 +1,118 @@
+"""A case workspace: one folder holding ``case.db``, the custody head and exports.
+
+The folder is the unit another examiner receives (like Autopsy's portable
+case): everything needed to re-check the findings is in it, and it never holds
+raw face images unless the examiner asked for them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlite_utils
+
+from venue_audit import __version__
+from venue_audit.case import custody
+from venue_audit.case.schema import SCHEMA_VERSION, create_schema
+
+DB_NAME = "case.db"
+HEAD_NAME = "custody.head"
+
+
+class CaseError(Exception):
+    """The case folder is missing, not a case, or would be overwritten."""
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    case_no: str
+    venue: str
+    examiners: list[str]
+    title: str = ""
+    org: str = ""
+    tz: str = "Asia/Shanghai"
+    created_at: str = ""
+    tool_version: str = __version__
+    as_of: str = ""
+
+
+class Case:
+    """An open case workspace. Cheap to open; holds one SQLite connection."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.db_path = self.directory / DB_NAME
+        if not self.db_path.is_file():
+            raise CaseError(f"{self.directory} is not a case folder (no {DB_NAME}); create one with 'venue-audit case new'")
+        self.db = sqlite_utils.Database(self.db_path)
+        self.db.execute("pragma journal_mode=wal")
+        self.db.execute("pragma foreign_keys=on")
+        row = next(iter(self.db.query("select * from case_info")), None)
+        if row is None:
+            raise CaseError(f"{self.db_path} has no case_info row")
+        self.info = CaseInfo(
+            case_no=row["case_no"], venue=row["venue"], examiners=json.loads(row["examiners"]),
+            title=row["title"] or "", org=row["org"] or "", tz=row["tz"],
+            created_at=row["created_at"], tool_version=row["tool_version"], as_of=row["as_of"] or "",
+        )
+
+    @classmethod
+    def create(cls, directory: Path, info: CaseInfo, command: list[str] | None = None) -> Case:
+        directory = Path(directory)
+        if (directory / DB_NAME).exists():
+            raise CaseError(f"{directory} already holds a case; open it instead of creating it again")
+        if directory.exists() and any(directory.iterdir()):
+            raise CaseError(f"{directory} exists and is not empty; choose a new folder for the case")
+        if len(info.examiners) < 2:
+            raise CaseError("name at least two examiners (--examiner A --examiner B): Chinese evidence rules require two")
+        try:
+            ZoneInfo(info.tz)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise CaseError(f"unknown time zone {info.tz!r}") from error
+        directory.mkdir(parents=True, exist_ok=True)
+        os.chmod(directory, 0o700)
+        db = sqlite_utils.Database(directory / DB_NAME)
+        create_schema(db)
+        created_at = custody.now_in(info.tz)
+        db["case_info"].insert({
+            "case_no": info.case_no, "title": info.title, "venue": info.venue, "org": info.org,
+            "examiners": json.dumps(info.examiners, ensure_ascii=False), "tz": info.tz,
+            "created_at": created_at, "tool_version": __version__, "as_of": info.as_of,
+            "schema_version": SCHEMA_VERSION,
+        })
+        db.close()
+        case = cls(directory)
+        case.log("case.new", {"case_no": info.case_no, "venue": info.venue, "examiners": info.examiners,
+                              "org": info.org, "tz": info.tz}, command)
+        return case
+
+    @property
+    def head_file(self) -> Path:
+        return self.directory / HEAD_NAME
+
+    def log(self, action: str, detail: dict[str, Any] | None = None, command: list[str] | None = None) -> dict[str, Any]:
+        """Append a custody event for something this tool did to the case."""
+        return custody.append_event(self.db, self.head_file, self.info.tz, action, detail, command)
+
+    def verify_custody(self) -> list[custody.ChainProblem]:
+        return custody.verify_chain(self.db, self.head_file)
+
+    def custody_events(self) -> list[dict[str, Any]]:
+        return list(self.db.query("select * from custody order by seq"))
+
+    def now(self) -> str:
+        return custody.now_in(self.info.tz)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Case:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
