@@ -22,7 +22,9 @@ def suites() -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("suites", nargs="*", help=f"which suites to run (of: {', '.join(suites())})")
+    parser.add_argument(
+        "suites", nargs="*", help=f"which suites to run (of: {', '.join(suites())})"
+    )
     parser.add_argument("--quick", action="store_true", help="smaller inputs, for a smoke run")
     args = parser.parse_args()
     sys.path.insert(0, str(HERE))

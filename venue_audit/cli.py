@@ -41,10 +41,16 @@ app.add_typer(case_app, name="case")
 console = Console()
 errors = Console(stderr=True)
 
-CaseDir = Annotated[Path, typer.Argument(help="The case folder (holds case.db).", show_default=False)]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display; print only the result.")]
+CaseDir = Annotated[
+    Path, typer.Argument(help="The case folder (holds case.db).", show_default=False)
+]
+Quiet = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress display; print only the result.")
+]
 AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON for scripts.")]
-Workers = Annotated[int | None, typer.Option("--workers", "-w", help="Processes to hash with (default: all cores).")]
+Workers = Annotated[
+    int | None, typer.Option("--workers", "-w", help="Processes to hash with (default: all cores).")
+]
 
 
 def _version(value: bool) -> None:
@@ -55,8 +61,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """venue-audit: forensic audit of a venue's face data."""
 
@@ -79,8 +89,15 @@ def _byte_progress(label: str, quiet: bool):
     if quiet or not console.is_terminal:
         yield None
         return
-    with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-                  TimeRemainingColumn(), console=errors, transient=True) as bar:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=True,
+    ) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
@@ -92,12 +109,20 @@ def _byte_progress(label: str, quiet: bool):
 @case_app.command("new")
 def case_new(
     case_dir: CaseDir,
-    case_no: Annotated[str, typer.Option("--case-no", help="Case number (案号), e.g. 沪青检-2025-001.")],
-    venue: Annotated[str, typer.Option("--venue", help="The venue examined (sales office, store …).")],
-    examiner: Annotated[list[str], typer.Option("--examiner", help="An examiner's name; give it at least twice.")],
+    case_no: Annotated[
+        str, typer.Option("--case-no", help="Case number (案号), e.g. 沪青检-2025-001.")
+    ],
+    venue: Annotated[
+        str, typer.Option("--venue", help="The venue examined (sales office, store …).")
+    ],
+    examiner: Annotated[
+        list[str], typer.Option("--examiner", help="An examiner's name; give it at least twice.")
+    ],
     org: Annotated[str, typer.Option("--org", help="Commissioning body (委托单位).")] = "",
     title: Annotated[str, typer.Option("--title", help="Cause of the case (案由).")] = "",
-    tz: Annotated[str, typer.Option("--tz", help="Time zone for every time the case records.")] = "Asia/Shanghai",
+    tz: Annotated[
+        str, typer.Option("--tz", help="Time zone for every time the case records.")
+    ] = "Asia/Shanghai",
     as_json: AsJson = False,
 ) -> None:
     """Create a case workspace: a folder (mode 0700) holding case.db and its custody log.
@@ -112,7 +137,13 @@ def case_new(
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(EXIT_USAGE) from error
     if as_json:
-        _print_json({"case_dir": str(case.directory), "case_no": case_no, "created_at": case.info.created_at})
+        _print_json(
+            {
+                "case_dir": str(case.directory),
+                "case_no": case_no,
+                "created_at": case.info.created_at,
+            }
+        )
     else:
         console.print(f"Created case [bold]{case_no}[/bold] in {case.directory}")
 
@@ -120,7 +151,10 @@ def case_new(
 @app.command("acquire")
 def acquire_command(
     case_dir: CaseDir,
-    sources: Annotated[list[Path], typer.Argument(help="Files or folders exported from the venue.", show_default=False)],
+    sources: Annotated[
+        list[Path],
+        typer.Argument(help="Files or folders exported from the venue.", show_default=False),
+    ],
     workers: Workers = None,
     quiet: Quiet = False,
     as_json: AsJson = False,
@@ -138,13 +172,26 @@ def acquire_command(
             errors.print(f"[red]error:[/red] source {source} does not exist")
             raise typer.Exit(EXIT_USAGE)
     with _byte_progress("Hashing", quiet) as progress:
-        result = acquisition.acquire(case, sources, workers=workers, progress=progress, command=sys.argv)
+        result = acquisition.acquire(
+            case, sources, workers=workers, progress=progress, command=sys.argv
+        )
     exports = acquisition.export_manifest(case)
     summary = {
-        "files": result.files, "bytes": result.bytes,
-        "sources": [{"root": s.root, "files": s.files, "bytes": s.bytes, "new": len(s.new),
-                     "unchanged": len(s.unchanged), "changed": s.changed, "missing": s.missing,
-                     "errors": [{"path": p, "error": e} for p, e in s.errors]} for s in result.sources],
+        "files": result.files,
+        "bytes": result.bytes,
+        "sources": [
+            {
+                "root": s.root,
+                "files": s.files,
+                "bytes": s.bytes,
+                "new": len(s.new),
+                "unchanged": len(s.unchanged),
+                "changed": s.changed,
+                "missing": s.missing,
+                "errors": [{"path": p, "error": e} for p, e in s.errors],
+            }
+            for s in result.sources
+        ],
         "manifest_sha256": acquisition.manifest_digest(case),
         "exports": {k: str(v) for k, v in exports.items()},
     }
@@ -152,11 +199,28 @@ def acquire_command(
         _print_json(summary)
         return
     table = Table(title="Acquired", show_lines=False)
-    for column in ("source", "files", "bytes", "new", "unchanged", "changed", "missing", "problems"):
+    for column in (
+        "source",
+        "files",
+        "bytes",
+        "new",
+        "unchanged",
+        "changed",
+        "missing",
+        "problems",
+    ):
         table.add_column(column, justify="left" if column == "source" else "right")
     for s in result.sources:
-        table.add_row(s.root, str(s.files), f"{s.bytes:,}", str(len(s.new)), str(len(s.unchanged)),
-                      str(len(s.changed)), str(len(s.missing)), str(len(s.errors)))
+        table.add_row(
+            s.root,
+            str(s.files),
+            f"{s.bytes:,}",
+            str(len(s.new)),
+            str(len(s.unchanged)),
+            str(len(s.changed)),
+            str(len(s.missing)),
+            str(len(s.errors)),
+        )
     console.print(table)
     if not quiet:
         for s in result.sources:
@@ -171,8 +235,10 @@ def acquire_command(
 @app.command("verify-manifest")
 def verify_manifest_command(
     case_dir: CaseDir,
-    sources: Annotated[list[Path] | None, typer.Argument(help="Sources to audit (default: all of the case's).",
-                                                        show_default=False)] = None,
+    sources: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Sources to audit (default: all of the case's).", show_default=False),
+    ] = None,
     workers: Workers = None,
     quiet: Quiet = False,
     as_json: AsJson = False,
@@ -185,11 +251,20 @@ def verify_manifest_command(
     """
     case = _open_case(case_dir)
     with _byte_progress("Re-hashing", quiet) as progress:
-        result = acquisition.verify_manifest(case, sources or None, workers=workers, progress=progress,
-                                             command=sys.argv)
+        result = acquisition.verify_manifest(
+            case, sources or None, workers=workers, progress=progress, command=sys.argv
+        )
     if as_json:
-        _print_json({"passed": result.passed, **result.counts(), "changed": result.changed,
-                     "moved": result.moved, "missing": result.missing, "new": result.new})
+        _print_json(
+            {
+                "passed": result.passed,
+                "counts": result.counts(),
+                "changed": result.changed,
+                "moved": result.moved,
+                "missing": result.missing,
+                "new": result.new,
+            }
+        )
     else:
         counts = result.counts()
         console.print("  ".join(f"{name}: {count}" for name, count in counts.items()))
@@ -209,7 +284,9 @@ def verify_manifest_command(
 @app.command("custody")
 def custody_command(
     case_dir: CaseDir,
-    verify: Annotated[bool, typer.Option("--verify", help="Check the hash chain; exit code 3 if broken.")] = False,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Check the hash chain; exit code 3 if broken.")
+    ] = False,
     as_json: AsJson = False,
 ) -> None:
     """Print the chain-of-custody log; with --verify, prove no event was edited, inserted or removed.
@@ -220,21 +297,36 @@ def custody_command(
     problems = case.verify_custody() if verify else []
     events = case.custody_events()
     if as_json:
-        _print_json({"events": events, "verified": verify and not problems,
-                     "problems": [{"seq": p.seq, "problem": p.problem} for p in problems]})
+        _print_json(
+            {
+                "events": events,
+                "verified": verify and not problems,
+                "problems": [{"seq": p.seq, "problem": p.problem} for p in problems],
+            }
+        )
     else:
         table = Table(title=f"Custody log of case {case.info.case_no}")
         for column in ("seq", "at", "actor", "action", "detail", "hash"):
             table.add_column(column, overflow="fold")
         for event in events:
             detail = event["detail"]
-            table.add_row(str(event["seq"]), event["at"], f"{event['actor']}@{event['host']}", event["action"],
-                          detail if len(detail) < 120 else detail[:117] + "…", event["hash"][:16])
+            table.add_row(
+                str(event["seq"]),
+                event["at"],
+                f"{event['actor']}@{event['host']}",
+                event["action"],
+                detail if len(detail) < 120 else detail[:117] + "…",
+                event["hash"][:16],
+            )
         console.print(table)
         if verify:
             for problem in problems:
                 console.print(f"[red]event {problem.seq}:[/red] {problem.problem}")
-            console.print("[green]Custody chain intact[/green]" if not problems else "[red]Custody chain BROKEN[/red]")
+            console.print(
+                "[green]Custody chain intact[/green]"
+                if not problems
+                else "[red]Custody chain BROKEN[/red]"
+            )
     if verify and problems:
         raise typer.Exit(EXIT_INTEGRITY)
     if verify:
@@ -243,8 +335,12 @@ def custody_command(
 
 @app.command("demo")
 def demo_command(
-    sample_data: Annotated[Path | None, typer.Option("--sample-data", help="The sample export to audit.")] = None,
-    out: Annotated[Path, typer.Option("--out", help="Where the demo case and report go.")] = Path("reports"),
+    sample_data: Annotated[
+        Path | None, typer.Option("--sample-data", help="The sample export to audit.")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Where the demo case and report go.")] = Path(
+        "reports"
+    ),
 ) -> None:
     """Run the tool end to end on the bundled sample venue export.
 
@@ -252,13 +348,20 @@ def demo_command(
     """
     from venue_audit.demo import run_demo
 
-    result = run_demo(sample_data, out, progress_console=None if not console.is_terminal else errors)
+    result = run_demo(
+        sample_data, out, progress_console=None if not console.is_terminal else errors
+    )
     table = Table(title="电子数据清单 (evidence manifest) of the sample venue")
     for column in ("#", "path", "type", "size", "SHA-256"):
         table.add_column(column, overflow="fold")
     for number, row in enumerate(result.manifest, 1):
-        table.add_row(str(number), row["path"], row["type"] or row["entry"], str(row["size"]),
-                      (row["sha256"] or "")[:16] + "…")
+        table.add_row(
+            str(number),
+            row["path"],
+            row["type"] or row["entry"],
+            str(row["size"]),
+            (row["sha256"] or "")[:16] + "…",
+        )
     console.print(table)
     console.print(f"Case folder: {result.case_dir}")
     for name, path in result.outputs.items():

@@ -4,5 +4,11 @@ from venue_audit.acquire.acquisition import AcquisitionResult, acquire, manifest
 from venue_audit.acquire.audit import AuditResult, verify_manifest
 from venue_audit.acquire.exports import export_manifest
 
-__all__ = ["AcquisitionResult", "AuditResult", "acquire", "export_manifest", "manifest_digest",
-           "verify_manifest"]
+__all__ = [
+    "AcquisitionResult",
+    "AuditResult",
+    "acquire",
+    "export_manifest",
+    "manifest_digest",
+    "verify_manifest",
+]

@@ -71,8 +71,13 @@ def _batches(entries: Iterable[Entry]) -> Iterator[list[Entry]]:
         yield batch
 
 
-def hash_source(root: Path, entries: list[Entry], workers: int, limits: ArchiveLimits,
-                progress: ProgressCallback | None = None) -> Iterator[list[ItemRecord]]:
+def hash_source(
+    root: Path,
+    entries: list[Entry],
+    workers: int,
+    limits: ArchiveLimits,
+    progress: ProgressCallback | None = None,
+) -> Iterator[list[ItemRecord]]:
     """Records per entry, in the entries' order, whatever the worker count."""
     total = sum(e.size for e in entries)
     done = 0
@@ -87,8 +92,12 @@ def hash_source(root: Path, entries: list[Entry], workers: int, limits: ArchiveL
         pending: list[tuple[Future[list[list[ItemRecord]]], int]] = []
         batches = _batches(entries)
         for batch in batches:
-            pending.append((pool.submit(_hash_batch, str(root), [e.relative for e in batch], limits),
-                            sum(e.size for e in batch)))
+            pending.append(
+                (
+                    pool.submit(_hash_batch, str(root), [e.relative for e in batch], limits),
+                    sum(e.size for e in batch),
+                )
+            )
             while len(pending) >= workers * 4:
                 future, size = pending.pop(0)
                 yield from future.result()
@@ -102,9 +111,14 @@ def hash_source(root: Path, entries: list[Entry], workers: int, limits: ArchiveL
                 progress(done, total)
 
 
-def acquire(case: Case, sources: list[Path], workers: int | None = None,
-            limits: ArchiveLimits = DEFAULT_LIMITS, progress: ProgressCallback | None = None,
-            command: list[str] | None = None) -> AcquisitionResult:
+def acquire(
+    case: Case,
+    sources: list[Path],
+    workers: int | None = None,
+    limits: ArchiveLimits = DEFAULT_LIMITS,
+    progress: ProgressCallback | None = None,
+    command: list[str] | None = None,
+) -> AcquisitionResult:
     """Hash every item of every source into the case's evidence table."""
     workers = workers or os.cpu_count() or 1
     results = []
@@ -115,13 +129,22 @@ def acquire(case: Case, sources: list[Path], workers: int | None = None,
         entries = list(list_entries(root, exclude=(case.directory,)))
         changes = _store_source(case, root, hash_source(root, entries, workers, limits, progress))
         results.append(changes)
-        case.log("acquire", {
-            "source": str(root), "files": changes.files, "bytes": changes.bytes,
-            "new": len(changes.new), "unchanged": len(changes.unchanged),
-            "changed": changes.changed[:100], "missing": changes.missing[:100],
-            "errors": len(changes.errors), "workers": workers,
-            "manifest_sha256": manifest_digest(case, root),
-        }, command)
+        case.log(
+            "acquire",
+            {
+                "source": str(root),
+                "files": changes.files,
+                "bytes": changes.bytes,
+                "new": len(changes.new),
+                "unchanged": len(changes.unchanged),
+                "changed": changes.changed[:100],
+                "missing": changes.missing[:100],
+                "errors": len(changes.errors),
+                "workers": workers,
+                "manifest_sha256": manifest_digest(case, root),
+            },
+            command,
+        )
     return AcquisitionResult(results)
 
 
@@ -129,20 +152,33 @@ def _source_id(case: Case, root: Path) -> int:
     row = next(iter(case.db.query("select id from sources where root = ?", [str(root)])), None)
     if row:
         return int(row["id"])
-    return int(case.db["sources"].insert({"root": str(root), "label": root.name, "added_at": case.now()}).last_pk)
+    return int(
+        case.db["sources"]
+        .insert({"root": str(root), "label": root.name, "added_at": case.now()})
+        .last_pk
+    )
 
 
 def _same(old: dict[str, Any], new: ItemRecord) -> bool:
     return (old["sha256"], old["size"], old["entry"], old["mtime"], old["link_target"]) == (
-        new.sha256, new.size, new.entry, new.mtime, new.link_target)
+        new.sha256,
+        new.size,
+        new.entry,
+        new.mtime,
+        new.link_target,
+    )
 
 
 def _store_source(case: Case, root: Path, batches: Iterator[list[ItemRecord]]) -> SourceChanges:
     changes = SourceChanges(str(root))
     source_id = _source_id(case, root)
-    existing = {row["path"]: row for row in case.db.query(
-        "select id, path, sha256, size, entry, mtime, link_target, version from evidence where source_id = ? and current = 1",
-        [source_id])}
+    existing = {
+        row["path"]: row
+        for row in case.db.query(
+            "select id, path, sha256, size, entry, mtime, link_target, version from evidence where source_id = ? and current = 1",
+            [source_id],
+        )
+    }
     seen: set[str] = set()
     acquired_at = case.now()
     table = case.db["evidence"]
@@ -170,11 +206,22 @@ def _store_source(case: Case, root: Path, batches: Iterator[list[ItemRecord]]) -
                 else:
                     changes.new.append(record.path)
                 row = {
-                    "source_id": source_id, "path": record.path, "name": record.name,
-                    "parent_id": parent_id, "entry": record.entry, "type": record.type,
-                    "size": record.size, "mtime": record.mtime, "md5": record.md5,
-                    "sha256": record.sha256, "sm3": record.sm3, "link_target": record.link_target,
-                    "error": record.error, "version": version, "current": 1, "acquired_at": acquired_at,
+                    "source_id": source_id,
+                    "path": record.path,
+                    "name": record.name,
+                    "parent_id": parent_id,
+                    "entry": record.entry,
+                    "type": record.type,
+                    "size": record.size,
+                    "mtime": record.mtime,
+                    "md5": record.md5,
+                    "sha256": record.sha256,
+                    "sm3": record.sm3,
+                    "link_target": record.link_target,
+                    "error": record.error,
+                    "version": version,
+                    "current": 1,
+                    "acquired_at": acquired_at,
                 }
                 ids.append(int(table.insert(row).last_pk))
     changes.missing = sorted(set(existing) - seen)
@@ -184,8 +231,10 @@ def _store_source(case: Case, root: Path, batches: Iterator[list[ItemRecord]]) -
 def manifest_digest(case: Case, root: Path | None = None) -> str:
     """SHA-256 over the current manifest rows: one value that pins the whole evidence list."""
     digest = hashlib.sha256()
-    sql = ("select s.root, e.path, e.size, e.md5, e.sha256, e.sm3 from evidence e join sources s on s.id = e.source_id "
-           "where e.current = 1 {} order by s.root, e.path")
+    sql = (
+        "select s.root, e.path, e.size, e.md5, e.sha256, e.sm3 from evidence e join sources s on s.id = e.source_id "
+        "where e.current = 1 {} order by s.root, e.path"
+    )
     params: list[Any] = []
     clause = ""
     if root is not None:

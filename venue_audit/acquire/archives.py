@@ -40,7 +40,11 @@ class Member:
 def name_is_unsafe(name: str) -> bool:
     """Absolute or parent-escaping names: harmless here (we never extract) but worth recording."""
     normal = name.replace("\\", "/")
-    return normal.startswith("/") or (len(normal) > 1 and normal[1] == ":") or ".." in normal.split("/")
+    return (
+        normal.startswith("/")
+        or (len(normal) > 1 and normal[1] == ":")
+        or ".." in normal.split("/")
+    )
 
 
 def _zip_time(info: zipfile.ZipInfo) -> str | None:
@@ -54,12 +58,21 @@ def zip_members(fileobj: BinaryIO, limits: ArchiveLimits) -> Iterator[Member]:
     with zipfile.ZipFile(fileobj) as archive:
         for count, info in enumerate(archive.infolist()):
             if count >= limits.max_members:
-                yield Member(info.filename, "member", 0, None, None, problem=f"more than {limits.max_members} members; the rest were not listed")
+                yield Member(
+                    info.filename,
+                    "member",
+                    0,
+                    None,
+                    None,
+                    problem=f"more than {limits.max_members} members; the rest were not listed",
+                )
                 return
             if info.is_dir():
                 continue
             unix_mode = info.external_attr >> 16
-            member = Member(info.filename, "member", info.file_size, info.compress_size, _zip_time(info))
+            member = Member(
+                info.filename, "member", info.file_size, info.compress_size, _zip_time(info)
+            )
             if stat.S_ISLNK(unix_mode):
                 member.entry = "symlink"
                 member.problem = "symlink member: recorded, not followed"
@@ -78,7 +91,9 @@ def _opener(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], Bin
 
 def _bomb_problem(size: int, compressed: int | None, limits: ArchiveLimits) -> str | None:
     if size > limits.max_member_bytes:
-        return f"declares {size} bytes, over the member limit of {limits.max_member_bytes}: not read"
+        return (
+            f"declares {size} bytes, over the member limit of {limits.max_member_bytes}: not read"
+        )
     if compressed is not None and size > limits.ratio_applies_above:
         ratio = size / max(compressed, 1)
         if ratio > limits.max_ratio:
@@ -87,8 +102,11 @@ def _bomb_problem(size: int, compressed: int | None, limits: ArchiveLimits) -> s
 
 
 _TAR_ENTRY = {
-    tarfile.SYMTYPE: "symlink", tarfile.LNKTYPE: "hardlink", tarfile.CHRTYPE: "device",
-    tarfile.BLKTYPE: "device", tarfile.FIFOTYPE: "fifo",
+    tarfile.SYMTYPE: "symlink",
+    tarfile.LNKTYPE: "hardlink",
+    tarfile.CHRTYPE: "device",
+    tarfile.BLKTYPE: "device",
+    tarfile.FIFOTYPE: "fifo",
 }
 
 
@@ -101,7 +119,14 @@ def tar_members(fileobj: BinaryIO, limits: ArchiveLimits) -> Iterator[Member]:
                 return
             count += 1
             if count > limits.max_members:
-                yield Member(info.name, "member", 0, None, None, problem=f"more than {limits.max_members} members; the rest were not listed")
+                yield Member(
+                    info.name,
+                    "member",
+                    0,
+                    None,
+                    None,
+                    problem=f"more than {limits.max_members} members; the rest were not listed",
+                )
                 return
             if info.isdir():
                 continue

@@ -31,8 +31,13 @@ class AuditResult:
         return not (self.changed or self.moved or self.missing or self.new)
 
     def counts(self) -> dict[str, int]:
-        return {"matched": len(self.matched), "changed": len(self.changed), "moved": len(self.moved),
-                "missing": len(self.missing), "new": len(self.new)}
+        return {
+            "matched": len(self.matched),
+            "changed": len(self.changed),
+            "moved": len(self.moved),
+            "missing": len(self.missing),
+            "new": len(self.new),
+        }
 
 
 def _digests(row: object) -> tuple[object, ...]:
@@ -41,18 +46,26 @@ def _digests(row: object) -> tuple[object, ...]:
     return (row.sha256, row.md5, row.sm3, row.size, row.entry)  # type: ignore[attr-defined]
 
 
-def verify_manifest(case: Case, sources: list[Path] | None = None, workers: int | None = None,
-                    progress: ProgressCallback | None = None,
-                    command: list[str] | None = None) -> AuditResult:
+def verify_manifest(
+    case: Case,
+    sources: list[Path] | None = None,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+    command: list[str] | None = None,
+) -> AuditResult:
     """Audit the given sources (default: every source of the case) against the manifest."""
     workers = workers or os.cpu_count() or 1
     known_roots = [row["root"] for row in case.db.query("select root from sources order by root")]
     roots = [str(Path(s).absolute()) for s in sources] if sources else known_roots
     result = AuditResult()
     for root in roots:
-        expected = {row["path"]: row for row in case.db.query(
-            "select e.* from evidence e join sources s on s.id = e.source_id where s.root = ? and e.current = 1",
-            [root])}
+        expected = {
+            row["path"]: row
+            for row in case.db.query(
+                "select e.* from evidence e join sources s on s.id = e.source_id where s.root = ? and e.current = 1",
+                [root],
+            )
+        }
         found = {}
         root_path = Path(root)
         if root_path.exists() or root_path.is_symlink():
@@ -77,7 +90,16 @@ def verify_manifest(case: Case, sources: list[Path] | None = None, workers: int 
             else:
                 result.new.append(path)
         result.missing.extend(gone)
-    case.log("verify-manifest", {"sources": roots, **result.counts(), "passed": result.passed,
-                                 "changed": result.changed[:100], "missing": result.missing[:100],
-                                 "new": result.new[:100]}, command)
+    case.log(
+        "verify-manifest",
+        {
+            "sources": roots,
+            **result.counts(),
+            "passed": result.passed,
+            "changed": result.changed[:100],
+            "missing": result.missing[:100],
+            "new": result.new[:100],
+        },
+        command,
+    )
     return result

@@ -28,9 +28,12 @@ DFXML_NAME = "manifest.dfxml"
 
 def manifest_rows(case: Case) -> list[dict[str, Any]]:
     """Current evidence rows with their source root, in a stable order."""
-    return list(case.db.query(
-        "select e.*, s.root from evidence e join sources s on s.id = e.source_id "
-        "where e.current = 1 order by s.root, e.path"))
+    return list(
+        case.db.query(
+            "select e.*, s.root from evidence e join sources s on s.id = e.source_id "
+            "where e.current = 1 order by s.root, e.path"
+        )
+    )
 
 
 def absolute_path(row: dict[str, Any]) -> str:
@@ -48,9 +51,19 @@ def write_csv(case: Case, rows: list[dict[str, Any]], target: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(CSV_HEADERS)
         for number, row in enumerate(rows, 1):
-            writer.writerow([number, row["name"], display_path(row), row["type"] or row["entry"],
-                             row["size"], row["mtime"] or "", row["md5"] or "", row["sha256"] or "",
-                             row["sm3"] or ""])
+            writer.writerow(
+                [
+                    number,
+                    row["name"],
+                    display_path(row),
+                    row["type"] or row["entry"],
+                    row["size"],
+                    row["mtime"] or "",
+                    row["md5"] or "",
+                    row["sha256"] or "",
+                    row["sm3"] or "",
+                ]
+            )
 
 
 def write_hashdeep(case: Case, rows: list[dict[str, Any]], target: Path) -> None:
@@ -68,8 +81,14 @@ def write_hashdeep(case: Case, rows: list[dict[str, Any]], target: Path) -> None
 
 
 def write_dfxml(case: Case, rows: list[dict[str, Any]], target: Path) -> None:
-    dfxml = ET.Element("dfxml", {"version": "1.0", "xmlns": "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML",
-                                 "xmlns:dc": "http://purl.org/dc/elements/1.1/"})
+    dfxml = ET.Element(
+        "dfxml",
+        {
+            "version": "1.0",
+            "xmlns": "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML",
+            "xmlns:dc": "http://purl.org/dc/elements/1.1/",
+        },
+    )
     metadata = ET.SubElement(dfxml, "metadata")
     ET.SubElement(metadata, "dc:type").text = "Hash manifest"
     creator = ET.SubElement(dfxml, "creator", {"version": "1.0"})
@@ -91,7 +110,9 @@ def write_dfxml(case: Case, rows: list[dict[str, Any]], target: Path) -> None:
             fileobject.append(_text("parent_object", str(row["parent_id"])))
         fileobject.append(_text("id", str(row["id"])))
         fileobject.append(_text("filesize", str(row["size"])))
-        fileobject.append(_text("name_type", {"symlink": "l", "device": "c", "fifo": "p"}.get(row["entry"], "r")))
+        fileobject.append(
+            _text("name_type", {"symlink": "l", "device": "c", "fifo": "p"}.get(row["entry"], "r"))
+        )
         if row["mtime"]:
             fileobject.append(_text("mtime", row["mtime"]))
         for kind in ("md5", "sha256", "sm3"):
@@ -114,8 +135,11 @@ def _text(tag: str, value: str) -> ET.Element:
 def export_manifest(case: Case) -> dict[str, Path]:
     """Write all three manifest files into the case folder; returns their paths."""
     rows = manifest_rows(case)
-    targets = {"csv": case.directory / CSV_NAME, "hashdeep": case.directory / HASHDEEP_NAME,
-               "dfxml": case.directory / DFXML_NAME}
+    targets = {
+        "csv": case.directory / CSV_NAME,
+        "hashdeep": case.directory / HASHDEEP_NAME,
+        "dfxml": case.directory / DFXML_NAME,
+    }
     write_csv(case, rows, targets["csv"])
     write_hashdeep(case, rows, targets["hashdeep"])
     write_dfxml(case, rows, targets["dfxml"])

@@ -36,8 +36,16 @@ _SIGNATURES: list[tuple[int, bytes, str]] = [
 ]
 
 _TEXT_BY_EXTENSION = {
-    ".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "jsonl", ".xml": "xml",
-    ".sql": "sql", ".log": "log", ".txt": "text", ".toml": "toml", ".md": "text",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+    ".xml": "xml",
+    ".sql": "sql",
+    ".log": "log",
+    ".txt": "text",
+    ".toml": "toml",
+    ".md": "text",
 }
 
 

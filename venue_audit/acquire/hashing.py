@@ -75,7 +75,9 @@ class MultiDigest:
             if self._pending is not None:
                 self._pending.result()
             self._pool.shutdown()
-        return Digests(self.size, self.md5.hexdigest(), self.sha256.hexdigest(), self.sm3.hexdigest())
+        return Digests(
+            self.size, self.md5.hexdigest(), self.sha256.hexdigest(), self.sm3.hexdigest()
+        )
 
 
 def hash_stream(

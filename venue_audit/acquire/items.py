@@ -47,7 +47,12 @@ class ItemRecord:
     container: str | None = None
 
     def set_digests(self, digests: Digests) -> None:
-        self.size, self.md5, self.sha256, self.sm3 = digests.size, digests.md5, digests.sha256, digests.sm3
+        self.size, self.md5, self.sha256, self.sm3 = (
+            digests.size,
+            digests.md5,
+            digests.sha256,
+            digests.sm3,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -97,10 +102,26 @@ def hash_entry(root: Path, relative: str, limits: ArchiveLimits) -> list[ItemRec
     mtime = _iso_mtime(info.st_mtime)
     if stat.S_ISLNK(info.st_mode):
         target = os.readlink(path)
-        return [ItemRecord(shown, name, "symlink", "symlink", 0, mtime, link_target=target,
-                           error="symlink: recorded, not followed")]
+        return [
+            ItemRecord(
+                shown,
+                name,
+                "symlink",
+                "symlink",
+                0,
+                mtime,
+                link_target=target,
+                error="symlink: recorded, not followed",
+            )
+        ]
     if not stat.S_ISREG(info.st_mode):
-        kind = "fifo" if stat.S_ISFIFO(info.st_mode) else "socket" if stat.S_ISSOCK(info.st_mode) else "device"
+        kind = (
+            "fifo"
+            if stat.S_ISFIFO(info.st_mode)
+            else "socket"
+            if stat.S_ISSOCK(info.st_mode)
+            else "device"
+        )
         return [ItemRecord(shown, name, kind, kind, 0, mtime, error=f"{kind}: recorded, not read")]
     record = ItemRecord(shown, name, "file", size=info.st_size, mtime=mtime)
     records = [record]
@@ -124,15 +145,23 @@ def _archive_kind(file_type: str, stream: BinaryIO) -> str | None:
     return archives.archive_kind(file_type, stream)
 
 
-def _members(stream: BinaryIO, kind: str, parent_path: str, depth: int,
-             limits: ArchiveLimits) -> Iterator[ItemRecord]:
+def _members(
+    stream: BinaryIO, kind: str, parent_path: str, depth: int, limits: ArchiveLimits
+) -> Iterator[ItemRecord]:
     """Records of an archive's members, nested archives included (depth-first)."""
     total = 0
     try:
         for member in archives.list_members(kind, stream, limits):
             path = f"{parent_path}{MEMBER_SEPARATOR}{member.name}"
-            record = ItemRecord(path, member.name.rsplit("/", 1)[-1], member.entry, size=member.size,
-                                mtime=member.mtime, link_target=member.link_target, container=parent_path)
+            record = ItemRecord(
+                path,
+                member.name.rsplit("/", 1)[-1],
+                member.entry,
+                size=member.size,
+                mtime=member.mtime,
+                link_target=member.link_target,
+                container=parent_path,
+            )
             notes = []
             if member.suspicious_name:
                 notes.append("unsafe member name (absolute or '..'): recorded, never extracted")
@@ -141,7 +170,9 @@ def _members(stream: BinaryIO, kind: str, parent_path: str, depth: int,
                 notes.append(member.problem)
             elif member.open is not None:
                 if total + member.size > limits.max_total_bytes:
-                    notes.append(f"archive exceeds the total limit of {limits.max_total_bytes} bytes: not read")
+                    notes.append(
+                        f"archive exceeds the total limit of {limits.max_total_bytes} bytes: not read"
+                    )
                 else:
                     total += member.size
                     nested = _read_member(member, record, depth, limits, notes)
@@ -151,19 +182,27 @@ def _members(stream: BinaryIO, kind: str, parent_path: str, depth: int,
                 nested_kind, nested_stream = nested
                 yield from _members(nested_stream, nested_kind, path, depth + 1, limits)
     except Exception as error:  # a corrupt archive must not end the acquisition
-        yield ItemRecord(f"{parent_path}{MEMBER_SEPARATOR}", "", "unreadable", container=parent_path,
-                         error=f"archive could not be read past this point: {type(error).__name__}: {error}")
+        yield ItemRecord(
+            f"{parent_path}{MEMBER_SEPARATOR}",
+            "",
+            "unreadable",
+            container=parent_path,
+            error=f"archive could not be read past this point: {type(error).__name__}: {error}",
+        )
 
 
-def _read_member(member: archives.Member, record: ItemRecord, depth: int, limits: ArchiveLimits,
-                 notes: list[str]) -> tuple[str, BinaryIO] | None:
+def _read_member(
+    member: archives.Member, record: ItemRecord, depth: int, limits: ArchiveLimits, notes: list[str]
+) -> tuple[str, BinaryIO] | None:
     """Hash a member; when it is itself an archive small enough, return it for recursion."""
     assert member.open is not None
     try:
         with member.open() as stream:
             head = stream.read(MAGIC_READ_SIZE)
             record.type = detect_type(head, member.name)
-            may_nest = record.type in ("zip", "tar", "gzip", "bzip2", "xz") and depth < limits.max_depth
+            may_nest = (
+                record.type in ("zip", "tar", "gzip", "bzip2", "xz") and depth < limits.max_depth
+            )
             if may_nest and member.size <= limits.in_memory_nested_bytes:
                 data = head + _read_capped(stream, limits.in_memory_nested_bytes)
                 record.set_digests(hash_bytes(data))
@@ -171,11 +210,18 @@ def _read_member(member: archives.Member, record: ItemRecord, depth: int, limits
                 kind = archives.archive_kind(record.type, buffer)
                 return (kind, buffer) if kind else None
             if may_nest:
-                notes.append("nested archive larger than the in-memory limit: hashed, members not listed")
+                notes.append(
+                    "nested archive larger than the in-memory limit: hashed, members not listed"
+                )
             elif record.type in ("zip", "tar") and depth >= limits.max_depth:
-                notes.append(f"nested archive deeper than {limits.max_depth} levels: hashed, members not listed")
-            record.set_digests(hash_stream(_HeadStream(head, stream), member.size,
-                                           limit=max(member.size, 0) + (1 << 20)))
+                notes.append(
+                    f"nested archive deeper than {limits.max_depth} levels: hashed, members not listed"
+                )
+            record.set_digests(
+                hash_stream(
+                    _HeadStream(head, stream), member.size, limit=max(member.size, 0) + (1 << 20)
+                )
+            )
     except SizeLimitExceeded:
         notes.append("member inflates past its declared size (suspected bomb): hashing stopped")
     except Exception as error:  # zlib errors, bad CRC, truncated data

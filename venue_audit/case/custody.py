@@ -24,11 +24,23 @@ import sqlite_utils
 from venue_audit import __version__
 
 GENESIS = "0" * 64
-_HASHED_FIELDS = ("seq", "at", "actor", "host", "tool_version", "action", "command", "detail", "prev_hash")
+_HASHED_FIELDS = (
+    "seq",
+    "at",
+    "actor",
+    "host",
+    "tool_version",
+    "action",
+    "command",
+    "detail",
+    "prev_hash",
+)
 
 
 def event_hash(row: dict[str, Any]) -> str:
-    canonical = json.dumps([row[f] for f in _HASHED_FIELDS], ensure_ascii=False, separators=(",", ":"))
+    canonical = json.dumps(
+        [row[f] for f in _HASHED_FIELDS], ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -85,11 +97,23 @@ def verify_chain(db: sqlite_utils.Database, head_file: Path) -> list[ChainProble
     last: dict[str, Any] | None = None
     for row in db.query("select * from custody order by seq"):
         if row["seq"] != expected_seq:
-            problems.append(ChainProblem(row["seq"], f"sequence jumps from {expected_seq - 1} to {row['seq']}: events were removed or inserted"))
+            problems.append(
+                ChainProblem(
+                    row["seq"],
+                    f"sequence jumps from {expected_seq - 1} to {row['seq']}: events were removed or inserted",
+                )
+            )
         if row["prev_hash"] != expected_prev:
-            problems.append(ChainProblem(row["seq"], "does not link to the event before it: an event was removed, inserted or edited"))
+            problems.append(
+                ChainProblem(
+                    row["seq"],
+                    "does not link to the event before it: an event was removed, inserted or edited",
+                )
+            )
         if event_hash(row) != row["hash"]:
-            problems.append(ChainProblem(row["seq"], "content does not match its hash: the event was edited"))
+            problems.append(
+                ChainProblem(row["seq"], "content does not match its hash: the event was edited")
+            )
         expected_prev = row["hash"]
         expected_seq = row["seq"] + 1
         last = row
@@ -101,5 +125,10 @@ def verify_chain(db: sqlite_utils.Database, head_file: Path) -> list[ChainProble
         if head:
             problems.append(ChainProblem(None, "the log is empty but custody.head names an event"))
     elif len(head) != 2 or int(head[0]) != last["seq"] or head[1] != last["hash"]:
-        problems.append(ChainProblem(last["seq"], "custody.head does not name the newest event: events after it were removed, or the head was altered"))
+        problems.append(
+            ChainProblem(
+                last["seq"],
+                "custody.head does not name the newest event: events after it were removed, or the head was altered",
+            )
+        )
     return problems

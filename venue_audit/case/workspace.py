@@ -48,7 +48,9 @@ class Case:
         self.directory = Path(directory)
         self.db_path = self.directory / DB_NAME
         if not self.db_path.is_file():
-            raise CaseError(f"{self.directory} is not a case folder (no {DB_NAME}); create one with 'venue-audit case new'")
+            raise CaseError(
+                f"{self.directory} is not a case folder (no {DB_NAME}); create one with 'venue-audit case new'"
+            )
         self.db = sqlite_utils.Database(self.db_path)
         self.db.execute("pragma journal_mode=wal")
         self.db.execute("pragma foreign_keys=on")
@@ -56,20 +58,32 @@ class Case:
         if row is None:
             raise CaseError(f"{self.db_path} has no case_info row")
         self.info = CaseInfo(
-            case_no=row["case_no"], venue=row["venue"], examiners=json.loads(row["examiners"]),
-            title=row["title"] or "", org=row["org"] or "", tz=row["tz"],
-            created_at=row["created_at"], tool_version=row["tool_version"], as_of=row["as_of"] or "",
+            case_no=row["case_no"],
+            venue=row["venue"],
+            examiners=json.loads(row["examiners"]),
+            title=row["title"] or "",
+            org=row["org"] or "",
+            tz=row["tz"],
+            created_at=row["created_at"],
+            tool_version=row["tool_version"],
+            as_of=row["as_of"] or "",
         )
 
     @classmethod
     def create(cls, directory: Path, info: CaseInfo, command: list[str] | None = None) -> Case:
         directory = Path(directory)
         if (directory / DB_NAME).exists():
-            raise CaseError(f"{directory} already holds a case; open it instead of creating it again")
+            raise CaseError(
+                f"{directory} already holds a case; open it instead of creating it again"
+            )
         if directory.exists() and any(directory.iterdir()):
-            raise CaseError(f"{directory} exists and is not empty; choose a new folder for the case")
+            raise CaseError(
+                f"{directory} exists and is not empty; choose a new folder for the case"
+            )
         if len(info.examiners) < 2:
-            raise CaseError("name at least two examiners (--examiner A --examiner B): Chinese evidence rules require two")
+            raise CaseError(
+                "name at least two examiners (--examiner A --examiner B): Chinese evidence rules require two"
+            )
         try:
             ZoneInfo(info.tz)
         except (ZoneInfoNotFoundError, ValueError) as error:
@@ -79,23 +93,42 @@ class Case:
         db = sqlite_utils.Database(directory / DB_NAME)
         create_schema(db)
         created_at = custody.now_in(info.tz)
-        db["case_info"].insert({
-            "case_no": info.case_no, "title": info.title, "venue": info.venue, "org": info.org,
-            "examiners": json.dumps(info.examiners, ensure_ascii=False), "tz": info.tz,
-            "created_at": created_at, "tool_version": __version__, "as_of": info.as_of,
-            "schema_version": SCHEMA_VERSION,
-        })
+        db["case_info"].insert(
+            {
+                "case_no": info.case_no,
+                "title": info.title,
+                "venue": info.venue,
+                "org": info.org,
+                "examiners": json.dumps(info.examiners, ensure_ascii=False),
+                "tz": info.tz,
+                "created_at": created_at,
+                "tool_version": __version__,
+                "as_of": info.as_of,
+                "schema_version": SCHEMA_VERSION,
+            }
+        )
         db.close()
         case = cls(directory)
-        case.log("case.new", {"case_no": info.case_no, "venue": info.venue, "examiners": info.examiners,
-                              "org": info.org, "tz": info.tz}, command)
+        case.log(
+            "case.new",
+            {
+                "case_no": info.case_no,
+                "venue": info.venue,
+                "examiners": info.examiners,
+                "org": info.org,
+                "tz": info.tz,
+            },
+            command,
+        )
         return case
 
     @property
     def head_file(self) -> Path:
         return self.directory / HEAD_NAME
 
-    def log(self, action: str, detail: dict[str, Any] | None = None, command: list[str] | None = None) -> dict[str, Any]:
+    def log(
+        self, action: str, detail: dict[str, Any] | None = None, command: list[str] | None = None
+    ) -> dict[str, Any]:
         """Append a custody event for something this tool did to the case."""
         return custody.append_event(self.db, self.head_file, self.info.tz, action, detail, command)
 
