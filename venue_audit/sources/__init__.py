@@ -1,0 +1,1 @@
+"""Readers that find stored faces in evidence: one registered module per format."""
