@@ -1,0 +1,159 @@
+"""Reading the many ways a venue system writes a point in time.
+
+Consent logs are typed by hand, exported from Excel or dumped from vendor
+databases, so one column can hold ``2024-03-15 10:15:23``, ``2024/3/15``,
+``2024年3月15日``, an ISO string with an offset, an Excel day serial or a unix
+stamp. A value is either understood exactly or reported as unreadable; it is
+never guessed (``03/04/2024`` is ambiguous between day- and month-first and is
+refused).
+
+Times without an offset are wall-clock times at the venue, so they are read in
+the case time zone and every result is timezone-aware.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
+
+DEFAULT_TZ = "Asia/Shanghai"
+
+# Excel's day 0 is 1899-12-30 once its 1900 leap-year bug is accounted for.
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+# Serials between 1954 and 2119; anything else is not a plausible modern date.
+_EXCEL_MIN, _EXCEL_MAX = 20_000, 80_000
+# Unix stamps between 2001-09 and 2096: seconds or milliseconds.
+_UNIX_S_MIN, _UNIX_S_MAX = 1_000_000_000, 4_000_000_000
+
+_DATE_TIME = re.compile(
+    r"""^\s*
+    (?P<y>\d{4})\s*[-/.年]\s*(?P<mo>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?
+    (?:
+        (?:\s*T\s*|\s+|(?<=日))
+        (?P<h>\d{1,2})\s*[:时時点點]\s*(?P<mi>\d{1,2})
+        (?:\s*[:分]\s*(?P<s>\d{1,2})(?:[.,](?P<frac>\d{1,6}))?\s*秒?|\s*分)?
+    )?
+    \s*(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2})?
+    \s*$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:[ T_]?(\d{2})(\d{2})(\d{2}))?\s*$")
+_NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
+
+
+def zone(tz: str | tzinfo | None) -> tzinfo:
+    """The case time zone as a tzinfo (names such as ``Asia/Shanghai`` accepted)."""
+    if tz is None:
+        return ZoneInfo(DEFAULT_TZ)
+    if isinstance(tz, str):
+        return ZoneInfo(tz)
+    return tz
+
+
+def localise(value: datetime, tz: str | tzinfo | None = None) -> datetime:
+    """Attach the case zone to a naive time; leave an aware time as it is."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=zone(tz))
+    return value
+
+
+def build(
+    y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, micro: int = 0,
+    tz: str | tzinfo | None = None,
+) -> datetime | None:
+    """A checked, aware datetime from its parts, or None for 2024-02-30 and the like."""
+    if not 1970 <= y <= 2100:
+        return None
+    try:
+        return datetime(y, mo, d, h, mi, s, micro, tzinfo=zone(tz))
+    except ValueError:
+        return None
+
+
+def from_excel_serial(serial: float, tz: str | tzinfo | None = None) -> datetime | None:
+    if not (_EXCEL_MIN <= serial < _EXCEL_MAX) or math.isnan(serial):
+        return None
+    naive = _EXCEL_EPOCH + timedelta(days=serial)
+    # Excel stores wall-clock time; round away binary noise in the day fraction.
+    naive = (naive + timedelta(milliseconds=500)).replace(microsecond=0)
+    return naive.replace(tzinfo=zone(tz))
+
+
+def from_unix(stamp: float, tz: str | tzinfo | None = None) -> datetime | None:
+    """Unix seconds or milliseconds (told apart by size), shown in the case zone."""
+    if _UNIX_S_MIN * 1000 <= stamp < _UNIX_S_MAX * 1000:
+        stamp = stamp / 1000
+    if not _UNIX_S_MIN <= stamp < _UNIX_S_MAX:
+        return None
+    return datetime.fromtimestamp(stamp, UTC).astimezone(zone(tz))
+
+
+def _offset(text: str) -> tzinfo | None:
+    text = text.upper()
+    if text in {"Z", "UTC", "GMT"}:
+        return UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+
+
+def _from_number(value: float, tz: str | tzinfo | None) -> datetime | None:
+    return from_excel_serial(value, tz) or from_unix(value, tz)
+
+
+def _from_text(text: str, tz: str | tzinfo | None) -> datetime | None:
+    text = text.strip()
+    match = _DATE_TIME.match(text)
+    if match:
+        parts = match.groupdict()
+        frac = (parts["frac"] or "").ljust(6, "0")
+        zone_of_value: str | tzinfo | None = _offset(parts["tz"]) if parts["tz"] else tz
+        return build(
+            int(parts["y"]), int(parts["mo"]), int(parts["d"]),
+            int(parts["h"] or 0), int(parts["mi"] or 0), int(parts["s"] or 0),
+            int(frac or 0), tz=zone_of_value,
+        )
+    compact = _COMPACT.match(text)
+    if compact:
+        numbers = [int(g) if g else 0 for g in compact.groups()]
+        return build(*numbers, tz=tz)
+    if _NUMBER.match(text):
+        return _from_number(float(text), tz)
+    return None
+
+
+def parse_timestamp(value: object, tz: str | tzinfo | None = None) -> datetime | None:
+    """An aware datetime for any supported representation, or None if not understood.
+
+    Empty values are None too; callers that must tell "empty" from "unreadable"
+    check :func:`is_blank` first.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, datetime):
+        return localise(value, tz)
+    if isinstance(value, date):
+        return build(value.year, value.month, value.day, tz=tz)
+    if isinstance(value, int | float):
+        return _from_number(float(value), tz)
+    if isinstance(value, bytes):
+        try:
+            value = value.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    if isinstance(value, str):
+        return _from_text(value, tz)
+    return None
+
+
+def is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() in {"", "-", "—", "null", "NULL", "None", "无", "N/A", "n/a"}
+    if isinstance(value, bytes):
+        return len(value) == 0
+    return False
