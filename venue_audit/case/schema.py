@@ -131,9 +131,28 @@ TABLES: dict[str, dict[str, type]] = {
         "locator": str,
         "reason": str,
     },
+    "timeline_events": {
+        "id": int,
+        "evidence_id": int,
+        "store_id": int,
+        "at": str,
+        "action": str,
+        "count": int,
+        "remote": str,
+        "locator": str,
+        "text": str,
+        "files": str,
+    },
+    "scan_state": {"evidence_id": int, "status": str, "at": str, "stats": str},
+    "case_meta": {"key": str, "value": str},
 }
 
-PRIMARY_KEYS = {"case_info": "case_no", "custody": "seq"}
+PRIMARY_KEYS = {
+    "case_info": "case_no",
+    "custody": "seq",
+    "scan_state": "evidence_id",
+    "case_meta": "key",
+}
 
 FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
     "evidence": [("source_id", "sources", "id")],
@@ -144,7 +163,8 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
 
 INDEXES: dict[str, list[list[str]]] = {
     "evidence": [["source_id", "path", "version"], ["sha256"], ["parent_id"]],
-    "artifacts": [["store_id"], ["sha256"], ["evidence_id"]],
+    "artifacts": [["store_id"], ["sha256"], ["evidence_id"], ["record_key"]],
+    "stores": [["locator"]],
     "faces": [["artifact_id"], ["person_id"]],
     "skipped": [["stage"]],
 }

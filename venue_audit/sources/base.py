@@ -74,6 +74,23 @@ class EmbeddedFile:
 
 
 @dataclass
+class ImageFound:
+    """A picture to send to the face engine (a file, an archive member, or a blob in a row)."""
+
+    locator: str
+    data: bytes
+    captured_at: str | None = None
+    captured_at_source: str | None = None
+
+
+@dataclass
+class VideoFound:
+    """A video file to sample frames from."""
+
+    item: Item
+
+
+@dataclass
 class LogEvent:
     """A line of a log that says face data was packed, sent or deleted."""
 
@@ -94,7 +111,7 @@ class Problem:
     reason: str
 
 
-Yield = StoreFound | TableRows | EmbeddedFile | LogEvent | Problem
+Yield = StoreFound | TableRows | EmbeddedFile | ImageFound | VideoFound | LogEvent | Problem
 
 
 class ScanContext(Protocol):

@@ -1,0 +1,112 @@
+"""Turn a table's rows into capture records, using the column classifier's verdict.
+
+Classification looks at the first rows only; the rest stream through, so a
+table of millions of rows never sits in memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from venue_audit.consent.capture_time import from_column
+from venue_audit.scan.dispatch import StoreRef
+from venue_audit.scan.drafts import ArtifactDraft, FaceDraft, RecordDraft
+from venue_audit.sources import values
+from venue_audit.sources.base import TableRows
+from venue_audit.sources.classify import SAMPLE_ROWS, ColumnRoles, classify
+
+
+@dataclass
+class TableVerdict:
+    table: str
+    rows: int
+    roles: ColumnRoles
+    columns: list[str]
+
+
+def template_sha256(vector: np.ndarray) -> str:
+    """Templates are compared as float32 little-endian bytes, whatever their stored encoding."""
+    return hashlib.sha256(np.asarray(vector, dtype="<f4").tobytes()).hexdigest()
+
+
+def records_from_table(
+    table: TableRows,
+    store: StoreRef,
+    evidence_id: int | None,
+    tz: str,
+    verdict_out: list[TableVerdict],
+) -> Iterator[RecordDraft]:
+    """Records of one table; appends the table's classification to ``verdict_out`` first."""
+    rows = iter(table.rows)
+    sample = list(itertools.islice(rows, SAMPLE_ROWS))
+    roles = classify(table.columns, [values_ for _, values_ in sample], table.table)
+    verdict = TableVerdict(table.table, 0, roles, table.columns)
+    verdict_out.append(verdict)
+    for row_locator, row in itertools.chain(sample, rows):
+        verdict.rows += 1
+        if roles.holds_faces:
+            record = _record(table, store, evidence_id, roles, row_locator, row, tz)
+            if record.artifacts:
+                yield record
+
+
+def _record(
+    table: TableRows,
+    store: StoreRef,
+    evidence_id: int | None,
+    roles: ColumnRoles,
+    row_locator: str,
+    row: list[Any],
+    tz: str,
+) -> RecordDraft:
+    base = f"{store.locator}, table {table.table}, {row_locator}"
+    record = RecordDraft(key=base, store_locator=store.locator, evidence_id=evidence_id)
+    person = _cell(row, roles.person_key)
+    captured = (
+        from_column(_cell(row, roles.time), table.columns[roles.time], tz)
+        if roles.time is not None
+        else None
+    )
+    common = {
+        "deleted": table.deleted,
+        "person_key": None if person in (None, "") else str(person),
+        "captured_at": captured.at.isoformat() if captured else None,
+        "captured_at_source": captured.source if captured else None,
+    }
+    for index in roles.images:
+        data = values.image_bytes(_cell(row, index))
+        if data is not None:
+            record.artifacts.append(
+                ArtifactDraft(
+                    f"{base}, column {table.columns[index]}",
+                    "face_crop",
+                    sha256=hashlib.sha256(data).hexdigest(),
+                    image=data,
+                    **common,
+                )
+            )
+    for template in roles.templates:
+        vector = values.vector(_cell(row, template.index))
+        if vector is None or vector.size != template.dim:
+            continue
+        record.artifacts.append(
+            ArtifactDraft(
+                f"{base}, column {table.columns[template.index]}",
+                "template",
+                sha256=template_sha256(vector),
+                model_guess=template.model_guess,
+                faces=[FaceDraft(vector.astype(np.float32), space=template.model_guess)],
+                **common,
+            )
+        )
+    return record
+
+
+def _cell(row: list[Any], index: int | None) -> Any:
+    return row[index] if index is not None and index < len(row) else None

@@ -1,0 +1,38 @@
+"""Videos: sampled frames that show faces become capture records of their own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from venue_audit.faces import FaceEngine, FaceInputError
+from venue_audit.scan.analysis import apply_analysis
+from venue_audit.scan.dispatch import StoreRef
+from venue_audit.scan.drafts import ArtifactDraft, RecordDraft
+from venue_audit.sources.base import Item
+
+_ENGINES: dict[Any, FaceEngine] = {}
+
+
+def _engine(config: Any) -> FaceEngine:
+    key = repr(config)
+    if key not in _ENGINES:
+        _ENGINES[key] = FaceEngine(config)
+    return _ENGINES[key]
+
+
+def video_records(
+    item: Item, store: StoreRef, evidence_id: int, options: Any, writer: Any
+) -> Iterator[RecordDraft]:
+    source = item.path if item.path else item.read()
+    try:
+        for frame in _engine(options.engine).analyze_video(source, fps=options.video_fps):
+            if not frame.faces:
+                continue
+            locator = f"{item.locator}@frame {frame.frame_index} ({frame.timestamp_s:.2f} s)"
+            artifact = ArtifactDraft(locator, "video_frame")
+            apply_analysis(artifact, frame)
+            artifact.kind = "video_frame"
+            yield RecordDraft(locator, store.locator, evidence_id, [artifact])
+    except FaceInputError as error:
+        writer.skipped("faces", evidence_id, item.locator, str(error))

@@ -1,0 +1,177 @@
+"""Archives (zip, tar, tar.gz, 7z, gz): members become items dispatched to readers again.
+
+Members are read into memory one at a time, never extracted to disk, with
+the same bomb and traversal guards as acquisition. AES-encrypted zips open
+with pyzipper when the examiner gives a password.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Iterator
+
+from venue_audit.acquire import archives as listing
+from venue_audit.acquire.filetype import detect_type
+from venue_audit.acquire.items import MEMBER_SEPARATOR
+from venue_audit.sources.base import (
+    EmbeddedFile,
+    Item,
+    Problem,
+    ScanContext,
+    SourceReader,
+    StoreFound,
+    Yield,
+)
+from venue_audit.sources.registry import register
+
+_MAX_IN_MEMORY = 512 << 20
+
+
+def member_item(parent: Item, name: str, data: bytes, mtime: str | None) -> Item:
+    return Item(
+        locator=f"{parent.locator}{MEMBER_SEPARATOR}{name}",
+        name=name.rsplit("/", 1)[-1],
+        type=detect_type(data[:512], name),
+        size=len(data),
+        read=lambda: data,
+        open=lambda: io.BytesIO(data),
+        mtime=mtime,
+        evidence_id=parent.evidence_id,
+        depth=parent.depth + 1,
+    )
+
+
+@register
+class ArchiveReader(SourceReader):
+    NAME = "archive"
+    DESCRIPTION = "zip / tar / tar.gz archives (members scanned in memory, never extracted)"
+
+    def claims(self, item: Item, head: bytes) -> bool:
+        if item.type == "zip":
+            return True
+        if item.type in ("tar", "gzip", "bzip2", "xz"):
+            with item.open() as stream:
+                return listing.is_tar(stream if stream.seekable() else io.BytesIO(item.read()))
+        return False
+
+    def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
+        limits = context.limits
+        if item.depth >= limits.max_depth:
+            yield Problem(
+                item.locator, f"archive nested deeper than {limits.max_depth} levels: not opened"
+            )
+            return
+        kind = "zip" if item.type == "zip" else "tar"
+        yield StoreFound("archive", details={"format": kind})
+        total = 0
+        try:
+            with item.open() as stream:
+                for member in listing.list_members(kind, stream, limits):
+                    locator = f"{item.locator}{MEMBER_SEPARATOR}{member.name}"
+                    if member.problem or member.open is None:
+                        yield Problem(locator, member.problem or "member has no readable content")
+                        continue
+                    if member.size > _MAX_IN_MEMORY:
+                        yield Problem(
+                            locator,
+                            f"member of {member.size} bytes is larger than the in-memory limit: not scanned",
+                        )
+                        continue
+                    total += member.size
+                    if total > limits.max_total_bytes:
+                        yield Problem(
+                            locator,
+                            "archive exceeds the total size limit: the rest was not scanned",
+                        )
+                        return
+                    try:
+                        with member.open() as member_stream:
+                            data = member_stream.read(member.size + 1)
+                    except Exception as error:  # bad CRC, truncated deflate stream
+                        yield Problem(
+                            locator, f"member could not be read: {type(error).__name__}: {error}"
+                        )
+                        continue
+                    if len(data) > member.size:
+                        yield Problem(
+                            locator,
+                            "member inflates past its declared size (suspected bomb): not scanned",
+                        )
+                        continue
+                    yield EmbeddedFile(member_item(item, member.name, data, member.mtime))
+        except Exception as error:  # a corrupt archive must not end the scan
+            yield Problem(
+                item.locator,
+                f"archive could not be read past this point: {type(error).__name__}: {error}",
+            )
+
+
+@register
+class GzipReader(SourceReader):
+    """A single gzip-compressed file that is not a tar (``faces.json.gz``): its content is dispatched again.
+
+    SQL dumps (``.sql.gz``) are claimed earlier by the dump reader, which streams them.
+    """
+
+    NAME = "gzip"
+    DESCRIPTION = "gzip-compressed single file"
+    PRIORITY = 150
+
+    def claims(self, item: Item, head: bytes) -> bool:
+        return item.type == "gzip"
+
+    def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
+        name = item.name[:-3] if item.name.endswith(".gz") else item.name + ".out"
+        try:
+            with gzip.GzipFile(fileobj=item.open()) as stream:
+                data = stream.read(_MAX_IN_MEMORY + 1)
+        except (OSError, EOFError) as error:
+            yield Problem(item.locator, f"gzip stream could not be read: {error}")
+            return
+        if len(data) > _MAX_IN_MEMORY:
+            yield Problem(
+                item.locator,
+                "gzip content larger than the in-memory limit (or a bomb): not scanned",
+            )
+            return
+        yield EmbeddedFile(member_item(item, name, data, item.mtime))
+
+
+@register
+class SevenZipReader(SourceReader):
+    NAME = "7z"
+    DESCRIPTION = "7-Zip archives (py7zr, in memory)"
+
+    def claims(self, item: Item, head: bytes) -> bool:
+        return item.type == "7z"
+
+    def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
+        import py7zr
+
+        try:
+            with py7zr.SevenZipFile(item.open()) as archive:
+                infos = [i for i in archive.list() if not i.is_directory]
+                declared = sum(i.uncompressed for i in infos)
+                if declared > context.limits.max_total_bytes:
+                    yield Problem(
+                        item.locator,
+                        f"7z archive declares {declared} bytes: over the limit, not scanned",
+                    )
+                    return
+                yield StoreFound("archive", details={"format": "7z"})
+                if archive.needs_password():
+                    yield Problem(
+                        item.locator,
+                        "encrypted 7z archive and no password given: contents not read",
+                    )
+                    return
+                contents = archive.readall() or {}
+        except Exception as error:  # py7zr raises many kinds on corrupt input
+            yield Problem(
+                item.locator, f"7z archive could not be read: {type(error).__name__}: {error}"
+            )
+            return
+        for name, stream in sorted(contents.items()):
+            data = stream.read()
+            yield EmbeddedFile(member_item(item, name, data, None))

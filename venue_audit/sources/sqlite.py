@@ -1,0 +1,127 @@
+"""SQLite databases, opened read-only and immutable, every table offered to the classifier.
+
+``immutable=1`` makes SQLite skip locking and never create -wal/-shm files
+beside the evidence. A database that lives inside an archive is first copied
+to a private temporary file (SQLite cannot open bytes in memory through the
+URI interface); the copy is deleted as soon as the tables are read.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from venue_audit.sources.base import (
+    Item,
+    Problem,
+    ScanContext,
+    SourceReader,
+    StoreFound,
+    TableRows,
+    Yield,
+)
+from venue_audit.sources.registry import register
+
+_BLOCKED = (
+    sqlite3.SQLITE_INSERT,
+    sqlite3.SQLITE_UPDATE,
+    sqlite3.SQLITE_DELETE,
+    sqlite3.SQLITE_DROP_TABLE,
+    sqlite3.SQLITE_CREATE_TABLE,
+    sqlite3.SQLITE_ATTACH,
+)
+
+
+def _read_only_authorizer(action: int, *args: object) -> int:
+    """Refuse every writing action, so a hostile view or trigger cannot write even in theory."""
+    return sqlite3.SQLITE_DENY if action in _BLOCKED else sqlite3.SQLITE_OK
+
+
+@contextmanager
+def open_read_only(item: Item) -> Iterator[sqlite3.Connection]:
+    scratch = None
+    path = item.path
+    if path is None:
+        handle, scratch = tempfile.mkstemp(prefix="venue-audit-", suffix=".sqlite")
+        with os.fdopen(handle, "wb") as out:
+            out.write(item.read())
+        path = scratch
+    connection = sqlite3.connect(
+        f"file:{quote(str(Path(path).absolute()))}?mode=ro&immutable=1", uri=True
+    )
+    try:
+        connection.execute("select count(*) from sqlite_master").fetchone()
+        connection.set_authorizer(_read_only_authorizer)
+        yield connection
+    finally:
+        connection.close()
+        if scratch:
+            os.unlink(scratch)
+
+
+def quote_name(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@register
+class SqliteReader(SourceReader):
+    NAME = "sqlite"
+    DESCRIPTION = "SQLite database (every table; read-only, immutable)"
+
+    def claims(self, item: Item, head: bytes) -> bool:
+        return item.type == "sqlite"
+
+    def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
+        try:
+            with open_read_only(item) as connection:
+                tables = [
+                    row[0]
+                    for row in connection.execute(
+                        "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name"
+                    )
+                ]
+                counts = {}
+                for table in tables:
+                    try:
+                        counts[table] = connection.execute(
+                            f"select count(*) from {quote_name(table)}"
+                        ).fetchone()[0]
+                    except sqlite3.DatabaseError as error:
+                        yield Problem(
+                            f"{item.locator}, table {table}", f"cannot count rows: {error}"
+                        )
+                yield StoreFound("sqlite", details={"tables": counts})
+                for table in tables:
+                    yield from self._table(connection, item, table)
+        except sqlite3.DatabaseError as error:
+            yield Problem(item.locator, f"not a readable SQLite database: {error}")
+
+    def _table(self, connection: sqlite3.Connection, item: Item, table: str) -> Iterator[Yield]:
+        try:
+            info = connection.execute(f"pragma table_info({quote_name(table)})").fetchall()
+        except sqlite3.DatabaseError as error:
+            yield Problem(f"{item.locator}, table {table}", f"cannot read the schema: {error}")
+            return
+        columns = [row[1] for row in info]
+        types = [row[2] for row in info]
+        yield TableRows(
+            table, columns, self._rows(connection, item, table, columns), column_types=types
+        )
+
+    def _rows(
+        self, connection: sqlite3.Connection, item: Item, table: str, columns: list[str]
+    ) -> Iterator[tuple[str, list]]:
+        selected = ", ".join(quote_name(c) for c in columns)
+        try:
+            cursor = connection.execute(f"select rowid, {selected} from {quote_name(table)}")
+        except sqlite3.DatabaseError:
+            cursor = connection.execute(f"select null, {selected} from {quote_name(table)}")
+        # A corrupt page raises sqlite3.DatabaseError mid-iteration; the scanner records it
+        # against this table and goes on with the next one.
+        for number, row in enumerate(cursor, 1):
+            yield (f"rowid {row[0]}" if row[0] is not None else f"row {number}", list(row[1:]))
