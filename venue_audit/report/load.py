@@ -1,0 +1,512 @@
+"""Gather everything the report shows from ``case.db`` into a :class:`ReportData`.
+
+The counts follow DESIGN.md's counting rules, computed here in SQL over the
+tables the scan filled, so the report and ``--json`` can share one
+definition. Two optional tables widen what the report can say, and are used
+when present (the loader works without them):
+
+- ``case_meta(key TEXT PRIMARY KEY, value TEXT)``: JSON values for
+  ``parameters``, ``clustering``, ``models``, ``persons_band``, ``retention_days``,
+  ``transformations``, ``place``, ``period_start``, ``period_end``;
+- ``timeline_events(id, at, kind, count, remote_host, source, locator)``: uploads,
+  deletions and packing runs found in logs;
+- ``thumbnails(artifact_id, image)``: small face images kept with ``--keep-thumbnails``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import platform
+import shlex
+import sqlite3
+import sys
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from venue_audit import TOOL_NAME
+from venue_audit.acquire.acquisition import manifest_digest
+from venue_audit.acquire.exports import absolute_path, display_path, manifest_rows
+from venue_audit.case import Case
+from venue_audit.report.model import (
+    SUMMARY_SCHEMA,
+    CaseDetails,
+    CustodyEvent,
+    EvidenceItem,
+    FindingSection,
+    LogEvent,
+    Methodology,
+    ModelFile,
+    PersonRow,
+    ReportData,
+    SkippedItem,
+    StoreRow,
+    Thumbnail,
+    Timeline,
+    Transformation,
+    VerificationSection,
+)
+from venue_audit.report.rules import rule_titles, severity_rank
+
+IMAGE_KINDS = ("face_crop", "raw_frame")
+RECORD_KINDS = ("face_crop", "raw_frame", "template")
+LIBRARIES = ("numpy", "pillow", "opencv-python-headless", "dlib-bin", "face-recognition-models",
+             "pdqhash", "faiss-cpu", "scipy", "sqlite-utils", "reportlab", "pyhanko")
+MAX_THUMBNAILS = 6
+
+ThumbnailSource = Callable[[dict[str, Any]], bytes | None]
+
+# Live and deleted records, one row per record: a database row holding a crop and
+# its template (same store, same record_key) is one record with two artifacts.
+_RECORDS_SQL = """
+select store_id, coalesce(record_key, 'artifact:' || id) as record, max(deleted) as deleted,
+       min(captured_at) as captured_at
+from artifacts where kind in ('face_crop', 'raw_frame', 'template') and deleted = {deleted}
+group by store_id, record
+"""
+
+
+def load_report_data(case: Case, as_of: str | None = None, *, summary: dict[str, Any] | None = None,
+                     rehash: bool = False, verified_sha256: Mapping[int, str | None] | None = None,
+                     thumbnail_source: ThumbnailSource | None = None,
+                     verification: VerificationSection | None = None) -> ReportData:
+    """Build the report's data from the case.
+
+    ``rehash`` re-reads each top-level evidence file (read-only) for the
+    integrity table; archive members inherit their container's result, since
+    unchanged container bytes mean unchanged members. ``verified_sha256`` (by
+    evidence id) supplies hashes computed elsewhere instead. ``summary``, when
+    given, is shown as is instead of being recomputed.
+    """
+    db = case.db
+    meta = _case_meta(db)
+    as_of = as_of or case.info.as_of or date.today().isoformat()
+    events = case.custody_events()
+    details = CaseDetails(
+        case_no=case.info.case_no, venue=case.info.venue, examiners=list(case.info.examiners),
+        title=case.info.title, org=case.info.org, tz=case.info.tz, created_at=case.info.created_at,
+        as_of=as_of, place=str(meta.get("place", "")),
+        period_start=str(meta.get("period_start") or (events[0]["at"] if events else case.info.created_at)),
+        period_end=str(meta.get("period_end") or (events[-1]["at"] if events else "")),
+    )
+    evidence = _evidence(case, rehash, verified_sha256 or {})
+    stores = _stores(db)
+    summary = summary if summary is not None else build_summary(case, as_of, stores=stores)
+    findings = _findings(db, thumbnail_source)
+    band = meta.get("persons_band")
+    retention = meta.get("retention_days")
+    return ReportData(
+        case=details, summary=summary, evidence=evidence, stores=stores,
+        methodology=_methodology(case, meta, events),
+        findings=findings, persons=_persons(db),
+        persons_band=(int(band[0]), int(band[1])) if isinstance(band, list) and len(band) == 2 else None,
+        timeline=_timeline(db, case.info.tz),
+        retention_ages_days=_retention_ages(db, as_of, case.info.tz),
+        retention_limit_days=int(retention) if isinstance(retention, int | float) else None,
+        custody=[_custody_event(e) for e in events],
+        skipped=[SkippedItem(locator=r["locator"] or "", reason=r["reason"] or "", stage=r["stage"] or "")
+                 for r in db.query("select * from skipped order by id")],
+        verification=verification,
+    )
+
+
+def build_summary(case: Case, as_of: str, stores: list[StoreRow] | None = None) -> dict[str, Any]:
+    """The summary JSON (DESIGN.md contract) from the case tables."""
+    db = case.db
+    stores = stores if stores is not None else _stores(db)
+    evidence = next(iter(db.query(
+        "select count(*) as files, coalesce(sum(size), 0) as bytes from evidence "
+        "where current = 1 and entry = 'file'")))
+    live_records = _scalar(db, f"select count(*) from ({_RECORDS_SQL.format(deleted=0)})")
+    deleted_records = _scalar(db, f"select count(*) from ({_RECORDS_SQL.format(deleted=1)})")
+    image_kinds = ", ".join(f"'{k}'" for k in IMAGE_KINDS)
+    by_status = dict.fromkeys(("consented", "no_consent", "withdrawn_retained", "expired_retained"), 0)
+    for row in db.query("select coalesce(consent_status, 'no_consent') as status, count(*) as n from persons "
+                        "where coalesce(only_deleted, 0) = 0 group by status"):
+        status = row["status"] if row["status"] in by_status else "no_consent"
+        by_status[status] += row["n"]
+    findings = [{"rule": f.rule, "count": f.count, "citations": f.citations} for f in _findings(db, None)]
+    return {
+        "schema": SUMMARY_SCHEMA,
+        "tool_version": case.info.tool_version,
+        "as_of": as_of,
+        "evidence": {"files": evidence["files"], "bytes": evidence["bytes"],
+                     "manifest_sha256": manifest_digest(case)},
+        "stores": [{"path": s.path, "kind": s.kind, "profile": s.profile, "records": s.records,
+                    "face_images": s.face_images, "face_templates": s.face_templates} for s in stores],
+        "faces": {
+            "records": live_records,
+            "face_images": _scalar(db, f"select count(*) from artifacts where deleted = 0 and kind in ({image_kinds})"),
+            "faces_in_images": _scalar(db, "select count(*) from faces f join artifacts a on a.id = f.artifact_id "
+                                           f"where a.deleted = 0 and a.kind in ({image_kinds})"),
+            "face_templates": _scalar(db, "select count(*) from artifacts where deleted = 0 and kind = 'template'"),
+            "video_frames_with_faces": _scalar(
+                db, "select count(*) from artifacts a where a.deleted = 0 and a.kind = 'video_frame' "
+                    "and exists (select 1 from faces f where f.artifact_id = a.id)"),
+            "exact_duplicates": _scalar(
+                db, "select count(*) - count(distinct sha256) from artifacts "
+                    "where deleted = 0 and sha256 is not null and sha256 != ''"),
+            "deleted_recoverable": deleted_records,
+        },
+        "persons": {
+            "distinct": sum(by_status.values()),
+            "only_in_deleted": _scalar(db, "select count(*) from persons where only_deleted = 1"),
+            "by_status": by_status,
+        },
+        "findings": findings,
+    }
+
+
+# -- pieces -------------------------------------------------------------------------------------
+
+
+def _scalar(db: Any, sql: str, params: list[Any] | None = None) -> int:
+    row = db.execute(sql, params or []).fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def _has_table(db: Any, name: str) -> bool:
+    return name in db.table_names()
+
+
+def _case_meta(db: Any) -> dict[str, Any]:
+    if not _has_table(db, "case_meta"):
+        return {}
+    meta: dict[str, Any] = {}
+    for row in db.query("select key, value from case_meta"):
+        try:
+            meta[row["key"]] = json.loads(row["value"])
+        except (TypeError, json.JSONDecodeError):
+            meta[row["key"]] = row["value"]
+    return meta
+
+
+def _evidence(case: Case, rehash: bool, given: Mapping[int, str | None]) -> list[EvidenceItem]:
+    rows = manifest_rows(case)
+    verified: dict[int, str | None] = dict(given)
+    if rehash:
+        by_id = {row["id"]: row for row in rows}
+        for row in rows:
+            if row["parent_id"] is None and row["entry"] == "file" and row["id"] not in verified:
+                verified[row["id"]] = _sha256_of(Path(absolute_path(row)))
+        for row in rows:
+            if row["id"] in verified:
+                continue
+            top = row
+            while top["parent_id"] is not None and top["parent_id"] in by_id:
+                top = by_id[top["parent_id"]]
+            if top is not row and top["id"] in verified:
+                verified[row["id"]] = row["sha256"] if verified[top["id"]] == top["sha256"] else None
+    items = []
+    for row in rows:
+        items.append(EvidenceItem(
+            path=display_path(row), type=row["type"] or row["entry"] or "", size=row["size"] or 0,
+            mtime=row["mtime"] or "", md5=row["md5"] or "", sha256=row["sha256"] or "", sm3=row["sm3"] or "",
+            acquired_at=row["acquired_at"] or "", verified_sha256=verified.get(row["id"])))
+    return items
+
+
+def _sha256_of(path: Path) -> str | None:
+    """The file's SHA-256 now, read-only; None when it can no longer be read."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _stores(db: Any) -> list[StoreRow]:
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for deleted in (0, 1):
+        for row in db.query(f"select store_id, count(*) as n from ({_RECORDS_SQL.format(deleted=deleted)}) "
+                            "group by store_id"):
+            counts[row["store_id"]]["deleted" if deleted else "records"] += row["n"]
+    for row in db.query("select store_id, kind, count(*) as n from artifacts where deleted = 0 "
+                        "group by store_id, kind"):
+        counts[row["store_id"]][row["kind"]] += row["n"]
+    stores = []
+    for row in db.query("select s.*, e.path as evidence_path, e.name as evidence_name from stores s "
+                        "left join evidence e on e.id = s.evidence_id order by s.id"):
+        count = counts.get(row["id"], Counter())
+        path = row["evidence_path"] or ""
+        if row["locator"] and row["locator"] != path:
+            path = f"{path} → {row['locator']}" if path else row["locator"]
+        stores.append(StoreRow(
+            path=path, kind=row["kind"] or "", profile=row["profile"] or "", records=count["records"],
+            face_images=sum(count[k] for k in IMAGE_KINDS), face_templates=count["template"],
+            deleted_recoverable=count["deleted"]))
+    return stores
+
+
+def _findings(db: Any, thumbnail_source: ThumbnailSource | None) -> list[FindingSection]:
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in db.query("select * from findings order by id"):
+        grouped[row["rule"]].append(row)
+    sections = []
+    for rule, rows in grouped.items():
+        details = [_json_object(r["detail"]) for r in rows]
+        citations: list[str] = []
+        for row in rows:
+            for cite in _json_list(row["citations"]):
+                if cite not in citations:
+                    citations.append(cite)
+        severity = min((r["severity"] or "info" for r in rows), key=severity_rank)
+        title_zh, title_en = rule_titles(rule)
+        first = details[0]
+        artifact_ids = [r["artifact_id"] for r in rows if r["artifact_id"] is not None]
+        person_ids = sorted({r["person_id"] for r in rows if r["person_id"] is not None})
+        sections.append(FindingSection(
+            rule=rule, severity=severity,
+            title_zh=str(first.get("title_zh") or title_zh), title_en=str(first.get("title_en") or title_en),
+            count=sum(int(d.get("count", 1)) if isinstance(d.get("count", 1), int) else 1 for d in details),
+            citations=citations, locators=_locators(db, artifact_ids, person_ids), person_ids=person_ids,
+            thumbnails=_thumbnails(db, artifact_ids, person_ids, thumbnail_source),
+            detail_zh=str(first.get("text_zh", "")), detail_en=str(first.get("text_en", ""))))
+    sections.sort(key=lambda s: (severity_rank(s.severity), s.rule))
+    return sections
+
+
+def _locators(db: Any, artifact_ids: list[int], person_ids: list[int]) -> list[str]:
+    """One pointer per finding instance: its artifact, or the person's earliest live artifact."""
+    locators: list[str] = []
+    for chunk in _chunks(artifact_ids):
+        marks = ",".join("?" * len(chunk))
+        locators += [r["locator"] for r in db.query(
+            f"select id, locator from artifacts where id in ({marks}) order by id", chunk)]
+    if person_ids and not artifact_ids:
+        for chunk in _chunks(person_ids):
+            marks = ",".join("?" * len(chunk))
+            locators += [r["locator"] for r in db.query(
+                "select f.person_id, min(a.id) as id, a.locator from faces f join artifacts a on a.id = f.artifact_id "
+                f"where f.person_id in ({marks}) group by f.person_id order by f.person_id", chunk)]
+    return [loc for loc in locators if loc]
+
+
+def _thumbnails(db: Any, artifact_ids: list[int], person_ids: list[int],
+                source: ThumbnailSource | None) -> list[Thumbnail]:
+    has_table = _has_table(db, "thumbnails")
+    if not has_table and source is None:
+        return []
+    candidates = list(artifact_ids[:50])
+    if not candidates and person_ids:
+        marks = ",".join("?" * min(len(person_ids), 50))
+        candidates = [r["id"] for r in db.query(
+            "select min(a.id) as id from faces f join artifacts a on a.id = f.artifact_id "
+            f"where f.person_id in ({marks}) and a.kind in ('face_crop', 'raw_frame') group by f.person_id",
+            person_ids[:50])]
+    thumbs: list[Thumbnail] = []
+    for artifact_id in candidates:
+        if len(thumbs) >= MAX_THUMBNAILS:
+            break
+        artifact = next(iter(db.query("select * from artifacts where id = ?", [artifact_id])), None)
+        if artifact is None or artifact["kind"] not in ("face_crop", "raw_frame"):
+            continue
+        image = None
+        if has_table:
+            row = next(iter(db.query("select image from thumbnails where artifact_id = ?", [artifact_id])), None)
+            image = row["image"] if row else None
+        if image is None and source is not None:
+            image = source(artifact)
+        if image:
+            thumbs.append(Thumbnail(label=f"#{artifact_id}", image=bytes(image)))
+    return thumbs
+
+
+def _persons(db: Any) -> list[PersonRow]:
+    return [PersonRow(id=r["id"], records=r["n_records"] if r["n_records"] is not None else (r["n_faces"] or 0),
+                      first_seen=r["first_seen"] or "", last_seen=r["last_seen"] or "",
+                      status=("only_deleted" if r["only_deleted"] else (r["consent_status"] or "no_consent")),
+                      space=r["space"] or "")
+            for r in db.query("select * from persons order by id")]
+
+
+def _timeline(db: Any, tz: str) -> Timeline:
+    zone = ZoneInfo(tz)
+    per_day: Counter[str] = Counter()
+    for row in db.query(_RECORDS_SQL.format(deleted=0)):
+        day = _local_day(row["captured_at"], zone)
+        if day:
+            per_day[day] += 1
+    events: list[LogEvent] = []
+    if _has_table(db, "timeline_events"):
+        grouped: Counter[tuple[str, str, str]] = Counter()
+        for row in db.query("select * from timeline_events"):
+            day = _local_day(row.get("at"), zone)
+            if day:
+                grouped[(day, str(row.get("kind") or ""), str(row.get("remote_host") or ""))] += int(row.get("count") or 1)
+        events = [LogEvent(date=d, kind=k, count=n, remote_host=h) for (d, k, h), n in sorted(grouped.items())]
+    return Timeline(captures_per_day=dict(sorted(per_day.items())), log_events=events)
+
+
+def _retention_ages(db: Any, as_of: str, tz: str) -> list[int]:
+    zone = ZoneInfo(tz)
+    try:
+        reference = date.fromisoformat(as_of[:10])
+    except ValueError:
+        return []
+    ages = []
+    for row in db.query(_RECORDS_SQL.format(deleted=0)):
+        day = _local_day(row["captured_at"], zone)
+        if day:
+            ages.append(max(0, (reference - date.fromisoformat(day)).days))
+    return ages
+
+
+def _local_day(value: str | None, zone: ZoneInfo) -> str | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(zone)
+    return moment.date().isoformat()
+
+
+def _methodology(case: Case, meta: dict[str, Any], events: list[dict[str, Any]]) -> Methodology:
+    parameters = meta.get("parameters")
+    if not isinstance(parameters, dict):
+        parameters = {}
+        for event in reversed(events):
+            detail = _json_object(event["detail"])
+            if isinstance(detail.get("parameters"), dict):
+                parameters = detail["parameters"]
+                break
+    models = [ModelFile(name=str(m.get("name", "")), sha256=str(m.get("sha256", "")), path=str(m.get("path", "")))
+              for m in meta.get("models", []) if isinstance(m, dict)]
+    if not models and _scalar(case.db, "select count(*) from faces") > 0:
+        models = installed_model_files()
+    return Methodology(
+        tool_name=TOOL_NAME, tool_version=case.info.tool_version,
+        environment={"python": sys.version.split()[0], "os": f"{platform.system()} {platform.release()}",
+                     "machine": platform.machine(), "sqlite": sqlite3.sqlite_version,
+                     "host": events[-1]["host"] if events else platform.node()},
+        libraries=_library_versions(), models=models, parameters=parameters,
+        clustering=str(meta.get("clustering", "")),
+        transformations=_transformations(case.db, meta),
+        commands=_commands(events),
+    )
+
+
+def installed_model_files() -> list[ModelFile]:
+    """The dlib model files of face_recognition_models with their SHA-256."""
+    try:
+        import face_recognition_models
+    except ImportError:
+        return []
+    folder = Path(face_recognition_models.face_recognition_model_location()).parent
+    return [ModelFile(name=path.name, sha256=_sha256_of(path) or "", path=str(path))
+            for path in sorted(folder.glob("*.dat"))]
+
+
+def _library_versions() -> dict[str, str]:
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+TRANSFORMATION_TEXT: dict[str, tuple[str, str]] = {
+    "archive_members": ("压缩包成员在内存中读取并逐一计算哈希，不解压到检材目录。",
+                        "Archive members read in memory and hashed one by one; never extracted "
+                        "into the evidence folder."),
+    "wal_replay": ("读取 SQLite 预写日志（WAL）中尚未合并的页面，恢复已被删除或覆盖的记录。",
+                   "SQLite write-ahead-log frames not yet checkpointed were read to recover deleted "
+                   "or overwritten rows."),
+    "free_pages": ("解析 SQLite 空闲页与空闲块中残留的记录。", "Rows left in SQLite free pages and "
+                   "freeblocks were parsed."),
+    "journal": ("解析回滚日志中的旧页面。", "Old pages in rollback journals were parsed."),
+    "carving": ("按文件头尾特征（JPEG/PNG）在未分配字节中雕刻出图像。",
+                "Images were carved from unallocated bytes by their JPEG/PNG headers and trailers."),
+    "recovered": ("其他方式恢复的已删除记录。", "Deleted records recovered by other means."),
+    "template_decoding": ("数据库中的人脸特征模板按 float32 小端格式规范化后计算 SHA-256。",
+                          "Face templates in databases were canonicalised to float32 little-endian "
+                          "before hashing."),
+    "video_frames": ("视频按固定间隔抽帧后检测人脸。", "Videos were sampled at fixed intervals and "
+                     "frames searched for faces."),
+}
+
+
+def _transformations(db: Any, meta: dict[str, Any]) -> list[Transformation]:
+    given = meta.get("transformations")
+    if isinstance(given, list) and given:
+        return [Transformation(name=str(t.get("name", "")), description_zh=str(t.get("description_zh", "")),
+                               description_en=str(t.get("description_en", "")),
+                               count=t.get("count") if isinstance(t.get("count"), int) else None)
+                for t in given if isinstance(t, dict)]
+    counts: Counter[str] = Counter()
+    counts["archive_members"] = _scalar(db, "select count(*) from evidence where current = 1 and parent_id is not null")
+    for row in db.query("select locator from artifacts where deleted = 1"):
+        counts[_recovery_method(row["locator"] or "")] += 1
+    counts["template_decoding"] = _scalar(db, "select count(*) from artifacts where kind = 'template'")
+    counts["video_frames"] = _scalar(db, "select count(*) from artifacts where kind = 'video_frame'")
+    return [Transformation(name=name, description_zh=zh, description_en=en, count=counts[name])
+            for name, (zh, en) in TRANSFORMATION_TEXT.items() if counts[name]]
+
+
+def _recovery_method(locator: str) -> str:
+    lowered = locator.lower()
+    for marker, method in (("wal", "wal_replay"), ("journal", "journal"), ("free", "free_pages"),
+                           ("carv", "carving"), ("unalloc", "carving")):
+        if marker in lowered:
+            return method
+    return "recovered"
+
+
+def _commands(events: list[dict[str, Any]]) -> list[str]:
+    seen: list[str] = []
+    for event in events:
+        command = _command_text(event["command"])
+        if command and command not in seen:
+            seen.append(command)
+    return seen
+
+
+def _command_text(stored: str | None) -> str:
+    try:
+        value = json.loads(stored or "")
+    except json.JSONDecodeError:
+        return stored or ""
+    if isinstance(value, list):
+        return shlex.join(str(v) for v in value)
+    return str(value)
+
+
+def _custody_event(row: dict[str, Any]) -> CustodyEvent:
+    return CustodyEvent(seq=row["seq"], at=row["at"] or "", actor=row["actor"] or "", action=row["action"] or "",
+                        command=_command_text(row["command"]), hash=row["hash"] or "")
+
+
+def _json_object(value: str | None) -> dict[str, Any]:
+    try:
+        loaded = json.loads(value or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _json_list(value: str | None) -> list[str]:
+    try:
+        loaded = json.loads(value or "[]")
+    except json.JSONDecodeError:
+        return [value] if value else []
+    if isinstance(loaded, str):
+        return [loaded]
+    return [str(v) for v in loaded] if isinstance(loaded, list) else []
+
+
+def _chunks(values: list[int], size: int = 500) -> list[list[int]]:
+    return [values[i:i + size] for i in range(0, len(values), size)]
+

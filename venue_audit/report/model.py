@@ -1,0 +1,213 @@
+"""Everything the report shows, as plain data.
+
+The renderer never queries a database: :func:`venue_audit.report.load.load_report_data`
+fills a :class:`ReportData` from ``case.db``, and tests (or another front end)
+can build one by hand. Keeping the two apart means the PDF can be tested
+against numbers whose true values are known, without a scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+SUMMARY_SCHEMA = "venue-audit.summary/1"
+PERSON_STATUSES = ("no_consent", "withdrawn_retained", "expired_retained", "consented")
+
+
+@dataclass
+class CaseDetails:
+    case_no: str
+    venue: str
+    examiners: list[str]
+    title: str = ""
+    org: str = ""
+    tz: str = "Asia/Shanghai"
+    created_at: str = ""
+    as_of: str = ""
+    period_start: str = ""
+    period_end: str = ""
+    place: str = ""
+
+
+@dataclass
+class EvidenceItem:
+    path: str
+    type: str
+    size: int
+    mtime: str
+    md5: str
+    sha256: str
+    sm3: str
+    acquired_at: str = ""
+    verified_sha256: str | None = None
+
+    @property
+    def integrity(self) -> str:
+        """``match``, ``mismatch`` or ``unchecked`` (not re-hashed at report time)."""
+        if self.verified_sha256 is None:
+            return "unchecked"
+        return "match" if self.verified_sha256 == self.sha256 else "mismatch"
+
+
+@dataclass
+class StoreRow:
+    path: str
+    kind: str
+    profile: str
+    records: int = 0
+    face_images: int = 0
+    face_templates: int = 0
+    deleted_recoverable: int = 0
+
+
+@dataclass
+class ModelFile:
+    name: str
+    sha256: str
+    path: str = ""
+
+
+@dataclass
+class Transformation:
+    """A step that turned evidence bytes into what was counted (carving, WAL replay, decoding)."""
+
+    name: str
+    description_zh: str
+    description_en: str
+    count: int | None = None
+
+
+@dataclass
+class Methodology:
+    tool_name: str = "venue-audit"
+    tool_version: str = ""
+    environment: dict[str, str] = field(default_factory=dict)
+    libraries: dict[str, str] = field(default_factory=dict)
+    models: list[ModelFile] = field(default_factory=list)
+    parameters: dict[str, Any] = field(default_factory=dict)
+    clustering: str = ""
+    transformations: list[Transformation] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Thumbnail:
+    label: str
+    image: bytes
+
+
+@dataclass
+class FindingSection:
+    rule: str
+    severity: str
+    title_zh: str
+    title_en: str
+    count: int
+    citations: list[str] = field(default_factory=list)
+    locators: list[str] = field(default_factory=list)
+    person_ids: list[int] = field(default_factory=list)
+    thumbnails: list[Thumbnail] = field(default_factory=list)
+    detail_zh: str = ""
+    detail_en: str = ""
+
+
+@dataclass
+class PersonRow:
+    id: int
+    records: int
+    first_seen: str
+    last_seen: str
+    status: str
+    space: str = ""
+
+
+@dataclass
+class LogEvent:
+    """An upload, deletion or packing seen in a log (the Qingpu pattern: pack, upload, delete)."""
+
+    date: str
+    kind: str
+    count: int = 1
+    remote_host: str = ""
+
+
+@dataclass
+class Timeline:
+    captures_per_day: dict[str, int] = field(default_factory=dict)
+    log_events: list[LogEvent] = field(default_factory=list)
+
+
+@dataclass
+class CustodyEvent:
+    seq: int
+    at: str
+    actor: str
+    action: str
+    command: str
+    hash: str
+
+
+@dataclass
+class SkippedItem:
+    locator: str
+    reason: str
+    stage: str = ""
+
+
+@dataclass
+class VerificationRow:
+    subject: str
+    live: int
+    recoverable: int
+    gone: int
+    verdict: str
+
+
+@dataclass
+class VerificationSection:
+    """Deletion verification: what is still there after a claimed deletion."""
+
+    verdict: str
+    rows: list[VerificationRow] = field(default_factory=list)
+    baseline: str = ""
+    after: str = ""
+
+
+@dataclass
+class ReportData:
+    case: CaseDetails
+    summary: dict[str, Any]
+    evidence: list[EvidenceItem] = field(default_factory=list)
+    stores: list[StoreRow] = field(default_factory=list)
+    methodology: Methodology = field(default_factory=Methodology)
+    findings: list[FindingSection] = field(default_factory=list)
+    persons: list[PersonRow] = field(default_factory=list)
+    persons_band: tuple[int, int] | None = None
+    timeline: Timeline = field(default_factory=Timeline)
+    retention_ages_days: list[int] = field(default_factory=list)
+    retention_limit_days: int | None = None
+    custody: list[CustodyEvent] = field(default_factory=list)
+    skipped: list[SkippedItem] = field(default_factory=list)
+    verification: VerificationSection | None = None
+
+
+def empty_summary(tool_version: str = "", as_of: str = "") -> dict[str, Any]:
+    """A summary in the DESIGN.md contract with every count at zero."""
+    return {
+        "schema": SUMMARY_SCHEMA,
+        "tool_version": tool_version,
+        "as_of": as_of,
+        "evidence": {"files": 0, "bytes": 0, "manifest_sha256": ""},
+        "stores": [],
+        "faces": {
+            "records": 0, "face_images": 0, "faces_in_images": 0, "face_templates": 0,
+            "video_frames_with_faces": 0, "exact_duplicates": 0, "deleted_recoverable": 0,
+        },
+        "persons": {
+            "distinct": 0, "only_in_deleted": 0,
+            "by_status": {"consented": 0, "no_consent": 0, "withdrawn_retained": 0,
+                          "expired_retained": 0},
+        },
+        "findings": [],
+    }

@@ -1,0 +1,86 @@
+"""Write the report: annexes first, then the PDF that names their hashes, then the signature.
+
+The order matters. The PDF lists the SHA-256 of each annex and carries the
+hash of summary.json in every footer, so the annexes must exist before it is
+laid out; the PDF's own hash can only be known after it is signed, so
+``annexes.sha256`` (which lists the PDF too) is written last.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from venue_audit.report import annexes, i18n
+from venue_audit.report.fonts import ReportFonts, register_fonts
+from venue_audit.report.model import ReportData
+from venue_audit.report.pdf import PdfOptions, build_pdf
+from venue_audit.report.sign import sign_pdf
+
+
+@dataclass
+class ReportOutputs:
+    pdf: Path
+    annexes: dict[str, Path]
+    hash_list: Path
+    hashes: dict[str, str]
+    report_id: str
+    summary_sha256: str
+    pages: int
+    signed: bool
+    fonts: ReportFonts
+    notes: list[str] = field(default_factory=list)
+
+
+def report_id_for(case_no: str, as_of: str, summary_sha256: str) -> str:
+    """Stable for the same case, date and numbers; changes when any number changes."""
+    safe_case = re.sub(r"[^\w.-]+", "-", case_no).strip("-") or "case"
+    return f"{safe_case}-{(as_of or 'undated')[:10]}-{summary_sha256[:8]}"
+
+
+def render_report(data: ReportData, out_pdf: Path, lang: str = "zh", redact: bool = True,
+                  sign_p12: Path | None = None, p12_password: bytes | None = None,
+                  force_builtin_font: bool = False, options: dict[str, int] | None = None) -> ReportOutputs:
+    """Write ``out_pdf`` and its annexes beside it; sign when a PKCS#12 is given.
+
+    ``options`` overrides the top-N caps of :class:`PdfOptions` (``max_persons_rows`` ...).
+    """
+    if lang not in i18n.LANGS:
+        raise ValueError(f"unknown report language {lang!r}; choose one of {', '.join(i18n.LANGS)}")
+    out_pdf = Path(out_pdf)
+    directory = out_pdf.parent
+    directory.mkdir(parents=True, exist_ok=True)
+    if out_pdf.name in {annexes.SUMMARY_NAME, annexes.MANIFEST_NAME, annexes.FINDINGS_NAME,
+                        annexes.PERSONS_NAME, annexes.HASH_LIST_NAME}:
+        raise ValueError(f"{out_pdf.name} is the name of an annex; choose another name for the PDF")
+    written = {
+        annexes.SUMMARY_NAME: directory / annexes.SUMMARY_NAME,
+        annexes.MANIFEST_NAME: directory / annexes.MANIFEST_NAME,
+        annexes.FINDINGS_NAME: directory / annexes.FINDINGS_NAME,
+        annexes.PERSONS_NAME: directory / annexes.PERSONS_NAME,
+    }
+    annexes.write_summary(data.summary, written[annexes.SUMMARY_NAME])
+    annexes.write_manifest(data.evidence, written[annexes.MANIFEST_NAME])
+    annexes.write_findings(data.findings, written[annexes.FINDINGS_NAME])
+    annexes.write_persons(data.persons, written[annexes.PERSONS_NAME])
+    annex_hashes = {name: annexes.file_sha256(path) for name, path in written.items()}
+    summary_sha256 = hashlib.sha256(annexes.summary_bytes(data.summary)).hexdigest()
+    report_id = report_id_for(data.case.case_no, data.case.as_of, summary_sha256)
+    fonts = register_fonts(force_builtin=force_builtin_font)
+    pdf_options = PdfOptions(fonts=fonts, report_id=report_id, summary_sha256=summary_sha256, lang=lang,
+                             redact=redact, annex_hashes=annex_hashes, **(options or {}))
+    pages = build_pdf(data, out_pdf, pdf_options)
+    notes = []
+    if not fonts.embedded:
+        notes.append("no embeddable CJK font found: used the non-embedded CID font STSong-Light")
+    signed = False
+    if sign_p12 is not None:
+        sign_pdf(out_pdf, sign_p12, p12_password, reason=f"{report_id}", location=data.case.place)
+        signed = True
+    hash_list = directory / annexes.HASH_LIST_NAME
+    hashes = annexes.write_hash_list(directory, [*written, out_pdf.name], hash_list)
+    return ReportOutputs(pdf=out_pdf, annexes=written, hash_list=hash_list, hashes=hashes,
+                         report_id=report_id, summary_sha256=summary_sha256, pages=pages, signed=signed,
+                         fonts=fonts, notes=notes)
