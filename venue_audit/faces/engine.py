@@ -1,0 +1,268 @@
+"""The face engine: bytes in, fingerprints and faces with dlib embeddings out.
+
+Embeddings are dlib's ResNet descriptors (the space face_recognition uses), so
+another examiner with dlib and face_recognition_models can reproduce them. The
+default ``numpy`` encoder runs dlib's own network on NumPy's BLAS; ``dlib`` runs
+dlib itself and is the reference.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+
+import cv2
+import dlib
+import face_recognition_models
+import numpy as np
+
+from venue_audit.faces.decode import decode_image
+from venue_audit.faces.detection import DETECTOR_MIN_FACE, detect_faces
+from venue_audit.faces.errors import FaceInputError
+from venue_audit.faces.fingerprints import fingerprint
+from venue_audit.faces.models import default_cache_dir, encode_chips, landmark_predictor
+
+EMBEDDING_SPACE = "dlib-resnet-v1-128"
+# Bump the first part whenever our own code could change a result.
+ENGINE_VERSION = (
+    f"faces-1/dlib-{dlib.__version__}/frm-{face_recognition_models.__version__}"
+    f"/det{DETECTOR_MIN_FACE}"
+)
+CHIP_SIZE = 150
+CHIP_PADDING = 0.25
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    min_face_size: int = 40
+    encoder: str = "numpy"  # or "dlib", the reference
+    max_pixels: int = 100_000_000
+    crop_fast_path: bool = True
+    crop_max_side: int = 320
+    crop_min_fill: float = 0.4
+    model_cache_dir: str = ""  # converted ResNet weights; default ~/.cache/venue-audit
+
+    def __post_init__(self) -> None:
+        if self.encoder not in ("numpy", "dlib"):
+            raise ValueError(f"encoder must be 'numpy' or 'dlib', not {self.encoder!r}")
+        if self.min_face_size < 8:
+            raise ValueError("min_face_size must be at least 8 px")
+
+    def result_parameters(self) -> dict[str, object]:
+        """The settings that can change a result (not where caches live)."""
+        params = asdict(self)
+        params.pop("model_cache_dir")
+        return params
+
+    def parameters_hash(self) -> str:
+        text = json.dumps(self.result_parameters(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def resolved_cache_dir(self) -> str:
+        return self.model_cache_dir or str(default_cache_dir())
+
+
+@dataclass
+class FaceResult:
+    bbox: tuple[int, int, int, int]  # (top, right, bottom, left) in original pixels
+    landmarks: list[tuple[int, int]]  # 5 points (x, y): eye corners and nose base
+    embedding: np.ndarray  # float32, shape (128,)
+    quality: float  # 0..1 from face size and sharpness
+    fast_path: bool = False
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FaceResult):
+            return NotImplemented
+        return (
+            self.bbox == other.bbox
+            and self.landmarks == other.landmarks
+            and np.array_equal(self.embedding, other.embedding)
+            and self.quality == other.quality
+            and self.fast_path == other.fast_path
+        )
+
+
+@dataclass(eq=True)
+class ImageAnalysis:
+    sha256: str
+    pdq: str
+    pdq_quality: int
+    phash: str
+    width: int
+    height: int
+    faces: list[FaceResult] = field(default_factory=list)
+
+
+@dataclass(eq=True)
+class VideoFrameAnalysis(ImageAnalysis):
+    """One analysed video frame; ``sha256`` is of the decoded RGB frame."""
+
+    frame_index: int = 0
+    timestamp_s: float = 0.0
+    trigger: str = "sample"  # "sample" (fixed rate) or "scene" (scene change)
+
+
+@dataclass
+class _Pending:
+    """An image decoded and detected, waiting for its faces to be encoded."""
+
+    analysis: ImageAnalysis
+    chips: list[np.ndarray]
+
+
+def face_quality(rect: dlib.rectangle, chip: np.ndarray) -> float:
+    """Size and sharpness, each 0..1, multiplied.
+
+    Size saturates at 100 px (a face at which dlib's 150 px chip is barely
+    upsampled); sharpness is the variance of the Laplacian of the grey chip,
+    saturating at 150 (sharp faces measure 200-1000, heavy blur under 50).
+    """
+    size = min(1.0, min(rect.width(), rect.height()) / 100.0)
+    grey = cv2.cvtColor(chip, cv2.COLOR_RGB2GRAY)
+    sharpness = min(1.0, float(cv2.Laplacian(grey, cv2.CV_64F).var()) / 150.0)
+    return round(size * sharpness, 4)
+
+
+def _trimmed_css(rect: dlib.rectangle, width: int, height: int) -> tuple[int, int, int, int]:
+    return (
+        max(rect.top(), 0),
+        min(rect.right(), width - 1),
+        min(rect.bottom(), height - 1),
+        max(rect.left(), 0),
+    )
+
+
+class FaceEngine:
+    def __init__(self, config: EngineConfig | None = None, cache: object | None = None) -> None:
+        self.config = config or EngineConfig()
+        self.cache = cache  # a FaceResultCache, or None
+        self._cache_dir = self.config.resolved_cache_dir()
+        self._params_hash = self.config.parameters_hash()
+
+    # ----------------------------------------------------------------- images
+    def analyze_image(self, data: bytes, name: str = "") -> ImageAnalysis:
+        """Analyse one image; raises a :class:`FaceInputError` subclass on bad input."""
+        result = self.analyze_batch([(data, name)])[0]
+        if isinstance(result, FaceInputError):
+            raise result
+        return result
+
+    def analyze_batch(
+        self, items: Sequence[tuple[bytes, str]]
+    ) -> list[ImageAnalysis | FaceInputError]:
+        """Analyse several images, encoding all their faces in one batch.
+
+        Exact duplicates within the batch and images already in the cache are
+        decoded and encoded once.
+        """
+        from venue_audit.faces.fingerprints import sha256_hex
+
+        results: list[ImageAnalysis | FaceInputError | None] = [None] * len(items)
+        pending: dict[str, tuple[_Pending, list[int]]] = {}
+        for i, (data, name) in enumerate(items):
+            sha = sha256_hex(data)
+            if sha in pending:
+                pending[sha][1].append(i)
+                continue
+            cached = self._cached(sha)
+            if cached is not None:
+                results[i] = cached
+                continue
+            try:
+                pending[sha] = (self._prepare(data, name, sha), [i])
+            except FaceInputError as error:
+                results[i] = error
+        self._encode_pending([p for p, _ in pending.values()])
+        for prepared, indexes in pending.values():
+            self._store(prepared.analysis)
+            for i in indexes:
+                results[i] = prepared.analysis
+        return [r for r in results if r is not None]
+
+    def _cached(self, sha: str) -> ImageAnalysis | None:
+        if self.cache is None:
+            return None
+        return self.cache.get(sha, ENGINE_VERSION, self._params_hash)  # type: ignore[attr-defined]
+
+    def _store(self, analysis: ImageAnalysis) -> None:
+        if self.cache is not None:
+            self.cache.put(analysis, ENGINE_VERSION, self._params_hash)  # type: ignore[attr-defined]
+
+    def _prepare(self, data: bytes, name: str, sha: str) -> _Pending:
+        rgb = decode_image(data, name, self.config.max_pixels)
+        prints = fingerprint(data, rgb)
+        analysis = ImageAnalysis(
+            sha256=sha,
+            pdq=prints.pdq,
+            pdq_quality=prints.pdq_quality,
+            phash=prints.phash,
+            width=int(rgb.shape[1]),
+            height=int(rgb.shape[0]),
+        )
+        return self._find_faces(analysis, rgb)
+
+    def _find_faces(self, analysis: ImageAnalysis, rgb: np.ndarray) -> _Pending:
+        cfg = self.config
+        detections = detect_faces(
+            rgb,
+            cfg.min_face_size,
+            crop_fast_path=cfg.crop_fast_path,
+            crop_max_side=cfg.crop_max_side,
+            crop_min_fill=cfg.crop_min_fill,
+        )
+        predictor = landmark_predictor()
+        chips: list[np.ndarray] = []
+        height, width = rgb.shape[:2]
+        for detection in detections:
+            shape = predictor(rgb, detection.rect)
+            chip = dlib.get_face_chip(rgb, shape, CHIP_SIZE, CHIP_PADDING)
+            chips.append(chip)
+            analysis.faces.append(
+                FaceResult(
+                    bbox=_trimmed_css(detection.rect, width, height),
+                    landmarks=[(p.x, p.y) for p in shape.parts()],
+                    embedding=np.zeros(128, np.float32),
+                    quality=face_quality(detection.rect, chip),
+                    fast_path=detection.fast_path,
+                )
+            )
+        return _Pending(analysis, chips)
+
+    def _encode_pending(self, pending: list[_Pending]) -> None:
+        chips = [chip for p in pending for chip in p.chips]
+        embeddings = encode_chips(chips, self.config.encoder, self._cache_dir)
+        k = 0
+        for p in pending:
+            for face in p.analysis.faces:
+                face.embedding = np.ascontiguousarray(embeddings[k], dtype=np.float32)
+                k += 1
+
+    # ----------------------------------------------------------------- video
+    def analyze_video(self, source: object, fps: float = 1.0, scene_threshold: float = 30.0):
+        """Frames sampled at ``fps`` plus scene changes; see :mod:`venue_audit.faces.video`."""
+        from venue_audit.faces.video import analyze_video
+
+        return analyze_video(self, source, fps=fps, scene_threshold=scene_threshold)
+
+    def analyze_frame(self, rgb: np.ndarray, frame_index: int, timestamp_s: float,
+                      trigger: str) -> VideoFrameAnalysis:
+        from venue_audit.faces.fingerprints import pdq_hash, phash, sha256_hex
+
+        rgb = np.ascontiguousarray(rgb)
+        pdq, quality = pdq_hash(rgb)
+        frame = VideoFrameAnalysis(
+            sha256=sha256_hex(rgb.tobytes()),
+            pdq=pdq,
+            pdq_quality=quality,
+            phash=phash(rgb),
+            width=int(rgb.shape[1]),
+            height=int(rgb.shape[0]),
+            frame_index=frame_index,
+            timestamp_s=timestamp_s,
+            trigger=trigger,
+        )
+        pending = self._find_faces(frame, rgb)
+        self._encode_pending([pending])
+        return frame

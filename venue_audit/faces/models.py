@@ -1,0 +1,62 @@
+"""The dlib models of ``face_recognition_models``, loaded once per process.
+
+dlib objects cannot be pickled, so every worker process loads its own; the
+loaders are cached per process and keyed by what changes them.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+import dlib
+import face_recognition_models
+import numpy as np
+
+from venue_audit.faces.dlib_format import load_resnet_weights
+from venue_audit.faces.resnet import NumpyResNet
+
+RESNET_MODEL = Path(face_recognition_models.face_recognition_model_location())
+LANDMARKS_5_MODEL = Path(face_recognition_models.pose_predictor_five_point_model_location())
+
+
+def default_cache_dir() -> Path:
+    """Converted weights live outside the repository and any evidence folder."""
+    configured = os.environ.get("VENUE_AUDIT_CACHE")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "venue-audit"
+
+
+@cache
+def hog_detector() -> dlib.fhog_object_detector:
+    return dlib.get_frontal_face_detector()
+
+
+@cache
+def landmark_predictor() -> dlib.shape_predictor:
+    return dlib.shape_predictor(str(LANDMARKS_5_MODEL))
+
+
+@cache
+def dlib_encoder() -> dlib.face_recognition_model_v1:
+    return dlib.face_recognition_model_v1(str(RESNET_MODEL))
+
+
+@cache
+def numpy_encoder(cache_dir: str) -> NumpyResNet:
+    return NumpyResNet(load_resnet_weights(RESNET_MODEL, Path(cache_dir)))
+
+
+def encode_chips(chips: list[np.ndarray], encoder: str, cache_dir: str) -> np.ndarray:
+    """(N, 128) float32 descriptors of aligned 150x150 RGB chips."""
+    if not chips:
+        return np.zeros((0, 128), np.float32)
+    if encoder == "dlib":
+        descriptors = dlib_encoder().compute_face_descriptor(chips)
+        return np.asarray([np.asarray(d) for d in descriptors], dtype=np.float32)
+    if encoder == "numpy":
+        return numpy_encoder(cache_dir)(np.stack(chips))
+    raise ValueError(f"unknown encoder {encoder!r} (have: numpy, dlib)")
