@@ -85,7 +85,7 @@ def make_report_data(records: int = 1234, persons: int = 321, with_thumbnails: b
         FindingSection(rule="no-consent", severity="high", title_zh="存储人脸信息但无对应的单独同意记录",
                        title_en="Face data stored with no matching separate consent",
                        count=by_status["no_consent"], citations=["PIPL Art. 29", "PIPL Art. 14", "Measures Art. 6",
-                                                                 "SPC JI 2(3)"],
+                                                                 "SPC JI Art. 2(3)"],
                        locators=[f"server/facedb.sqlite!/faces/rowid={i}" for i in range(1, 40)],
                        person_ids=[p.id for p in person_rows if p.status == "no_consent"],
                        thumbnails=[Thumbnail(label=f"#{i}", image=face_crop_bytes()) for i in range(3)]

@@ -74,6 +74,7 @@ group by store_id, record
 def load_report_data(case: Case, as_of: str | None = None, *, summary: dict[str, Any] | None = None,
                      rehash: bool = False, verified_sha256: Mapping[int, str | None] | None = None,
                      thumbnail_source: ThumbnailSource | None = None,
+                     findings: list[FindingSection] | None = None,
                      verification: VerificationSection | None = None) -> ReportData:
     """Build the report's data from the case.
 
@@ -81,7 +82,10 @@ def load_report_data(case: Case, as_of: str | None = None, *, summary: dict[str,
     integrity table; archive members inherit their container's result, since
     unchanged container bytes mean unchanged members. ``verified_sha256`` (by
     evidence id) supplies hashes computed elsewhere instead. ``summary``, when
-    given, is shown as is instead of being recomputed.
+    given, is shown as is instead of being recomputed; ``findings`` (e.g. from
+    :func:`venue_audit.findings.evaluate` through
+    :func:`venue_audit.report.rules.section_from_finding`) replace those read from
+    the ``findings`` table.
     """
     db = case.db
     meta = _case_meta(db)
@@ -96,8 +100,8 @@ def load_report_data(case: Case, as_of: str | None = None, *, summary: dict[str,
     )
     evidence = _evidence(case, rehash, verified_sha256 or {})
     stores = _stores(db)
-    summary = summary if summary is not None else build_summary(case, as_of, stores=stores)
-    findings = _findings(db, thumbnail_source)
+    findings = findings if findings is not None else _findings(db, thumbnail_source)
+    summary = summary if summary is not None else build_summary(case, as_of, stores=stores, findings=findings)
     band = meta.get("persons_band")
     retention = meta.get("retention_days")
     return ReportData(
@@ -115,7 +119,8 @@ def load_report_data(case: Case, as_of: str | None = None, *, summary: dict[str,
     )
 
 
-def build_summary(case: Case, as_of: str, stores: list[StoreRow] | None = None) -> dict[str, Any]:
+def build_summary(case: Case, as_of: str, stores: list[StoreRow] | None = None,
+                  findings: list[FindingSection] | None = None) -> dict[str, Any]:
     """The summary JSON (DESIGN.md contract) from the case tables."""
     db = case.db
     stores = stores if stores is not None else _stores(db)
@@ -130,7 +135,7 @@ def build_summary(case: Case, as_of: str, stores: list[StoreRow] | None = None) 
                         "where coalesce(only_deleted, 0) = 0 group by status"):
         status = row["status"] if row["status"] in by_status else "no_consent"
         by_status[status] += row["n"]
-    findings = [{"rule": f.rule, "count": f.count, "citations": f.citations} for f in _findings(db, None)]
+    findings = findings if findings is not None else _findings(db, None)
     return {
         "schema": SUMMARY_SCHEMA,
         "tool_version": case.info.tool_version,
@@ -158,7 +163,8 @@ def build_summary(case: Case, as_of: str, stores: list[StoreRow] | None = None) 
             "only_in_deleted": _scalar(db, "select count(*) from persons where only_deleted = 1"),
             "by_status": by_status,
         },
-        "findings": findings,
+        "findings": [{"rule": f.rule, "severity": f.severity, "count": f.count, "citations": f.citations}
+                     for f in findings],
     }
 
 
@@ -247,6 +253,12 @@ def _stores(db: Any) -> list[StoreRow]:
 
 
 def _findings(db: Any, thumbnail_source: ThumbnailSource | None) -> list[FindingSection]:
+    """One section per rule from the ``findings`` table.
+
+    Rows may be one per instance (a person or an artifact in ``person_id`` /
+    ``artifact_id``) or one per rule with ``count``, ``locators`` and
+    ``person_ids`` in ``detail``; both add up the same way.
+    """
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in db.query("select * from findings order by id"):
         grouped[row["rule"]].append(row)
@@ -262,13 +274,19 @@ def _findings(db: Any, thumbnail_source: ThumbnailSource | None) -> list[Finding
         title_zh, title_en = rule_titles(rule)
         first = details[0]
         artifact_ids = [r["artifact_id"] for r in rows if r["artifact_id"] is not None]
-        person_ids = sorted({r["person_id"] for r in rows if r["person_id"] is not None})
+        person_ids: list[int | str] = sorted({r["person_id"] for r in rows if r["person_id"] is not None})
+        locators = _locators(db, artifact_ids, [p for p in person_ids if isinstance(p, int)])
+        for detail in details:
+            locators += [str(v) for v in detail.get("locators", []) if isinstance(detail.get("locators"), list)]
+            if isinstance(detail.get("person_ids"), list):
+                person_ids += [p for p in detail["person_ids"] if p not in person_ids]
         sections.append(FindingSection(
             rule=rule, severity=severity,
             title_zh=str(first.get("title_zh") or title_zh), title_en=str(first.get("title_en") or title_en),
-            count=sum(int(d.get("count", 1)) if isinstance(d.get("count", 1), int) else 1 for d in details),
-            citations=citations, locators=_locators(db, artifact_ids, person_ids), person_ids=person_ids,
-            thumbnails=_thumbnails(db, artifact_ids, person_ids, thumbnail_source),
+            count=sum(d["count"] if isinstance(d.get("count"), int) else 1 for d in details),
+            citations=citations, locators=locators, person_ids=person_ids,
+            thumbnails=_thumbnails(db, artifact_ids, [p for p in person_ids if isinstance(p, int)],
+                                   thumbnail_source),
             detail_zh=str(first.get("text_zh", "")), detail_en=str(first.get("text_en", ""))))
     sections.sort(key=lambda s: (severity_rank(s.severity), s.rule))
     return sections

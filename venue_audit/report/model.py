@@ -106,7 +106,7 @@ class FindingSection:
     count: int
     citations: list[str] = field(default_factory=list)
     locators: list[str] = field(default_factory=list)
-    person_ids: list[int] = field(default_factory=list)
+    person_ids: list[int | str] = field(default_factory=list)
     thumbnails: list[Thumbnail] = field(default_factory=list)
     detail_zh: str = ""
     detail_en: str = ""
@@ -114,7 +114,7 @@ class FindingSection:
 
 @dataclass
 class PersonRow:
-    id: int
+    id: int | str
     records: int
     first_seen: str
     last_seen: str

@@ -34,7 +34,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from venue_audit.report import charts, i18n
+from venue_audit.report import charts, i18n, rules
 from venue_audit.report.fonts import ReportFonts
 from venue_audit.report.model import PERSON_STATUSES, FindingSection, ReportData
 from venue_audit.report.redact import ThumbnailError, make_thumbnail
@@ -147,7 +147,7 @@ class _Layout:
         return i18n.text(key, self.lang, **values)
 
     def p(self, value: object, style: ParagraphStyle | None = None) -> Paragraph:
-        return Paragraph(escape(str(value)), style or self.body)
+        return Paragraph(escape(str(value)).replace("\n", "<br/>"), style or self.body)
 
     def story(self) -> list[Flowable]:
         story: list[Flowable] = []
@@ -365,8 +365,9 @@ class _Layout:
             if detail:
                 story.append(self.p(detail))
             if finding.citations:
-                story.append(self.p(f"{self.t('citations')}: " + "；".join(
-                    i18n.citation(c, self.lang) for c in finding.citations)))
+                story.append(self.p(f"{self.t('citations')}:", self.body))
+                for code in finding.citations:
+                    story.append(self.p(f"• {self.citation_full(code)}", self.small))
             if finding.locators:
                 story.append(self.p(self.t("locators"), self.small))
                 for locator in finding.locators[: self.options.max_locators]:
@@ -467,7 +468,7 @@ class _Layout:
 
     def custody(self) -> list[Flowable]:
         events = self.data.custody
-        story: list[Flowable] = [PageBreak(), self.heading(self.t("custody"))]
+        story: list[Flowable] = [CondPageBreak(90 * mm), self.heading(self.t("custody"))]
         if not events:
             return [*story, self.p(self.t("none"))]
         rows: list[list[Any]] = [[self.p(self.t(k), self.cell_head)
@@ -506,6 +507,17 @@ class _Layout:
 
     def finding_title(self, finding: FindingSection) -> str:
         return i18n.pair(finding.title_zh or finding.rule, finding.title_en or finding.rule, self.lang)
+
+    def citation_full(self, code: str) -> str:
+        """The rule table's wording of a citation, marked when its article number is unconfirmed."""
+        known = rules.citation_text(code)
+        if known is None:
+            return i18n.citation(code, self.lang)
+        zh, en = known.zh, known.en
+        if not known.checked:
+            zh += "" if "待核对" in zh else rules.UNCHECKED_MARK[0]
+            en += "" if "confirm" in en else rules.UNCHECKED_MARK[1]
+        return i18n.pair(zh, en, self.lang, "\n")
 
     def mono_wrapped(self) -> ParagraphStyle:
         return ParagraphStyle("mono_wrapped", parent=self.mono, fontName=self.options.fonts.regular,

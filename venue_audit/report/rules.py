@@ -1,36 +1,57 @@
-"""Report titles for finding rules, and the order severities are listed in.
+"""Titles and citation texts for findings, taken from the findings rule table.
 
-The rule table itself (condition -> finding -> citations) belongs to
-``venue_audit.findings``; the report only needs a readable title for each rule
-name it meets, and prints the rule name itself for any rule it does not know.
+The rule table (``venue_audit/findings/rules.toml``) owns each rule's title and
+the wording of each citation, including whether its article number has been
+checked against the official text. The report reads them from there, so a
+citation corrected in the table is corrected in every report; a rule or code
+the table does not know is printed as written.
 """
 
 from __future__ import annotations
 
-SEVERITY_ORDER = ("high", "medium", "low", "info")
+import functools
+from dataclasses import dataclass
 
-RULE_TITLES: dict[str, tuple[str, str]] = {
-    "no-consent": ("存储人脸信息但无对应的单独同意记录",
-                   "Face data stored with no matching separate consent"),
-    "withdrawn-retained": ("撤回同意后仍保留人脸信息", "Face data retained after consent was withdrawn"),
-    "expired-retained": ("超过留存期限仍保留人脸信息", "Face data retained past the retention period"),
-    "raw-images-kept": ("保存人脸原始图像（而非仅特征）", "Raw face images kept, not only templates"),
-    "no-notice": ("无采集区域告知或标识的证据", "No evidence of notice or signage for the capture zone"),
-    "non-security-use": ("人脸信息用于非公共安全目的（如佣金结算、客户分类）",
-                         "Face data used for purposes other than public security"),
-    "offsite-upload": ("本地人脸信息上传至云端或异地", "Local face data uploaded to a cloud or off-site"),
-    "filing-threshold": ("存储人脸信息超过 10 万人且未备案",
-                         "Face data of 100,000 or more persons without filing"),
-    "no-pia": ("无个人信息保护影响评估或处理记录", "No impact assessment or processing records"),
-    "no-encryption": ("未加密或无访问控制", "No encryption or access control"),
-    "frt-only-option": ("人脸识别为唯一验证方式", "Face recognition is the only option offered"),
-    "deleted-recoverable": ("声称删除后数据仍可恢复", "Data still recoverable after the claimed deletion"),
-}
+from venue_audit.findings.engine import Finding, RuleTableError, load_rules
+from venue_audit.report.model import FindingSection
+
+SEVERITY_ORDER = ("high", "medium", "low", "info")
+UNCHECKED_MARK = ("（条款号待核对）", " (article number to be confirmed)")
+
+
+@dataclass(frozen=True)
+class CitationText:
+    zh: str
+    en: str
+    checked: bool
+
+
+@functools.cache
+def _table() -> tuple[dict[str, tuple[str, str]], dict[str, CitationText]]:
+    try:
+        rules = load_rules()
+    except RuleTableError:
+        return {}, {}
+    titles = {rule.id: (rule.title_zh, rule.title_en) for rule in rules}
+    citations = {c.code: CitationText(c.zh, c.en, c.checked) for rule in rules for c in rule.citations}
+    return titles, citations
 
 
 def rule_titles(rule: str) -> tuple[str, str]:
-    return RULE_TITLES.get(rule, (rule, rule))
+    return _table()[0].get(rule, (rule, rule))
+
+
+def citation_text(code: str) -> CitationText | None:
+    return _table()[1].get(code)
 
 
 def severity_rank(severity: str) -> int:
     return SEVERITY_ORDER.index(severity) if severity in SEVERITY_ORDER else len(SEVERITY_ORDER)
+
+
+def section_from_finding(finding: Finding) -> FindingSection:
+    """A finding made by :func:`venue_audit.findings.evaluate`, as the report shows it."""
+    return FindingSection(
+        rule=finding.rule, severity=finding.severity, title_zh=finding.title_zh, title_en=finding.title_en,
+        count=finding.count, citations=finding.citation_codes, locators=list(finding.locators),
+        person_ids=list(finding.person_ids))

@@ -1,0 +1,50 @@
+"""Shared helpers for the report tests: render once, read the PDF back with poppler."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from sample_data import make_report_data  # noqa: E402
+
+from venue_audit.report.model import ReportData  # noqa: E402
+from venue_audit.report.render import ReportOutputs, render_report  # noqa: E402
+
+
+def pdf_text(pdf: Path, layout: bool = True, first: int | None = None, last: int | None = None) -> str:
+    command = ["pdftotext", "-enc", "UTF-8"]
+    if layout:
+        command.append("-layout")
+    if first is not None:
+        command += ["-f", str(first)]
+    if last is not None:
+        command += ["-l", str(last)]
+    return subprocess.run([*command, str(pdf), "-"], capture_output=True, check=True).stdout.decode("utf-8")
+
+
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, check=True, text=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def line_with(text: str, label: str) -> str:
+    """The first line of pdftotext -layout output holding ``label`` (a table row)."""
+    for line in text.splitlines():
+        if label in line:
+            return line
+    raise AssertionError(f"{label!r} not found in the PDF text")
+
+
+@pytest.fixture(scope="session")
+def sample_data() -> ReportData:
+    return make_report_data()
+
+
+@pytest.fixture(scope="session")
+def zh_report(tmp_path_factory: pytest.TempPathFactory, sample_data: ReportData) -> ReportOutputs:
+    return render_report(sample_data, tmp_path_factory.mktemp("zh") / "report.pdf", lang="zh")

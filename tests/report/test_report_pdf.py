@@ -1,0 +1,103 @@
+"""The PDF reads as a Chinese evidence report and carries the summary's numbers."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+from conftest import line_with, pdf_pages, pdf_text
+from PIL import Image
+
+from venue_audit.report import i18n
+from venue_audit.report.model import PERSON_STATUSES, ReportData
+from venue_audit.report.render import ReportOutputs, render_report
+
+CHINESE_HEADINGS = ["人脸信息留存情况电子数据检验报告", "检验结论摘要", "电子数据清单", "完整性校验",
+                    "检验方法", "检验发现", "图表", "人员统计", "监督保管记录", "附件", "检验人签名"]
+
+
+def test_chinese_headings_appear_in_the_extracted_text(zh_report: ReportOutputs) -> None:
+    text = pdf_text(zh_report.pdf)
+    for heading in CHINESE_HEADINGS:
+        assert heading in text, heading
+    assert "Evidence list" not in text
+
+
+def test_summary_numbers_appear_on_their_rows(zh_report: ReportOutputs, sample_data: ReportData) -> None:
+    summary = sample_data.summary
+    text = pdf_text(zh_report.pdf, first=2, last=2)
+    faces, persons = summary["faces"], summary["persons"]
+    expected = {
+        "人脸采集记录（人次）": faces["records"],
+        "不同自然人（人数）": persons["distinct"],
+        "仅见于已删除可恢复数据的人数": persons["only_in_deleted"],
+        "图像中检出的人脸": faces["faces_in_images"],
+        "完全重复项": faces["exact_duplicates"],
+        "已删除但可恢复的记录": faces["deleted_recoverable"],
+        "含人脸的视频帧": faces["video_frames_with_faces"],
+        "检材总字节数": summary["evidence"]["bytes"],
+    }
+    for status in PERSON_STATUSES:
+        expected[i18n.STATUS_LABELS[status][0]] = persons["by_status"][status]
+    for label, number in expected.items():
+        assert re.search(rf"{re.escape(label)}\s+{number}(\D|$)", line_with(text, label)), (label, number)
+    low, high = sample_data.persons_band
+    assert f"置信区间 {low}–{high}" in line_with(text, "不同自然人（人数）")
+    for finding in sample_data.findings:
+        assert re.search(rf"\s{finding.count}\s", line_with(text, finding.title_zh[:10])), finding.rule
+
+
+def test_every_page_has_page_x_of_y_report_id_and_summary_hash(zh_report: ReportOutputs) -> None:
+    pages = pdf_pages(zh_report.pdf)
+    assert pages == zh_report.pages
+    for page in range(1, pages + 1):
+        text = pdf_text(zh_report.pdf, first=page, last=page)
+        assert f"第 {page} 页 共 {pages} 页" in text
+        assert zh_report.report_id in text
+        assert zh_report.summary_sha256 in text
+
+
+def test_every_page_renders_to_a_non_blank_png(zh_report: ReportOutputs, tmp_path: Path) -> None:
+    subprocess.run(["pdftoppm", "-png", "-r", "40", str(zh_report.pdf), str(tmp_path / "page")], check=True)
+    images = sorted(tmp_path.glob("page-*.png"))
+    assert len(images) == zh_report.pages
+    for image in images:
+        grey = np.asarray(Image.open(image).convert("L"))
+        body = grey[: int(grey.shape[0] * 0.85)]  # above the footer
+        assert (body < 128).mean() > 0.0005, f"{image.name} has nothing above its footer"
+
+
+def test_evidence_list_shows_all_three_hashes_and_flags_the_changed_item(
+        zh_report: ReportOutputs, sample_data: ReportData) -> None:
+    text = pdf_text(zh_report.pdf, layout=False)
+    item = sample_data.evidence[5]
+    for digest in (item.md5, item.sha256, item.sm3):
+        assert digest in text
+    assert "一致 11 项，不一致 1 项，未复核 0 项" in text
+    assert "f" * 64 in text
+
+
+def test_english_report_has_english_headings_only(tmp_path: Path, sample_data: ReportData) -> None:
+    outputs = render_report(sample_data, tmp_path / "report.pdf", lang="en", redact=True)
+    text = pdf_text(outputs.pdf)
+    assert "Evidence list" in text and "Summary of results" in text
+    assert "电子数据清单" not in text
+    assert f"Page 1 of {outputs.pages}" in text
+
+
+def test_bilingual_report_shows_both_languages(tmp_path: Path, sample_data: ReportData) -> None:
+    outputs = render_report(sample_data, tmp_path / "report.pdf", lang="zh+en")
+    text = pdf_text(outputs.pdf)
+    assert "电子数据清单 / Evidence list" in text
+    assert "《中华人民共和国个人信息保护法》第二十九条" in text and "PIPL Art. 29" in text
+
+
+def test_unknown_language_is_refused(tmp_path: Path, sample_data: ReportData) -> None:
+    try:
+        render_report(sample_data, tmp_path / "report.pdf", lang="fr")
+    except ValueError as error:
+        assert "fr" in str(error)
+    else:
+        raise AssertionError("lang='fr' was accepted")
