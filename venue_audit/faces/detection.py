@@ -92,7 +92,5 @@ def detect_faces(
             return [Detection(rect, fast_path=True)]
     rects = _detect_scaled(rgb, working_scale(min_face_size))
     return [
-        Detection(r, fast_path=False)
-        for r in rects
-        if min(r.width(), r.height()) >= min_face_size
+        Detection(r, fast_path=False) for r in rects if min(r.width(), r.height()) >= min_face_size
     ]

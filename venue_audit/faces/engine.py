@@ -246,8 +246,9 @@ class FaceEngine:
 
         return analyze_video(self, source, fps=fps, scene_threshold=scene_threshold)
 
-    def analyze_frame(self, rgb: np.ndarray, frame_index: int, timestamp_s: float,
-                      trigger: str) -> VideoFrameAnalysis:
+    def analyze_frame(
+        self, rgb: np.ndarray, frame_index: int, timestamp_s: float, trigger: str
+    ) -> VideoFrameAnalysis:
         from venue_audit.faces.fingerprints import pdq_hash, phash, sha256_hex
 
         rgb = np.ascontiguousarray(rgb)

@@ -83,9 +83,10 @@ def analyze_many(
         yield from _pipeline(items, config, params, cache, chunk_size, submit, window=1)
         return
     context = multiprocessing.get_context("spawn")
-    with _single_threaded_blas_for_children(), ProcessPoolExecutor(
-        max_workers=workers, mp_context=context
-    ) as pool:
+    with (
+        _single_threaded_blas_for_children(),
+        ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
+    ):
 
         def submit(chunk: list[tuple[bytes, str]]) -> Future[list[Result]]:
             return pool.submit(_worker_chunk, config, chunk)
@@ -150,9 +151,7 @@ def _pipeline(
         if entry[2] is not None:
             return True
         slot = sha_to_slot[entry[1]]
-        return slot[0] in chunk_done or (
-            slot[0] in chunk_futures and chunk_futures[slot[0]].done()
-        )
+        return slot[0] in chunk_done or (slot[0] in chunk_futures and chunk_futures[slot[0]].done())
 
     for key, data in items:
         sha = hashlib.sha256(data).hexdigest()

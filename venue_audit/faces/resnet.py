@@ -36,8 +36,13 @@ class NumpyResNet:
             w = conv.filters.transpose(2, 3, 1, 0).reshape(-1, out_channels) * affine.gamma
             shift = affine.gamma * conv.bias + affine.beta
             self._convs.append(
-                (np.ascontiguousarray(w, np.float32), shift.astype(np.float32), k, conv.stride,
-                 conv.padding)
+                (
+                    np.ascontiguousarray(w, np.float32),
+                    shift.astype(np.float32),
+                    k,
+                    conv.stride,
+                    conv.padding,
+                )
             )
         self._fc = np.ascontiguousarray(weights.fc, np.float32)
 
@@ -93,7 +98,10 @@ def _im2col(x: np.ndarray, k: int, stride: int, pad: int) -> tuple[np.ndarray, i
     for ky in range(k):
         for kx in range(k):
             patches[:, :, :, ky, kx, :] = x[
-                :, ky : ky + stride * (out_h - 1) + 1 : stride, kx : kx + stride * (out_w - 1) + 1 : stride, :
+                :,
+                ky : ky + stride * (out_h - 1) + 1 : stride,
+                kx : kx + stride * (out_w - 1) + 1 : stride,
+                :,
             ]
     return patches.reshape(n * out_h * out_w, k * k * c), out_h, out_w
 
