@@ -193,7 +193,9 @@ def write_xlsx(folder: Path) -> Path:
                 signed = delta.days + delta.seconds / 86400
             else:
                 signed = naive.strftime("%Y/%m/%d %H:%M")
-        withdrawn = row.withdrawn.replace(tzinfo=None) if isinstance(row.withdrawn, datetime) else ""
+        withdrawn: object = ""
+        if isinstance(row.withdrawn, datetime):
+            withdrawn = row.withdrawn.replace(tzinfo=None)
         phone: object = row.phone or ""
         if i == 1:  # a number typed into a cell becomes a float
             phone = 13800000002.0

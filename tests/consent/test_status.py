@@ -21,7 +21,11 @@ from .scenario import at
 AS_OF = date(2024, 6, 30)
 
 
-def log_of(tmp_path: Path, *rows: str, header: str = "访客编号,签署时间,撤回时间,用途") -> ConsentLog:
+HEADER = "访客编号,签署时间,撤回时间,用途"
+LATER = "2024-06-20 10:00"
+
+
+def log_of(tmp_path: Path, *rows: str, header: str = HEADER) -> ConsentLog:
     path = tmp_path / "log.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return load_consent_log(path)
@@ -92,13 +96,13 @@ def test_a_later_fresh_consent_outweighs_an_earlier_withdrawn_one(tmp_path: Path
 
 @pytest.mark.parametrize("marker", ["是", "已撤回", "yes"])
 def test_a_withdrawal_marker_without_time_counts_as_withdrawn(tmp_path: Path, marker: str) -> None:
-    status, _, reason = status_of(tmp_path, visitor("2024-06-20 10:00"), f"V1,2024-01-01,{marker},安防")
+    status, _, reason = status_of(tmp_path, visitor(LATER), f"V1,2024-01-01,{marker},安防")
     assert status == "withdrawn_retained"
     assert "unreadable time" in reason
 
 
 def test_not_withdrawn_markers_are_not_withdrawals(tmp_path: Path) -> None:
-    assert status_of(tmp_path, visitor("2024-06-20 10:00"), "V1,2024-01-01,否,安防")[0] == "consented"
+    assert status_of(tmp_path, visitor(LATER), "V1,2024-01-01,否,安防")[0] == "consented"
 
 
 def test_an_unreadable_withdrawal_time_counts_as_withdrawn_and_is_reported(tmp_path: Path) -> None:
@@ -125,7 +129,7 @@ def test_a_date_only_signature_covers_the_whole_day(tmp_path: Path) -> None:
 
 
 def test_purpose_outside_the_policy_is_flagged(tmp_path: Path) -> None:
-    status, flags, reason = status_of(tmp_path, visitor("2024-06-20 10:00"), "V1,2024-01-01,,佣金结算")
+    status, flags, reason = status_of(tmp_path, visitor(LATER), "V1,2024-01-01,,佣金结算")
     assert (status, flags) == ("consented", {"purpose_mismatch"})
     assert "佣金结算" in reason
     allowing = ConsentPolicy(allowed_purposes=frozenset({"安防", "佣金结算"}))
@@ -145,12 +149,14 @@ def test_actual_use_beyond_the_consented_purpose_is_flagged(tmp_path: Path) -> N
 
 def test_person_without_consent_but_used_for_a_forbidden_purpose_is_flagged(tmp_path: Path) -> None:
     used = visitor("2024-06-20 10:00", purposes={"佣金结算"})
-    assert status_of(tmp_path, used, "V2,2024-01-01,,安防")[:2] == ("no_consent", {"purpose_mismatch"})
+    got = status_of(tmp_path, used, "V2,2024-01-01,,安防")[:2]
+    assert got == ("no_consent", {"purpose_mismatch"})
 
 
 def test_by_status_always_has_every_status_and_sums_to_persons(tmp_path: Path) -> None:
     persons = [PersonFacts(str(i), {"visitor_id": {f"X{i}"}}, []) for i in range(5)]
-    result = assess(persons, log_of(tmp_path, "V1,2024-01-01,,安防"), ConsentPolicy().with_as_of(AS_OF))
+    log = log_of(tmp_path, "V1,2024-01-01,,安防")
+    result = assess(persons, log, ConsentPolicy().with_as_of(AS_OF))
     assert result.by_status == {
         "no_consent": 5, "withdrawn_retained": 0, "expired_retained": 0, "consented": 0,
     }

@@ -74,6 +74,6 @@ def locators_listed(facts: CaseFacts, *, source: str, min_count: int = 1) -> Hit
 
 @condition("count_at_least")
 def count_at_least(facts: CaseFacts, *, measure: str, threshold: int) -> Hit | None:
-    """A count (``distinct_persons``, ``status:NAME``, ``flag:NAME``, a list) at or over ``threshold``."""
+    """A named count (see ``CaseFacts.measure``) at or over ``threshold``."""
     value = facts.measure(measure)
     return Hit(value) if value >= threshold else None
