@@ -1,0 +1,607 @@
+"""Tabular exports (CSV/TSV, JSON, JSONL, XML): records become rows for the column classifier.
+
+Access-control and visitor systems export their people and captures as
+spreadsheets or API dumps, with photos and templates as base64 text. These
+readers only split records into named columns; the values stay strings (JSON
+numbers and lists stay numbers and lists) because the classifier decides
+what a string decodes to. Every reader streams: rows are produced lazily and
+problems met while rows are consumed are reported by the reader right after
+its ``TableRows`` (the scanner consumes each table's rows before asking for
+the next yield).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import xml.parsers.expat
+from collections.abc import Callable, Iterator
+from pathlib import PurePosixPath
+from typing import Any, BinaryIO
+
+from venue_audit.sources.base import (
+    Item,
+    Problem,
+    ScanContext,
+    SourceReader,
+    StoreFound,
+    TableRows,
+    Yield,
+)
+from venue_audit.sources.registry import register
+
+DEFAULT_LINE_LIMIT = 256 << 20
+DEFAULT_FIELD_LIMIT = 256 << 20
+DEFAULT_MAX_COLUMNS = 4096
+DEFAULT_JSON_BYTES = 256 << 20
+MAX_NESTING = 64
+_CHUNK = 1 << 20
+_SNIFF_BYTES = 64 << 10
+
+
+def bounded_lines(stream: BinaryIO, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """``(line number, line without its newline)``; ``None`` for a line longer than ``limit``.
+
+    Reads in chunks, so an over-long line (a 2 GB blob written on one line)
+    is skipped while scanning for its newline instead of being held whole.
+    """
+    pending = bytearray()
+    number = 0
+    skipping = False
+    while True:
+        chunk = stream.read(_CHUNK)
+        if not chunk:
+            break
+        start = 0
+        while True:
+            newline = chunk.find(b"\n", start)
+            if newline < 0:
+                if not skipping:
+                    pending += chunk[start:]
+                    if len(pending) > limit:
+                        pending = bytearray()
+                        skipping = True
+                break
+            number += 1
+            if skipping:
+                skipping = False
+                yield number, None
+            elif pending:
+                pending += chunk[start:newline]
+                line = bytes(pending)
+                pending = bytearray()
+                yield number, (line if len(line) <= limit else None)
+            else:
+                yield number, (chunk[start:newline] if newline - start <= limit else None)
+            start = newline + 1
+    if pending or skipping:
+        yield number + 1, None if skipping else bytes(pending)
+
+
+def _strip_cr(line: bytes) -> bytes:
+    return line[:-1] if line.endswith(b"\r") else line
+
+
+# --- encodings -------------------------------------------------------------------------------
+
+
+def sniff_encoding(head: bytes) -> str:
+    """The encoding of a Chinese-market export: UTF-8 (with or without BOM), UTF-16, or GB18030."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+            return encoding
+        except UnicodeDecodeError as error:
+            if error.start >= len(head) - 4:  # a character cut by the end of the sample
+                return encoding
+    return "latin-1"
+
+
+def _text_stream(item: Item, stream: BinaryIO, head: bytes) -> io.TextIOWrapper:
+    encoding = sniff_encoding(head)
+    return io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+
+
+def _read_head(item: Item, size: int = _SNIFF_BYTES) -> bytes:
+    with item.open() as stream:
+        return stream.read(size)
+
+
+def _stem(item: Item) -> str:
+    return PurePosixPath(item.name).stem or item.name
+
+
+# --- CSV / TSV -------------------------------------------------------------------------------
+
+
+def sniff_delimiter(sample: str, default: str) -> str:
+    """The separator that splits the header line most often (quotes respected)."""
+    first = sample.split("\n", 1)[0]
+    best, best_count = default, 0
+    for candidate in (default, ",", "\t", ";", "|"):
+        try:
+            fields = next(csv.reader([first], delimiter=candidate))
+        except (csv.Error, StopIteration):
+            continue
+        if len(fields) - 1 > best_count:
+            best, best_count = candidate, len(fields) - 1
+    return best
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for position, raw in enumerate(names, 1):
+        name = raw.strip() or f"column_{position}"
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name]}"
+        else:
+            seen[name] = 1
+        out.append(name)
+    return out
+
+
+@register
+class DelimitedTextReader(SourceReader):
+    """CSV and TSV exports: first row is the header; UTF-8, UTF-8-BOM, UTF-16 or GB18030."""
+
+    NAME = "csv"
+    DESCRIPTION = "CSV / TSV exports (header row, sniffed encoding and delimiter)"
+
+    def __init__(
+        self, field_limit: int = DEFAULT_FIELD_LIMIT, max_columns: int = DEFAULT_MAX_COLUMNS
+    ) -> None:
+        self.field_limit = field_limit
+        self.max_columns = max_columns
+
+    def claims(self, item: Item, head: bytes) -> bool:
+        return item.type in ("csv", "tsv")
+
+    def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
+        head = _read_head(item)
+        problems: list[Problem] = []
+        csv.field_size_limit(max(csv.field_size_limit(), self.field_limit))
+        with item.open() as raw:
+            text = _text_stream(item, raw, head)
+            sample = head.decode(text.encoding, errors="replace").lstrip("\ufeff")
+            delimiter = sniff_delimiter(sample, "\t" if item.type == "tsv" else ",")
+            rows = csv.reader(text, delimiter=delimiter)
+            header = self._next_row(rows, item, problems)
+            yield StoreFound(
+                item.type,
+                details={"encoding": text.encoding, "delimiter": delimiter, "rows": 0},
+            )
+            if header is None:
+                yield from problems
+                yield Problem(item.locator, "no header row: empty or unreadable file")
+                return
+            header[0] = header[0].lstrip("\ufeff")
+            if len(header) > self.max_columns:
+                problems.append(
+                    Problem(
+                        f"{item.locator} line 1",
+                        f"{len(header)} columns; only the first {self.max_columns} were read",
+                    )
+                )
+            columns = _unique_names(header[: self.max_columns])
+            yield from problems
+            problems.clear()
+            yield TableRows(_stem(item), columns, self._rows(rows, item, len(columns), problems))
+            yield from problems
+
+    def _next_row(self, rows: Any, item: Item, problems: list[Problem]) -> list[str] | None:
+        try:
+            return next(rows)
+        except StopIteration:
+            return None
+        except csv.Error as error:
+            problems.append(Problem(f"{item.locator} line {rows.line_num}", f"CSV: {error}"))
+            return None
+
+    def _rows(
+        self, rows: Any, item: Item, width: int, problems: list[Problem]
+    ) -> Iterator[tuple[str, list[Any]]]:
+        wide_rows = 0
+        while True:
+            start = rows.line_num + 1
+            try:
+                row = next(rows)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                problems.append(
+                    Problem(f"{item.locator} line {start}", f"CSV: {error}; row skipped")
+                )
+                if len(problems) > 1000:
+                    problems.append(Problem(item.locator, "too many CSV errors; reading stopped"))
+                    break
+                continue
+            if not row:
+                continue
+            if len(row) > self.max_columns:
+                wide_rows += 1
+                row = row[: self.max_columns]
+            if len(row) < width:
+                row = row + [None] * (width - len(row))
+            yield f"line {start}", row
+        if wide_rows:
+            problems.append(
+                Problem(
+                    item.locator,
+                    f"{wide_rows} rows had more than {self.max_columns} columns; the rest were dropped",
+                )
+            )
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def flatten(record: dict[str, Any], max_depth: int = MAX_NESTING) -> tuple[dict[str, Any], bool]:
+    """Nested objects as dotted keys (``person.face.img``); True when the depth cap cut something.
+
+    Iterative, so a hostile object nested 100,000 levels deep costs no stack.
+    Anything below the cap is kept as its JSON text.
+    """
+    flat: dict[str, Any] = {}
+    cut = False
+    stack: list[tuple[str, Any, int]] = [("", record, 0)]
+    while stack:
+        prefix, value, depth = stack.pop()
+        if isinstance(value, dict) and value and depth < max_depth:
+            for key, inner in reversed(list(value.items())):
+                stack.append((f"{prefix}.{key}" if prefix else str(key), inner, depth + 1))
+        elif isinstance(value, dict) and depth >= max_depth:
+            cut = True
+            flat[prefix] = "<nested too deep>"
+        else:
+            flat[prefix or "value"] = value
+    return flat, cut
+
+
+def _nesting_depth(text: str, limit: int) -> int:
+    """How deep brackets nest (strings skipped), stopping once past ``limit``."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    return deepest
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _record_lists(document: Any, max_depth: int = 4) -> list[tuple[str, list[Any]]]:
+    """Where the records are: the top-level list, or lists of objects under keys (``data.list``)."""
+    if isinstance(document, list):
+        return [("", document)]
+    found: list[tuple[str, list[Any]]] = []
+    stack: list[tuple[str, Any, int]] = [("", document, 0)]
+    while stack:
+        path, value, depth = stack.pop()
+        if not isinstance(value, dict) or depth >= max_depth:
+            continue
+        for key, inner in value.items():
+            inner_path = f"{path}.{key}" if path else str(key)
+            if isinstance(inner, list) and inner and any(isinstance(x, dict) for x in inner):
+                found.append((inner_path, inner))
+            elif isinstance(inner, dict):
+                stack.append((inner_path, inner, depth + 1))
+    return sorted(found, key=lambda pair: pair[0])
+
+
+def records_table(
+    name: str, records: Iterator[tuple[str, Any]], problems: list[Problem], locator: str
+) -> TableRows:
+    """A table whose columns are the union of the (flattened) keys of the first records.
+
+    Columns are fixed from up to 1,000 leading records; later keys never seen
+    there are reported once instead of silently dropped.
+    """
+    head: list[tuple[str, dict[str, Any]]] = []
+    columns: dict[str, None] = {}
+    iterator = iter(records)
+    for row_locator, record in iterator:
+        flat = _flat_record(record, problems, f"{locator} {row_locator}")
+        head.append((row_locator, flat))
+        columns.update(dict.fromkeys(flat))
+        if len(head) >= 1000:
+            break
+    names = list(columns)
+
+    def rows() -> Iterator[tuple[str, list[Any]]]:
+        unknown: set[str] = set()
+        for row_locator, flat in head:
+            yield row_locator, [flat.get(name) for name in names]
+        for row_locator, record in iterator:
+            flat = _flat_record(record, problems, f"{locator} {row_locator}")
+            unknown.update(key for key in flat if key not in columns)
+            yield row_locator, [flat.get(name) for name in names]
+        if unknown:
+            problems.append(
+                Problem(
+                    locator,
+                    f"table {name}: keys first seen after record 1000 not read: {sorted(unknown)[:20]}",
+                )
+            )
+
+    return TableRows(name, names, rows())
+
+
+def _flat_record(record: Any, problems: list[Problem], locator: str) -> dict[str, Any]:
+    if not isinstance(record, dict):
+        return {"value": record}
+    flat, cut = flatten(record)
+    if cut:
+        problems.append(Problem(locator, f"objects nested deeper than {MAX_NESTING} levels were not read"))
+    return flat
+
+
+@register
+class JsonReader(SourceReader):
+    """A JSON document: a list of records, or an object holding lists of records under keys."""
+
+    NAME = "json"
+    DESCRIPTION = "JSON exports (records flattened with dotted names)"
+
+    def __init__(self, max_bytes: int = DEFAULT_JSON_BYTES) -> None:
+        self.max_bytes = max_bytes
+
+    def claims(self, item: Item, head: bytes) -> bool:
+        return item.type == "json"
+
+    def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
+        yield StoreFound("json", details={})
+        if item.size > self.max_bytes:
+            yield Problem(
+                item.locator,
+                f"JSON document of {item.size} bytes is larger than {self.max_bytes}: not parsed",
+            )
+            return
+        data = item.read()
+        text = data.decode(sniff_encoding(data[:_SNIFF_BYTES]), errors="replace").lstrip("\ufeff")
+        if _nesting_depth(text, 10_000) > 10_000:
+            yield Problem(item.locator, "JSON nested deeper than 10000 levels: not parsed")
+            return
+        try:
+            document = json.loads(text)
+        except (ValueError, RecursionError) as error:
+            yield Problem(item.locator, f"not valid JSON: {error}")
+            return
+        del text, data
+        problems: list[Problem] = []
+        lists = _record_lists(document)
+        if not lists:
+            lists = [("", [document])]
+        for path, records in lists:
+            name = f"{_stem(item)}.{path}" if path else _stem(item)
+            numbered = ((f"record {i}" if not path else f"{path}[{i - 1}]", r)
+                        for i, r in enumerate(records, 1))
+            yield records_table(name, numbered, problems, item.locator)
+            yield from problems
+            problems.clear()
+
+
+@register
+class JsonLinesReader(SourceReader):
+    """One JSON object per line (log shippers, API exports)."""
+
+    NAME = "jsonl"
+    DESCRIPTION = "JSON Lines exports"
+
+    def __init__(self, line_limit: int = DEFAULT_LINE_LIMIT) -> None:
+        self.line_limit = line_limit
+
+    def claims(self, item: Item, head: bytes) -> bool:
+        return item.type == "jsonl"
+
+    def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
+        yield StoreFound("jsonl", details={})
+        problems: list[Problem] = []
+        with item.open() as stream:
+
+            def records() -> Iterator[tuple[str, Any]]:
+                for number, line in bounded_lines(stream, self.line_limit):
+                    where = f"{item.locator} line {number}"
+                    if line is None:
+                        problems.append(
+                            Problem(where, f"line longer than {self.line_limit} bytes, skipped")
+                        )
+                        continue
+                    if not line.strip():
+                        continue
+                    text = line.decode("utf-8", errors="replace").lstrip("\ufeff")
+                    if _nesting_depth(text, 10_000) > 10_000:
+                        problems.append(Problem(where, "JSON nested deeper than 10000 levels"))
+                        continue
+                    try:
+                        yield f"line {number}", json.loads(text)
+                    except (ValueError, RecursionError) as error:
+                        problems.append(Problem(where, f"not valid JSON: {error}"))
+
+            yield records_table(_stem(item), records(), problems, item.locator)
+            yield from problems
+
+
+# --- XML -------------------------------------------------------------------------------------
+
+
+class UnsafeXml(ValueError):
+    """The document declares a DTD or entities (billion laughs, external entities)."""
+
+
+def _safe_expat() -> Any:
+    parser = xml.parsers.expat.ParserCreate()
+
+    def refuse(*_: Any) -> None:
+        raise UnsafeXml("document type or entity declarations are refused")
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.UnparsedEntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    return parser
+
+
+def _feed(
+    stream: BinaryIO,
+    on_start: Callable[[str, dict[str, str]], None],
+    on_end: Callable[[str], None],
+    on_text: Callable[[str], None],
+    stop_after: int | None = None,
+) -> Iterator[None]:
+    """Parse a stream chunk by chunk, yielding after each chunk so callers can drain records."""
+    parser = _safe_expat()
+    parser.StartElementHandler = on_start
+    parser.EndElementHandler = on_end
+    parser.CharacterDataHandler = on_text
+    parser.buffer_text = True
+    read = 0
+    while True:
+        chunk = stream.read(_CHUNK)
+        read += len(chunk)
+        parser.Parse(chunk, not chunk)
+        yield None
+        if not chunk or (stop_after is not None and read >= stop_after):
+            return
+
+
+def record_path(stream: BinaryIO) -> tuple[str, ...]:
+    """The element path of the records: the shallowest path that repeats (first 4 MiB)."""
+    counts: dict[tuple[str, ...], int] = {}
+    path: list[str] = []
+
+    def start(name: str, _attrs: dict[str, str]) -> None:
+        path.append(name)
+        key = tuple(path)
+        counts[key] = counts.get(key, 0) + 1
+
+    def end(_name: str) -> None:
+        path.pop()
+
+    try:
+        for _ in _feed(stream, start, end, lambda _t: None, stop_after=4 << 20):
+            pass
+    except xml.parsers.expat.ExpatError:
+        pass  # a truncated sample is fine for choosing the record path
+    repeated = [key for key, count in counts.items() if count > 1 and len(key) > 1]
+    if repeated:
+        return min(repeated, key=lambda key: (len(key), -counts[key]))
+    children = [key for key in counts if len(key) == 2]
+    return children[0] if children else (next(iter(counts)) if counts else ())
+
+
+@register
+class XmlReader(SourceReader):
+    """XML exports: repeated elements are records, their attributes and sub-elements columns.
+
+    DTDs and entity declarations are refused before anything is expanded, so
+    a billion-laughs or external-entity document costs nothing.
+    """
+
+    NAME = "xml"
+    DESCRIPTION = "XML exports (repeated elements as records; DTD/entities refused)"
+
+    def claims(self, item: Item, head: bytes) -> bool:
+        return item.type == "xml"
+
+    def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
+        try:
+            with item.open() as stream:
+                target = record_path(stream)
+        except UnsafeXml as error:
+            yield StoreFound("xml", details={})
+            yield Problem(item.locator, f"XML not parsed: {error}")
+            return
+        yield StoreFound("xml", details={"record": "/".join(target)})
+        if not target:
+            yield Problem(item.locator, "no elements found")
+            return
+        problems: list[Problem] = []
+        with item.open() as stream:
+            yield records_table(
+                target[-1], self._records(stream, target, problems, item), problems, item.locator
+            )
+            yield from problems
+
+    def _records(
+        self, stream: BinaryIO, target: tuple[str, ...], problems: list[Problem], item: Item
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
+        path: list[str] = []
+        ready: list[tuple[str, dict[str, Any]]] = []
+        current: dict[str, Any] | None = None
+        inner: list[str] = []
+        text: list[str] = []
+        count = 0
+        depth = len(target)
+
+        def start(name: str, attrs: dict[str, str]) -> None:
+            nonlocal current
+            path.append(name)
+            if current is None and tuple(path) == target:
+                current = {}
+                inner.clear()
+                for key, value in attrs.items():
+                    current[key] = value
+            elif current is not None:
+                inner.append(name)
+                prefix = ".".join(inner)
+                for key, value in attrs.items():
+                    current.setdefault(f"{prefix}.{key}", value)
+            text.clear()
+
+        def end(name: str) -> None:
+            nonlocal current, count
+            if current is not None:
+                if len(path) == depth:
+                    count += 1
+                    ready.append((f"record {count}", current))
+                    current = None
+                else:
+                    value = "".join(text).strip()
+                    key = ".".join(inner)
+                    if value or key not in current:
+                        existing = current.get(key)
+                        if key in current and existing not in (None, ""):
+                            current[key] = (
+                                [*existing, value] if isinstance(existing, list) else [existing, value]
+                            )
+                        else:
+                            current[key] = value
+                    inner.pop()
+            text.clear()
+            path.pop()
+
+        def on_text(data: str) -> None:
+            if current is not None:
+                text.append(data)
+
+        try:
+            for _ in _feed(stream, start, end, on_text):
+                yield from ready
+                ready.clear()
+        except (xml.parsers.expat.ExpatError, UnsafeXml) as error:
+            yield from ready
+            problems.append(
+                Problem(f"{item.locator} line {getattr(error, 'lineno', '?')}", f"XML: {error}")
+            )
