@@ -281,6 +281,73 @@ def verify_manifest_command(
         raise typer.Exit(EXIT_INTEGRITY)
 
 
+@app.command("scan")
+def scan_command(
+    case_dir: CaseDir,
+    workers: Workers = None,
+    min_face_size: Annotated[
+        int, typer.Option("--min-face-size", help="Smallest face, in pixels, to look for.")
+    ] = 40,
+    encoder: Annotated[
+        str, typer.Option("--encoder", help="numpy (fast, dlib-equal) or dlib (the reference).")
+    ] = "numpy",
+    quiet: Quiet = False,
+    as_json: AsJson = False,
+) -> None:
+    """Find every stored face image and face template in the acquired evidence, and count them.
+
+    Reads folders, archives, SQLite databases, SQL dumps, CSV/JSON exports, videos and logs;
+    resumable: run it again after an interruption and nothing is counted twice.
+
+    Example: venue-audit scan ./case-001 --workers 2
+    """
+    from venue_audit.faces import EngineConfig
+    from venue_audit.scan import ScanOptions, count_faces, scan
+
+    case = _open_case(case_dir)
+    options = ScanOptions(
+        workers=workers or 0, engine=EngineConfig(min_face_size=min_face_size, encoder=encoder)
+    )
+    with _byte_progress("Scanning", quiet) as progress:
+        run = scan(case, options, progress=progress, command=sys.argv)
+    counts = count_faces(case)
+    stores = list(case.db.query("select id, locator, kind, profile from stores order by locator"))
+    if as_json:
+        _print_json(
+            {
+                "run": {"items": run.items, "already_done": run.resumed_after, **dict(run.stats)},
+                "faces": counts.as_summary(),
+                "stores": [
+                    {**s, **counts.by_store[s["id"]].__dict__}
+                    for s in stores
+                    if counts.by_store.get(s["id"])
+                ],
+            }
+        )
+        return
+    table = Table(title="Face data found")
+    for column in ("store", "kind", "records", "face images", "templates", "duplicates"):
+        table.add_column(column, justify="left" if column in ("store", "kind") else "right")
+    for store in stores:
+        found = counts.by_store.get(store["id"])
+        if found:
+            table.add_row(
+                store["locator"],
+                f"{store['kind']}/{store['profile']}",
+                str(found.records),
+                str(found.face_images),
+                str(found.face_templates),
+                str(found.duplicates),
+            )
+    console.print(table)
+    totals = counts.as_summary()
+    console.print("  ".join(f"{name}: {value}" for name, value in totals.items()))
+    if run.stats.get("skipped"):
+        console.print(
+            f"[yellow]{run.stats['skipped']} item(s) skipped; see the report's list of skipped items[/yellow]"
+        )
+
+
 @app.command("custody")
 def custody_command(
     case_dir: CaseDir,

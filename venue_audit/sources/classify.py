@@ -115,8 +115,10 @@ def _embedding_structure(matrix: np.ndarray) -> str | None:
     """Why a set of vectors is not a face-embedding column, or None if it plausibly is.
 
     Face embeddings have mixed-sign components, similar norms across rows and a
-    low mean cosine between different rows. Uniform random floats are all
-    positive; CLIP-like spaces share a strong common direction (high mean cosine).
+    low mean cosine between different rows in the 512-d spaces (ArcFace, FaceNet
+    are centred; dlib's 128-d space is not, mean cosine ~0.85, so the test is not
+    applied there). Uniform random floats are all positive; CLIP-like spaces share
+    a strong common direction (high mean cosine).
     """
     positive = float((matrix > 0).mean())
     if positive > 0.9 or positive < 0.1:
@@ -124,7 +126,7 @@ def _embedding_structure(matrix: np.ndarray) -> str | None:
     norms = np.linalg.norm(matrix, axis=1)
     if norms.min() <= 0 or norms.std() / norms.mean() > 0.35:
         return "norms vary widely between rows"
-    if len(matrix) >= 4:
+    if len(matrix) >= 4 and matrix.shape[1] >= 512:
         unit = matrix / norms[:, None]
         cosine = unit @ unit.T
         mean_off_diagonal = (cosine.sum() - len(matrix)) / (len(matrix) * (len(matrix) - 1))
