@@ -19,7 +19,8 @@ from venue_audit.acquire.exports import absolute_path
 from venue_audit.acquire.items import open_evidence
 from venue_audit.acquire.limits import DEFAULT_LIMITS, ArchiveLimits
 from venue_audit.case import Case
-from venue_audit.consent.capture_time import from_exif, from_file_name
+from venue_audit.consent.capture_time import CaptureTime, from_exif, from_file_name
+from venue_audit.consent.timestamps import parse_timestamp
 from venue_audit.faces import EngineConfig
 from venue_audit.scan.analysis import analyse
 from venue_audit.scan.dispatch import StoreRef, Unclaimed, walk
@@ -160,8 +161,11 @@ class _Scanner:
     def _picture(self, found: ImageFound, store: StoreRef, evidence_id: int) -> RecordDraft:
         tz = self.case.info.tz
         when = from_file_name(found.locator, tz) or from_exif(found.data, tz)
-        captured_at = when.at.isoformat() if when else found.captured_at
-        source = when.source if when else found.captured_at_source
+        if when is None and found.captured_at:
+            at = parse_timestamp(found.captured_at, tz)
+            when = CaptureTime(at, found.captured_at_source or "reader") if at else None
+        captured_at = when.at.isoformat() if when else None
+        source = when.source if when else None
         artifact = ArtifactDraft(
             found.locator,
             "raw_frame",
