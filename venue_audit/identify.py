@@ -10,6 +10,7 @@ record. Persons seen only in recovered deleted data are kept but flagged, so
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -44,7 +45,7 @@ def _must_links(faces: list[dict[str, Any]]) -> list[tuple[int, int]]:
             per_record[face["record_key"]].append(row)
     pairs = []
     for rows in [*groups.values(), *per_record.values()]:
-        pairs.extend(zip(rows, rows[1:], strict=False))
+        pairs.extend(itertools.pairwise(rows))
     return pairs
 
 

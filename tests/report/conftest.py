@@ -10,10 +10,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from sample_data import make_report_data  # noqa: E402
+from report_samples import make_report_data
 
-from venue_audit.report.model import ReportData  # noqa: E402
-from venue_audit.report.render import ReportOutputs, render_report  # noqa: E402
+from venue_audit.report.model import ReportData
+from venue_audit.report.render import ReportOutputs, render_report
 
 
 def pdf_text(pdf: Path, layout: bool = True, first: int | None = None, last: int | None = None) -> str:

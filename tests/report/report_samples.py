@@ -69,7 +69,7 @@ def make_report_data(records: int = 1234, persons: int = 321, with_thumbnails: b
                        remote_host="oss-cn-shanghai.example.com") for d in range(0, days, 1)]
     events += [LogEvent(date=(start + timedelta(days=d)).isoformat(), kind="delete", count=rng.randint(20, 60))
                for d in range(0, days, 1)]
-    as_of = date(2024, 6, 30)
+    as_of = start + timedelta(days=days + 30)
     ages = [(as_of - (start + timedelta(days=rng.randrange(days)))).days for _ in range(records)]
     summary = empty_summary("0.1.0", as_of.isoformat())
     summary["evidence"] = {"files": evidence_items, "bytes": 987654321, "manifest_sha256": "ab" * 32}

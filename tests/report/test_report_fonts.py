@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import pdf_text
-from sample_data import make_report_data
+from report_samples import make_report_data
 
 from venue_audit.report.fonts import BUILTIN_CID_FONT, find_cjk_font, register_fonts
 from venue_audit.report.render import render_report

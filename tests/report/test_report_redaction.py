@@ -10,7 +10,7 @@ import face_recognition
 import numpy as np
 import pytest
 from PIL import Image
-from sample_data import face_crop_bytes, make_report_data
+from report_samples import face_crop_bytes, make_report_data
 
 from venue_audit.report.redact import ThumbnailError, high_frequency_energy, make_thumbnail
 from venue_audit.report.render import render_report

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sample_data import make_report_data
+from report_samples import make_report_data
 
 from venue_audit.report.annexes import HASH_LIST_NAME, write_hash_list
 from venue_audit.report.render import ReportOutputs, render_report
@@ -21,10 +23,19 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-@pytest.fixture()
-def signed(tmp_path: Path, certificate: Path) -> ReportOutputs:
-    return render_report(make_report_data(records=40, persons=8), tmp_path / "report.pdf",
+@pytest.fixture(scope="module")
+def signed_once(tmp_path_factory: pytest.TempPathFactory, certificate: Path) -> ReportOutputs:
+    return render_report(make_report_data(records=40, persons=8), tmp_path_factory.mktemp("signed") / "report.pdf",
                          sign_p12=certificate, p12_password=PASSWORD)
+
+
+@pytest.fixture()
+def signed(tmp_path: Path, signed_once: ReportOutputs) -> ReportOutputs:
+    """A fresh copy of one signed report and its annexes, for a test to tamper with."""
+    folder = tmp_path / "copy"
+    shutil.copytree(signed_once.pdf.parent, folder)
+    return replace(signed_once, pdf=folder / signed_once.pdf.name, hash_list=folder / HASH_LIST_NAME,
+                   annexes={name: folder / name for name in signed_once.annexes})
 
 
 def _flip(path: Path, offset: int) -> None:

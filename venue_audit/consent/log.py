@@ -14,7 +14,6 @@ import io
 import json
 import re
 import sqlite3
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
@@ -207,7 +206,11 @@ def _require_consent_columns(log: ConsentLog, where: str) -> None:
         raise ConsentLogError(f"{where}: no signed-time column among {log.headers[:20]}")
 
 
-def _finish(log: ConsentLog, rows: Iterable[tuple[list[object], str, str]], tz) -> ConsentLog:
+Rows = Iterable[tuple[list[object], str, str]]  # (values, locator, short id)
+Zone = str | tzinfo | None
+
+
+def _finish(log: ConsentLog, rows: Rows, tz: Zone) -> ConsentLog:
     builder = _RecordBuilder(log, tz)
     _require_consent_columns(log, log.path.name)
     for values, locator, short in rows:
@@ -229,18 +232,30 @@ def _decode(data: bytes) -> tuple[str, str | None]:
     return data.decode("utf-8", errors="replace"), note
 
 
-def _delimiter(sample: str) -> str:
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",\t;|").delimiter
-    except csv.Error:
-        return ","
+def _delimiter(text: str) -> str:
+    """The delimiter under which the first lines hold the most consent-like header.
+
+    Chosen by header recognition rather than csv.Sniffer, which is misled by
+    purpose cells such as ``安防;门禁`` on comma-separated logs.
+    """
+    head = text.splitlines()[:MAX_HEADER_SCAN]
+    best, best_score = ",", 0
+    for delimiter in (",", "\t", ";", "|"):
+        try:
+            rows: list[list[object]] = [list(r) for r in csv.reader(head, delimiter=delimiter)]
+        except csv.Error:
+            continue
+        _, found = _best_header(rows)
+        if found > best_score:
+            best, best_score = delimiter, found
+    return best
 
 
-def _load_csv(path: Path, tz) -> ConsentLog:
+def _load_csv(path: Path, tz: Zone) -> ConsentLog:
     with path.open("rb") as handle:
         text, note = _decode(handle.read())
     csv.field_size_limit(64 * 1024 * 1024)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[:8192]))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         rows: list[list[object]] = [list(row) for row in reader]
     except csv.Error as error:
@@ -261,14 +276,14 @@ def _load_csv(path: Path, tz) -> ConsentLog:
 # --- XLSX ----------------------------------------------------------------------------------------
 
 
-def _load_xlsx(path: Path, tz) -> ConsentLog:
+def _load_xlsx(path: Path, tz: Zone) -> ConsentLog:
     try:
         import openpyxl
     except ImportError as error:  # pragma: no cover - dependency missing
         raise ConsentLogError("reading .xlsx needs openpyxl") from error
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+    except Exception as error:  # openpyxl raises many types on hostile workbooks
         raise ConsentLogError(f"{path.name}: not a readable XLSX workbook ({error})") from error
     try:
         best: tuple[int, str, int, list[list[object]]] | None = None
@@ -289,7 +304,9 @@ def _load_xlsx(path: Path, tz) -> ConsentLog:
             )
         )
         return _finish(log, rows, tz)
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+    except ConsentLogError:
+        raise
+    except Exception as error:  # malformed sheet XML, bad cell types, truncated members
         raise ConsentLogError(f"{path.name}: workbook unreadable ({error})") from error
     finally:
         book.close()
@@ -318,15 +335,17 @@ def _json_rows(document: object) -> list[object] | None:
     return None
 
 
-def _load_json(path: Path, tz) -> ConsentLog:
+def _load_json(path: Path, tz: Zone) -> ConsentLog:
     with path.open("rb") as handle:
         text, _ = _decode(handle.read())
     try:
         document: object = json.loads(text)
+    except RecursionError as error:
+        raise ConsentLogError(f"{path.name}: JSON nested too deeply") from error
     except ValueError:
         try:  # JSON Lines
             document = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise ConsentLogError(f"{path.name}: not valid JSON ({error})") from error
     items = _json_rows(document)
     if items is None:
@@ -353,7 +372,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _load_sqlite(path: Path, tz) -> ConsentLog:
+def _load_sqlite(path: Path, tz: Zone) -> ConsentLog:
     uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
     try:
         connection = sqlite3.connect(uri, uri=True)

@@ -166,7 +166,12 @@ def judge(
             notes.append(f"linked consent signed after the as-of date {as_of.isoformat()}")
     elif not active:
         status = WITHDRAWN_RETAINED
-        latest = max(signed, key=lambda r: r.withdrawn_at or r.signed_at)  # type: ignore[arg-type, return-value]
+        latest = signed[-1]
+        for record in signed:
+            if record.withdrawn_at and (
+                latest.withdrawn_at is None or record.withdrawn_at > latest.withdrawn_at
+            ):
+                latest = record
         when = _fmt(latest.withdrawn_at, tz) if latest.withdrawn_at else "an unreadable time"
         notes.append(f"consent {latest.label} withdrawn at {when}; data still held")
     else:

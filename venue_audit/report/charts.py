@@ -25,6 +25,7 @@ STATUS_COLOURS = {"no_consent": colors.HexColor("#c23b22"),
                   "expired_retained": colors.HexColor("#b59a2b"),
                   "consented": colors.HexColor("#4a8a4a")}
 AXIS = colors.HexColor("#444444")
+MARKER_DAYS = 120
 RETENTION_BINS = ((0, 30), (30, 90), (90, 180), (180, 365), (365, 730), (730, None))
 
 
@@ -56,13 +57,22 @@ def captures_timeline(captures: dict[str, int], events: list[LogEvent], fonts: R
         drawing.add(Rect(x + slot * 0.1, bottom, max(slot * 0.8, 0.3), bar, fillColor=CAPTURE_COLOUR,
                          strokeColor=None))
     max_events = max((e.count for e in events), default=0) or 1
+    points: dict[str, list[tuple[float, float]]] = {}
     for event in events:
         parsed = _parse_day(event.date)
         if parsed is None:
             continue
         x = left + ((parsed - first).days + 0.5) * slot
         y = bottom + (top - bottom) * event.count / max_events
-        drawing.add(_marker(event.kind, x, y))
+        points.setdefault(event.kind, []).append((x, y))
+    for kind, series in points.items():
+        if span > MARKER_DAYS and len(series) > 1:
+            # A year of daily marks is a blur; a thin line per kind keeps them apart.
+            flat = [value for point in sorted(series) for value in point]
+            drawing.add(PolyLine(flat, strokeColor=EVENT_COLOURS.get(kind, AXIS), strokeWidth=0.7))
+        else:
+            for x, y in series:
+                drawing.add(_marker(kind, x, y))
     _axes(drawing, left, right, bottom, top, fonts)
     drawing.add(String(left - 4, top - 3, str(max_captures), fontName=fonts.regular, fontSize=7,
                        textAnchor="end"))

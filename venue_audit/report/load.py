@@ -102,7 +102,7 @@ def load_report_data(case: Case, as_of: str | None = None, *, summary: dict[str,
     stores = _stores(db)
     findings = findings if findings is not None else _findings(db, thumbnail_source)
     summary = summary if summary is not None else build_summary(case, as_of, stores=stores, findings=findings)
-    band = meta.get("persons_band")
+    band = meta.get("persons_band") or _latest_detail(events, "identify").get("band")
     retention = meta.get("retention_days")
     return ReportData(
         case=details, summary=summary, evidence=evidence, stores=stores,
@@ -359,9 +359,22 @@ def _timeline(db: Any, tz: str) -> Timeline:
         for row in db.query("select * from timeline_events"):
             day = _local_day(row.get("at"), zone)
             if day:
-                grouped[(day, str(row.get("kind") or ""), str(row.get("remote_host") or ""))] += int(row.get("count") or 1)
+                kind = event_kind(str(row.get("action") or row.get("kind") or ""))
+                remote = str(row.get("remote") or row.get("remote_host") or "")
+                grouped[(day, kind, remote)] += int(row.get("count") or 1)
         events = [LogEvent(date=d, kind=k, count=n, remote_host=h) for (d, k, h), n in sorted(grouped.items())]
     return Timeline(captures_per_day=dict(sorted(per_day.items())), log_events=events)
+
+
+def event_kind(action: str) -> str:
+    """Map a log reader's action word onto the chart's upload / delete / pack marks."""
+    lowered = action.lower()
+    for words, kind in ((("upload", "send", "sync", "transfer", "push", "put"), "upload"),
+                        (("delet", "remov", "purge", "unlink", "clean"), "delete"),
+                        (("pack", "zip", "archiv", "compress", "tar"), "pack")):
+        if any(word in lowered for word in words):
+            return kind
+    return lowered or "other"
 
 
 def _retention_ages(db: Any, as_of: str, tz: str) -> list[int]:
@@ -390,15 +403,60 @@ def _local_day(value: str | None, zone: ZoneInfo) -> str | None:
     return moment.date().isoformat()
 
 
+def _latest_detail(events: list[dict[str, Any]], action: str) -> dict[str, Any]:
+    for event in reversed(events):
+        if event["action"] == action:
+            return _json_object(event["detail"])
+    return {}
+
+
+def _parameters(meta: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the examiner needs to rerun the scan and the clustering with the same settings.
+
+    ``case_meta.parameters`` wins when a stage wrote one; otherwise the scan's
+    engine options (custody ``scan.start``) and each embedding space's
+    clustering parameters (``case_meta.identify``) are gathered.
+    """
+    if isinstance(meta.get("parameters"), dict):
+        return dict(meta["parameters"])
+    parameters: dict[str, Any] = {}
+    for event in reversed(events):
+        detail = _json_object(event["detail"])
+        if isinstance(detail.get("parameters"), dict):
+            parameters.update(detail["parameters"])
+            break
+    engine = _latest_detail(events, "scan.start").get("engine")
+    if isinstance(engine, dict):
+        parameters.update({k: v for k, v in engine.items() if not str(k).startswith("_")})
+    identify = meta.get("identify")
+    if isinstance(identify, dict):
+        for space, entry in identify.items():
+            if isinstance(entry, dict) and isinstance(entry.get("parameters"), dict):
+                for key, value in entry["parameters"].items():
+                    parameters[f"{space}.{key}"] = value
+    return parameters
+
+
+def _clustering_text(meta: dict[str, Any]) -> str:
+    if isinstance(meta.get("clustering"), str):
+        return meta["clustering"]
+    identify = meta.get("identify")
+    if not isinstance(identify, dict):
+        return ""
+    parts = []
+    for space, entry in identify.items():
+        if not isinstance(entry, dict):
+            continue
+        band = entry.get("band")
+        band_text = f", band {band[0]}–{band[1]}" if isinstance(band, list) and len(band) == 2 else ""
+        parameters = ", ".join(f"{k}={v}" for k, v in (entry.get("parameters") or {}).items())
+        parts.append(f"{space}: {entry.get('method', '')} ({parameters}){band_text}; "
+                     f"persons {entry.get('persons', '')}")
+    return "\n".join(parts)
+
+
 def _methodology(case: Case, meta: dict[str, Any], events: list[dict[str, Any]]) -> Methodology:
-    parameters = meta.get("parameters")
-    if not isinstance(parameters, dict):
-        parameters = {}
-        for event in reversed(events):
-            detail = _json_object(event["detail"])
-            if isinstance(detail.get("parameters"), dict):
-                parameters = detail["parameters"]
-                break
+    parameters = _parameters(meta, events)
     models = [ModelFile(name=str(m.get("name", "")), sha256=str(m.get("sha256", "")), path=str(m.get("path", "")))
               for m in meta.get("models", []) if isinstance(m, dict)]
     if not models and _scalar(case.db, "select count(*) from faces") > 0:
@@ -409,7 +467,7 @@ def _methodology(case: Case, meta: dict[str, Any], events: list[dict[str, Any]])
                      "machine": platform.machine(), "sqlite": sqlite3.sqlite_version,
                      "host": events[-1]["host"] if events else platform.node()},
         libraries=_library_versions(), models=models, parameters=parameters,
-        clustering=str(meta.get("clustering", "")),
+        clustering=_clustering_text(meta),
         transformations=_transformations(case.db, meta),
         commands=_commands(events),
     )
