@@ -15,6 +15,7 @@ when present (the loader works without them):
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.metadata
 import json
@@ -475,13 +476,19 @@ def _methodology(case: Case, meta: dict[str, Any], events: list[dict[str, Any]])
 
 def installed_model_files() -> list[ModelFile]:
     """The dlib model files of face_recognition_models with their SHA-256."""
+    return list(_installed_model_files())
+
+
+@functools.cache
+def _installed_model_files() -> tuple[ModelFile, ...]:
+    # Cached: 130 MB of weights, unchanged while the process lives.
     try:
         import face_recognition_models
     except ImportError:
-        return []
+        return ()
     folder = Path(face_recognition_models.face_recognition_model_location()).parent
-    return [ModelFile(name=path.name, sha256=_sha256_of(path) or "", path=str(path))
-            for path in sorted(folder.glob("*.dat"))]
+    return tuple(ModelFile(name=path.name, sha256=_sha256_of(path) or "", path=str(path))
+                 for path in sorted(folder.glob("*.dat")))
 
 
 def _library_versions() -> dict[str, str]:
