@@ -24,6 +24,7 @@ from venue_audit import __version__
 from venue_audit import acquire as acquisition
 from venue_audit.case import Case, CaseError, CaseInfo
 
+EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INTEGRITY = 3
 
@@ -346,6 +347,66 @@ def scan_command(
         console.print(
             f"[yellow]{run.stats['skipped']} item(s) skipped; see the report's list of skipped items[/yellow]"
         )
+
+
+@app.command("verify-deletion")
+def verify_deletion_command(
+    case_dir: CaseDir,
+    after_sources: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Every replica after the deletion: server, cloud export, backups.",
+            show_default=False,
+        ),
+    ],
+    workers: Workers = None,
+    quiet: Quiet = False,
+    as_json: AsJson = False,
+) -> None:
+    """Check that the face data of the case's scan is really gone; exit code 1 if any remains.
+
+    Acquires and scans the after-state into a workspace inside the case (deleted-data recovery
+    included) and looks for every baseline artifact by exact hash, perceptual hash and face.
+
+    Example: venue-audit verify-deletion ./case-001 /mnt/after/server /mnt/after/cloud.zip
+    """
+    from venue_audit.scan import ScanOptions
+    from venue_audit.verify import verify_deletion
+
+    case = _open_case(case_dir)
+    for source in after_sources:
+        if not source.exists():
+            errors.print(f"[red]error:[/red] source {source} does not exist")
+            raise typer.Exit(EXIT_USAGE)
+    verdict = verify_deletion(
+        case, after_sources, ScanOptions(workers=workers or 0), command=sys.argv
+    )
+    if as_json:
+        _print_json(verdict.as_json())
+    else:
+        table = Table(title="Baseline face data after the deletion")
+        for column in ("baseline store", "gone", "recoverable", "remaining live"):
+            table.add_column(column, justify="left" if column == "baseline store" else "right")
+        for store, states in sorted(verdict.by_store.items()):
+            table.add_row(
+                store,
+                str(states.get("gone", 0)),
+                str(states.get("recoverable", 0)),
+                str(states.get("remaining_live", 0)),
+            )
+        console.print(table)
+        for item in verdict.residual[:20]:
+            console.print(
+                f"  [red]{item['state']}[/red] {item['baseline']} -> {item['found_at']} ({item['how']})"
+            )
+        console.print(f"Checked: {', '.join(verdict.checked)}")
+        console.print(
+            "[green]No residual face data found[/green]"
+            if verdict.clean
+            else "[red]Residual face data found[/red]"
+        )
+    if not verdict.clean:
+        raise typer.Exit(EXIT_FINDINGS)
 
 
 @app.command("custody")

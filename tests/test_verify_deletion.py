@@ -1,0 +1,110 @@
+"""verify-deletion says "clean" only when no baseline face data is left, in any form, anywhere."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from venue_audit.acquire import acquire
+from venue_audit.case import Case, CaseInfo
+from venue_audit.cli import app
+from venue_audit.identify import identify
+from venue_audit.scan import ScanOptions, scan
+
+SERVER_DB = (
+    Path(__file__).resolve().parents[1] / "sample_data" / "export" / "server" / "face_capture.db"
+)
+
+
+def _crops() -> dict[str, bytes]:
+    """Face pictures of three visitors, taken (read-only) from the sample server database."""
+    with sqlite3.connect(f"file:{SERVER_DB}?mode=ro&immutable=1", uri=True) as db:
+        rows = db.execute("select visitor_id, face_img from t_face_capture order by id").fetchall()
+    crops: dict[str, bytes] = {}
+    for visitor, jpeg in rows:
+        crops.setdefault(visitor, jpeg)
+    return dict(list(crops.items())[:3])
+
+
+def _reencoded(jpeg: bytes) -> bytes:
+    image = Image.open(io.BytesIO(jpeg))
+    image = image.resize((image.width * 9 // 10, image.height * 9 // 10))
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=60)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="module")
+def baseline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, bytes]]:
+    root = tmp_path_factory.mktemp("deletion")
+    crops = _crops()
+    folder = root / "before" / "faces"
+    folder.mkdir(parents=True)
+    for visitor, jpeg in crops.items():
+        (folder / f"{visitor}.jpg").write_bytes(jpeg)
+    case = Case.create(root / "case", CaseInfo("DEL-1", "venue", ["a", "b"]))
+    acquire(case, [root / "before"], workers=1)
+    scan(case, ScanOptions(workers=1))
+    identify(case)
+    case.close()
+    return root, crops
+
+
+def _verify(root: Path, after: Path) -> tuple[int, dict]:
+    import json
+
+    result = CliRunner().invoke(
+        app, ["verify-deletion", str(root / "case"), str(after), "--json", "--workers", "1"]
+    )
+    return result.exit_code, json.loads(result.output)
+
+
+def test_a_clean_deletion_is_declared_clean(baseline, tmp_path: Path) -> None:
+    root, _ = baseline
+    after = tmp_path / "after"
+    (after / "faces").mkdir(parents=True)
+    (after / "faces" / "readme.txt").write_text("all face images deleted on order")
+    code, report = _verify(root, after)
+    assert (code, report["clean"], report["verdict"]) == (0, True, "no residual face data found")
+    assert report["totals"] == {"gone": 3}
+
+
+def test_pictures_deleted_from_the_folder_but_kept_in_a_backup_zip_are_residual(
+    baseline, tmp_path: Path
+) -> None:
+    root, crops = baseline
+    after = tmp_path / "after"
+    after.mkdir()
+    visitor, jpeg = next(iter(crops.items()))
+    with zipfile.ZipFile(after / "cloud-backup.zip", "w") as archive:
+        archive.writestr(f"faces/{visitor}.jpg", jpeg)
+    code, report = _verify(root, after)
+    assert code == 1 and not report["clean"]
+    assert report["totals"]["remaining_live"] == 1 and report["totals"]["gone"] == 2
+    assert report["residual"][0]["how"] == "exact"
+    assert "cloud-backup.zip!/" in report["residual"][0]["found_at"]
+
+
+def test_re_encoded_pictures_are_caught_although_their_hash_changed(
+    baseline, tmp_path: Path
+) -> None:
+    root, crops = baseline
+    after = tmp_path / "after"
+    after.mkdir()
+    for visitor, jpeg in crops.items():
+        (after / f"{visitor}-small.jpg").write_bytes(_reencoded(jpeg))
+    code, report = _verify(root, after)
+    assert code == 1
+    assert report["totals"].get("remaining_live") == 3
+    assert {r["how"] for r in report["residual"]} <= {
+        "perceptual (PDQ)",
+        "perceptual (pHash)",
+        "same face",
+    }
+    assert all(r["how"] != "exact" for r in report["residual"])
