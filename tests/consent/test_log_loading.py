@@ -127,3 +127,25 @@ def test_a_withdrawal_column_of_yes_no_words(tmp_path: Path) -> None:
     path = write(tmp_path, "c.csv", text)
     records = load_consent_log(path).records
     assert [(r.withdrawn, r.withdrawn_at) for r in records] == [(False, None), (True, None)]
+
+
+def test_semicolons_inside_cells_do_not_fool_the_delimiter_choice(tmp_path: Path) -> None:
+    rows = ["访客编号,签署时间,用途"] + [f"V{i},2024-01-01,安防;门禁;客流" for i in range(5)]
+    log = load_consent_log(write(tmp_path, "c.csv", "\n".join(rows) + "\n"))
+    assert len(log.records) == 5
+    assert log.records[0].purposes == frozenset({"安防", "门禁", "客流"})
+
+
+def test_hostile_json_nesting_is_a_typed_error(tmp_path: Path) -> None:
+    with pytest.raises(ConsentLogError):
+        load_consent_log(write(tmp_path, "deep.json", "[" * 100_000 + "]" * 100_000))
+
+
+def test_a_zip_that_is_not_a_workbook_is_a_typed_error(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "fake.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    with pytest.raises(ConsentLogError):
+        load_consent_log(path)

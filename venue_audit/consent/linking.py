@@ -35,6 +35,9 @@ MIN_VALUE_SHARE = 0.3
 MIN_VALUE_LENGTH = 4
 
 _FAMILIES = ({"phone", "phone_hash"}, {"id_number", "id_hash"})
+# Recognised columns that never identify a person on their own (names repeat);
+# an explicit link may still use them.
+_NOT_KEYS = {"signed_at", "withdrawn_at", "purpose", "name", "photo", "template"}
 
 
 class LinkError(ValueError):
@@ -107,9 +110,25 @@ def _person_index(persons: Iterable[_PersonKeys]) -> dict[str, dict[str, set[str
     return index
 
 
-def _hits(record: ConsentRecord, column: str, kind_index: Mapping[str, set[str]]) -> set[str]:
+class _CellTokens:
+    """Match tokens of each (row, column) cell, computed once: hashing is the cost here."""
+
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], frozenset[str]] = {}
+
+    def __call__(self, record: ConsentRecord, column: str) -> frozenset[str]:
+        key = (record.id, column)
+        tokens = self._cache.get(key)
+        if tokens is None:
+            tokens = self._cache[key] = frozenset(match_tokens(record.columns.get(column)))
+        return tokens
+
+
+def _hits(
+    tokens: frozenset[str], kind_index: Mapping[str, set[str]]
+) -> set[str]:
     persons: set[str] = set()
-    for token in match_tokens(record.columns.get(column)):
+    for token in tokens:
         persons |= kind_index.get(token, set())
     return persons
 
@@ -118,29 +137,34 @@ def plan_key_links(
     persons: Sequence[_PersonKeys],
     log: ConsentLog,
     explicit: Iterable[tuple[str, str]] = (),
+    *,
+    _index: dict[str, dict[str, set[str]]] | None = None,
+    _cells: _CellTokens | None = None,
 ) -> list[KeyLink]:
     """Which person key kind pairs with which log column, and why."""
-    index = _person_index(persons)
+    index = _person_index(persons) if _index is None else _index
+    cells = _CellTokens() if _cells is None else _cells
     field_of_column = {column: f for f, column in log.fields.items()}
     plan: list[KeyLink] = []
     explicit = list(explicit)
     for person_kind, column in explicit:
         if column not in log.headers:
             raise LinkError(f"--link {person_kind}={column}: the log has no column {column!r}")
-        matched = sum(1 for r in log.records if _hits(r, column, index.get(person_kind, {})))
+        kind_index = index.get(person_kind, {})
+        matched = sum(1 for r in log.records if _hits(cells(r, column), kind_index))
         plan.append(KeyLink(person_kind, column, "explicit", matched))
     taken_kinds = {kind for kind, _ in explicit}
     taken_columns = {column for _, column in explicit}
 
     for column in log.headers:
-        if column in taken_columns or field_of_column.get(column) in {"photo", "template"}:
+        if column in taken_columns or field_of_column.get(column) in _NOT_KEYS:
             continue
         log_field = field_of_column.get(column)
-        filled = [r for r in log.records if match_tokens(r.columns.get(column))]
+        filled = [r for r in log.records if cells(r, column)]
         for person_kind, kind_index in index.items():
             if person_kind in taken_kinds:
                 continue
-            matched = sum(1 for r in filled if _hits(r, column, kind_index))
+            matched = sum(1 for r in filled if _hits(cells(r, column), kind_index))
             if not matched:
                 continue
             if _names_agree(person_kind, log_field):
@@ -162,8 +186,10 @@ def link_consents(
     face_encoder: FaceEncoder | None = None,
 ) -> LinkResult:
     """Every (consent row, person) pair the keys or the enrolled faces support."""
-    result = LinkResult(key_links=plan_key_links(persons, log, explicit))
     index = _person_index(persons)
+    cells = _CellTokens()
+    plan = plan_key_links(persons, log, explicit, _index=index, _cells=cells)
+    result = LinkResult(key_links=plan)
     seen: set[tuple[str, str]] = set()
 
     def add(record: ConsentRecord, person_id: str, method: str) -> None:
@@ -174,7 +200,7 @@ def link_consents(
     for record in log.records:
         by_key: set[str] = set()
         for key_link in result.key_links:
-            found = _hits(record, key_link.log_column, index.get(key_link.person_kind, {}))
+            found = _hits(cells(record, key_link.log_column), index.get(key_link.person_kind, {}))
             for person_id in sorted(found):
                 add(record, person_id, f"key:{key_link.person_kind}={key_link.log_column}")
             by_key |= found
