@@ -110,3 +110,16 @@ def test_one_consent_may_cover_two_clusters_of_the_same_key(tmp_path: Path) -> N
 def test_stored_subject_keys_never_hold_a_phone_number(tmp_path: Path) -> None:
     log = log_of(tmp_path, "手机号,签署时间", "13800138000,2024-01-01")
     assert log.records[0].subject() == ("phone", f"sha256:{sha256('13800138000')}")
+
+
+def test_case_db_rows_keep_the_locator_and_hash_the_phone(tmp_path: Path) -> None:
+    log = log_of(tmp_path, "手机号,签署时间,撤回时间,用途", "13800138000,2024-01-01 09:00,是,安防")
+    assert log.records[0].to_row("consent.csv") == {
+        "subject_key": f"sha256:{sha256('13800138000')}",
+        "key_kind": "phone",
+        "signed_at": "2024-01-01T09:00:00+08:00",
+        "withdrawn_at": "unknown",
+        "purpose": "安防",
+        "source": "consent.csv",
+        "source_row": "log.csv row 2",
+    }

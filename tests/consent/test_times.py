@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from venue_audit.consent import (
+    first_known,
     from_archive_member,
     from_column,
     from_exif,
@@ -134,3 +135,10 @@ def test_archive_member_dates_and_the_zip_no_date_marker() -> None:
 def test_column_values_record_the_column() -> None:
     assert from_column("2024-03-15 10:15:23", "snap_time") == (T, "column:snap_time")
     assert from_column("n/a", "snap_time") is None
+
+
+def test_first_known_takes_the_most_trusted_available_source() -> None:
+    name = from_file_name("CH01_20240315101523.jpg")
+    member = from_archive_member((2024, 3, 16, 0, 0, 0))
+    assert first_known(None, name, member) == name
+    assert first_known(None, None) is None

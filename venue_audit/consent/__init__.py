@@ -10,6 +10,7 @@ Typical use (the ``venue-audit consent`` command does the same against case.db):
 
 from venue_audit.consent.capture_time import (
     CaptureTime,
+    first_known,
     from_archive_member,
     from_column,
     from_exif,
@@ -63,6 +64,7 @@ __all__ = [
     "PersonStatus",
     "PolicyError",
     "assess",
+    "first_known",
     "from_archive_member",
     "from_column",
     "from_exif",

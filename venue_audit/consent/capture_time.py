@@ -134,3 +134,13 @@ def from_exif(data: bytes, tz: str | tzinfo | None = None) -> CaptureTime | None
         if at is not None:
             return CaptureTime(at, source)
     return None
+
+
+def first_known(*candidates: CaptureTime | None) -> CaptureTime | None:
+    """The first capture time available, callers listing sources most trusted first.
+
+    The usual order is a capture-time column, EXIF DateTimeOriginal, the file
+    name, then the archive member date (which may be when the file was packed,
+    not when the face was captured).
+    """
+    return next((c for c in candidates if c is not None), None)

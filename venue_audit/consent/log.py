@@ -62,6 +62,22 @@ class ConsentRecord:
     name: str | None = None
     enrolment: Enrolment | None = None
 
+    def to_row(self, source: str) -> dict[str, str | None]:
+        """A row for case.db's ``consents`` table; phone and ID numbers only as hashes."""
+        kind, key = self.subject() or (None, None)
+        return {
+            "subject_key": key,
+            "key_kind": kind,
+            "signed_at": self.signed_at.isoformat() if self.signed_at else None,
+            "withdrawn_at": (
+                self.withdrawn_at.isoformat() if self.withdrawn_at
+                else ("unknown" if self.withdrawn else None)
+            ),
+            "purpose": self.purpose_text,
+            "source": source,
+            "source_row": self.locator,
+        }
+
     def subject(self) -> tuple[str, str] | None:
         """(key kind, value) to store in case.db; phone and ID numbers only as SHA-256."""
         for kind in header_table.KEY_FIELDS:
