@@ -33,11 +33,11 @@ def pdf_pages(pdf: Path) -> int:
 
 
 def line_with(text: str, label: str) -> str:
-    """The first line of pdftotext -layout output holding ``label`` (a table row)."""
-    for line in text.splitlines():
-        if label in line:
-            return line
-    raise AssertionError(f"{label!r} not found in the PDF text")
+    """The lines of pdftotext -layout output holding ``label`` (table rows), joined."""
+    lines = [line for line in text.splitlines() if label in line]
+    if not lines:
+        raise AssertionError(f"{label!r} not found in the PDF text")
+    return "\n".join(lines)
 
 
 @pytest.fixture(scope="session")

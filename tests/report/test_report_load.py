@@ -166,3 +166,15 @@ def test_a_case_without_the_optional_tables_still_loads(tmp_path: Path) -> None:
     assert data.methodology.models == []
     case.log("identify", {"distinct": 4, "band": [3, 5]}, [])
     assert load_report_data(case, "2024-06-30").persons_band == (3, 5)
+
+
+def test_report_case_logs_the_report_with_its_hashes(case: Case, tmp_path: Path) -> None:
+    from venue_audit.report import report_case, verify_report
+
+    outputs = report_case(case, tmp_path / "out" / "report.pdf", as_of="2024-06-30", command=["venue-audit", "report"])
+    event = case.custody_events()[-1]
+    detail = json.loads(event["detail"])
+    assert event["action"] == "report" and detail["report_id"] == outputs.report_id
+    assert detail["sha256"]["report.pdf"] == outputs.hashes["report.pdf"]
+    assert case.verify_custody() == []
+    assert verify_report(outputs.pdf).ok

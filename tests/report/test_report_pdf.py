@@ -101,3 +101,21 @@ def test_unknown_language_is_refused(tmp_path: Path, sample_data: ReportData) ->
         assert "fr" in str(error)
     else:
         raise AssertionError("lang='fr' was accepted")
+
+
+def test_deletion_verification_section_and_sealed_notice(tmp_path: Path) -> None:
+    from report_samples import make_report_data
+
+    from venue_audit.report.model import VerificationRow, VerificationSection
+
+    data = make_report_data(records=30, persons=6)
+    data.verification = VerificationSection(verdict="未彻底删除 NOT DELETED", baseline="2024-06-01",
+                                            after="2024-07-01", rows=[
+                                                VerificationRow("server/facedb.sqlite", 3, 12, 15, "残留")])
+    outputs = render_report(data, tmp_path / "report.pdf", redact=False)
+    text = pdf_text(outputs.pdf)
+    assert "删除验证" in text and "未彻底删除 NOT DELETED" in text
+    assert re.search(r"server/facedb\.sqlite\s+3\s+12\s+15\s+残留", text)
+    assert "密封附件" in pdf_text(outputs.pdf, first=1, last=1)
+    redacted = render_report(data, tmp_path / "redacted" / "report.pdf")
+    assert "密封附件" not in pdf_text(redacted.pdf)

@@ -180,7 +180,16 @@ class _Layout:
         return [Spacer(1, 40 * mm), Paragraph(escape(i18n.STRINGS["report_title"][0]) if self.lang != "en"
                                               else escape(i18n.STRINGS["report_title"][1]), self.title),
                 *([self.p(i18n.STRINGS["report_title"][1], self.subtitle)] if self.lang == "zh+en" else []),
-                Spacer(1, 18 * mm), table, PageBreak()]
+                Spacer(1, 18 * mm), table, *self.sealed_notice(), PageBreak()]
+
+    def sealed_notice(self) -> list[Flowable]:
+        if self.options.redact:
+            return []
+        style = ParagraphStyle("sealed", parent=self.big, textColor=ALERT, alignment=TA_CENTER)
+        return [Spacer(1, 10 * mm), self.p(i18n.pair(
+            "密封附件：本报告含未经模糊处理的人脸图像，仅限办案使用，不得公开。",
+            "SEALED ANNEX: this report contains unblurred face images; not for disclosure.", self.lang, "\n"),
+            style)]
 
     def summary(self) -> list[Flowable]:
         summary = self.data.summary
@@ -215,7 +224,8 @@ class _Layout:
             + [[self.p(i18n.status_label(s, self.lang), self.cell), self.p(by_status.get(s, 0), self.cell)]
                for s in PERSON_STATUSES],
             [half * 1.25, half * 0.75])
-        story: list[Flowable] = [self.heading(self.t("summary")), self.p(self.t("summary_intro"), self.small),
+        story: list[Flowable] = [self.heading(self.t("summary")), self.headline(faces, persons),
+                                 Spacer(1, 6), self.p(self.t("summary_intro"), self.small),
                                  Spacer(1, 4), key_numbers, Spacer(1, 6),
                                  self.p(self.t("persons_by_status"), self.h2), status_table,
                                  self.p(self.t("findings_overview"), self.h2)]
@@ -233,6 +243,22 @@ class _Layout:
                                            CONTENT_WIDTH * 0.5]))
         story.append(PageBreak())
         return story
+
+    def headline(self, faces: dict[str, Any], persons: dict[str, Any]) -> Table:
+        """The two numbers a reader looks for first: 人次 and 人数, large, side by side."""
+        number = ParagraphStyle("headline", parent=self.body, fontSize=20, leading=26, alignment=TA_CENTER)
+        label = ParagraphStyle("headline_label", parent=self.small, alignment=TA_CENTER)
+        persons_label = self.t("distinct")
+        if self.data.persons_band is not None:
+            low, high = self.data.persons_band
+            persons_label += f" · {self.t('band')} {low}–{high}"
+        table = Table([[self.p(faces.get("records", 0), number), self.p(persons.get("distinct", 0), number)],
+                       [self.p(self.t("records"), label), self.p(persons_label, label)]],
+                      colWidths=[CONTENT_WIDTH / 2] * 2)
+        table.setStyle(TableStyle([("BOX", (0, 0), (0, -1), 0.6, GRID), ("BOX", (1, 0), (1, -1), 0.6, GRID),
+                                   ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f4f6f9")),
+                                   ("BOTTOMPADDING", (0, -1), (-1, -1), 6)]))
+        return table
 
     def evidence(self) -> list[Flowable]:
         items = self.data.evidence
