@@ -1,0 +1,349 @@
+"""Finding deleted table-leaf cells in the free space of a page.
+
+When SQLite deletes a row (secure_delete off) the cell bytes stay where they were; the region
+joins the page's freeblock chain, and the first 4 bytes of the region are overwritten by the
+freeblock header (next-freeblock offset, size). For rows whose payload-length and rowid varints
+take 3 bytes or fewer, that also destroys the record-header-size byte, and possibly the first
+serial type. A cell freed at the start of the content area just becomes unallocated space and
+keeps its header. Deleted cells freed next to each other merge into one freeblock, so only the
+first of them has a freeblock header: the next starts right where the previous cell ended.
+
+Three ways to find a record, in decreasing confidence (see ``CONFIDENCE``):
+
+* ``intact``  - record header parsed at some offset, and the payload-length and rowid varints in
+  front of it agree with the record's size: the cell header survived.
+* ``anchored`` - the cell start is known (freeblock start, or end of the previous recovered cell),
+  its first 4 bytes are lost, and the serial types that follow fit the table's column layout;
+  the header-size byte is recomputed from them.
+* ``scan``    - a record header parsed at some offset fits a table's column layout, but nothing in
+  front of it confirms the cell boundary.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from venue_audit.recovery.sqlite_format import (
+    FormatError,
+    read_varint,
+    serial_type_size,
+    table_leaf_local_size,
+    text_is_clean,
+    varint_len,
+)
+from venue_audit.recovery.table_schema import TableSchema
+
+CONFIDENCE = {
+    "cell pointer": 0.95,  # a full cell still listed in a page's cell pointer array
+    "intact": 0.9,
+    "anchored exact": 0.85,  # anchored, and the freeblock size equals the cell size
+    "anchored": 0.75,
+    "scan": 0.6,
+}
+GENERIC_FACTOR = 0.7  # record whose serial types fit no known table (dropped table?)
+
+
+@dataclass
+class CellCandidate:
+    table: TableSchema | None
+    cell_start: int | None
+    payload_start: int
+    header_size: int
+    serial_types: tuple[int, ...]
+    rowid: int | None
+    method: str
+    truncated_at: int | None = None  # region end when later data overwrote the cell's tail
+
+    @property
+    def payload_size(self) -> int:
+        return self.header_size + sum(serial_type_size(st) for st in self.serial_types)
+
+    def local_size(self, usable: int) -> int:
+        return table_leaf_local_size(self.payload_size, usable)
+
+    def local_end(self, usable: int) -> int:
+        """Offset just past the cell's bytes on the page (including any overflow pointer)."""
+        local = self.local_size(usable)
+        extra = 4 if local < self.payload_size else 0
+        return self.payload_start + local + extra
+
+    def overflow_first(self, page: bytes, usable: int) -> int | None:
+        if self.truncated_at is not None:
+            return None
+        local = self.local_size(usable)
+        if local >= self.payload_size:
+            return None
+        at = self.payload_start + local
+        return struct.unpack(">I", page[at : at + 4])[0]
+
+
+def _parse_types(page: bytes, pos: int, stop: int, count: int) -> tuple[tuple[int, ...], int] | None:
+    """Parse ``count`` serial-type varints from ``pos``; None when they are not valid types."""
+    types = []
+    p = pos
+    for _ in range(count):
+        try:
+            st, n = read_varint(page, p, stop)
+        except FormatError:
+            return None
+        if st in (10, 11):
+            return None
+        types.append(st)
+        p += n
+    return tuple(types), p
+
+
+def _cell_header_before(page: bytes, header_pos: int, payload_size: int, lower: int) -> tuple[int, int] | None:
+    """If the payload-length and rowid varints ending just before ``header_pos`` are intact and
+    agree with ``payload_size``, return (cell_start, rowid)."""
+    end_rowid = header_pos - 1
+    if end_rowid < lower or page[end_rowid] & 0x80:
+        return None
+    start_rowid = end_rowid
+    while start_rowid - 1 >= lower and page[start_rowid - 1] & 0x80 and end_rowid - start_rowid < 8:
+        start_rowid -= 1
+    end_len = start_rowid - 1
+    if end_len < lower or page[end_len] & 0x80:
+        return None
+    start_len = end_len
+    while start_len - 1 >= lower and page[start_len - 1] & 0x80 and end_len - start_len < 8:
+        start_len -= 1
+    try:
+        plen, n1 = read_varint(page, start_len, header_pos)
+        rowid, n2 = read_varint(page, start_len + n1, header_pos)
+    except FormatError:
+        return None
+    if plen != payload_size or start_len + n1 + n2 != header_pos:
+        return None
+    if rowid >= 1 << 63:
+        rowid -= 1 << 64
+    return start_len, rowid
+
+
+def _values_plausible(cand: CellCandidate, page: bytes, usable: int) -> bool:
+    """Reject layouts that fit by accident: (nearly) all-NULL rows, and text values on the page
+    that are not clean text. Only needed when the cell boundary is not confirmed."""
+    table = cand.table
+    data_cols = [
+        st for i, st in enumerate(cand.serial_types) if table is None or i != table.rowid_alias
+    ]
+    non_null = sum(1 for st in data_cols if st != 0)
+    if non_null < min(2, len(data_cols)):
+        return False
+    local_end = cand.payload_start + cand.local_size(usable)
+    pos = cand.payload_start + cand.header_size
+    for st in cand.serial_types:
+        size = serial_type_size(st)
+        if st >= 13 and st % 2 and size:
+            if pos + size > local_end:
+                break
+            if not text_is_clean(page[pos : pos + size]):
+                return False
+        pos += size
+    return True
+
+
+def _fits_region(cand: CellCandidate, region_end: int, usable: int, page_count: int, page: bytes) -> bool:
+    if cand.payload_size <= 0 or cand.payload_size > 1 << 30:
+        return False
+    if cand.method != "intact" and not _values_plausible(cand, page, usable):
+        return False
+    end = cand.local_end(usable)
+    if end > usable:
+        return False
+    if end > region_end:
+        # The tail was overwritten (live cells written over it): keep the row only if its
+        # header and all its non-blob values lie inside the free region.
+        pos = cand.payload_start + cand.header_size
+        last_needed = pos
+        for st in cand.serial_types:
+            size = serial_type_size(st)
+            if not (st >= 12 and st % 2 == 0):
+                last_needed = pos + size
+            pos += size
+        if last_needed > region_end or cand.method == "scan":
+            return False
+        cand.truncated_at = region_end
+        return True
+    first = cand.overflow_first(page, usable)
+    return first is None or 2 <= first <= page_count
+
+
+def _layouts(tables: list[TableSchema]) -> list[TableSchema]:
+    return [t for t in tables if t.columns and not t.without_rowid]
+
+
+def match_header_at(
+    page: bytes,
+    q: int,
+    region_start: int,
+    region_end: int,
+    usable: int,
+    page_count: int,
+    tables: list[TableSchema],
+    allow_generic: bool,
+) -> CellCandidate | None:
+    """Try a record header (header-size varint intact) at offset ``q``."""
+    hsize = page[q]
+    if hsize < 2 or hsize >= 0x80:
+        return None
+    types: list[int] = []
+    p = q + 1
+    stop = q + hsize
+    if stop > region_end:
+        return None
+    while p < stop:
+        try:
+            st, n = read_varint(page, p, stop)
+        except FormatError:
+            return None
+        if st in (10, 11):
+            return None
+        types.append(st)
+        p += n
+    if p != stop:
+        return None
+    serial = tuple(types)
+    matches = [t for t in _layouts(tables) if t.fits(serial)]
+    payload = hsize + sum(serial_type_size(st) for st in serial)
+    before = _cell_header_before(page, q, payload, region_start)
+    if matches:
+        table = matches[0]
+    elif allow_generic and before is not None:
+        table = None
+    else:
+        return None
+    method = "intact" if before is not None else "scan"
+    cand = CellCandidate(
+        table, before[0] if before else None, q, hsize, serial, before[1] if before else None, method
+    )
+    if not _fits_region(cand, region_end, usable, page_count, page):
+        return None
+    return cand
+
+
+def match_anchored(
+    page: bytes,
+    cell_start: int,
+    region_end: int,
+    usable: int,
+    page_count: int,
+    tables: list[TableSchema],
+    block_size: int | None,
+) -> CellCandidate | None:
+    """Match a cell whose start is known but whose first 4 bytes were overwritten."""
+    best: CellCandidate | None = None
+    for table in _layouts(tables):
+        ncols = len(table.columns)
+        # (types start offset from cell_start, serial types lost at the front)
+        options = [(4, ())]
+        if table.rowid_alias == 0:
+            options.append((4, (0,)))
+        for offset, lost in options:
+            parsed = _parse_types(page, cell_start + offset, region_end, ncols - len(lost))
+            if parsed is None:
+                continue
+            serial = lost + parsed[0]
+            if not table.fits(serial):
+                continue
+            hsize = 1 + sum(varint_len(st) for st in serial)
+            if hsize >= 0x80:
+                continue
+            payload_start = cell_start + offset - 1 - len(lost)
+            payload = hsize + sum(serial_type_size(st) for st in serial)
+            prefix = payload_start - cell_start  # bytes of payload-length + rowid varints
+            if prefix < varint_len(payload) + 1:
+                continue
+            if prefix - varint_len(payload) > 9:
+                continue
+            cand = CellCandidate(table, cell_start, payload_start, hsize, serial, None, "anchored")
+            if not _fits_region(cand, region_end, usable, page_count, page):
+                continue
+            if block_size is not None and cand.local_end(usable) - cell_start == block_size:
+                cand.method = "anchored exact"
+            if best is None or (cand.method == "anchored exact" and best.method != cand.method):
+                best = cand
+    return best
+
+
+def _ghost_freeblock_headers(page: bytes, start: int, end: int, usable: int) -> set[int]:
+    """Offsets that look like a stale freeblock header (next offset 0 or forward, size >= 4
+    within the page). A deleted cell keeps such a header after SQLite moves the cell content
+    boundary past it or rewrites the page around it, so its start is still marked."""
+    found = set()
+    for f in range(start, max(start, end - 4)):
+        nxt = (page[f] << 8) | page[f + 1]
+        size = (page[f + 2] << 8) | page[f + 3]
+        if size >= 8 and f + size <= usable and (nxt == 0 or f < nxt < usable):
+            found.add(f)
+    return found
+
+
+def find_deleted_cells(
+    page: bytes,
+    regions: list[tuple[int, int, bool]],
+    usable: int,
+    page_count: int,
+    tables: list[TableSchema],
+    allow_generic: bool = False,
+) -> list[CellCandidate]:
+    """Find deleted cells in free regions given as (start, end, starts_with_freeblock_header).
+
+    ``allow_generic`` accepts records that fit no table layout when their cell header is
+    intact; meant for databases whose schema could not be read.
+    """
+    found: list[CellCandidate] = []
+    for start, end, is_freeblock in regions:
+        end = min(end, usable)
+        ghosts = _ghost_freeblock_headers(page, start, end, usable)
+        anchors = {start} if is_freeblock else set()
+        block_size = end - start if is_freeblock else None
+        q = start
+        while q < end - 1:
+            cand = None
+            if q in anchors or q in ghosts:
+                size = block_size if q == start else None
+                cand = match_anchored(page, q, end, usable, page_count, tables, size)
+            if cand is None:
+                cand = match_header_at(page, q, start, end, usable, page_count, tables,
+                                       allow_generic)
+            if cand is not None:
+                found.append(cand)
+                nxt = cand.truncated_at or cand.local_end(usable)
+                anchors.add(nxt)
+                q = nxt
+                continue
+            q += 1
+    for cand in list(found):
+        _truncate_at_newer_cell(page, cand, found, usable, page_count, tables)
+    return found
+
+
+def _truncate_at_newer_cell(
+    page: bytes,
+    cand: CellCandidate,
+    found: list[CellCandidate],
+    usable: int,
+    page_count: int,
+    tables: list[TableSchema],
+) -> None:
+    """A cell start inside a candidate's bytes (a verified cell header, or a stale freeblock
+    header followed by a layout that fits) means those bytes were written later (SQLite moved
+    cells through this page while rebalancing): the candidate ends there, and the inner cell is
+    a find of its own."""
+    body = cand.payload_start + cand.header_size
+    end = cand.truncated_at or cand.local_end(usable)
+    ghosts = _ghost_freeblock_headers(page, body, end, usable)
+    for q in range(body, end - 1):
+        inner = None
+        if q in ghosts:
+            inner = match_anchored(page, q, usable, usable, page_count, tables, None)
+        if inner is None:
+            inner = match_header_at(page, q, body, usable, usable, page_count, tables, False)
+            if inner is not None and inner.method != "intact":
+                inner = None
+        if inner is not None and inner.cell_start is not None:
+            cand.truncated_at = inner.cell_start
+            found.append(inner)
+            return

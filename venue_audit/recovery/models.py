@@ -1,0 +1,63 @@
+"""What recovery hands back: recovered records and the report around them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Value = int | float | str | bytes | None
+
+
+@dataclass
+class RecoveredRecord:
+    """One deleted (or superseded) row rebuilt from free space, an old page version or a journal.
+
+    ``offset`` is the absolute byte offset in ``file`` of the cell start when known, else of the
+    record header. ``complete`` is False when some bytes of the row were lost (overflow page
+    reused, chain broken); such values are the surviving prefix. ``kind`` is "deleted", or
+    "superseded" for an older version of a row whose rowid is still live with other content.
+    """
+
+    table: str | None
+    columns: list[str]
+    values: list[Value]
+    origin: str  # "freelist", "freeblock", "unallocated", "wal", "journal"
+    file: str
+    page: int
+    offset: int
+    confidence: float
+    rowid: int | None = None
+    complete: bool = True
+    method: str = ""
+    kind: str = "deleted"
+    deleted: bool = True
+    blob_kinds: dict[str, str] = field(default_factory=dict)  # column -> jpeg/png/webp/template
+    also_found_at: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:page {self.page}:offset {self.offset} ({self.origin})"
+
+    def value(self, column: str) -> Value:
+        return self.values[self.columns.index(column)]
+
+
+@dataclass
+class RecoveryReport:
+    name: str
+    records: list[RecoveredRecord] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    live_rows: int = 0
+    secure_delete_traces: int = 0  # zeroed free regions seen (evidence of secure_delete=ON)
+
+    def deleted(self, table: str | None = None) -> list[RecoveredRecord]:
+        return [
+            r for r in self.records
+            if r.kind == "deleted" and (table is None or r.table == table)
+        ]
+
+    def by_origin(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for r in self.records:
+            counts[r.origin] = counts.get(r.origin, 0) + 1
+        return counts

@@ -1,0 +1,173 @@
+"""Column layouts of tables, parsed from the CREATE TABLE text kept in sqlite_master.
+
+A deleted row usually loses its cell header, so the only way to find where its record starts
+is to know what the serial types of that table's rows look like. That knowledge comes from
+the column declared types (SQLite's type-affinity rules), parsed here without SQLite.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_CONSTRAINT_WORDS = {
+    "CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT", "COLLATE",
+    "REFERENCES", "GENERATED", "AS",
+}
+_TABLE_CONSTRAINTS = {"CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"}
+
+INTEGER_TYPES = frozenset(range(0, 10))
+
+
+def affinity(declared: str) -> str:
+    """SQLite's affinity rules (https://www.sqlite.org/datatype3.html §3.1), in their order."""
+    t = declared.upper()
+    if "INT" in t:
+        return "INTEGER"
+    if "CHAR" in t or "CLOB" in t or "TEXT" in t:
+        return "TEXT"
+    if "BLOB" in t or not t.strip():
+        return "BLOB"
+    if "REAL" in t or "FLOA" in t or "DOUB" in t:
+        return "REAL"
+    return "NUMERIC"
+
+
+def serial_type_fits(aff: str, st: int) -> bool:
+    """Whether a value stored under this affinity would plausibly carry serial type ``st``.
+
+    Deliberately strict (text in an INTEGER column is legal SQLite but rare in vendor data):
+    it is what keeps header-less matching from reading records into random bytes.
+    """
+    if st in (10, 11) or st < 0:
+        return False
+    if st == 0:
+        return True
+    if aff in ("INTEGER", "REAL", "NUMERIC"):
+        return st <= 9
+    if aff == "TEXT":
+        return st >= 13 and st % 2 == 1
+    return True  # BLOB / no affinity keeps whatever it was given
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    declared_type: str
+    affinity: str
+
+
+@dataclass
+class TableSchema:
+    name: str
+    root_page: int
+    sql: str
+    columns: list[Column] = field(default_factory=list)
+    rowid_alias: int | None = None
+    without_rowid: bool = False
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def fits(self, serial_types: tuple[int, ...]) -> bool:
+        """Serial types could be a row of this table (equal column count, all types fit)."""
+        if len(serial_types) != len(self.columns):
+            return False
+        for i, (col, st) in enumerate(zip(self.columns, serial_types, strict=True)):
+            if i == self.rowid_alias:
+                if st != 0:
+                    return False
+            elif not serial_type_fits(col.affinity, st):
+                return False
+        return True
+
+    def fit_score(self, serial_types: tuple[int, ...]) -> float:
+        """Fraction of columns whose serial type fits; 0 when the column count is impossible."""
+        if not serial_types or len(serial_types) > len(self.columns):
+            return 0.0
+        good = sum(
+            1
+            for col, st in zip(self.columns, serial_types, strict=False)
+            if serial_type_fits(col.affinity, st)
+        )
+        return good / len(self.columns)
+
+
+def _unquote(name: str) -> str:
+    name = name.strip()
+    if len(name) >= 2 and name[0] in "\"'`[" and name[-1] in "\"'`]":
+        return name[1:-1]
+    return name
+
+
+def _split_top_level(body: str) -> list[str]:
+    parts, depth, current, quote = [], 0, [], ""
+    for ch in body:
+        if quote:
+            current.append(ch)
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "\"'`":
+            quote = ch
+        elif ch == "[":
+            quote = "]"
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    if current:
+        parts.append("".join(current))
+    return [p.strip() for p in parts if p.strip()]
+
+
+_TOKEN = re.compile(r'"[^"]*"|`[^`]*`|\[[^\]]*\]|\'[^\']*\'|\([^)]*\)|[^\s(]+')
+
+
+def parse_create_table(name: str, root_page: int, sql: str) -> TableSchema:
+    """Parse CREATE TABLE text; on anything unparseable return a schema with no columns."""
+    schema = TableSchema(name=name, root_page=root_page, sql=sql)
+    open_at = sql.find("(")
+    close_at = sql.rfind(")")
+    if open_at < 0 or close_at <= open_at:
+        return schema
+    tail = sql[close_at + 1 :].upper()
+    schema.without_rowid = "WITHOUT" in tail and "ROWID" in tail
+    table_pk: list[str] = []
+    for part in _split_top_level(sql[open_at + 1 : close_at]):
+        tokens = _TOKEN.findall(part)
+        if not tokens:
+            continue
+        first = tokens[0].upper()
+        if first in _TABLE_CONSTRAINTS and not tokens[0].startswith(("\"", "`", "[")):
+            if first == "PRIMARY":
+                m = re.search(r"\(([^)]*)\)", part)
+                if m:
+                    table_pk = [_unquote(c.split()[0]) for c in m.group(1).split(",") if c.strip()]
+            continue
+        col_name = _unquote(tokens[0])
+        type_words: list[str] = []
+        for tok in tokens[1:]:
+            if tok.upper() in _CONSTRAINT_WORDS:
+                break
+            type_words.append(tok)
+        declared = " ".join(type_words)
+        schema.columns.append(Column(col_name, declared, affinity(declared)))
+        upper = part.upper()
+        if declared.upper() == "INTEGER" and re.search(r"\bPRIMARY\s+KEY\b", upper) and (
+            not re.search(r"\bPRIMARY\s+KEY\s+DESC\b", upper)
+        ):
+            schema.rowid_alias = len(schema.columns) - 1
+    if table_pk and len(table_pk) == 1 and schema.rowid_alias is None:
+        for i, col in enumerate(schema.columns):
+            if col.name.lower() == table_pk[0].lower() and col.declared_type.upper() == "INTEGER":
+                schema.rowid_alias = i
+    if schema.without_rowid:
+        schema.rowid_alias = None
+    return schema
