@@ -75,6 +75,7 @@ TABLES: dict[str, dict[str, type]] = {
         "captured_at": str,
         "captured_at_source": str,
         "person_key": str,
+        "person_key_kind": str,
         "sha256": str,
         "pdq": str,
         "phash": str,

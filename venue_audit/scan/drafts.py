@@ -30,6 +30,7 @@ class ArtifactDraft:
     captured_at: str | None = None
     captured_at_source: str | None = None
     person_key: str | None = None
+    person_key_kind: str | None = None
     model_guess: str | None = None
     width: int | None = None
     height: int | None = None

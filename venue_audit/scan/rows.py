@@ -76,6 +76,7 @@ def _record(
     common = {
         "deleted": table.deleted,
         "person_key": None if person in (None, "") else str(person),
+        "person_key_kind": None if person in (None, "") else table.columns[roles.person_key],
         "captured_at": captured.at.isoformat() if captured else None,
         "captured_at_source": captured.source if captured else None,
     }

@@ -70,6 +70,7 @@ class CaseWriter:
                         "captured_at": artifact.captured_at,
                         "captured_at_source": artifact.captured_at_source,
                         "person_key": artifact.person_key,
+                        "person_key_kind": artifact.person_key_kind,
                         "sha256": artifact.sha256,
                         "pdq": artifact.pdq,
                         "phash": artifact.phash,

@@ -1,0 +1,266 @@
+"""The assess stage: consent status per person, then findings with legal citations.
+
+Persons with live data are checked against the venue's consent log under a
+retention and purpose policy, at a fixed as-of date (recorded, so the report
+is reproducible). With no consent log at all, nobody can be shown to have
+consented, so every person is ``no_consent``; the report says so.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from venue_audit.case import Case
+from venue_audit.consent import (
+    AssessmentResult,
+    ConsentLog,
+    ConsentPolicy,
+    PersonFacts,
+    assess,
+    load_consent_log,
+    parse_timestamp,
+)
+from venue_audit.findings import CaseFacts, Finding, evaluate
+
+ENROLMENT_MATCH_DISTANCE = 0.5
+PERSON_SPACE = "dlib-resnet-v1-128"
+
+
+@dataclass
+class AssessOutcome:
+    assessment: AssessmentResult
+    findings: list[Finding]
+    consent_log: ConsentLog | None
+
+
+def _person_facts(case: Case) -> list[PersonFacts]:
+    keys: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    captures: dict[int, list] = defaultdict(list)
+    tz = case.info.tz
+    for row in case.db.query(
+        "select distinct f.person_id, a.id, a.person_key, a.person_key_kind, a.captured_at from faces f"
+        " join artifacts a on a.id = f.artifact_id join persons p on p.id = f.person_id"
+        " where a.deleted = 0 and p.only_deleted = 0"
+    ):
+        if row["person_key"]:
+            keys[row["person_id"]][row["person_key_kind"] or "person_key"].add(row["person_key"])
+        when = parse_timestamp(row["captured_at"], tz) if row["captured_at"] else None
+        if when:
+            captures[row["person_id"]].append(when)
+    persons = [
+        row["id"]
+        for row in case.db.query("select id from persons where only_deleted = 0 order by id")
+    ]
+    return [
+        PersonFacts(str(p), {k: set(v) for k, v in keys[p].items()}, sorted(captures[p]))
+        for p in persons
+    ]
+
+
+def _face_matcher(case: Case):
+    """Enrolment template → the person whose faces it is nearest to (dlib space, strict threshold)."""
+    rows = list(
+        case.db.query(
+            "select f.person_id, f.embedding from faces f join persons p on p.id = f.person_id"
+            " where f.space = ? and p.only_deleted = 0",
+            [PERSON_SPACE],
+        )
+    )
+    if not rows:
+        return None
+    matrix = np.vstack([np.frombuffer(r["embedding"], dtype="<f4") for r in rows])
+    owners = [r["person_id"] for r in rows]
+
+    def match(embedding) -> str | None:
+        vector = np.asarray(embedding, dtype=np.float32)
+        if vector.shape != (matrix.shape[1],):
+            return None
+        distances = np.linalg.norm(matrix - vector, axis=1)
+        best = int(np.argmin(distances))
+        return str(owners[best]) if distances[best] <= ENROLMENT_MATCH_DISTANCE else None
+
+    return match
+
+
+def _face_encoder():
+    from venue_audit.faces import FaceEngine, FaceInputError
+
+    engine = FaceEngine()
+
+    def encode(photo: bytes):
+        try:
+            faces = engine.analyze_image(photo).faces
+        except FaceInputError:
+            return None
+        return faces[0].embedding.tolist() if len(faces) == 1 else None
+
+    return encode
+
+
+def _scan_facts(case: Case) -> dict[str, Any]:
+    raw_kept = [
+        r["locator"]
+        for r in case.db.query(
+            "select a.locator from artifacts a where a.deleted = 0 and a.kind in ('face_crop', 'raw_frame')"
+            " and a.record_key in (select record_key from artifacts where kind = 'template' and deleted = 0)"
+        )
+    ]
+    offsite = [
+        f"{r['locator']}: {r['text']}"
+        for r in case.db.query(
+            "select locator, text from timeline_events where action in ('upload', 'transfer') order by at"
+        )
+    ]
+    residual = []
+    for row in case.db.query(
+        "select value from case_meta where key like 'verify-deletion:%' order by key"
+    ):
+        residual = [item["baseline"] for item in json.loads(row["value"])["residual"]]
+    locators: dict[str, list[str]] = defaultdict(list)
+    for row in case.db.query(
+        "select distinct f.person_id, a.locator from faces f join artifacts a on a.id = f.artifact_id"
+        " where a.deleted = 0 and f.person_id is not null"
+    ):
+        locators[str(row["person_id"])].append(row["locator"])
+    return {
+        "raw_images_kept": raw_kept,
+        "offsite_transfers": offsite,
+        "residual_after_deletion": residual,
+        "person_locators": locators,
+    }
+
+
+def assess_case(
+    case: Case,
+    consent_log: Path | None,
+    policy_file: Path | None = None,
+    links: list[tuple[str, str]] | None = None,
+    as_of: date | str | None = None,
+    command: list[str] | None = None,
+) -> AssessOutcome:
+    policy = ConsentPolicy.from_toml(policy_file) if policy_file else ConsentPolicy()
+    policy = policy.with_as_of(as_of)
+    log = load_consent_log(consent_log, tz=case.info.tz) if consent_log else _no_log()
+    persons = _person_facts(case)
+    result = assess(
+        persons,
+        log,
+        policy,
+        links or [],
+        _face_matcher(case),
+        face_encoder=_face_encoder() if consent_log else None,
+        tz=case.info.tz,
+    )
+    facts = _scan_facts(case)
+    findings = evaluate(CaseFacts.from_assessment(result, distinct_persons=len(persons), **facts))
+    _store(case, log, result, findings, policy, consent_log)
+    case.log(
+        "assess",
+        {
+            "consent_log": str(consent_log) if consent_log else None,
+            "policy": str(policy_file) if policy_file else "defaults",
+            "as_of": policy.as_of.isoformat() if policy.as_of else None,
+            "by_status": result.by_status,
+            "by_flag": result.by_flag,
+            "findings": {f.rule: f.count for f in findings},
+            "consent_problems": len(log.problems),
+        },
+        command,
+    )
+    return AssessOutcome(result, findings, log)
+
+
+def _no_log() -> ConsentLog:
+    """The consent log of a venue that produced none: no row can cover anybody."""
+    return ConsentLog(
+        path=Path("(no consent log provided)"), format="none", table=None, headers=[], fields={}
+    )
+
+
+def _store(
+    case: Case,
+    log: ConsentLog,
+    result: AssessmentResult,
+    findings: list[Finding],
+    policy: ConsentPolicy,
+    source: Path | None,
+) -> None:
+    with case.db.conn:
+        case.db.execute("delete from consents")
+        case.db.execute("delete from findings")
+        rows = []
+        for record in log.records:
+            subject = record.subject()
+            rows.append(
+                {
+                    "subject_key": subject[1] if subject else None,
+                    "key_kind": subject[0] if subject else None,
+                    "signed_at": record.signed_at.isoformat() if record.signed_at else None,
+                    "withdrawn_at": record.withdrawn_at.isoformat()
+                    if record.withdrawn_at
+                    else None,
+                    "purpose": record.purpose_text,
+                    "source": record.locator,
+                    "source_row": json.dumps({"id": record.id}, ensure_ascii=False),
+                }
+            )
+        if rows:
+            case.db["consents"].insert_all(rows)
+        for status in result.statuses:
+            case.db["persons"].update(
+                int(status.person_id),
+                {
+                    "consent_status": status.status,
+                    "flags": json.dumps(sorted(status.flags)),
+                },
+            )
+        for finding in findings:
+            case.db["findings"].insert(
+                {
+                    "rule": finding.rule,
+                    "severity": finding.severity,
+                    "citations": json.dumps(
+                        [c.code for c in finding.citations], ensure_ascii=False
+                    ),
+                    "detail": json.dumps(
+                        {
+                            "title_zh": finding.title_zh,
+                            "title_en": finding.title_en,
+                            "count": finding.count,
+                            "locators": finding.locators[:1000],
+                            "person_ids": finding.person_ids[:10000],
+                        },
+                        ensure_ascii=False,
+                    ),
+                }
+            )
+        case.db["case_meta"].upsert(
+            {
+                "key": "policy",
+                "value": json.dumps(
+                    {
+                        "retention_days": policy.retention_days,
+                        "allowed_purposes": sorted(policy.allowed_purposes),
+                        "consent_required_before_capture": policy.consent_required_before_capture,
+                        "as_of": policy.as_of.isoformat() if policy.as_of else None,
+                        "consent_log": str(source) if source else None,
+                        "key_links": [link.__dict__ for link in result.key_links],
+                        "unlinked_consents": len(result.unlinked_consents),
+                        "consent_problems": [p.__dict__ for p in log.problems][:200],
+                    },
+                    ensure_ascii=False,
+                    default=str,
+                ),
+            },
+            pk="key",
+        )
+        case.db.execute(
+            "update case_info set as_of = ?", [policy.as_of.isoformat() if policy.as_of else None]
+        )
