@@ -1,0 +1,269 @@
+"""Face engine vs the face_recognition CLI, on folders generated from shared/data/faces.
+
+Folder A: face crops of at most 250 px (varied crops and JPEG qualities), default engine.
+Folder B: photos of 720p-1080p with 1-3 pasted portraits, engine with min_face_size=80,
+recall measured on the faces of at least 80 px that the CLI's own detection finds.
+Encoder: dlib-bin's ResNet vs ours on the same aligned chips, one core each.
+
+Run: python scripts/bench.py faces [--quick]
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+REPO = Path(__file__).resolve().parents[1]
+FACES = REPO.parent / "shared" / "data" / "faces"
+CLI = Path(sys.executable).parent / "face_recognition"
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png"}
+
+
+def _photos() -> list[Path]:
+    return sorted(p for p in FACES.glob("*/*") if p.suffix.lower() in PHOTO_SUFFIXES)
+
+
+def _face_boxes(rgb: np.ndarray) -> list[tuple[int, int, int, int]]:
+    import dlib
+
+    return [
+        (r.left(), r.top(), r.right(), r.bottom()) for r in dlib.get_frontal_face_detector()(rgb, 1)
+    ]
+
+
+def make_crops(folder: Path, count: int, seed: int = 7) -> None:
+    """Square crops around each face, 80-250 px, JPEG quality 40-95."""
+    rng = random.Random(seed)
+    sources = []
+    for path in _photos():
+        image = Image.open(path).convert("RGB")
+        if max(image.size) > 1600:
+            image.thumbnail((1600, 1600))
+        sources += [(image, box) for box in _face_boxes(np.asarray(image))]
+    folder.mkdir(parents=True)
+    for i in range(count):
+        image, (left, top, right, bottom) = sources[i % len(sources)]
+        side = (right - left) * rng.uniform(1.3, 2.0)
+        cx = (left + right) / 2 + rng.uniform(-0.08, 0.08) * side
+        cy = (top + bottom) / 2 + rng.uniform(-0.08, 0.08) * side
+        crop = image.crop((cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2))
+        out = rng.randint(80, 250)
+        crop = crop.resize((out, out), Image.Resampling.LANCZOS)
+        crop.save(folder / f"crop_{i:04d}.jpg", quality=rng.randint(40, 95))
+
+
+def make_photos(folder: Path, count: int, seed: int = 11) -> None:
+    """720p-1080p canvases on a heavily blurred background, 1-3 portraits pasted side by side."""
+    rng = random.Random(seed)
+    photos = [Image.open(p).convert("RGB") for p in _photos()]
+    sizes = [(1280, 720), (1366, 768), (1600, 900), (1920, 1080)]
+    folder.mkdir(parents=True)
+    for i in range(count):
+        width, height = sizes[i % len(sizes)]
+        background = rng.choice(photos).resize((width // 8, height // 8))
+        canvas = background.filter(ImageFilter.GaussianBlur(6)).resize((width, height))
+        n = rng.randint(1, 3)
+        slot = width // n
+        for k in range(n):
+            photo = rng.choice(photos)
+            scale = rng.uniform(0.35, 0.95) * height / photo.height
+            scale = min(scale, slot / photo.width)
+            pasted = photo.resize(
+                (max(1, int(photo.width * scale)), max(1, int(photo.height * scale)))
+            )
+            x = k * slot + rng.randint(0, max(0, slot - pasted.width))
+            y = rng.randint(0, height - pasted.height)
+            canvas.paste(pasted, (x, y))
+        canvas.save(folder / f"photo_{i:04d}.jpg", quality=90)
+
+
+# ------------------------------------------------------------------ baseline
+def run_cli(known: Path, folder: Path) -> tuple[float, dict[str, int]]:
+    """Wall time of ``face_recognition --cpus 2 known/ folder/`` and faces per file."""
+    env = dict(os.environ)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [str(CLI), "--cpus", "2", str(known), str(folder)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    elapsed = time.perf_counter() - start
+    faces: dict[str, int] = {}
+    for line in done.stdout.splitlines():
+        name, _, who = line.partition(",")
+        faces.setdefault(Path(name).name, 0)
+        if who.strip() != "no_persons_found":
+            faces[Path(name).name] += 1
+    return elapsed, faces
+
+
+def _cli_detection(path: str) -> list[tuple[int, int, int, int]]:
+    """The CLI's detection (1600 px cap, HOG upsample 1), boxes mapped to original pixels."""
+    import face_recognition
+    import PIL.Image
+
+    image = PIL.Image.open(path).convert("RGB")
+    factor = 1.0
+    if max(image.size) > 1600:
+        original = image.size[0]
+        image.thumbnail((1600, 1600), PIL.Image.LANCZOS)
+        factor = original / image.size[0]
+    boxes = face_recognition.face_locations(np.asarray(image), number_of_times_to_upsample=1)
+    return [tuple(round(v * factor) for v in box) for box in boxes]  # type: ignore[misc]
+
+
+# ------------------------------------------------------------------ ours
+def run_engine(folder: Path, config: object, workers: int = 2) -> tuple[float, dict[str, list]]:
+    from venue_audit.faces import FaceInputError, analyze_many
+
+    def items():
+        for path in sorted(folder.iterdir()):
+            yield path.name, path.read_bytes()
+
+    start = time.perf_counter()
+    found: dict[str, list] = {}
+    for name, result in analyze_many(items(), config, workers=workers):  # type: ignore[arg-type]
+        found[name] = [] if isinstance(result, FaceInputError) else [f.bbox for f in result.faces]
+    return time.perf_counter() - start, found
+
+
+def _iou(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    top, right, bottom, left = max(a[0], b[0]), min(a[1], b[1]), min(a[2], b[2]), max(a[3], b[3])
+    inter = max(0, right - left) * max(0, bottom - top)
+    area = (a[1] - a[3]) * (a[2] - a[0]) + (b[1] - b[3]) * (b[2] - b[0]) - inter
+    return inter / area if area else 0.0
+
+
+# ------------------------------------------------------------------ encoder alone
+def _encoder_timing(count: int, cache_dir: str) -> tuple[float, float, float]:
+    """faces/s of dlib-bin and of our encoder (batches of 8), and max |delta|; one core."""
+    import dlib
+
+    from venue_audit.faces.decode import decode_image
+    from venue_audit.faces.detection import detect_faces
+    from venue_audit.faces.models import dlib_encoder, landmark_predictor, numpy_encoder
+
+    chips = []
+    for path in _photos():
+        rgb = decode_image(path.read_bytes())
+        for detection in detect_faces(rgb, 40, crop_fast_path=False):
+            shape = landmark_predictor()(rgb, detection.rect)
+            chips.append(dlib.get_face_chip(rgb, shape, 150, 0.25))
+    chips = (chips * (count // len(chips) + 1))[:count]
+    net = numpy_encoder(cache_dir)
+    net(np.stack(chips[:8]))  # warm-up
+    start = time.perf_counter()
+    ours = np.concatenate([net(np.stack(chips[i : i + 8])) for i in range(0, count, 8)])
+    ours_rate = count / (time.perf_counter() - start)
+    encoder = dlib_encoder()
+    encoder.compute_face_descriptor(chips[0])
+    start = time.perf_counter()
+    theirs = np.asarray([np.asarray(encoder.compute_face_descriptor(c)) for c in chips])
+    dlib_rate = count / (time.perf_counter() - start)
+    return dlib_rate, ours_rate, float(np.abs(ours - theirs).max())
+
+
+def run(quick: bool) -> None:
+    from venue_audit.faces import ENGINE_VERSION, EngineConfig
+    from venue_audit.faces.models import default_cache_dir
+    from venue_audit.faces.parallel import _single_threaded_blas_for_children
+
+    if not CLI.exists():
+        print(f"face_recognition CLI not found at {CLI}; cannot run the baseline")
+        return
+    n_crops, n_photos, n_chips = (60, 20, 32) if quick else (300, 100, 128)
+    work = Path(tempfile.mkdtemp(prefix="bench-faces-"))
+    try:
+        known = work / "known"
+        known.mkdir()
+        shutil.copy(FACES / "obama" / "1.jpg", known / "obama.jpg")
+        crops, photos = work / "A_crops", work / "B_photos"
+        make_crops(crops, n_crops)
+        make_photos(photos, n_photos)
+        print(f"engine {ENGINE_VERSION}; fixtures in {work}; {os.cpu_count()} cores", flush=True)
+
+        cli_a, cli_faces_a = run_cli(known, crops)
+        ours_a, ours_faces_a = run_engine(crops, EngineConfig())
+        cli_b, _ = run_cli(known, photos)
+        config_b = EngineConfig(min_face_size=80)
+        ours_b, ours_faces_b = run_engine(photos, config_b)
+
+        names_b = sorted(p.name for p in photos.iterdir())
+        with (
+            _single_threaded_blas_for_children(),
+            ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool,
+        ):
+            reference = dict(
+                zip(
+                    names_b,
+                    pool.map(_cli_detection, [str(photos / n) for n in names_b]),
+                    strict=True,
+                )
+            )
+            dlib_rate, ours_rate, max_delta = pool.submit(
+                _encoder_timing, n_chips, str(default_cache_dir())
+            ).result()
+
+        wanted = [
+            (n, box) for n, boxes in reference.items() for box in boxes if box[2] - box[0] >= 80
+        ]
+        hit = sum(
+            any(_iou(box, mine) >= 0.3 for mine in ours_faces_b.get(n, [])) for n, box in wanted
+        )
+        recall = hit / len(wanted) if wanted else 1.0
+        faces_cli_a = sum(cli_faces_a.values())
+        faces_ours_a = sum(len(v) for v in ours_faces_a.values())
+
+        rows = [
+            (
+                "A: face crops <=250px",
+                n_crops,
+                cli_a,
+                ours_a,
+                ">= 10x",
+                f"faces: CLI {faces_cli_a}, ours {faces_ours_a}",
+            ),
+            (
+                "B: photos 720p-1080p",
+                n_photos,
+                cli_b,
+                ours_b,
+                ">= 5x",
+                f"recall of CLI faces >=80px: {hit}/{len(wanted)} = {recall:.1%} (goal >= 99%)",
+            ),
+        ]
+        print()
+        print(
+            f"{'suite':<24}{'items':>6}{'CLI s':>9}{'CLI/s':>9}{'ours s':>9}{'ours/s':>9}"
+            f"{'ratio':>8}  {'goal':<7} note"
+        )
+        for label, n, cli_s, ours_s, goal, note in rows:
+            print(
+                f"{label:<24}{n:>6}{cli_s:>9.2f}{n / cli_s:>9.1f}{ours_s:>9.2f}{n / ours_s:>9.1f}"
+                f"{cli_s / ours_s:>7.1f}x  {goal:<7} {note}"
+            )
+        print(
+            f"{'encoder (1 core)':<24}{n_chips:>6}{'':>9}{dlib_rate:>9.1f}{'':>9}{ours_rate:>9.1f}"
+            f"{ours_rate / dlib_rate:>7.1f}x  {'>= 5x':<7} faces/s dlib-bin vs numpy; "
+            f"max |delta| {max_delta:.2e} (goal <= 1e-3)"
+        )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    run(quick="--quick" in sys.argv)
