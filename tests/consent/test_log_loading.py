@@ -149,3 +149,15 @@ def test_a_zip_that_is_not_a_workbook_is_a_typed_error(tmp_path: Path) -> None:
         archive.writestr("hello.txt", "not a workbook")
     with pytest.raises(ConsentLogError):
         load_consent_log(path)
+
+
+def test_photo_paths_that_escape_or_are_malformed_are_problems(tmp_path: Path) -> None:
+    (tmp_path / "link.jpg").symlink_to("/etc/hostname")
+    text = "签署时间,访客编号,照片\n2024-01-01,V1,link.jpg\n2024-01-01,V2,\"a\x00b.jpg\"\n"
+    log = load_consent_log(write(tmp_path, "c.csv", text))
+    assert [r.enrolment for r in log.records] == [None, None]
+    assert [str(p)[:45] for p in log.problems] == [
+        "c.csv row 2: enrolment photo unusable: photo ",
+        "c.csv row 3: enrolment photo unusable: photo ",
+    ]
+    assert "outside the consent log's folder" in log.problems[0].message

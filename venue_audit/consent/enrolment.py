@@ -130,9 +130,12 @@ def read_photo(value: object, source: str, log_folder: Path) -> Enrolment:
     if not isinstance(value, str):
         raise EnrolmentError(f"photo value of type {type(value).__name__}")
     text = value.strip()
-    if len(text) < 1024 and not text.startswith("data:"):
+    if len(text) < 1024 and "\x00" not in text and not text.startswith("data:"):
         folder = log_folder.resolve()
-        candidate = (folder / text.replace("\\", "/")).resolve()
+        try:
+            candidate = (folder / text.replace("\\", "/")).resolve()
+        except (OSError, RuntimeError) as error:  # symlink loops, unreadable components
+            raise EnrolmentError(f"photo path {text[:60]!r} cannot be resolved") from error
         if not candidate.is_relative_to(folder):
             raise EnrolmentError(f"photo path {text!r} points outside the consent log's folder")
         if candidate.is_file():

@@ -27,8 +27,8 @@ from venue_audit.consent.timestamps import is_blank, parse_timestamp
 
 MAX_HEADER_SCAN = 10
 _PURPOSE_SPLIT = re.compile(r"[、,，;；/|]+")
-_YES = {"是", "y", "yes", "true", "已撤回", "已撤销", "撤回", "撤销", "withdrawn", "revoked"}
-_NO = {"否", "n", "no", "false", "未撤回", "未撤销", "有效", "active"}
+_YES = {"是", "1", "y", "yes", "true", "已撤回", "已撤销", "撤回", "撤销", "withdrawn", "revoked"}
+_NO = {"否", "0", "n", "no", "false", "未撤回", "未撤销", "有效", "active"}
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -199,7 +199,7 @@ class _RecordBuilder:
                 if kind == "template":
                     return read_template(value, source)
                 return read_photo(value, source, self.log.path.parent)
-            except EnrolmentError as error:
+            except (EnrolmentError, ValueError) as error:
                 problems.append(f"enrolment {kind} unusable: {error}")
             except OSError as error:
                 problems.append(f"enrolment {kind} unreadable: {error.strerror or error}")
