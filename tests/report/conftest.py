@@ -16,7 +16,9 @@ from venue_audit.report.model import ReportData
 from venue_audit.report.render import ReportOutputs, render_report
 
 
-def pdf_text(pdf: Path, layout: bool = True, first: int | None = None, last: int | None = None) -> str:
+def pdf_text(
+    pdf: Path, layout: bool = True, first: int | None = None, last: int | None = None
+) -> str:
     command = ["pdftotext", "-enc", "UTF-8"]
     if layout:
         command.append("-layout")
@@ -24,7 +26,9 @@ def pdf_text(pdf: Path, layout: bool = True, first: int | None = None, last: int
         command += ["-f", str(first)]
     if last is not None:
         command += ["-l", str(last)]
-    return subprocess.run([*command, str(pdf), "-"], capture_output=True, check=True).stdout.decode("utf-8")
+    return subprocess.run([*command, str(pdf), "-"], capture_output=True, check=True).stdout.decode(
+        "utf-8"
+    )
 
 
 def pdf_pages(pdf: Path) -> int:

@@ -19,24 +19,38 @@ def _rows(path: Path) -> list[list[str]]:
         return list(csv.reader(handle))
 
 
-def test_summary_json_is_the_summary_exactly(zh_report: ReportOutputs, sample_data: ReportData) -> None:
+def test_summary_json_is_the_summary_exactly(
+    zh_report: ReportOutputs, sample_data: ReportData
+) -> None:
     written = json.loads(zh_report.annexes["summary.json"].read_text(encoding="utf-8"))
     assert written == sample_data.summary
     assert written["schema"] == "venue-audit.summary/1"
 
 
-def test_manifest_lists_every_item_with_its_hashes_and_check(zh_report: ReportOutputs,
-                                                             sample_data: ReportData) -> None:
+def test_manifest_lists_every_item_with_its_hashes_and_check(
+    zh_report: ReportOutputs, sample_data: ReportData
+) -> None:
     rows = _rows(zh_report.annexes["manifest.csv"])
-    assert rows[0][:9] == ["序号", "文件名", "路径", "类型", "大小", "修改时间", "MD5", "SHA-256", "SM3"]
+    assert rows[0][:9] == [
+        "序号",
+        "文件名",
+        "路径",
+        "类型",
+        "大小",
+        "修改时间",
+        "MD5",
+        "SHA-256",
+        "SM3",
+    ]
     assert len(rows) - 1 == len(sample_data.evidence)
     changed = rows[4]
     assert changed[7] == sample_data.evidence[3].sha256 and changed[-1] == "mismatch"
     assert {row[-1] for row in rows[1:]} == {"match", "mismatch"}
 
 
-def test_persons_csv_has_every_person_and_no_image_data(zh_report: ReportOutputs,
-                                                        sample_data: ReportData) -> None:
+def test_persons_csv_has_every_person_and_no_image_data(
+    zh_report: ReportOutputs, sample_data: ReportData
+) -> None:
     rows = _rows(zh_report.annexes["persons.csv"])
     assert len(rows) - 1 == len(sample_data.persons)
     assert len(rows[0]) == 6
@@ -44,8 +58,9 @@ def test_persons_csv_has_every_person_and_no_image_data(zh_report: ReportOutputs
     assert max(len(cell) for row in rows for cell in row) < 100
 
 
-def test_findings_csv_has_one_row_per_rule_with_all_locators(zh_report: ReportOutputs,
-                                                             sample_data: ReportData) -> None:
+def test_findings_csv_has_one_row_per_rule_with_all_locators(
+    zh_report: ReportOutputs, sample_data: ReportData
+) -> None:
     rows = _rows(zh_report.annexes["findings.csv"])
     assert [row[0] for row in rows[1:]] == [f.rule for f in sample_data.findings]
     assert len(rows[1][6].split("; ")) == len(sample_data.findings[0].locators)
@@ -54,8 +69,12 @@ def test_findings_csv_has_one_row_per_rule_with_all_locators(zh_report: ReportOu
 def test_hash_list_checks_with_sha256sum_and_includes_the_pdf(zh_report: ReportOutputs) -> None:
     names = [name for _digest, name in read_hash_list(zh_report.hash_list)]
     assert names == ["summary.json", "manifest.csv", "findings.csv", "persons.csv", "report.pdf"]
-    check = subprocess.run(["sha256sum", "-c", zh_report.hash_list.name], cwd=zh_report.hash_list.parent,
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        ["sha256sum", "-c", zh_report.hash_list.name],
+        cwd=zh_report.hash_list.parent,
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
 
 

@@ -1,4 +1,4 @@
-"""Chinese renders with an embedded TrueType CJK font, or with the built-in CID font as a fallback."""
+"""Chinese renders with an embedded TrueType CJK font, or else with the built-in CID font."""
 
 from __future__ import annotations
 
@@ -39,10 +39,13 @@ def test_installed_truetype_cjk_font_is_embedded(tmp_path: Path) -> None:
     assert "电子数据清单" in pdf_text(outputs.pdf)
 
 
-def test_without_an_embeddable_font_the_builtin_cid_font_still_gives_chinese(tmp_path: Path) -> None:
+def test_without_an_embeddable_font_the_builtin_cid_font_still_gives_chinese(
+    tmp_path: Path,
+) -> None:
     assert register_fonts(force_builtin=True).regular == BUILTIN_CID_FONT
-    outputs = render_report(make_report_data(records=30, persons=5), tmp_path / "report.pdf",
-                            force_builtin_font=True)
+    outputs = render_report(
+        make_report_data(records=30, persons=5), tmp_path / "report.pdf", force_builtin_font=True
+    )
     assert not outputs.fonts.embedded
     assert BUILTIN_CID_FONT in _fonts_in(outputs.pdf)
     text = pdf_text(outputs.pdf)

@@ -18,12 +18,15 @@ RECORDS, PERSONS = 28_000, 10_000
 
 
 def test_large_case_renders_short_with_full_annexes(tmp_path: Path) -> None:
-    data = make_report_data(records=RECORDS, persons=PERSONS, days=365, evidence_items=RECORDS,
-                            with_thumbnails=False)
+    data = make_report_data(
+        records=RECORDS, persons=PERSONS, days=365, evidence_items=RECORDS, with_thumbnails=False
+    )
     outputs = render_report(data, tmp_path / "report.pdf")
     assert outputs.pages <= 40
     text = pdf_text(outputs.pdf)
-    assert re.search(rf"人脸采集记录（人次）\s+{RECORDS}\b", line_with(text, "人脸采集记录（人次）"))
+    assert re.search(
+        rf"人脸采集记录（人次）\s+{RECORDS}\b", line_with(text, "人脸采集记录（人次）")
+    )
     assert re.search(rf"不同自然人（人数）\s+{PERSONS}\b", line_with(text, "不同自然人（人数）"))
     assert f"按记录数列出前 50 人（共 {PERSONS} 人）" in text
     assert f"本表列出前 300 项（共 {RECORDS} 项）" in text

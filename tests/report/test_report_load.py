@@ -25,7 +25,11 @@ UTC_LATE = "2024-05-01T23:30:00+00:00"  # already 2024-05-02 in Shanghai
 
 
 def _digests(data: bytes) -> dict[str, str]:
-    return {"md5": hashlib.md5(data).hexdigest(), "sha256": hashlib.sha256(data).hexdigest(), "sm3": "0" * 64}
+    return {
+        "md5": hashlib.md5(data).hexdigest(),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "sm3": "0" * 64,
+    }
 
 
 @pytest.fixture()
@@ -34,91 +38,311 @@ def case(tmp_path: Path) -> Case:
     evidence.mkdir()
     (evidence / "faces.db").write_bytes(b"sqlite bytes" * 100)
     (evidence / "export.zip").write_bytes(b"zip bytes" * 100)
-    case = Case.create(tmp_path / "case", CaseInfo(case_no="T-1", venue="某售楼处", examiners=["张三", "李四"],
-                                                   title="测试案", org="某检察院"), command=["venue-audit", "case", "new"])
+    case = Case.create(
+        tmp_path / "case",
+        CaseInfo(
+            case_no="T-1",
+            venue="某售楼处",
+            examiners=["张三", "李四"],
+            title="测试案",
+            org="某检察院",
+        ),
+        command=["venue-audit", "case", "new"],
+    )
     db = case.db
     db["sources"].insert({"id": 1, "root": str(evidence), "label": "现场", "added_at": LOCAL_DAY})
     for number, name in ((1, "faces.db"), (2, "export.zip")):
         data = (evidence / name).read_bytes()
-        db["evidence"].insert({"id": number, "source_id": 1, "path": name, "name": name, "entry": "file",
-                               "type": "sqlite" if number == 1 else "zip", "size": len(data), "mtime": LOCAL_DAY,
-                               **_digests(data), "version": 1, "current": 1, "acquired_at": LOCAL_DAY})
-    db["evidence"].insert({"id": 3, "source_id": 1, "path": "export.zip!/a.jpg", "name": "a.jpg", "parent_id": 2,
-                           "entry": "file", "type": "jpeg", "size": 3, **_digests(b"abc"), "version": 1,
-                           "current": 1})
-    db["stores"].insert_all([{"id": 1, "evidence_id": 1, "locator": "faces.db", "kind": "sqlite", "profile": "generic"},
-                             {"id": 2, "evidence_id": 2, "locator": "export.zip", "kind": "archive",
-                              "profile": "images"}])
+        db["evidence"].insert(
+            {
+                "id": number,
+                "source_id": 1,
+                "path": name,
+                "name": name,
+                "entry": "file",
+                "type": "sqlite" if number == 1 else "zip",
+                "size": len(data),
+                "mtime": LOCAL_DAY,
+                **_digests(data),
+                "version": 1,
+                "current": 1,
+                "acquired_at": LOCAL_DAY,
+            }
+        )
+    db["evidence"].insert(
+        {
+            "id": 3,
+            "source_id": 1,
+            "path": "export.zip!/a.jpg",
+            "name": "a.jpg",
+            "parent_id": 2,
+            "entry": "file",
+            "type": "jpeg",
+            "size": 3,
+            **_digests(b"abc"),
+            "version": 1,
+            "current": 1,
+        }
+    )
+    db["stores"].insert_all(
+        [
+            {
+                "id": 1,
+                "evidence_id": 1,
+                "locator": "faces.db",
+                "kind": "sqlite",
+                "profile": "generic",
+            },
+            {
+                "id": 2,
+                "evidence_id": 2,
+                "locator": "export.zip",
+                "kind": "archive",
+                "profile": "images",
+            },
+        ]
+    )
     artifacts = []
     for key in ("r1", "r2", "r3"):  # crop + template in one row: one record each
         at = UTC_LATE if key == "r1" else LOCAL_DAY
-        artifacts.append({"store_id": 1, "record_key": key, "kind": "face_crop", "deleted": 0, "captured_at": at,
-                          "sha256": f"crop-{key}", "locator": f"faces.db!/faces/{key}/img"})
-        artifacts.append({"store_id": 1, "record_key": key, "kind": "template", "deleted": 0, "captured_at": at,
-                          "sha256": f"tpl-{key}", "locator": f"faces.db!/faces/{key}/feature"})
-    artifacts.append({"store_id": 1, "record_key": "r4", "kind": "face_crop", "deleted": 0, "captured_at": LOCAL_DAY,
-                      "sha256": "crop-r4", "locator": "faces.db!/faces/r4/img"})
-    artifacts.append({"store_id": 1, "record_key": "d1", "kind": "face_crop", "deleted": 1,
-                      "sha256": "crop-d1", "locator": "faces.db!wal:frame 3"})
-    artifacts.append({"store_id": 1, "record_key": "d1", "kind": "template", "deleted": 1,
-                      "sha256": "tpl-d1", "locator": "faces.db!wal:frame 3"})
-    artifacts.append({"store_id": 1, "record_key": "d2", "kind": "face_crop", "deleted": 1,
-                      "sha256": "crop-d2", "locator": "faces.db!freelist page 7"})
-    artifacts.append({"store_id": 2, "kind": "face_crop", "deleted": 0, "sha256": "crop-r1",  # duplicate of r1
-                      "locator": "export.zip!/a.jpg"})
-    artifacts.append({"store_id": 2, "kind": "face_crop", "deleted": 0, "sha256": "crop-z2",
-                      "locator": "export.zip!/b.jpg"})
-    artifacts.append({"store_id": 2, "kind": "video_frame", "deleted": 0, "sha256": "frame-1",
-                      "locator": "export.zip!/v.mp4@00:01"})
-    artifacts.append({"store_id": 2, "kind": "video_frame", "deleted": 0, "sha256": "frame-2",
-                      "locator": "export.zip!/v.mp4@00:02"})
+        artifacts.append(
+            {
+                "store_id": 1,
+                "record_key": key,
+                "kind": "face_crop",
+                "deleted": 0,
+                "captured_at": at,
+                "sha256": f"crop-{key}",
+                "locator": f"faces.db!/faces/{key}/img",
+            }
+        )
+        artifacts.append(
+            {
+                "store_id": 1,
+                "record_key": key,
+                "kind": "template",
+                "deleted": 0,
+                "captured_at": at,
+                "sha256": f"tpl-{key}",
+                "locator": f"faces.db!/faces/{key}/feature",
+            }
+        )
+    artifacts.append(
+        {
+            "store_id": 1,
+            "record_key": "r4",
+            "kind": "face_crop",
+            "deleted": 0,
+            "captured_at": LOCAL_DAY,
+            "sha256": "crop-r4",
+            "locator": "faces.db!/faces/r4/img",
+        }
+    )
+    artifacts.append(
+        {
+            "store_id": 1,
+            "record_key": "d1",
+            "kind": "face_crop",
+            "deleted": 1,
+            "sha256": "crop-d1",
+            "locator": "faces.db!wal:frame 3",
+        }
+    )
+    artifacts.append(
+        {
+            "store_id": 1,
+            "record_key": "d1",
+            "kind": "template",
+            "deleted": 1,
+            "sha256": "tpl-d1",
+            "locator": "faces.db!wal:frame 3",
+        }
+    )
+    artifacts.append(
+        {
+            "store_id": 1,
+            "record_key": "d2",
+            "kind": "face_crop",
+            "deleted": 1,
+            "sha256": "crop-d2",
+            "locator": "faces.db!freelist page 7",
+        }
+    )
+    artifacts.append(
+        {
+            "store_id": 2,
+            "kind": "face_crop",
+            "deleted": 0,
+            "sha256": "crop-r1",  # duplicate of r1
+            "locator": "export.zip!/a.jpg",
+        }
+    )
+    artifacts.append(
+        {
+            "store_id": 2,
+            "kind": "face_crop",
+            "deleted": 0,
+            "sha256": "crop-z2",
+            "locator": "export.zip!/b.jpg",
+        }
+    )
+    artifacts.append(
+        {
+            "store_id": 2,
+            "kind": "video_frame",
+            "deleted": 0,
+            "sha256": "frame-1",
+            "locator": "export.zip!/v.mp4@00:01",
+        }
+    )
+    artifacts.append(
+        {
+            "store_id": 2,
+            "kind": "video_frame",
+            "deleted": 0,
+            "sha256": "frame-2",
+            "locator": "export.zip!/v.mp4@00:02",
+        }
+    )
     db["artifacts"].insert_all(artifacts)
     ids = {row["locator"]: row["id"] for row in db.query("select id, locator from artifacts")}
-    persons = [(1, "no_consent", 0), (2, "consented", 0), (3, "withdrawn_retained", 0), (4, "expired_retained", 0),
-               (5, "no_consent", 1), (6, None, 0)]
-    db["persons"].insert_all([{"id": pid, "space": "dlib", "n_faces": 1, "n_records": pid, "consent_status": status,
-                               "only_deleted": only, "first_seen": LOCAL_DAY, "last_seen": LOCAL_DAY}
-                              for pid, status, only in persons])
-    faces = [("faces.db!/faces/r1/img", 1), ("faces.db!/faces/r2/img", 2), ("faces.db!/faces/r3/img", 3),
-             ("faces.db!/faces/r4/img", 4), ("faces.db!wal:frame 3", 5), ("export.zip!/a.jpg", 1),
-             ("export.zip!/b.jpg", 6), ("export.zip!/v.mp4@00:01", 6)]
-    db["faces"].insert_all([{"artifact_id": ids[loc], "person_id": pid, "space": "dlib"} for loc, pid in faces])
-    db["findings"].insert_all([
-        {"rule": "no-consent", "severity": "high", "person_id": 1, "citations": json.dumps(["PIPL Art. 29"])},
-        {"rule": "no-consent", "severity": "high", "person_id": 6, "citations": json.dumps(["PIPL Art. 29"])},
-        {"rule": "offsite-transfer", "severity": "high", "citations": json.dumps(["Measures Art. 8"]),
-         "detail": json.dumps({"count": 12, "locators": ["logs/upload.log:3"]})},
-    ])
-    db["skipped"].insert({"stage": "scan", "evidence_id": 1, "locator": "faces.db!/broken", "reason": "bad page"})
-    db["case_meta"].insert_all([{"key": "persons_band", "value": "[4, 6]"},
-                                {"key": "retention_days", "value": "30"}], pk="key")
-    db["timeline_events"].insert_all([
-        {"at": "2024-05-01T02:00:00+08:00", "action": "upload", "count": 4, "remote": "oss.example.com"},
-        {"at": "2024-05-01T03:00:00+08:00", "action": "uploaded", "count": 2, "remote": "oss.example.com"},
-        {"at": "2024-05-01T20:00:00+00:00", "action": "delete local copy", "count": 6, "remote": None}])
-    db["thumbnails"].insert({"artifact_id": ids["faces.db!/faces/r1/img"], "image": face_crop_bytes()})
-    case.log("scan", {"parameters": {"detector": "hog", "min_face_size": 40}}, ["venue-audit", "scan", "case dir"])
+    persons = [
+        (1, "no_consent", 0),
+        (2, "consented", 0),
+        (3, "withdrawn_retained", 0),
+        (4, "expired_retained", 0),
+        (5, "no_consent", 1),
+        (6, None, 0),
+    ]
+    db["persons"].insert_all(
+        [
+            {
+                "id": pid,
+                "space": "dlib",
+                "n_faces": 1,
+                "n_records": pid,
+                "consent_status": status,
+                "only_deleted": only,
+                "first_seen": LOCAL_DAY,
+                "last_seen": LOCAL_DAY,
+            }
+            for pid, status, only in persons
+        ]
+    )
+    faces = [
+        ("faces.db!/faces/r1/img", 1),
+        ("faces.db!/faces/r2/img", 2),
+        ("faces.db!/faces/r3/img", 3),
+        ("faces.db!/faces/r4/img", 4),
+        ("faces.db!wal:frame 3", 5),
+        ("export.zip!/a.jpg", 1),
+        ("export.zip!/b.jpg", 6),
+        ("export.zip!/v.mp4@00:01", 6),
+    ]
+    db["faces"].insert_all(
+        [{"artifact_id": ids[loc], "person_id": pid, "space": "dlib"} for loc, pid in faces]
+    )
+    db["findings"].insert_all(
+        [
+            {
+                "rule": "no-consent",
+                "severity": "high",
+                "person_id": 1,
+                "citations": json.dumps(["PIPL Art. 29"]),
+            },
+            {
+                "rule": "no-consent",
+                "severity": "high",
+                "person_id": 6,
+                "citations": json.dumps(["PIPL Art. 29"]),
+            },
+            {
+                "rule": "offsite-transfer",
+                "severity": "high",
+                "citations": json.dumps(["Measures Art. 8"]),
+                "detail": json.dumps({"count": 12, "locators": ["logs/upload.log:3"]}),
+            },
+        ]
+    )
+    db["skipped"].insert(
+        {"stage": "scan", "evidence_id": 1, "locator": "faces.db!/broken", "reason": "bad page"}
+    )
+    db["case_meta"].insert_all(
+        [{"key": "persons_band", "value": "[4, 6]"}, {"key": "retention_days", "value": "30"}],
+        pk="key",
+    )
+    db["timeline_events"].insert_all(
+        [
+            {
+                "at": "2024-05-01T02:00:00+08:00",
+                "action": "upload",
+                "count": 4,
+                "remote": "oss.example.com",
+            },
+            {
+                "at": "2024-05-01T03:00:00+08:00",
+                "action": "uploaded",
+                "count": 2,
+                "remote": "oss.example.com",
+            },
+            {
+                "at": "2024-05-01T20:00:00+00:00",
+                "action": "delete local copy",
+                "count": 6,
+                "remote": None,
+            },
+        ]
+    )
+    db["thumbnails"].insert(
+        {"artifact_id": ids["faces.db!/faces/r1/img"], "image": face_crop_bytes()}
+    )
+    case.log(
+        "scan",
+        {"parameters": {"detector": "hog", "min_face_size": 40}},
+        ["venue-audit", "scan", "case dir"],
+    )
     return case
 
 
 def test_summary_counts_follow_the_counting_rules(case: Case) -> None:
     summary = build_summary(case, "2024-06-30")
     assert summary["schema"] == "venue-audit.summary/1" and summary["as_of"] == "2024-06-30"
-    assert summary["faces"] == {"records": 6, "face_images": 6, "faces_in_images": 6, "face_templates": 3,
-                                "video_frames_with_faces": 1, "exact_duplicates": 1, "deleted_recoverable": 2}
-    assert summary["persons"] == {"distinct": 5, "only_in_deleted": 1, "by_status": {
-        "consented": 1, "no_consent": 2, "withdrawn_retained": 1, "expired_retained": 1}}
+    assert summary["faces"] == {
+        "records": 6,
+        "face_images": 6,
+        "faces_in_images": 6,
+        "face_templates": 3,
+        "video_frames_with_faces": 1,
+        "exact_duplicates": 1,
+        "deleted_recoverable": 2,
+    }
+    assert summary["persons"] == {
+        "distinct": 5,
+        "only_in_deleted": 1,
+        "by_status": {
+            "consented": 1,
+            "no_consent": 2,
+            "withdrawn_retained": 1,
+            "expired_retained": 1,
+        },
+    }
     assert summary["evidence"]["files"] == 3
-    assert [(s["path"], s["records"], s["face_images"], s["face_templates"]) for s in summary["stores"]] == [
-        ("faces.db", 4, 4, 3), ("export.zip", 2, 2, 0)]
-    assert [(f["rule"], f["count"]) for f in summary["findings"]] == [("no-consent", 2), ("offsite-transfer", 12)]
+    assert [
+        (s["path"], s["records"], s["face_images"], s["face_templates"]) for s in summary["stores"]
+    ] == [("faces.db", 4, 4, 3), ("export.zip", 2, 2, 0)]
+    assert [(f["rule"], f["count"]) for f in summary["findings"]] == [
+        ("no-consent", 2),
+        ("offsite-transfer", 12),
+    ]
 
 
 def test_days_are_local_to_the_case_and_log_events_are_summed_per_day(case: Case) -> None:
     data = load_report_data(case, "2024-06-30")
     assert data.timeline.captures_per_day == {"2024-05-01": 3, "2024-05-02": 1}
     assert [(e.date, e.kind, e.count) for e in data.timeline.log_events] == [
-        ("2024-05-01", "upload", 6), ("2024-05-02", "delete", 6)]
+        ("2024-05-01", "upload", 6),
+        ("2024-05-02", "delete", 6),
+    ]
     assert sorted(data.retention_ages_days) == [59, 60, 60, 60]
     assert data.retention_limit_days == 30 and data.persons_band == (4, 6)
 
@@ -142,11 +366,19 @@ def test_method_lists_parameters_commands_and_recovery_steps(case: Case) -> None
     assert all(len(model.sha256) == 64 for model in method.models)
 
 
-def test_rehash_flags_a_changed_file_and_members_follow_their_container(case: Case, tmp_path: Path) -> None:
+def test_rehash_flags_a_changed_file_and_members_follow_their_container(
+    case: Case, tmp_path: Path
+) -> None:
     (tmp_path / "evidence" / "faces.db").write_bytes(b"changed after acquisition")
-    by_path = {item.path: item.integrity for item in load_report_data(case, "2024-06-30", rehash=True).evidence}
-    assert by_path == {"evidence/faces.db": "mismatch", "evidence/export.zip": "match",
-                       "evidence/export.zip!/a.jpg": "match"}
+    by_path = {
+        item.path: item.integrity
+        for item in load_report_data(case, "2024-06-30", rehash=True).evidence
+    }
+    assert by_path == {
+        "evidence/faces.db": "mismatch",
+        "evidence/export.zip": "match",
+        "evidence/export.zip!/a.jpg": "match",
+    }
     unchecked = load_report_data(case, "2024-06-30").evidence
     assert {item.integrity for item in unchecked} == {"unchecked"}
 
@@ -160,9 +392,13 @@ def test_loaded_case_renders_with_its_numbers(case: Case, tmp_path: Path) -> Non
 
 
 def test_a_case_without_the_optional_tables_still_loads(tmp_path: Path) -> None:
-    case = Case.create(tmp_path / "bare", CaseInfo(case_no="T-2", venue="v", examiners=["a", "b"]), command=[])
+    case = Case.create(
+        tmp_path / "bare", CaseInfo(case_no="T-2", venue="v", examiners=["a", "b"]), command=[]
+    )
     data = load_report_data(case, "2024-06-30")
-    assert data.summary["faces"]["records"] == 0 and data.findings == [] and data.persons_band is None
+    assert (
+        data.summary["faces"]["records"] == 0 and data.findings == [] and data.persons_band is None
+    )
     assert data.methodology.models == []
     case.log("identify", {"distinct": 4, "band": [3, 5]}, [])
     assert load_report_data(case, "2024-06-30").persons_band == (3, 5)
@@ -171,7 +407,9 @@ def test_a_case_without_the_optional_tables_still_loads(tmp_path: Path) -> None:
 def test_report_case_logs_the_report_with_its_hashes(case: Case, tmp_path: Path) -> None:
     from venue_audit.report import report_case, verify_report
 
-    outputs = report_case(case, tmp_path / "out" / "report.pdf", as_of="2024-06-30", command=["venue-audit", "report"])
+    outputs = report_case(
+        case, tmp_path / "out" / "report.pdf", as_of="2024-06-30", command=["venue-audit", "report"]
+    )
     event = case.custody_events()[-1]
     detail = json.loads(event["detail"])
     assert event["action"] == "report" and detail["report_id"] == outputs.report_id

@@ -14,8 +14,19 @@ from venue_audit.report import i18n
 from venue_audit.report.model import PERSON_STATUSES, ReportData
 from venue_audit.report.render import ReportOutputs, render_report
 
-CHINESE_HEADINGS = ["人脸信息留存情况电子数据检验报告", "检验结论摘要", "电子数据清单", "完整性校验",
-                    "检验方法", "检验发现", "图表", "人员统计", "监督保管记录", "附件", "检验人签名"]
+CHINESE_HEADINGS = [
+    "人脸信息留存情况电子数据检验报告",
+    "检验结论摘要",
+    "电子数据清单",
+    "完整性校验",
+    "检验方法",
+    "检验发现",
+    "图表",
+    "人员统计",
+    "监督保管记录",
+    "附件",
+    "检验人签名",
+]
 
 
 def test_chinese_headings_appear_in_the_extracted_text(zh_report: ReportOutputs) -> None:
@@ -25,7 +36,9 @@ def test_chinese_headings_appear_in_the_extracted_text(zh_report: ReportOutputs)
     assert "Evidence list" not in text
 
 
-def test_summary_numbers_appear_on_their_rows(zh_report: ReportOutputs, sample_data: ReportData) -> None:
+def test_summary_numbers_appear_on_their_rows(
+    zh_report: ReportOutputs, sample_data: ReportData
+) -> None:
     summary = sample_data.summary
     text = pdf_text(zh_report.pdf, first=2, last=2)
     faces, persons = summary["faces"], summary["persons"]
@@ -42,11 +55,16 @@ def test_summary_numbers_appear_on_their_rows(zh_report: ReportOutputs, sample_d
     for status in PERSON_STATUSES:
         expected[i18n.STATUS_LABELS[status][0]] = persons["by_status"][status]
     for label, number in expected.items():
-        assert re.search(rf"{re.escape(label)}\s+{number}(\D|$)", line_with(text, label)), (label, number)
+        assert re.search(rf"{re.escape(label)}\s+{number}(\D|$)", line_with(text, label)), (
+            label,
+            number,
+        )
     low, high = sample_data.persons_band
     assert f"置信区间 {low}–{high}" in line_with(text, "不同自然人（人数）")
     for finding in sample_data.findings:
-        assert re.search(rf"\s{finding.count}\s", line_with(text, finding.title_zh[:10])), finding.rule
+        assert re.search(rf"\s{finding.count}\s", line_with(text, finding.title_zh[:10])), (
+            finding.rule
+        )
 
 
 def test_every_page_has_page_x_of_y_report_id_and_summary_hash(zh_report: ReportOutputs) -> None:
@@ -60,7 +78,9 @@ def test_every_page_has_page_x_of_y_report_id_and_summary_hash(zh_report: Report
 
 
 def test_every_page_renders_to_a_non_blank_png(zh_report: ReportOutputs, tmp_path: Path) -> None:
-    subprocess.run(["pdftoppm", "-png", "-r", "40", str(zh_report.pdf), str(tmp_path / "page")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", str(zh_report.pdf), str(tmp_path / "page")], check=True
+    )
     images = sorted(tmp_path.glob("page-*.png"))
     assert len(images) == zh_report.pages
     for image in images:
@@ -70,7 +90,8 @@ def test_every_page_renders_to_a_non_blank_png(zh_report: ReportOutputs, tmp_pat
 
 
 def test_evidence_list_shows_all_three_hashes_and_flags_the_changed_item(
-        zh_report: ReportOutputs, sample_data: ReportData) -> None:
+    zh_report: ReportOutputs, sample_data: ReportData
+) -> None:
     text = pdf_text(zh_report.pdf, layout=False)
     item = sample_data.evidence[5]
     for digest in (item.md5, item.sha256, item.sm3):
@@ -109,9 +130,12 @@ def test_deletion_verification_section_and_sealed_notice(tmp_path: Path) -> None
     from venue_audit.report.model import VerificationRow, VerificationSection
 
     data = make_report_data(records=30, persons=6)
-    data.verification = VerificationSection(verdict="未彻底删除 NOT DELETED", baseline="2024-06-01",
-                                            after="2024-07-01", rows=[
-                                                VerificationRow("server/facedb.sqlite", 3, 12, 15, "残留")])
+    data.verification = VerificationSection(
+        verdict="未彻底删除 NOT DELETED",
+        baseline="2024-06-01",
+        after="2024-07-01",
+        rows=[VerificationRow("server/facedb.sqlite", 3, 12, 15, "残留")],
+    )
     outputs = render_report(data, tmp_path / "report.pdf", redact=False)
     text = pdf_text(outputs.pdf)
     assert "删除验证" in text and "未彻底删除 NOT DELETED" in text

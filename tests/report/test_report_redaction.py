@@ -1,4 +1,4 @@
-"""Faces in the report are destroyed past recognition unless the examiner asks for a sealed annex."""
+"""Faces in the report are blurred past recognition unless the examiner asks for a sealed annex."""
 
 from __future__ import annotations
 
@@ -32,7 +32,9 @@ def test_blurred_thumbnail_no_longer_matches_the_face() -> None:
     sharp = _as_array(make_thumbnail(face_crop_bytes(), redact=False))
     blurred = _as_array(make_thumbnail(face_crop_bytes(), redact=True))
     reference = _encoding_at_centre(sharp)
-    assert face_recognition.face_locations(sharp), "the unblurred crop should hold a detectable face"
+    assert face_recognition.face_locations(sharp), (
+        "the unblurred crop should hold a detectable face"
+    )
     assert face_recognition.face_locations(blurred) == []
     assert np.linalg.norm(_encoding_at_centre(blurred) - reference) > SAME_PERSON
 

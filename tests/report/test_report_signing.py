@@ -25,8 +25,12 @@ def certificate(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def signed_once(tmp_path_factory: pytest.TempPathFactory, certificate: Path) -> ReportOutputs:
-    return render_report(make_report_data(records=40, persons=8), tmp_path_factory.mktemp("signed") / "report.pdf",
-                         sign_p12=certificate, p12_password=PASSWORD)
+    return render_report(
+        make_report_data(records=40, persons=8),
+        tmp_path_factory.mktemp("signed") / "report.pdf",
+        sign_p12=certificate,
+        p12_password=PASSWORD,
+    )
 
 
 @pytest.fixture()
@@ -34,8 +38,12 @@ def signed(tmp_path: Path, signed_once: ReportOutputs) -> ReportOutputs:
     """A fresh copy of one signed report and its annexes, for a test to tamper with."""
     folder = tmp_path / "copy"
     shutil.copytree(signed_once.pdf.parent, folder)
-    return replace(signed_once, pdf=folder / signed_once.pdf.name, hash_list=folder / HASH_LIST_NAME,
-                   annexes={name: folder / name for name in signed_once.annexes})
+    return replace(
+        signed_once,
+        pdf=folder / signed_once.pdf.name,
+        hash_list=folder / HASH_LIST_NAME,
+        annexes={name: folder / name for name in signed_once.annexes},
+    )
 
 
 def _flip(path: Path, offset: int) -> None:
@@ -53,12 +61,15 @@ def test_signed_report_verifies(signed: ReportOutputs) -> None:
 
 
 @pytest.mark.parametrize("where", [0.02, 0.5, 0.9])
-def test_one_flipped_byte_fails_even_when_the_hash_list_is_recomputed(signed: ReportOutputs,
-                                                                      where: float) -> None:
+def test_one_flipped_byte_fails_even_when_the_hash_list_is_recomputed(
+    signed: ReportOutputs, where: float
+) -> None:
     offset = int(signed.pdf.stat().st_size * where)
     _flip(signed.pdf, offset)
     # An attacker would rewrite annexes.sha256 too; the signature alone must still catch it.
-    write_hash_list(signed.pdf.parent, [*signed.annexes, signed.pdf.name], signed.pdf.parent / HASH_LIST_NAME)
+    write_hash_list(
+        signed.pdf.parent, [*signed.annexes, signed.pdf.name], signed.pdf.parent / HASH_LIST_NAME
+    )
     result = verify_report(signed.pdf)
     assert not result.ok
     assert result.problems
@@ -73,8 +84,10 @@ def test_a_flipped_byte_is_caught_by_the_hash_list_too(signed: ReportOutputs) ->
 
 def test_a_changed_annex_fails(signed: ReportOutputs) -> None:
     persons = signed.annexes["persons.csv"]
-    persons.write_text(persons.read_text(encoding="utf-8-sig").replace("no_consent", "consented", 1),
-                       encoding="utf-8-sig")
+    persons.write_text(
+        persons.read_text(encoding="utf-8-sig").replace("no_consent", "consented", 1),
+        encoding="utf-8-sig",
+    )
     result = verify_report(signed.pdf)
     assert not result.ok
     assert [check.name for check in result.annexes if not check.ok] == ["persons.csv"]
@@ -87,8 +100,9 @@ def test_an_unsigned_report_checks_its_annexes_and_can_be_required_signed(tmp_pa
     assert not verify_report(outputs.pdf, require_signature=True).ok
 
 
-def test_trust_is_checked_only_against_given_roots(signed: ReportOutputs, tmp_path: Path,
-                                                   certificate: Path) -> None:
+def test_trust_is_checked_only_against_given_roots(
+    signed: ReportOutputs, tmp_path: Path, certificate: Path
+) -> None:
     from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
     _key, cert, _extra = pkcs12.load_key_and_certificates(certificate.read_bytes(), PASSWORD)
@@ -101,5 +115,9 @@ def test_trust_is_checked_only_against_given_roots(signed: ReportOutputs, tmp_pa
 
 def test_a_wrong_password_is_a_signing_error(tmp_path: Path, certificate: Path) -> None:
     with pytest.raises(SigningError):
-        render_report(make_report_data(records=20, persons=4), tmp_path / "report.pdf",
-                      sign_p12=certificate, p12_password=b"wrong")
+        render_report(
+            make_report_data(records=20, persons=4),
+            tmp_path / "report.pdf",
+            sign_p12=certificate,
+            p12_password=b"wrong",
+        )

@@ -12,5 +12,13 @@ from venue_audit.report.model import ReportData
 from venue_audit.report.render import ReportOutputs, render_report
 from venue_audit.report.sign import VerificationResult, verify_report
 
-__all__ = ["ReportData", "ReportOutputs", "VerificationResult", "build_summary", "load_report_data",
-           "render_report", "report_case", "verify_report"]
+__all__ = [
+    "ReportData",
+    "ReportOutputs",
+    "VerificationResult",
+    "build_summary",
+    "load_report_data",
+    "render_report",
+    "report_case",
+    "verify_report",
+]

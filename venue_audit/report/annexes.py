@@ -24,10 +24,24 @@ PERSONS_NAME = "persons.csv"
 HASH_LIST_NAME = "annexes.sha256"
 
 INTEGRITY_HEADERS = ["报告时SHA-256", "复核结果"]
-FINDINGS_HEADERS = ["规则 rule", "严重程度 severity", "标题 title_zh", "title_en", "数量 count",
-                    "法律依据 citations", "证据位置 locators", "人员编号 person_ids"]
-PERSONS_HEADERS = ["人员编号 person_id", "特征空间 space", "记录数 records", "首次出现 first_seen",
-                   "最后出现 last_seen", "状态 status"]
+FINDINGS_HEADERS = [
+    "规则 rule",
+    "严重程度 severity",
+    "标题 title_zh",
+    "title_en",
+    "数量 count",
+    "法律依据 citations",
+    "证据位置 locators",
+    "人员编号 person_ids",
+]
+PERSONS_HEADERS = [
+    "人员编号 person_id",
+    "特征空间 space",
+    "记录数 records",
+    "首次出现 first_seen",
+    "最后出现 last_seen",
+    "状态 status",
+]
 
 
 def summary_bytes(summary: dict[str, Any]) -> bytes:
@@ -45,9 +59,21 @@ def write_manifest(evidence: list[EvidenceItem], target: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(MANIFEST_HEADERS + INTEGRITY_HEADERS)
         for number, item in enumerate(evidence, 1):
-            writer.writerow([number, Path(item.path).name, item.path, item.type, item.size,
-                             item.mtime, item.md5, item.sha256, item.sm3,
-                             item.verified_sha256 or "", item.integrity])
+            writer.writerow(
+                [
+                    number,
+                    Path(item.path).name,
+                    item.path,
+                    item.type,
+                    item.size,
+                    item.mtime,
+                    item.md5,
+                    item.sha256,
+                    item.sm3,
+                    item.verified_sha256 or "",
+                    item.integrity,
+                ]
+            )
 
 
 def write_findings(findings: list[FindingSection], target: Path) -> None:
@@ -55,9 +81,18 @@ def write_findings(findings: list[FindingSection], target: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(FINDINGS_HEADERS)
         for finding in findings:
-            writer.writerow([finding.rule, finding.severity, finding.title_zh, finding.title_en,
-                             finding.count, "; ".join(finding.citations), "; ".join(finding.locators),
-                             " ".join(str(p) for p in finding.person_ids)])
+            writer.writerow(
+                [
+                    finding.rule,
+                    finding.severity,
+                    finding.title_zh,
+                    finding.title_en,
+                    finding.count,
+                    "; ".join(finding.citations),
+                    "; ".join(finding.locators),
+                    " ".join(str(p) for p in finding.person_ids),
+                ]
+            )
 
 
 def write_persons(persons: list[PersonRow], target: Path) -> None:
@@ -66,8 +101,16 @@ def write_persons(persons: list[PersonRow], target: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(PERSONS_HEADERS)
         for person in persons:
-            writer.writerow([person.id, person.space, person.records, person.first_seen,
-                             person.last_seen, person.status])
+            writer.writerow(
+                [
+                    person.id,
+                    person.space,
+                    person.records,
+                    person.first_seen,
+                    person.last_seen,
+                    person.status,
+                ]
+            )
 
 
 def file_sha256(path: Path) -> str:
@@ -81,8 +124,9 @@ def file_sha256(path: Path) -> str:
 def write_hash_list(directory: Path, names: list[str], target: Path) -> dict[str, str]:
     """``sha256sum`` lines for the named files in ``directory``; returns name -> hash."""
     hashes = {name: file_sha256(directory / name) for name in names}
-    target.write_text("".join(f"{digest}  {name}\n" for name, digest in hashes.items()),
-                      encoding="utf-8")
+    target.write_text(
+        "".join(f"{digest}  {name}\n" for name, digest in hashes.items()), encoding="utf-8"
+    )
     return hashes
 
 
@@ -102,8 +146,13 @@ def read_hash_list(path: Path) -> list[tuple[str, str]]:
             continue
         digest, separator, name = line.partition("  ")
         name = name.lstrip("*")
-        if (not separator or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest)
-                or not name or Path(name).name != name):
+        if (
+            not separator
+            or len(digest) != 64
+            or any(c not in "0123456789abcdef" for c in digest)
+            or not name
+            or Path(name).name != name
+        ):
             raise HashListError(f"{path.name}, line {number}: not a '<sha256>  <file name>' line")
         entries.append((digest, name))
     return entries

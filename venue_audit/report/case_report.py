@@ -16,21 +16,42 @@ from venue_audit.report.model import VerificationSection
 from venue_audit.report.render import ReportOutputs, render_report
 
 
-def report_case(case: Case, out_pdf: Path, *, as_of: str | None = None, lang: str = "zh",
-                redact: bool = True, sign_p12: Path | None = None, p12_password: bytes | None = None,
-                rehash: bool = True, thumbnail_source: ThumbnailSource | None = None,
-                verification: VerificationSection | None = None,
-                command: list[str] | None = None) -> ReportOutputs:
-    """Write the case's report and annexes to ``out_pdf``'s folder; log a ``report`` custody event."""
-    data = load_report_data(case, as_of, rehash=rehash, thumbnail_source=thumbnail_source,
-                            verification=verification)
-    outputs = render_report(data, out_pdf, lang=lang, redact=redact, sign_p12=sign_p12,
-                            p12_password=p12_password)
+def report_case(
+    case: Case,
+    out_pdf: Path,
+    *,
+    as_of: str | None = None,
+    lang: str = "zh",
+    redact: bool = True,
+    sign_p12: Path | None = None,
+    p12_password: bytes | None = None,
+    rehash: bool = True,
+    thumbnail_source: ThumbnailSource | None = None,
+    verification: VerificationSection | None = None,
+    command: list[str] | None = None,
+) -> ReportOutputs:
+    """Write the report and annexes into ``out_pdf``'s folder; log a ``report`` custody event."""
+    data = load_report_data(
+        case, as_of, rehash=rehash, thumbnail_source=thumbnail_source, verification=verification
+    )
+    outputs = render_report(
+        data, out_pdf, lang=lang, redact=redact, sign_p12=sign_p12, p12_password=p12_password
+    )
     mismatched = [item.path for item in data.evidence if item.integrity == "mismatch"]
-    case.log("report", {
-        "report_id": outputs.report_id, "pdf": str(outputs.pdf.resolve()), "pages": outputs.pages,
-        "lang": lang, "redacted": redact, "signed": outputs.signed, "as_of": data.case.as_of,
-        "font": outputs.fonts.source, "sha256": outputs.hashes,
-        "integrity_mismatches": mismatched[:100],
-    }, command)
+    case.log(
+        "report",
+        {
+            "report_id": outputs.report_id,
+            "pdf": str(outputs.pdf.resolve()),
+            "pages": outputs.pages,
+            "lang": lang,
+            "redacted": redact,
+            "signed": outputs.signed,
+            "as_of": data.case.as_of,
+            "font": outputs.fonts.source,
+            "sha256": outputs.hashes,
+            "integrity_mismatches": mismatched[:100],
+        },
+        command,
+    )
     return outputs

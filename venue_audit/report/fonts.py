@@ -73,8 +73,9 @@ def _first_loadable(candidates: tuple[tuple[str, int], ...] | None) -> tuple[str
     return None
 
 
-def register_fonts(force_builtin: bool = False,
-                   candidates: tuple[tuple[str, int], ...] | None = None) -> ReportFonts:
+def register_fonts(
+    force_builtin: bool = False, candidates: tuple[tuple[str, int], ...] | None = None
+) -> ReportFonts:
     """Register the report's fonts with reportlab and say which ones were used."""
     found = None if force_builtin else find_cjk_font(candidates)
     if found is not None:
@@ -105,8 +106,13 @@ def _fontconfig_cjk_fonts() -> list[tuple[str, int]]:
     if shutil.which("fc-list") is None:
         return []
     try:
-        listing = subprocess.run(["fc-list", ":lang=zh", "file", "index"], capture_output=True,
-                                 text=True, timeout=10, check=False).stdout
+        listing = subprocess.run(
+            ["fc-list", ":lang=zh", "file", "index"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return []
     fonts = []

@@ -12,8 +12,10 @@ import re
 LANGS = ("zh", "en", "zh+en")
 
 STRINGS: dict[str, tuple[str, str]] = {
-    "report_title": ("人脸信息留存情况电子数据检验报告",
-                     "Electronic data examination report: retained facial information"),
+    "report_title": (
+        "人脸信息留存情况电子数据检验报告",
+        "Electronic data examination report: retained facial information",
+    ),
     "case_title": ("案由", "Matter"),
     "case_no": ("案件编号", "Case number"),
     "org": ("委托单位", "Commissioning body"),
@@ -26,9 +28,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "report_id": ("报告编号", "Report id"),
     "tool": ("检验工具", "Tool"),
     "summary": ("检验结论摘要", "Summary of results"),
-    "summary_intro": ("以下数字均按本报告“检验方法”所述计数规则得出；完整数据见附件。",
-                      "All numbers follow the counting rules in the method section; "
-                      "full data are in the annexes."),
+    "summary_intro": (
+        "以下数字均按本报告“检验方法”所述计数规则得出；完整数据见附件。",
+        "All numbers follow the counting rules in the method section; "
+        "full data are in the annexes.",
+    ),
     "records": ("人脸采集记录（人次）", "Capture records"),
     "distinct": ("不同自然人（人数）", "Distinct persons"),
     "band": ("置信区间", "confidence band"),
@@ -53,12 +57,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "citations": ("法律依据", "Legal basis"),
     "no_findings": ("未发现需报告的问题。", "No findings to report."),
     "evidence_list": ("电子数据清单", "Evidence list"),
-    "evidence_intro": ("每一检材的路径、类型、大小、时间及 MD5 / SHA-256 / SM3 完整性校验值。",
-                       "Every item with path, type, size, times and MD5 / SHA-256 / SM3 "
-                       "integrity values."),
-    "evidence_truncated": ("本表列出前 {shown} 项（共 {total} 项）；完整清单见附件 manifest.csv。",
-                           "The first {shown} of {total} items are listed; the full list is "
-                           "in the annex manifest.csv."),
+    "evidence_intro": (
+        "每一检材的路径、类型、大小、时间及 MD5 / SHA-256 / SM3 完整性校验值。",
+        "Every item with path, type, size, times and MD5 / SHA-256 / SM3 integrity values.",
+    ),
+    "evidence_truncated": (
+        "本表列出前 {shown} 项（共 {total} 项）；完整清单见附件 manifest.csv。",
+        "The first {shown} of {total} items are listed; the full list is "
+        "in the annex manifest.csv.",
+    ),
     "no": ("序号", "No."),
     "path": ("路径", "Path"),
     "type": ("类型", "Type"),
@@ -66,12 +73,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mtime": ("修改时间", "Modified"),
     "acquired_at": ("固定时间", "Acquired"),
     "hashes": ("完整性校验值", "Integrity values"),
-    "integrity": ("完整性校验（固定时与报告时比对）", "Integrity check (acquisition vs report time)"),
-    "integrity_summary": ("一致 {match} 项，不一致 {mismatch} 项，未复核 {unchecked} 项。",
-                          "{match} match, {mismatch} mismatch, {unchecked} not re-checked."),
-    "integrity_shown": ("下表列出不一致及未复核项，以及前 {shown} 个一致项。",
-                        "Mismatched and unchecked items are listed, plus the first {shown} "
-                        "matching items."),
+    "integrity": (
+        "完整性校验（固定时与报告时比对）",
+        "Integrity check (acquisition vs report time)",
+    ),
+    "integrity_summary": (
+        "一致 {match} 项，不一致 {mismatch} 项，未复核 {unchecked} 项。",
+        "{match} match, {mismatch} mismatch, {unchecked} not re-checked.",
+    ),
+    "integrity_shown": (
+        "下表列出不一致及未复核项，以及前 {shown} 个一致项。",
+        "Mismatched and unchecked items are listed, plus the first {shown} matching items.",
+    ),
     "at_acquisition": ("固定时 SHA-256", "SHA-256 at acquisition"),
     "at_report": ("报告时 SHA-256", "SHA-256 at report time"),
     "result": ("结论", "Result"),
@@ -100,25 +113,40 @@ STRINGS: dict[str, tuple[str, str]] = {
         "one record. Distinct persons: clusters after identity linking, counting persons with live "
         "data; persons seen only in recovered deleted data are counted separately. Each person has "
         "exactly one status, the first that applies: no consent, consent withdrawn but data "
-        "retained, retained past the period, consented."),
+        "retained, retained past the period, consented.",
+    ),
     "report_hash_note": (
         "报告本身的 SHA-256 无法写入报告内部：其值记录于报告旁的 annexes.sha256 文件及数字签名中；"
         "页脚所载为附件 summary.json 的 SHA-256。",
         "A PDF cannot contain its own hash: the report's SHA-256 is in annexes.sha256 beside it "
-        "and in its digital signature; the footer carries the SHA-256 of the annex summary.json."),
+        "and in its digital signature; the footer carries the SHA-256 of the annex summary.json.",
+    ),
+    "font_not_embedded": (
+        "本报告的中文字体为未嵌入的 Adobe CID 字体 STSong-Light，"
+        "由阅读软件替换为本地中文字体显示。",
+        "Chinese text uses the non-embedded Adobe CID font STSong-Light; the viewer substitutes a "
+        "local Chinese font.",
+    ),
     "findings": ("检验发现", "Findings"),
     "finding_count": ("数量", "Count"),
     "locators": ("证据位置（示例）", "Evidence pointers (sample)"),
     "locators_more": ("另有 {n} 处，见附件 findings.csv。", "{n} more in the annex findings.csv."),
     "persons_involved": ("涉及人员编号（示例）", "Persons involved (sample)"),
     "thumbnails": ("样本缩略图", "Sample thumbnails"),
-    "thumbnails_redacted": ("（已模糊处理，以免报告本身泄露人脸信息）",
-                            "(blurred so that the report itself does not leak faces)"),
+    "thumbnails_redacted": (
+        "（已模糊处理，以免报告本身泄露人脸信息）",
+        "(blurred so that the report itself does not leak faces)",
+    ),
     "thumbnails_sealed": ("（未模糊，仅限密封附件使用）", "(not blurred: sealed annex only)"),
     "charts": ("图表", "Charts"),
-    "chart_timeline": ("每日采集记录数与日志中的上传、删除事件", "Captures per day with uploads and "
-                       "deletions from logs"),
-    "chart_retention": ("留存时长分布（天，截至统计截止日期）", "Retention age (days, at the as-of date)"),
+    "chart_timeline": (
+        "每日采集记录数与日志中的上传、删除事件",
+        "Captures per day with uploads and deletions from logs",
+    ),
+    "chart_retention": (
+        "留存时长分布（天，截至统计截止日期）",
+        "Retention age (days, at the as-of date)",
+    ),
     "chart_status": ("按状态统计的人数", "Persons by status"),
     "legend_captures": ("采集记录", "captures"),
     "legend_upload": ("上传", "upload"),
@@ -127,9 +155,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "retention_limit": ("留存期限", "retention limit"),
     "no_data": ("无数据", "no data"),
     "persons": ("人员统计", "Persons"),
-    "persons_top": ("按记录数列出前 {shown} 人（共 {total} 人）；完整列表见附件 persons.csv。",
-                    "Top {shown} of {total} persons by records; the full list is in the annex "
-                    "persons.csv."),
+    "persons_top": (
+        "按记录数列出前 {shown} 人（共 {total} 人）；完整列表见附件 persons.csv。",
+        "Top {shown} of {total} persons by records; the full list is in the annex persons.csv.",
+    ),
     "person_id": ("人员编号", "Person id"),
     "first_seen": ("首次出现", "First seen"),
     "last_seen": ("最后出现", "Last seen"),
@@ -154,9 +183,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "command": ("命令", "Command"),
     "hash": ("哈希", "Hash"),
     "annexes": ("附件", "Annexes"),
-    "annexes_intro": ("以下附件与本报告存放于同一目录，其 SHA-256 如下；报告本身的哈希见 annexes.sha256。",
-                      "These annexes are stored beside this report with the SHA-256 below; the "
-                      "report's own hash is in annexes.sha256."),
+    "annexes_intro": (
+        "以下附件与本报告存放于同一目录，其 SHA-256 如下；报告本身的哈希见 annexes.sha256。",
+        "These annexes are stored beside this report with the SHA-256 below; the "
+        "report's own hash is in annexes.sha256.",
+    ),
     "file": ("文件", "File"),
     "signatures": ("检验人签名", "Examiners' signatures"),
     "signature": ("签名", "Signature"),
@@ -176,7 +207,9 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
 }
 
 SEVERITY_LABELS: dict[str, tuple[str, str]] = {
-    "high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low"),
+    "high": ("高", "high"),
+    "medium": ("中", "medium"),
+    "low": ("低", "low"),
     "info": ("提示", "info"),
 }
 
@@ -194,13 +227,17 @@ PARAMETER_LABELS: dict[str, tuple[str, str]] = {
 LAW_NAMES: dict[str, str] = {
     "PIPL": "《个人信息保护法》",
     "Measures": "《人脸识别技术应用安全管理办法》",
-    "SPC JI": "《最高人民法院关于审理使用人脸识别技术处理个人信息相关民事案件适用法律若干问题的规定》",
+    "SPC JI": (
+        "《最高人民法院关于审理使用人脸识别技术处理个人信息相关民事案件适用法律若干问题的规定》"
+    ),
     "Civil Code": "《民法典》",
     "CPL": "《消费者权益保护法》",
 }
 
-_CITATION = re.compile(r"^(?P<law>PIPL|Measures|SPC JI|Civil Code|CPL)\s*(?:Art\.?|Arts\.?)?\s*"
-                       r"(?P<art>[0-9]+(?:[–-][0-9]+)?)(?P<rest>.*)$")
+_CITATION = re.compile(
+    r"^(?P<law>PIPL|Measures|SPC JI|Civil Code|CPL)\s*(?:Art\.?|Arts\.?)?\s*"
+    r"(?P<art>[0-9]+(?:[–-][0-9]+)?)(?P<rest>.*)$"
+)
 
 
 def text(key: str, lang: str, **values: object) -> str:

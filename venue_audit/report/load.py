@@ -56,8 +56,19 @@ from venue_audit.report.rules import rule_titles, severity_rank
 
 IMAGE_KINDS = ("face_crop", "raw_frame")
 RECORD_KINDS = ("face_crop", "raw_frame", "template")
-LIBRARIES = ("numpy", "pillow", "opencv-python-headless", "dlib-bin", "face-recognition-models",
-             "pdqhash", "faiss-cpu", "scipy", "sqlite-utils", "reportlab", "pyhanko")
+LIBRARIES = (
+    "numpy",
+    "pillow",
+    "opencv-python-headless",
+    "dlib-bin",
+    "face-recognition-models",
+    "pdqhash",
+    "faiss-cpu",
+    "scipy",
+    "sqlite-utils",
+    "reportlab",
+    "pyhanko",
+)
 MAX_THUMBNAILS = 6
 
 ThumbnailSource = Callable[[dict[str, Any]], bytes | None]
@@ -72,11 +83,17 @@ group by store_id, record
 """
 
 
-def load_report_data(case: Case, as_of: str | None = None, *, summary: dict[str, Any] | None = None,
-                     rehash: bool = False, verified_sha256: Mapping[int, str | None] | None = None,
-                     thumbnail_source: ThumbnailSource | None = None,
-                     findings: list[FindingSection] | None = None,
-                     verification: VerificationSection | None = None) -> ReportData:
+def load_report_data(
+    case: Case,
+    as_of: str | None = None,
+    *,
+    summary: dict[str, Any] | None = None,
+    rehash: bool = False,
+    verified_sha256: Mapping[int, str | None] | None = None,
+    thumbnail_source: ThumbnailSource | None = None,
+    findings: list[FindingSection] | None = None,
+    verification: VerificationSection | None = None,
+) -> ReportData:
     """Build the report's data from the case.
 
     ``rehash`` re-reads each top-level evidence file (read-only) for the
@@ -93,47 +110,82 @@ def load_report_data(case: Case, as_of: str | None = None, *, summary: dict[str,
     as_of = as_of or case.info.as_of or date.today().isoformat()
     events = case.custody_events()
     details = CaseDetails(
-        case_no=case.info.case_no, venue=case.info.venue, examiners=list(case.info.examiners),
-        title=case.info.title, org=case.info.org, tz=case.info.tz, created_at=case.info.created_at,
-        as_of=as_of, place=str(meta.get("place", "")),
-        period_start=str(meta.get("period_start") or (events[0]["at"] if events else case.info.created_at)),
+        case_no=case.info.case_no,
+        venue=case.info.venue,
+        examiners=list(case.info.examiners),
+        title=case.info.title,
+        org=case.info.org,
+        tz=case.info.tz,
+        created_at=case.info.created_at,
+        as_of=as_of,
+        place=str(meta.get("place", "")),
+        period_start=str(
+            meta.get("period_start") or (events[0]["at"] if events else case.info.created_at)
+        ),
         period_end=str(meta.get("period_end") or (events[-1]["at"] if events else "")),
     )
     evidence = _evidence(case, rehash, verified_sha256 or {})
     stores = _stores(db)
     findings = findings if findings is not None else _findings(db, thumbnail_source)
-    summary = summary if summary is not None else build_summary(case, as_of, stores=stores, findings=findings)
+    summary = (
+        summary
+        if summary is not None
+        else build_summary(case, as_of, stores=stores, findings=findings)
+    )
     band = meta.get("persons_band") or _latest_detail(events, "identify").get("band")
     retention = meta.get("retention_days")
     return ReportData(
-        case=details, summary=summary, evidence=evidence, stores=stores,
+        case=details,
+        summary=summary,
+        evidence=evidence,
+        stores=stores,
         methodology=_methodology(case, meta, events),
-        findings=findings, persons=_persons(db),
-        persons_band=(int(band[0]), int(band[1])) if isinstance(band, list) and len(band) == 2 else None,
+        findings=findings,
+        persons=_persons(db),
+        persons_band=(int(band[0]), int(band[1]))
+        if isinstance(band, list) and len(band) == 2
+        else None,
         timeline=_timeline(db, case.info.tz),
         retention_ages_days=_retention_ages(db, as_of, case.info.tz),
         retention_limit_days=int(retention) if isinstance(retention, int | float) else None,
         custody=[_custody_event(e) for e in events],
-        skipped=[SkippedItem(locator=r["locator"] or "", reason=r["reason"] or "", stage=r["stage"] or "")
-                 for r in db.query("select * from skipped order by id")],
+        skipped=[
+            SkippedItem(
+                locator=r["locator"] or "", reason=r["reason"] or "", stage=r["stage"] or ""
+            )
+            for r in db.query("select * from skipped order by id")
+        ],
         verification=verification,
     )
 
 
-def build_summary(case: Case, as_of: str, stores: list[StoreRow] | None = None,
-                  findings: list[FindingSection] | None = None) -> dict[str, Any]:
+def build_summary(
+    case: Case,
+    as_of: str,
+    stores: list[StoreRow] | None = None,
+    findings: list[FindingSection] | None = None,
+) -> dict[str, Any]:
     """The summary JSON (DESIGN.md contract) from the case tables."""
     db = case.db
     stores = stores if stores is not None else _stores(db)
-    evidence = next(iter(db.query(
-        "select count(*) as files, coalesce(sum(size), 0) as bytes from evidence "
-        "where current = 1 and entry = 'file'")))
+    evidence = next(
+        iter(
+            db.query(
+                "select count(*) as files, coalesce(sum(size), 0) as bytes from evidence "
+                "where current = 1 and entry = 'file'"
+            )
+        )
+    )
     live_records = _scalar(db, f"select count(*) from ({_RECORDS_SQL.format(deleted=0)})")
     deleted_records = _scalar(db, f"select count(*) from ({_RECORDS_SQL.format(deleted=1)})")
     image_kinds = ", ".join(f"'{k}'" for k in IMAGE_KINDS)
-    by_status = dict.fromkeys(("consented", "no_consent", "withdrawn_retained", "expired_retained"), 0)
-    for row in db.query("select coalesce(consent_status, 'no_consent') as status, count(*) as n from persons "
-                        "where coalesce(only_deleted, 0) = 0 group by status"):
+    by_status = dict.fromkeys(
+        ("consented", "no_consent", "withdrawn_retained", "expired_retained"), 0
+    )
+    for row in db.query(
+        "select coalesce(consent_status, 'no_consent') as status, count(*) as n from persons "
+        "where coalesce(only_deleted, 0) = 0 group by status"
+    ):
         status = row["status"] if row["status"] in by_status else "no_consent"
         by_status[status] += row["n"]
     findings = findings if findings is not None else _findings(db, None)
@@ -141,22 +193,45 @@ def build_summary(case: Case, as_of: str, stores: list[StoreRow] | None = None,
         "schema": SUMMARY_SCHEMA,
         "tool_version": case.info.tool_version,
         "as_of": as_of,
-        "evidence": {"files": evidence["files"], "bytes": evidence["bytes"],
-                     "manifest_sha256": manifest_digest(case)},
-        "stores": [{"path": s.path, "kind": s.kind, "profile": s.profile, "records": s.records,
-                    "face_images": s.face_images, "face_templates": s.face_templates} for s in stores],
+        "evidence": {
+            "files": evidence["files"],
+            "bytes": evidence["bytes"],
+            "manifest_sha256": manifest_digest(case),
+        },
+        "stores": [
+            {
+                "path": s.path,
+                "kind": s.kind,
+                "profile": s.profile,
+                "records": s.records,
+                "face_images": s.face_images,
+                "face_templates": s.face_templates,
+            }
+            for s in stores
+        ],
         "faces": {
             "records": live_records,
-            "face_images": _scalar(db, f"select count(*) from artifacts where deleted = 0 and kind in ({image_kinds})"),
-            "faces_in_images": _scalar(db, "select count(*) from faces f join artifacts a on a.id = f.artifact_id "
-                                           f"where a.deleted = 0 and a.kind in ({image_kinds})"),
-            "face_templates": _scalar(db, "select count(*) from artifacts where deleted = 0 and kind = 'template'"),
+            "face_images": _scalar(
+                db, f"select count(*) from artifacts where deleted = 0 and kind in ({image_kinds})"
+            ),
+            "faces_in_images": _scalar(
+                db,
+                "select count(*) from faces f join artifacts a on a.id = f.artifact_id "
+                f"where a.deleted = 0 and a.kind in ({image_kinds})",
+            ),
+            "face_templates": _scalar(
+                db, "select count(*) from artifacts where deleted = 0 and kind = 'template'"
+            ),
             "video_frames_with_faces": _scalar(
-                db, "select count(*) from artifacts a where a.deleted = 0 and a.kind = 'video_frame' "
-                    "and exists (select 1 from faces f where f.artifact_id = a.id)"),
+                db,
+                "select count(*) from artifacts a where a.deleted = 0 and a.kind = 'video_frame' "
+                "and exists (select 1 from faces f where f.artifact_id = a.id)",
+            ),
             "exact_duplicates": _scalar(
-                db, "select count(*) - count(distinct sha256) from artifacts "
-                    "where deleted = 0 and sha256 is not null and sha256 != ''"),
+                db,
+                "select count(*) - count(distinct sha256) from artifacts "
+                "where deleted = 0 and sha256 is not null and sha256 != ''",
+            ),
             "deleted_recoverable": deleted_records,
         },
         "persons": {
@@ -164,8 +239,10 @@ def build_summary(case: Case, as_of: str, stores: list[StoreRow] | None = None,
             "only_in_deleted": _scalar(db, "select count(*) from persons where only_deleted = 1"),
             "by_status": by_status,
         },
-        "findings": [{"rule": f.rule, "severity": f.severity, "count": f.count, "citations": f.citations}
-                     for f in findings],
+        "findings": [
+            {"rule": f.rule, "severity": f.severity, "count": f.count, "citations": f.citations}
+            for f in findings
+        ],
     }
 
 
@@ -208,13 +285,24 @@ def _evidence(case: Case, rehash: bool, given: Mapping[int, str | None]) -> list
             while top["parent_id"] is not None and top["parent_id"] in by_id:
                 top = by_id[top["parent_id"]]
             if top is not row and top["id"] in verified:
-                verified[row["id"]] = row["sha256"] if verified[top["id"]] == top["sha256"] else None
+                verified[row["id"]] = (
+                    row["sha256"] if verified[top["id"]] == top["sha256"] else None
+                )
     items = []
     for row in rows:
-        items.append(EvidenceItem(
-            path=display_path(row), type=row["type"] or row["entry"] or "", size=row["size"] or 0,
-            mtime=row["mtime"] or "", md5=row["md5"] or "", sha256=row["sha256"] or "", sm3=row["sm3"] or "",
-            acquired_at=row["acquired_at"] or "", verified_sha256=verified.get(row["id"])))
+        items.append(
+            EvidenceItem(
+                path=display_path(row),
+                type=row["type"] or row["entry"] or "",
+                size=row["size"] or 0,
+                mtime=row["mtime"] or "",
+                md5=row["md5"] or "",
+                sha256=row["sha256"] or "",
+                sm3=row["sm3"] or "",
+                acquired_at=row["acquired_at"] or "",
+                verified_sha256=verified.get(row["id"]),
+            )
+        )
     return items
 
 
@@ -233,23 +321,36 @@ def _sha256_of(path: Path) -> str | None:
 def _stores(db: Any) -> list[StoreRow]:
     counts: dict[int, Counter[str]] = defaultdict(Counter)
     for deleted in (0, 1):
-        for row in db.query(f"select store_id, count(*) as n from ({_RECORDS_SQL.format(deleted=deleted)}) "
-                            "group by store_id"):
+        for row in db.query(
+            f"select store_id, count(*) as n from ({_RECORDS_SQL.format(deleted=deleted)}) "
+            "group by store_id"
+        ):
             counts[row["store_id"]]["deleted" if deleted else "records"] += row["n"]
-    for row in db.query("select store_id, kind, count(*) as n from artifacts where deleted = 0 "
-                        "group by store_id, kind"):
+    for row in db.query(
+        "select store_id, kind, count(*) as n from artifacts where deleted = 0 "
+        "group by store_id, kind"
+    ):
         counts[row["store_id"]][row["kind"]] += row["n"]
     stores = []
-    for row in db.query("select s.*, e.path as evidence_path, e.name as evidence_name from stores s "
-                        "left join evidence e on e.id = s.evidence_id order by s.id"):
+    for row in db.query(
+        "select s.*, e.path as evidence_path, e.name as evidence_name from stores s "
+        "left join evidence e on e.id = s.evidence_id order by s.id"
+    ):
         count = counts.get(row["id"], Counter())
         path = row["evidence_path"] or ""
         if row["locator"] and row["locator"] != path:
             path = f"{path} → {row['locator']}" if path else row["locator"]
-        stores.append(StoreRow(
-            path=path, kind=row["kind"] or "", profile=row["profile"] or "", records=count["records"],
-            face_images=sum(count[k] for k in IMAGE_KINDS), face_templates=count["template"],
-            deleted_recoverable=count["deleted"]))
+        stores.append(
+            StoreRow(
+                path=path,
+                kind=row["kind"] or "",
+                profile=row["profile"] or "",
+                records=count["records"],
+                face_images=sum(count[k] for k in IMAGE_KINDS),
+                face_templates=count["template"],
+                deleted_recoverable=count["deleted"],
+            )
+        )
     return stores
 
 
@@ -275,20 +376,38 @@ def _findings(db: Any, thumbnail_source: ThumbnailSource | None) -> list[Finding
         title_zh, title_en = rule_titles(rule)
         first = details[0]
         artifact_ids = [r["artifact_id"] for r in rows if r["artifact_id"] is not None]
-        person_ids: list[int | str] = sorted({r["person_id"] for r in rows if r["person_id"] is not None})
+        person_ids: list[int | str] = sorted(
+            {r["person_id"] for r in rows if r["person_id"] is not None}
+        )
         locators = _locators(db, artifact_ids, [p for p in person_ids if isinstance(p, int)])
         for detail in details:
-            locators += [str(v) for v in detail.get("locators", []) if isinstance(detail.get("locators"), list)]
+            locators += [
+                str(v)
+                for v in detail.get("locators", [])
+                if isinstance(detail.get("locators"), list)
+            ]
             if isinstance(detail.get("person_ids"), list):
                 person_ids += [p for p in detail["person_ids"] if p not in person_ids]
-        sections.append(FindingSection(
-            rule=rule, severity=severity,
-            title_zh=str(first.get("title_zh") or title_zh), title_en=str(first.get("title_en") or title_en),
-            count=sum(d["count"] if isinstance(d.get("count"), int) else 1 for d in details),
-            citations=citations, locators=locators, person_ids=person_ids,
-            thumbnails=_thumbnails(db, artifact_ids, [p for p in person_ids if isinstance(p, int)],
-                                   thumbnail_source),
-            detail_zh=str(first.get("text_zh", "")), detail_en=str(first.get("text_en", ""))))
+        sections.append(
+            FindingSection(
+                rule=rule,
+                severity=severity,
+                title_zh=str(first.get("title_zh") or title_zh),
+                title_en=str(first.get("title_en") or title_en),
+                count=sum(d["count"] if isinstance(d.get("count"), int) else 1 for d in details),
+                citations=citations,
+                locators=locators,
+                person_ids=person_ids,
+                thumbnails=_thumbnails(
+                    db,
+                    artifact_ids,
+                    [p for p in person_ids if isinstance(p, int)],
+                    thumbnail_source,
+                ),
+                detail_zh=str(first.get("text_zh", "")),
+                detail_en=str(first.get("text_en", "")),
+            )
+        )
     sections.sort(key=lambda s: (severity_rank(s.severity), s.rule))
     return sections
 
@@ -298,29 +417,45 @@ def _locators(db: Any, artifact_ids: list[int], person_ids: list[int]) -> list[s
     locators: list[str] = []
     for chunk in _chunks(artifact_ids):
         marks = ",".join("?" * len(chunk))
-        locators += [r["locator"] for r in db.query(
-            f"select id, locator from artifacts where id in ({marks}) order by id", chunk)]
+        locators += [
+            r["locator"]
+            for r in db.query(
+                f"select id, locator from artifacts where id in ({marks}) order by id", chunk
+            )
+        ]
     if person_ids and not artifact_ids:
         for chunk in _chunks(person_ids):
             marks = ",".join("?" * len(chunk))
-            locators += [r["locator"] for r in db.query(
-                "select f.person_id, min(a.id) as id, a.locator from faces f join artifacts a on a.id = f.artifact_id "
-                f"where f.person_id in ({marks}) group by f.person_id order by f.person_id", chunk)]
+            locators += [
+                r["locator"]
+                for r in db.query(
+                    "select f.person_id, min(a.id) as id, a.locator from faces f "
+                    "join artifacts a on a.id = f.artifact_id "
+                    f"where f.person_id in ({marks}) group by f.person_id order by f.person_id",
+                    chunk,
+                )
+            ]
     return [loc for loc in locators if loc]
 
 
-def _thumbnails(db: Any, artifact_ids: list[int], person_ids: list[int],
-                source: ThumbnailSource | None) -> list[Thumbnail]:
+def _thumbnails(
+    db: Any, artifact_ids: list[int], person_ids: list[int], source: ThumbnailSource | None
+) -> list[Thumbnail]:
     has_table = _has_table(db, "thumbnails")
     if not has_table and source is None:
         return []
     candidates = list(artifact_ids[:50])
     if not candidates and person_ids:
         marks = ",".join("?" * min(len(person_ids), 50))
-        candidates = [r["id"] for r in db.query(
-            "select min(a.id) as id from faces f join artifacts a on a.id = f.artifact_id "
-            f"where f.person_id in ({marks}) and a.kind in ('face_crop', 'raw_frame') group by f.person_id",
-            person_ids[:50])]
+        candidates = [
+            r["id"]
+            for r in db.query(
+                "select min(a.id) as id from faces f join artifacts a on a.id = f.artifact_id "
+                f"where f.person_id in ({marks}) and a.kind in ('face_crop', 'raw_frame') "
+                "group by f.person_id",
+                person_ids[:50],
+            )
+        ]
     thumbs: list[Thumbnail] = []
     for artifact_id in candidates:
         if len(thumbs) >= MAX_THUMBNAILS:
@@ -330,7 +465,10 @@ def _thumbnails(db: Any, artifact_ids: list[int], person_ids: list[int],
             continue
         image = None
         if has_table:
-            row = next(iter(db.query("select image from thumbnails where artifact_id = ?", [artifact_id])), None)
+            row = next(
+                iter(db.query("select image from thumbnails where artifact_id = ?", [artifact_id])),
+                None,
+            )
             image = row["image"] if row else None
         if image is None and source is not None:
             image = source(artifact)
@@ -340,11 +478,17 @@ def _thumbnails(db: Any, artifact_ids: list[int], person_ids: list[int],
 
 
 def _persons(db: Any) -> list[PersonRow]:
-    return [PersonRow(id=r["id"], records=r["n_records"] if r["n_records"] is not None else (r["n_faces"] or 0),
-                      first_seen=r["first_seen"] or "", last_seen=r["last_seen"] or "",
-                      status=("only_deleted" if r["only_deleted"] else (r["consent_status"] or "no_consent")),
-                      space=r["space"] or "")
-            for r in db.query("select * from persons order by id")]
+    return [
+        PersonRow(
+            id=r["id"],
+            records=r["n_records"] if r["n_records"] is not None else (r["n_faces"] or 0),
+            first_seen=r["first_seen"] or "",
+            last_seen=r["last_seen"] or "",
+            status=("only_deleted" if r["only_deleted"] else (r["consent_status"] or "no_consent")),
+            space=r["space"] or "",
+        )
+        for r in db.query("select * from persons order by id")
+    ]
 
 
 def _timeline(db: Any, tz: str) -> Timeline:
@@ -363,16 +507,21 @@ def _timeline(db: Any, tz: str) -> Timeline:
                 kind = event_kind(str(row.get("action") or row.get("kind") or ""))
                 remote = str(row.get("remote") or row.get("remote_host") or "")
                 grouped[(day, kind, remote)] += int(row.get("count") or 1)
-        events = [LogEvent(date=d, kind=k, count=n, remote_host=h) for (d, k, h), n in sorted(grouped.items())]
+        events = [
+            LogEvent(date=d, kind=k, count=n, remote_host=h)
+            for (d, k, h), n in sorted(grouped.items())
+        ]
     return Timeline(captures_per_day=dict(sorted(per_day.items())), log_events=events)
 
 
 def event_kind(action: str) -> str:
     """Map a log reader's action word onto the chart's upload / delete / pack marks."""
     lowered = action.lower()
-    for words, kind in ((("upload", "send", "sync", "transfer", "push", "put"), "upload"),
-                        (("delet", "remov", "purge", "unlink", "clean"), "delete"),
-                        (("pack", "zip", "archiv", "compress", "tar"), "pack")):
+    for words, kind in (
+        (("upload", "send", "sync", "transfer", "push", "put"), "upload"),
+        (("delet", "remov", "purge", "unlink", "clean"), "delete"),
+        (("pack", "zip", "archiv", "compress", "tar"), "pack"),
+    ):
         if any(word in lowered for word in words):
             return kind
     return lowered or "other"
@@ -449,25 +598,43 @@ def _clustering_text(meta: dict[str, Any]) -> str:
         if not isinstance(entry, dict):
             continue
         band = entry.get("band")
-        band_text = f", band {band[0]}–{band[1]}" if isinstance(band, list) and len(band) == 2 else ""
+        band_text = (
+            f", band {band[0]}–{band[1]}" if isinstance(band, list) and len(band) == 2 else ""
+        )
         parameters = ", ".join(f"{k}={v}" for k, v in (entry.get("parameters") or {}).items())
-        parts.append(f"{space}: {entry.get('method', '')} ({parameters}){band_text}; "
-                     f"persons {entry.get('persons', '')}")
+        parts.append(
+            f"{space}: {entry.get('method', '')} ({parameters}){band_text}; "
+            f"persons {entry.get('persons', '')}"
+        )
     return "\n".join(parts)
 
 
 def _methodology(case: Case, meta: dict[str, Any], events: list[dict[str, Any]]) -> Methodology:
     parameters = _parameters(meta, events)
-    models = [ModelFile(name=str(m.get("name", "")), sha256=str(m.get("sha256", "")), path=str(m.get("path", "")))
-              for m in meta.get("models", []) if isinstance(m, dict)]
+    models = [
+        ModelFile(
+            name=str(m.get("name", "")),
+            sha256=str(m.get("sha256", "")),
+            path=str(m.get("path", "")),
+        )
+        for m in meta.get("models", [])
+        if isinstance(m, dict)
+    ]
     if not models and _scalar(case.db, "select count(*) from faces") > 0:
         models = installed_model_files()
     return Methodology(
-        tool_name=TOOL_NAME, tool_version=case.info.tool_version,
-        environment={"python": sys.version.split()[0], "os": f"{platform.system()} {platform.release()}",
-                     "machine": platform.machine(), "sqlite": sqlite3.sqlite_version,
-                     "host": events[-1]["host"] if events else platform.node()},
-        libraries=_library_versions(), models=models, parameters=parameters,
+        tool_name=TOOL_NAME,
+        tool_version=case.info.tool_version,
+        environment={
+            "python": sys.version.split()[0],
+            "os": f"{platform.system()} {platform.release()}",
+            "machine": platform.machine(),
+            "sqlite": sqlite3.sqlite_version,
+            "host": events[-1]["host"] if events else platform.node(),
+        },
+        libraries=_library_versions(),
+        models=models,
+        parameters=parameters,
         clustering=_clustering_text(meta),
         transformations=_transformations(case.db, meta),
         commands=_commands(events),
@@ -487,8 +654,10 @@ def _installed_model_files() -> tuple[ModelFile, ...]:
     except ImportError:
         return ()
     folder = Path(face_recognition_models.face_recognition_model_location()).parent
-    return tuple(ModelFile(name=path.name, sha256=_sha256_of(path) or "", path=str(path))
-                 for path in sorted(folder.glob("*.dat")))
+    return tuple(
+        ModelFile(name=path.name, sha256=_sha256_of(path) or "", path=str(path))
+        for path in sorted(folder.glob("*.dat"))
+    )
 
 
 def _library_versions() -> dict[str, str]:
@@ -502,47 +671,78 @@ def _library_versions() -> dict[str, str]:
 
 
 TRANSFORMATION_TEXT: dict[str, tuple[str, str]] = {
-    "archive_members": ("压缩包成员在内存中读取并逐一计算哈希，不解压到检材目录。",
-                        "Archive members read in memory and hashed one by one; never extracted "
-                        "into the evidence folder."),
-    "wal_replay": ("读取 SQLite 预写日志（WAL）中尚未合并的页面，恢复已被删除或覆盖的记录。",
-                   "SQLite write-ahead-log frames not yet checkpointed were read to recover deleted "
-                   "or overwritten rows."),
-    "free_pages": ("解析 SQLite 空闲页与空闲块中残留的记录。", "Rows left in SQLite free pages and "
-                   "freeblocks were parsed."),
+    "archive_members": (
+        "压缩包成员在内存中读取并逐一计算哈希，不解压到检材目录。",
+        "Archive members read in memory and hashed one by one; never extracted "
+        "into the evidence folder.",
+    ),
+    "wal_replay": (
+        "读取 SQLite 预写日志（WAL）中尚未合并的页面，恢复已被删除或覆盖的记录。",
+        "SQLite write-ahead-log frames not yet checkpointed were read to recover deleted "
+        "or overwritten rows.",
+    ),
+    "free_pages": (
+        "解析 SQLite 空闲页与空闲块中残留的记录。",
+        "Rows left in SQLite free pages and freeblocks were parsed.",
+    ),
     "journal": ("解析回滚日志中的旧页面。", "Old pages in rollback journals were parsed."),
-    "carving": ("按文件头尾特征（JPEG/PNG）在未分配字节中雕刻出图像。",
-                "Images were carved from unallocated bytes by their JPEG/PNG headers and trailers."),
+    "carving": (
+        "按文件头尾特征（JPEG/PNG）在未分配字节中雕刻出图像。",
+        "Images were carved from unallocated bytes by their JPEG/PNG headers and trailers.",
+    ),
     "recovered": ("其他方式恢复的已删除记录。", "Deleted records recovered by other means."),
-    "template_decoding": ("数据库中的人脸特征模板按 float32 小端格式规范化后计算 SHA-256。",
-                          "Face templates in databases were canonicalised to float32 little-endian "
-                          "before hashing."),
-    "video_frames": ("视频按固定间隔抽帧后检测人脸。", "Videos were sampled at fixed intervals and "
-                     "frames searched for faces."),
+    "template_decoding": (
+        "数据库中的人脸特征模板按 float32 小端格式规范化后计算 SHA-256。",
+        "Face templates in databases were canonicalised to float32 little-endian before hashing.",
+    ),
+    "video_frames": (
+        "视频按固定间隔抽帧后检测人脸。",
+        "Videos were sampled at fixed intervals and frames searched for faces.",
+    ),
 }
 
 
 def _transformations(db: Any, meta: dict[str, Any]) -> list[Transformation]:
     given = meta.get("transformations")
     if isinstance(given, list) and given:
-        return [Transformation(name=str(t.get("name", "")), description_zh=str(t.get("description_zh", "")),
-                               description_en=str(t.get("description_en", "")),
-                               count=t.get("count") if isinstance(t.get("count"), int) else None)
-                for t in given if isinstance(t, dict)]
+        return [
+            Transformation(
+                name=str(t.get("name", "")),
+                description_zh=str(t.get("description_zh", "")),
+                description_en=str(t.get("description_en", "")),
+                count=t.get("count") if isinstance(t.get("count"), int) else None,
+            )
+            for t in given
+            if isinstance(t, dict)
+        ]
     counts: Counter[str] = Counter()
-    counts["archive_members"] = _scalar(db, "select count(*) from evidence where current = 1 and parent_id is not null")
+    counts["archive_members"] = _scalar(
+        db, "select count(*) from evidence where current = 1 and parent_id is not null"
+    )
     for row in db.query("select locator from artifacts where deleted = 1"):
         counts[_recovery_method(row["locator"] or "")] += 1
-    counts["template_decoding"] = _scalar(db, "select count(*) from artifacts where kind = 'template'")
-    counts["video_frames"] = _scalar(db, "select count(*) from artifacts where kind = 'video_frame'")
-    return [Transformation(name=name, description_zh=zh, description_en=en, count=counts[name])
-            for name, (zh, en) in TRANSFORMATION_TEXT.items() if counts[name]]
+    counts["template_decoding"] = _scalar(
+        db, "select count(*) from artifacts where kind = 'template'"
+    )
+    counts["video_frames"] = _scalar(
+        db, "select count(*) from artifacts where kind = 'video_frame'"
+    )
+    return [
+        Transformation(name=name, description_zh=zh, description_en=en, count=counts[name])
+        for name, (zh, en) in TRANSFORMATION_TEXT.items()
+        if counts[name]
+    ]
 
 
 def _recovery_method(locator: str) -> str:
     lowered = locator.lower()
-    for marker, method in (("wal", "wal_replay"), ("journal", "journal"), ("free", "free_pages"),
-                           ("carv", "carving"), ("unalloc", "carving")):
+    for marker, method in (
+        ("wal", "wal_replay"),
+        ("journal", "journal"),
+        ("free", "free_pages"),
+        ("carv", "carving"),
+        ("unalloc", "carving"),
+    ):
         if marker in lowered:
             return method
     return "recovered"
@@ -568,8 +768,14 @@ def _command_text(stored: str | None) -> str:
 
 
 def _custody_event(row: dict[str, Any]) -> CustodyEvent:
-    return CustodyEvent(seq=row["seq"], at=row["at"] or "", actor=row["actor"] or "", action=row["action"] or "",
-                        command=_command_text(row["command"]), hash=row["hash"] or "")
+    return CustodyEvent(
+        seq=row["seq"],
+        at=row["at"] or "",
+        actor=row["actor"] or "",
+        action=row["action"] or "",
+        command=_command_text(row["command"]),
+        hash=row["hash"] or "",
+    )
 
 
 def _json_object(value: str | None) -> dict[str, Any]:
@@ -591,5 +797,4 @@ def _json_list(value: str | None) -> list[str]:
 
 
 def _chunks(values: list[int], size: int = 500) -> list[list[int]]:
-    return [values[i:i + size] for i in range(0, len(values), size)]
-
+    return [values[i : i + size] for i in range(0, len(values), size)]

@@ -201,13 +201,23 @@ def empty_summary(tool_version: str = "", as_of: str = "") -> dict[str, Any]:
         "evidence": {"files": 0, "bytes": 0, "manifest_sha256": ""},
         "stores": [],
         "faces": {
-            "records": 0, "face_images": 0, "faces_in_images": 0, "face_templates": 0,
-            "video_frames_with_faces": 0, "exact_duplicates": 0, "deleted_recoverable": 0,
+            "records": 0,
+            "face_images": 0,
+            "faces_in_images": 0,
+            "face_templates": 0,
+            "video_frames_with_faces": 0,
+            "exact_duplicates": 0,
+            "deleted_recoverable": 0,
         },
         "persons": {
-            "distinct": 0, "only_in_deleted": 0,
-            "by_status": {"consented": 0, "no_consent": 0, "withdrawn_retained": 0,
-                          "expired_retained": 0},
+            "distinct": 0,
+            "only_in_deleted": 0,
+            "by_status": {
+                "consented": 0,
+                "no_consent": 0,
+                "withdrawn_retained": 0,
+                "expired_retained": 0,
+            },
         },
         "findings": [],
     }

@@ -74,10 +74,18 @@ def build_pdf(data: ReportData, target: Path, options: PdfOptions) -> int:
     layout = _Layout(data, options)
     pages: list[int] = []
     document = SimpleDocTemplate(
-        str(target), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
-        bottomMargin=MARGIN + 8 * mm, title=f"{i18n.text('report_title', options.lang)} {data.case.case_no}",
-        author=", ".join(data.case.examiners), subject=options.report_id,
-        creator=f"{data.methodology.tool_name} {data.methodology.tool_version}", invariant=True)
+        str(target),
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN + 8 * mm,
+        title=f"{i18n.text('report_title', options.lang)} {data.case.case_no}",
+        author=", ".join(data.case.examiners),
+        subject=options.report_id,
+        creator=f"{data.methodology.tool_name} {data.methodology.tool_version}",
+        invariant=True,
+    )
     document.build(layout.story(), canvasmaker=_footer_canvas(options, pages))
     return pages[0] if pages else 0
 
@@ -110,14 +118,23 @@ def _footer_canvas(options: PdfOptions, pages: list[int]) -> type[Canvas]:
             self.setLineWidth(0.5)
             self.line(MARGIN, MARGIN + 4 * mm, PAGE_WIDTH - MARGIN, MARGIN + 4 * mm)
             self.setFont(fonts.regular, 8)
-            self.drawCentredString(PAGE_WIDTH / 2, MARGIN,
-                                   i18n.text("footer_page", options.lang, page=number, total=total))
+            self.drawCentredString(
+                PAGE_WIDTH / 2,
+                MARGIN,
+                i18n.text("footer_page", options.lang, page=number, total=total),
+            )
             self.setFont(fonts.regular, 6.5)
-            self.drawString(MARGIN, MARGIN - 3.5 * mm,
-                            f"{i18n.text('report_id', options.lang)}: {options.report_id}")
+            self.drawString(
+                MARGIN,
+                MARGIN - 3.5 * mm,
+                f"{i18n.text('report_id', options.lang)}: {options.report_id}",
+            )
             self.setFont(fonts.mono, 6)
-            self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 3.5 * mm,
-                                 f"summary.json SHA-256: {options.summary_sha256}")
+            self.drawRightString(
+                PAGE_WIDTH - MARGIN,
+                MARGIN - 3.5 * mm,
+                f"summary.json SHA-256: {options.summary_sha256}",
+            )
             self.restoreState()
 
     return FooterCanvas
@@ -134,13 +151,36 @@ class _Layout:
         self.cell = ParagraphStyle("cell", parent=self.body, fontSize=7.5, leading=9.5)
         self.cell_head = ParagraphStyle("cell_head", parent=self.cell, textColor=colors.black)
         self.mono = ParagraphStyle("mono", fontName=options.fonts.mono, fontSize=6.3, leading=7.8)
-        self.title = ParagraphStyle("title", fontName=font, fontSize=20, leading=28, alignment=TA_CENTER,
-                                    wordWrap="CJK", spaceAfter=6)
+        self.title = ParagraphStyle(
+            "title",
+            fontName=font,
+            fontSize=20,
+            leading=28,
+            alignment=TA_CENTER,
+            wordWrap="CJK",
+            spaceAfter=6,
+        )
         self.subtitle = ParagraphStyle("subtitle", parent=self.title, fontSize=11, leading=16)
-        self.h1 = ParagraphStyle("h1", fontName=font, fontSize=15, leading=20, spaceBefore=4,
-                                 spaceAfter=8, textColor=colors.HexColor("#1d3557"), wordWrap="CJK")
-        self.h2 = ParagraphStyle("h2", fontName=font, fontSize=11.5, leading=16, spaceBefore=8,
-                                 spaceAfter=4, textColor=colors.HexColor("#1d3557"), wordWrap="CJK")
+        self.h1 = ParagraphStyle(
+            "h1",
+            fontName=font,
+            fontSize=15,
+            leading=20,
+            spaceBefore=4,
+            spaceAfter=8,
+            textColor=colors.HexColor("#1d3557"),
+            wordWrap="CJK",
+        )
+        self.h2 = ParagraphStyle(
+            "h2",
+            fontName=font,
+            fontSize=11.5,
+            leading=16,
+            spaceBefore=8,
+            spaceAfter=4,
+            textColor=colors.HexColor("#1d3557"),
+            wordWrap="CJK",
+        )
         self.big = ParagraphStyle("big", parent=self.body, fontSize=11, leading=15)
 
     def t(self, key: str, **values: object) -> str:
@@ -151,9 +191,20 @@ class _Layout:
 
     def story(self) -> list[Flowable]:
         story: list[Flowable] = []
-        for section in (self.cover, self.summary, self.evidence, self.method, self.findings,
-                        self.charts, self.persons, self.skipped, self.verification, self.custody,
-                        self.annexes, self.signatures):
+        for section in (
+            self.cover,
+            self.summary,
+            self.evidence,
+            self.method,
+            self.findings,
+            self.charts,
+            self.persons,
+            self.skipped,
+            self.verification,
+            self.custody,
+            self.annexes,
+            self.signatures,
+        ):
             story.extend(section())
         return story
 
@@ -168,28 +219,59 @@ class _Layout:
             (self.t("org"), case.org),
             (self.t("venue"), case.venue),
             (self.t("place"), case.place),
-            (self.t("examiners"), "、".join(case.examiners) if self.lang != "en" else ", ".join(case.examiners)),
+            (
+                self.t("examiners"),
+                "、".join(case.examiners) if self.lang != "en" else ", ".join(case.examiners),
+            ),
             (self.t("period"), period),
             (self.t("tz"), case.tz),
             (self.t("as_of"), case.as_of),
             (self.t("report_id"), self.options.report_id),
-            (self.t("tool"), f"{self.data.methodology.tool_name} {self.data.methodology.tool_version}"),
+            (
+                self.t("tool"),
+                f"{self.data.methodology.tool_name} {self.data.methodology.tool_version}",
+            ),
         ]
-        table = self.table([[self.p(k), self.p(v or "—")] for k, v in rows if k],
-                           [CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.7], header=False)
-        return [Spacer(1, 40 * mm), Paragraph(escape(i18n.STRINGS["report_title"][0]) if self.lang != "en"
-                                              else escape(i18n.STRINGS["report_title"][1]), self.title),
-                *([self.p(i18n.STRINGS["report_title"][1], self.subtitle)] if self.lang == "zh+en" else []),
-                Spacer(1, 18 * mm), table, *self.sealed_notice(), PageBreak()]
+        table = self.table(
+            [[self.p(k), self.p(v or "—")] for k, v in rows if k],
+            [CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.7],
+            header=False,
+        )
+        return [
+            Spacer(1, 40 * mm),
+            Paragraph(
+                escape(i18n.STRINGS["report_title"][0])
+                if self.lang != "en"
+                else escape(i18n.STRINGS["report_title"][1]),
+                self.title,
+            ),
+            *(
+                [self.p(i18n.STRINGS["report_title"][1], self.subtitle)]
+                if self.lang == "zh+en"
+                else []
+            ),
+            Spacer(1, 18 * mm),
+            table,
+            *self.sealed_notice(),
+            PageBreak(),
+        ]
 
     def sealed_notice(self) -> list[Flowable]:
         if self.options.redact:
             return []
         style = ParagraphStyle("sealed", parent=self.big, textColor=ALERT, alignment=TA_CENTER)
-        return [Spacer(1, 10 * mm), self.p(i18n.pair(
-            "密封附件：本报告含未经模糊处理的人脸图像，仅限办案使用，不得公开。",
-            "SEALED ANNEX: this report contains unblurred face images; not for disclosure.", self.lang, "\n"),
-            style)]
+        return [
+            Spacer(1, 10 * mm),
+            self.p(
+                i18n.pair(
+                    "密封附件：本报告含未经模糊处理的人脸图像，仅限办案使用，不得公开。",
+                    "SEALED ANNEX: this report contains unblurred face images; not for disclosure.",
+                    self.lang,
+                    "\n",
+                ),
+                style,
+            ),
+        ]
 
     def summary(self) -> list[Flowable]:
         summary = self.data.summary
@@ -199,7 +281,11 @@ class _Layout:
         distinct = str(persons.get("distinct", 0))
         if self.data.persons_band is not None:
             low, high = self.data.persons_band
-            distinct += f"（{self.t('band')} {low}–{high}）" if self.lang != "en" else f" ({self.t('band')} {low}–{high})"
+            distinct += (
+                f"（{self.t('band')} {low}–{high}）"
+                if self.lang != "en"
+                else f" ({self.t('band')} {low}–{high})"
+            )
         numbers = [
             (self.t("records"), faces.get("records", 0)),
             (self.t("distinct"), distinct),
@@ -215,68 +301,146 @@ class _Layout:
             (self.t("evidence_bytes"), evidence.get("bytes", 0)),
         ]
         half = CONTENT_WIDTH * 0.5
-        key_numbers = self.table([[self.p(self.t("item"), self.cell_head), self.p(self.t("value"), self.cell_head)]]
-                                 + [[self.p(k, self.cell), self.p(v, self.cell)] for k, v in numbers],
-                                 [half * 1.25, half * 0.75])
+        key_numbers = self.table(
+            [[self.p(self.t("item"), self.cell_head), self.p(self.t("value"), self.cell_head)]]
+            + [[self.p(k, self.cell), self.p(v, self.cell)] for k, v in numbers],
+            [half * 1.25, half * 0.75],
+        )
         by_status = persons.get("by_status", {})
         status_table = self.table(
             [[self.p(self.t("status"), self.cell_head), self.p(self.t("count"), self.cell_head)]]
-            + [[self.p(i18n.status_label(s, self.lang), self.cell), self.p(by_status.get(s, 0), self.cell)]
-               for s in PERSON_STATUSES],
-            [half * 1.25, half * 0.75])
-        story: list[Flowable] = [self.heading(self.t("summary")), self.headline(faces, persons),
-                                 Spacer(1, 6), self.p(self.t("summary_intro"), self.small),
-                                 Spacer(1, 4), key_numbers, Spacer(1, 6),
-                                 self.p(self.t("persons_by_status"), self.h2), status_table,
-                                 self.p(self.t("findings_overview"), self.h2)]
+            + [
+                [
+                    self.p(i18n.status_label(s, self.lang), self.cell),
+                    self.p(by_status.get(s, 0), self.cell),
+                ]
+                for s in PERSON_STATUSES
+            ],
+            [half * 1.25, half * 0.75],
+        )
+        story: list[Flowable] = [
+            self.heading(self.t("summary")),
+            self.headline(faces, persons),
+            Spacer(1, 6),
+            self.p(self.t("summary_intro"), self.small),
+            Spacer(1, 4),
+            key_numbers,
+            Spacer(1, 6),
+            self.p(self.t("persons_by_status"), self.h2),
+            status_table,
+            self.p(self.t("findings_overview"), self.h2),
+        ]
         if not self.data.findings:
             story.append(self.p(self.t("no_findings")))
         else:
-            rows = [[self.p(self.t("findings"), self.cell_head), self.p(self.t("severity"), self.cell_head),
-                     self.p(self.t("count"), self.cell_head), self.p(self.t("citations"), self.cell_head)]]
+            rows = [
+                [
+                    self.p(self.t("findings"), self.cell_head),
+                    self.p(self.t("severity"), self.cell_head),
+                    self.p(self.t("count"), self.cell_head),
+                    self.p(self.t("citations"), self.cell_head),
+                ]
+            ]
             for finding in self.data.findings:
-                rows.append([self.p(self.finding_title(finding), self.cell),
-                             self.p(i18n.severity_label(finding.severity, self.lang), self.cell),
-                             self.p(finding.count, self.cell),
-                             self.p("；".join(i18n.citation(c, self.lang) for c in finding.citations), self.cell)])
-            story.append(self.table(rows, [CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.1, CONTENT_WIDTH * 0.1,
-                                           CONTENT_WIDTH * 0.5]))
+                rows.append(
+                    [
+                        self.p(self.finding_title(finding), self.cell),
+                        self.p(i18n.severity_label(finding.severity, self.lang), self.cell),
+                        self.p(finding.count, self.cell),
+                        self.p(
+                            "；".join(i18n.citation(c, self.lang) for c in finding.citations),
+                            self.cell,
+                        ),
+                    ]
+                )
+            story.append(
+                self.table(
+                    rows,
+                    [
+                        CONTENT_WIDTH * 0.3,
+                        CONTENT_WIDTH * 0.1,
+                        CONTENT_WIDTH * 0.1,
+                        CONTENT_WIDTH * 0.5,
+                    ],
+                )
+            )
         story.append(PageBreak())
         return story
 
     def headline(self, faces: dict[str, Any], persons: dict[str, Any]) -> Table:
         """The two numbers a reader looks for first: 人次 and 人数, large, side by side."""
-        number = ParagraphStyle("headline", parent=self.body, fontSize=20, leading=26, alignment=TA_CENTER)
+        number = ParagraphStyle(
+            "headline", parent=self.body, fontSize=20, leading=26, alignment=TA_CENTER
+        )
         label = ParagraphStyle("headline_label", parent=self.small, alignment=TA_CENTER)
         persons_label = self.t("distinct")
         if self.data.persons_band is not None:
             low, high = self.data.persons_band
             persons_label += f" · {self.t('band')} {low}–{high}"
-        table = Table([[self.p(faces.get("records", 0), number), self.p(persons.get("distinct", 0), number)],
-                       [self.p(self.t("records"), label), self.p(persons_label, label)]],
-                      colWidths=[CONTENT_WIDTH / 2] * 2)
-        table.setStyle(TableStyle([("BOX", (0, 0), (0, -1), 0.6, GRID), ("BOX", (1, 0), (1, -1), 0.6, GRID),
-                                   ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f4f6f9")),
-                                   ("BOTTOMPADDING", (0, -1), (-1, -1), 6)]))
+        table = Table(
+            [
+                [
+                    self.p(faces.get("records", 0), number),
+                    self.p(persons.get("distinct", 0), number),
+                ],
+                [self.p(self.t("records"), label), self.p(persons_label, label)],
+            ],
+            colWidths=[CONTENT_WIDTH / 2] * 2,
+        )
+        table.setStyle(
+            TableStyle(
+                [
+                    ("BOX", (0, 0), (0, -1), 0.6, GRID),
+                    ("BOX", (1, 0), (1, -1), 0.6, GRID),
+                    ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f4f6f9")),
+                    ("BOTTOMPADDING", (0, -1), (-1, -1), 6),
+                ]
+            )
+        )
         return table
 
     def evidence(self) -> list[Flowable]:
         items = self.data.evidence
         shown = items[: self.options.max_evidence_rows]
-        story: list[Flowable] = [self.heading(self.t("evidence_list")), self.p(self.t("evidence_intro"), self.small)]
+        story: list[Flowable] = [
+            self.heading(self.t("evidence_list")),
+            self.p(self.t("evidence_intro"), self.small),
+        ]
         if len(items) > len(shown):
-            story.append(self.p(self.t("evidence_truncated", shown=len(shown), total=len(items)), self.small))
+            story.append(
+                self.p(self.t("evidence_truncated", shown=len(shown), total=len(items)), self.small)
+            )
         story.append(Spacer(1, 4))
-        rows: list[list[Any]] = [[self.p(self.t("no"), self.cell_head),
-                                  self.p(f"{self.t('path')} / {self.t('type')} / {self.t('size')} / {self.t('mtime')}",
-                                         self.cell_head),
-                                  self.p(self.t("hashes"), self.cell_head)]]
+        rows: list[list[Any]] = [
+            [
+                self.p(self.t("no"), self.cell_head),
+                self.p(
+                    f"{self.t('path')} / {self.t('type')} / {self.t('size')} / {self.t('mtime')}",
+                    self.cell_head,
+                ),
+                self.p(self.t("hashes"), self.cell_head),
+            ]
+        ]
         for number, item in enumerate(shown, 1):
-            described = (f"{escape(item.path)}<br/>{escape(item.type)} · {item.size} · {escape(item.mtime)}"
-                         + (f"<br/>{escape(self.t('acquired_at'))}: {escape(item.acquired_at)}" if item.acquired_at else ""))
-            hashes = (f"MD5 {item.md5}<br/>SHA-256 {item.sha256}<br/>SM3 {item.sm3}")
-            rows.append([self.p(number, self.cell), Paragraph(described, self.cell), Paragraph(hashes, self.mono)])
-        story.append(self.table(rows, [CONTENT_WIDTH * 0.06, CONTENT_WIDTH * 0.34, CONTENT_WIDTH * 0.6]))
+            described = (
+                f"{escape(item.path)}<br/>{escape(item.type)} · {item.size} · {escape(item.mtime)}"
+                + (
+                    f"<br/>{escape(self.t('acquired_at'))}: {escape(item.acquired_at)}"
+                    if item.acquired_at
+                    else ""
+                )
+            )
+            hashes = f"MD5 {item.md5}<br/>SHA-256 {item.sha256}<br/>SM3 {item.sm3}"
+            rows.append(
+                [
+                    self.p(number, self.cell),
+                    Paragraph(described, self.cell),
+                    Paragraph(hashes, self.mono),
+                ]
+            )
+        story.append(
+            self.table(rows, [CONTENT_WIDTH * 0.06, CONTENT_WIDTH * 0.34, CONTENT_WIDTH * 0.6])
+        )
         story.extend(self.integrity())
         story.extend(self.stores())
         story.append(PageBreak())
@@ -287,27 +451,64 @@ class _Layout:
         counts = {"match": 0, "mismatch": 0, "unchecked": 0}
         for item in items:
             counts[item.integrity] += 1
-        story: list[Flowable] = [self.p(self.t("integrity"), self.h2),
-                                 self.p(self.t("integrity_summary", **counts),
-                                        ParagraphStyle("alert", parent=self.body,
-                                                       textColor=ALERT if counts["mismatch"] else colors.black))]
+        story: list[Flowable] = [
+            self.p(self.t("integrity"), self.h2),
+            self.p(
+                self.t("integrity_summary", **counts),
+                ParagraphStyle(
+                    "alert",
+                    parent=self.body,
+                    textColor=ALERT if counts["mismatch"] else colors.black,
+                ),
+            ),
+        ]
         problems = [(n, i) for n, i in enumerate(items, 1) if i.integrity != "match"]
         matches = [(n, i) for n, i in enumerate(items, 1) if i.integrity == "match"]
-        chosen = problems[: self.options.max_evidence_rows] + matches[: self.options.max_integrity_matches]
+        chosen = (
+            problems[: self.options.max_evidence_rows]
+            + matches[: self.options.max_integrity_matches]
+        )
         if len(chosen) < len(items):
-            story.append(self.p(self.t("integrity_shown", shown=self.options.max_integrity_matches), self.small))
+            story.append(
+                self.p(
+                    self.t("integrity_shown", shown=self.options.max_integrity_matches), self.small
+                )
+            )
         if not chosen:
             return story
-        rows: list[list[Any]] = [[self.p(self.t("no"), self.cell_head), self.p(self.t("path"), self.cell_head),
-                                  self.p(f"{self.t('at_acquisition')} / {self.t('at_report')}", self.cell_head),
-                                  self.p(self.t("result"), self.cell_head)]]
+        rows: list[list[Any]] = [
+            [
+                self.p(self.t("no"), self.cell_head),
+                self.p(self.t("path"), self.cell_head),
+                self.p(f"{self.t('at_acquisition')} / {self.t('at_report')}", self.cell_head),
+                self.p(self.t("result"), self.cell_head),
+            ]
+        ]
         for number, item in sorted(chosen, key=lambda pair: pair[0]):
-            result_style = ParagraphStyle("r", parent=self.cell, textColor=ALERT if item.integrity == "mismatch" else colors.black)
-            rows.append([self.p(number, self.cell), self.p(item.path, self.cell),
-                         Paragraph(f"{item.sha256}<br/>{item.verified_sha256 or '—'}", self.mono),
-                         self.p(self.t(item.integrity), result_style)])
-        story.append(self.table(rows, [CONTENT_WIDTH * 0.05, CONTENT_WIDTH * 0.27, CONTENT_WIDTH * 0.55,
-                                       CONTENT_WIDTH * 0.13]))
+            result_style = ParagraphStyle(
+                "r",
+                parent=self.cell,
+                textColor=ALERT if item.integrity == "mismatch" else colors.black,
+            )
+            rows.append(
+                [
+                    self.p(number, self.cell),
+                    self.p(item.path, self.cell),
+                    Paragraph(f"{item.sha256}<br/>{item.verified_sha256 or '—'}", self.mono),
+                    self.p(self.t(item.integrity), result_style),
+                ]
+            )
+        story.append(
+            self.table(
+                rows,
+                [
+                    CONTENT_WIDTH * 0.05,
+                    CONTENT_WIDTH * 0.27,
+                    CONTENT_WIDTH * 0.55,
+                    CONTENT_WIDTH * 0.13,
+                ],
+            )
+        )
         return story
 
     def stores(self) -> list[Flowable]:
@@ -315,17 +516,42 @@ class _Layout:
         story: list[Flowable] = [self.p(self.t("stores"), self.h2)]
         if not stores:
             return [*story, self.p(self.t("none"))]
-        header = [self.t(k) for k in ("path", "kind", "profile", "records", "face_images",
-                                      "face_templates", "deleted_recoverable")]
+        header = [
+            self.t(k)
+            for k in (
+                "path",
+                "kind",
+                "profile",
+                "records",
+                "face_images",
+                "face_templates",
+                "deleted_recoverable",
+            )
+        ]
         rows: list[list[Any]] = [[self.p(h, self.cell_head) for h in header]]
         for store in stores[: self.options.max_stores_rows]:
-            rows.append([self.p(v, self.cell) for v in (store.path, store.kind, store.profile, store.records,
-                                                         store.face_images, store.face_templates,
-                                                         store.deleted_recoverable)])
+            rows.append(
+                [
+                    self.p(v, self.cell)
+                    for v in (
+                        store.path,
+                        store.kind,
+                        store.profile,
+                        store.records,
+                        store.face_images,
+                        store.face_templates,
+                        store.deleted_recoverable,
+                    )
+                ]
+            )
         widths = [0.34, 0.1, 0.12, 0.11, 0.11, 0.11, 0.11]
         story.append(self.table(rows, [CONTENT_WIDTH * w for w in widths]))
         if len(stores) > self.options.max_stores_rows:
-            story.append(self.p(self.t("skipped_more", n=len(stores) - self.options.max_stores_rows), self.small))
+            story.append(
+                self.p(
+                    self.t("skipped_more", n=len(stores) - self.options.max_stores_rows), self.small
+                )
+            )
         return story
 
     def method(self) -> list[Flowable]:
@@ -334,18 +560,28 @@ class _Layout:
         tools = [(method.tool_name, method.tool_version), *method.libraries.items()]
         story.append(self.key_value_table(tools, mono_values=False))
         if method.environment:
-            story += [self.p(self.t("environment"), self.h2),
-                      self.key_value_table(list(method.environment.items()), mono_values=False)]
+            story += [
+                self.p(self.t("environment"), self.h2),
+                self.key_value_table(list(method.environment.items()), mono_values=False),
+            ]
         story.append(self.p(self.t("models"), self.h2))
         if method.models:
-            story.append(self.key_value_table([(m.name, m.sha256) for m in method.models], mono_values=True))
+            story.append(
+                self.key_value_table([(m.name, m.sha256) for m in method.models], mono_values=True)
+            )
         else:
             story.append(self.p(self.t("none")))
         story.append(self.p(self.t("parameters"), self.h2))
         if method.parameters:
-            story.append(self.key_value_table(
-                [(i18n.parameter_label(k, self.lang), _format_value(v)) for k, v in method.parameters.items()],
-                mono_values=False))
+            story.append(
+                self.key_value_table(
+                    [
+                        (i18n.parameter_label(k, self.lang), _format_value(v))
+                        for k, v in method.parameters.items()
+                    ],
+                    mono_values=False,
+                )
+            )
         else:
             story.append(self.p(self.t("none")))
         if method.clustering:
@@ -353,27 +589,47 @@ class _Layout:
         story += [self.p(self.t("counting_rules"), self.h2), self.p(self.t("counting_rules_text"))]
         story.append(self.p(self.t("transformations"), self.h2))
         if method.transformations:
-            rows: list[list[Any]] = [[self.p(self.t("item"), self.cell_head), self.p(self.t("count"), self.cell_head),
-                                      self.p(self.t("method"), self.cell_head)]]
+            rows: list[list[Any]] = [
+                [
+                    self.p(self.t("item"), self.cell_head),
+                    self.p(self.t("count"), self.cell_head),
+                    self.p(self.t("method"), self.cell_head),
+                ]
+            ]
             for step in method.transformations:
-                rows.append([self.p(step.name, self.cell),
-                             self.p("—" if step.count is None else step.count, self.cell),
-                             self.p(i18n.pair(step.description_zh, step.description_en, self.lang, "\n"), self.cell)])
-            story.append(self.table(rows, [CONTENT_WIDTH * 0.18, CONTENT_WIDTH * 0.1, CONTENT_WIDTH * 0.72]))
+                rows.append(
+                    [
+                        self.p(step.name, self.cell),
+                        self.p("—" if step.count is None else step.count, self.cell),
+                        self.p(
+                            i18n.pair(step.description_zh, step.description_en, self.lang, "\n"),
+                            self.cell,
+                        ),
+                    ]
+                )
+            story.append(
+                self.table(rows, [CONTENT_WIDTH * 0.18, CONTENT_WIDTH * 0.1, CONTENT_WIDTH * 0.72])
+            )
         else:
             story.append(self.p(self.t("none")))
         story.append(self.p(self.t("commands"), self.h2))
         if method.commands:
             for command in method.commands:
-                story.append(Paragraph(escape(_clip(command, self.options.max_command_chars)), self.mono_wrapped()))
+                story.append(
+                    Paragraph(
+                        escape(_clip(command, self.options.max_command_chars)), self.mono_wrapped()
+                    )
+                )
         else:
             story.append(self.p(self.t("none")))
         story += [Spacer(1, 6), self.p(self.t("report_hash_note"), self.small)]
         if not self.options.fonts.embedded:
-            story.append(self.p(
-                i18n.pair("本报告的中文字体为未嵌入的 Adobe CID 字体 STSong-Light，由阅读软件替换为本地中文字体显示。",
-                          "Chinese text uses the non-embedded Adobe CID font STSong-Light; the viewer "
-                          "substitutes a local Chinese font.", self.lang), self.small))
+            story.append(
+                self.p(
+                    self.t("font_not_embedded"),
+                    self.small,
+                )
+            )
         story.append(PageBreak())
         return story
 
@@ -384,9 +640,14 @@ class _Layout:
         for number, finding in enumerate(self.data.findings, 1):
             story.append(CondPageBreak(60 * mm))
             story.append(self.p(f"{number}. {self.finding_title(finding)}", self.h2))
-            story.append(self.p(f"{self.t('rule')}: {finding.rule}    {self.t('severity')}: "
-                                f"{i18n.severity_label(finding.severity, self.lang)}    "
-                                f"{self.t('finding_count')}: {finding.count}", self.body))
+            story.append(
+                self.p(
+                    f"{self.t('rule')}: {finding.rule}    {self.t('severity')}: "
+                    f"{i18n.severity_label(finding.severity, self.lang)}    "
+                    f"{self.t('finding_count')}: {finding.count}",
+                    self.body,
+                )
+            )
             detail = i18n.pair(finding.detail_zh, finding.detail_en, self.lang, "\n").strip()
             if detail:
                 story.append(self.p(detail))
@@ -404,8 +665,14 @@ class _Layout:
             if finding.person_ids:
                 ids = finding.person_ids[: self.options.max_person_ids]
                 more = len(finding.person_ids) - len(ids)
-                story.append(self.p(f"{self.t('persons_involved')}: " + ", ".join(str(i) for i in ids)
-                                    + (f" … (+{more})" if more > 0 else ""), self.small))
+                story.append(
+                    self.p(
+                        f"{self.t('persons_involved')}: "
+                        + ", ".join(str(i) for i in ids)
+                        + (f" … (+{more})" if more > 0 else ""),
+                        self.small,
+                    )
+                )
             if finding.thumbnails:
                 story.extend(self.thumbnails(finding))
         story.append(PageBreak())
@@ -417,12 +684,14 @@ class _Layout:
         for thumb in finding.thumbnails[: self.options.max_thumbnails]:
             try:
                 jpeg = make_thumbnail(thumb.image, redact=self.options.redact)
-                picture: Flowable = Image(io.BytesIO(jpeg), width=22 * mm, height=22 * mm, kind="proportional")
+                picture: Flowable = Image(
+                    io.BytesIO(jpeg), width=22 * mm, height=22 * mm, kind="proportional"
+                )
             except ThumbnailError as error:
                 picture = self.p(f"[{error}]", self.small)
             cells.append([picture, self.p(thumb.label, self.small)])
         columns = 6
-        grid = [cells[i:i + columns] for i in range(0, len(cells), columns)]
+        grid = [cells[i : i + columns] for i in range(0, len(cells), columns)]
         for row in grid:
             row.extend([""] * (columns - len(row)))
         table = Table(grid, colWidths=[CONTENT_WIDTH / columns] * columns)
@@ -436,11 +705,21 @@ class _Layout:
         return [
             self.heading(self.t("charts")),
             self.p(self.t("chart_timeline"), self.h2),
-            charts.captures_timeline(timeline.captures_per_day, timeline.log_events, fonts, self.lang,
-                                     width=CONTENT_WIDTH),
+            charts.captures_timeline(
+                timeline.captures_per_day,
+                timeline.log_events,
+                fonts,
+                self.lang,
+                width=CONTENT_WIDTH,
+            ),
             self.p(self.t("chart_retention"), self.h2),
-            charts.retention_histogram(self.data.retention_ages_days, self.data.retention_limit_days, fonts,
-                                       self.lang, width=CONTENT_WIDTH),
+            charts.retention_histogram(
+                self.data.retention_ages_days,
+                self.data.retention_limit_days,
+                fonts,
+                self.lang,
+                width=CONTENT_WIDTH,
+            ),
             self.p(self.t("chart_status"), self.h2),
             charts.status_bars(by_status, fonts, self.lang, width=CONTENT_WIDTH),
             PageBreak(),
@@ -449,16 +728,24 @@ class _Layout:
     def persons(self) -> list[Flowable]:
         persons = sorted(self.data.persons, key=lambda p: (-p.records, p.id))
         shown = persons[: self.options.max_persons_rows]
-        story: list[Flowable] = [self.heading(self.t("persons")),
-                                 self.p(self.t("persons_top", shown=len(shown), total=len(persons)), self.small)]
+        story: list[Flowable] = [
+            self.heading(self.t("persons")),
+            self.p(self.t("persons_top", shown=len(shown), total=len(persons)), self.small),
+        ]
         if not shown:
             return [*story, PageBreak()]
         header = [self.t(k) for k in ("person_id", "records", "first_seen", "last_seen", "status")]
         rows: list[list[Any]] = [[self.p(h, self.cell_head) for h in header]]
         for person in shown:
-            rows.append([self.p(person.id, self.cell), self.p(person.records, self.cell),
-                         self.p(person.first_seen, self.cell), self.p(person.last_seen, self.cell),
-                         self.p(i18n.status_label(person.status, self.lang), self.cell)])
+            rows.append(
+                [
+                    self.p(person.id, self.cell),
+                    self.p(person.records, self.cell),
+                    self.p(person.first_seen, self.cell),
+                    self.p(person.last_seen, self.cell),
+                    self.p(i18n.status_label(person.status, self.lang), self.cell),
+                ]
+            )
         story.append(self.table(rows, [CONTENT_WIDTH * w for w in (0.12, 0.1, 0.26, 0.26, 0.26)]))
         story.append(PageBreak())
         return story
@@ -468,27 +755,51 @@ class _Layout:
         story: list[Flowable] = [self.p(self.t("skipped"), self.h1)]
         if not items:
             return [*story, self.p(self.t("skipped_none"))]
-        rows: list[list[Any]] = [[self.p(self.t(k), self.cell_head) for k in ("stage", "locator", "reason")]]
+        rows: list[list[Any]] = [
+            [self.p(self.t(k), self.cell_head) for k in ("stage", "locator", "reason")]
+        ]
         for item in items[: self.options.max_skipped_rows]:
-            rows.append([self.p(item.stage, self.cell), self.p(item.locator, self.cell),
-                         self.p(item.reason, self.cell)])
-        story.append(self.table(rows, [CONTENT_WIDTH * 0.12, CONTENT_WIDTH * 0.44, CONTENT_WIDTH * 0.44]))
+            rows.append(
+                [
+                    self.p(item.stage, self.cell),
+                    self.p(item.locator, self.cell),
+                    self.p(item.reason, self.cell),
+                ]
+            )
+        story.append(
+            self.table(rows, [CONTENT_WIDTH * 0.12, CONTENT_WIDTH * 0.44, CONTENT_WIDTH * 0.44])
+        )
         if len(items) > self.options.max_skipped_rows:
-            story.append(self.p(self.t("skipped_more", n=len(items) - self.options.max_skipped_rows), self.small))
+            story.append(
+                self.p(
+                    self.t("skipped_more", n=len(items) - self.options.max_skipped_rows), self.small
+                )
+            )
         return story
 
     def verification(self) -> list[Flowable]:
         section = self.data.verification
         if section is None:
             return []
-        story: list[Flowable] = [self.p(self.t("verification"), self.h1),
-                                 self.p(f"{self.t('verdict')}: {section.verdict}", self.big)]
+        story: list[Flowable] = [
+            self.p(self.t("verification"), self.h1),
+            self.p(f"{self.t('verdict')}: {section.verdict}", self.big),
+        ]
         if section.baseline or section.after:
             story.append(self.p(f"{section.baseline} → {section.after}", self.small))
-        rows: list[list[Any]] = [[self.p(self.t(k), self.cell_head)
-                                  for k in ("subject", "live", "recoverable", "gone", "verdict")]]
+        rows: list[list[Any]] = [
+            [
+                self.p(self.t(k), self.cell_head)
+                for k in ("subject", "live", "recoverable", "gone", "verdict")
+            ]
+        ]
         for row in section.rows:
-            rows.append([self.p(v, self.cell) for v in (row.subject, row.live, row.recoverable, row.gone, row.verdict)])
+            rows.append(
+                [
+                    self.p(v, self.cell)
+                    for v in (row.subject, row.live, row.recoverable, row.gone, row.verdict)
+                ]
+            )
         story.append(self.table(rows, [CONTENT_WIDTH * w for w in (0.4, 0.12, 0.12, 0.12, 0.24)]))
         return story
 
@@ -497,32 +808,64 @@ class _Layout:
         story: list[Flowable] = [CondPageBreak(90 * mm), self.heading(self.t("custody"))]
         if not events:
             return [*story, self.p(self.t("none"))]
-        rows: list[list[Any]] = [[self.p(self.t(k), self.cell_head)
-                                  for k in ("seq", "at", "actor", "action", "command", "hash")]]
-        for event in events[-self.options.max_custody_rows:]:
-            rows.append([self.p(event.seq, self.cell), self.p(event.at, self.cell), self.p(event.actor, self.cell),
-                         self.p(event.action, self.cell),
-                         Paragraph(escape(_clip(event.command, 240)), self.mono_wrapped()),
-                         Paragraph(f"{event.hash[:32]}<br/>{event.hash[32:]}", self.mono)])
-        story.append(self.table(rows, [CONTENT_WIDTH * w for w in (0.06, 0.17, 0.1, 0.13, 0.3, 0.24)]))
+        rows: list[list[Any]] = [
+            [
+                self.p(self.t(k), self.cell_head)
+                for k in ("seq", "at", "actor", "action", "command", "hash")
+            ]
+        ]
+        for event in events[-self.options.max_custody_rows :]:
+            rows.append(
+                [
+                    self.p(event.seq, self.cell),
+                    self.p(event.at, self.cell),
+                    self.p(event.actor, self.cell),
+                    self.p(event.action, self.cell),
+                    Paragraph(escape(_clip(event.command, 240)), self.mono_wrapped()),
+                    Paragraph(f"{event.hash[:32]}<br/>{event.hash[32:]}", self.mono),
+                ]
+            )
+        story.append(
+            self.table(rows, [CONTENT_WIDTH * w for w in (0.06, 0.17, 0.1, 0.13, 0.3, 0.24)])
+        )
         if len(events) > self.options.max_custody_rows:
-            story.append(self.p(self.t("skipped_more", n=len(events) - self.options.max_custody_rows), self.small))
+            story.append(
+                self.p(
+                    self.t("skipped_more", n=len(events) - self.options.max_custody_rows),
+                    self.small,
+                )
+            )
         return story
 
     def annexes(self) -> list[Flowable]:
         if not self.options.annex_hashes:
             return []
         rows = [[self.p(self.t("file"), self.cell_head), self.p("SHA-256", self.cell_head)]]
-        rows += [[self.p(name, self.cell), Paragraph(digest, self.mono)]
-                 for name, digest in self.options.annex_hashes.items()]
-        return [self.p(self.t("annexes"), self.h1), self.p(self.t("annexes_intro"), self.small), Spacer(1, 4),
-                self.table(rows, [CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.7])]
+        rows += [
+            [self.p(name, self.cell), Paragraph(digest, self.mono)]
+            for name, digest in self.options.annex_hashes.items()
+        ]
+        return [
+            self.p(self.t("annexes"), self.h1),
+            self.p(self.t("annexes_intro"), self.small),
+            Spacer(1, 4),
+            self.table(rows, [CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.7]),
+        ]
 
     def signatures(self) -> list[Flowable]:
-        rows = [[self.p(f"{self.t('examiners')}: {name}"), self.p(f"{self.t('signature')}: ____________________"),
-                 self.p(f"{self.t('date')}: ______________")] for name in self.data.case.examiners]
-        table = Table(rows, colWidths=[CONTENT_WIDTH * 0.36, CONTENT_WIDTH * 0.38, CONTENT_WIDTH * 0.26],
-                      rowHeights=[16 * mm] * len(rows))
+        rows = [
+            [
+                self.p(f"{self.t('examiners')}: {name}"),
+                self.p(f"{self.t('signature')}: ____________________"),
+                self.p(f"{self.t('date')}: ______________"),
+            ]
+            for name in self.data.case.examiners
+        ]
+        table = Table(
+            rows,
+            colWidths=[CONTENT_WIDTH * 0.36, CONTENT_WIDTH * 0.38, CONTENT_WIDTH * 0.26],
+            rowHeights=[16 * mm] * len(rows),
+        )
         table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
         return [KeepTogether([self.p(self.t("signatures"), self.h1), table])]
 
@@ -532,7 +875,9 @@ class _Layout:
         return Paragraph(escape(text), self.h1)
 
     def finding_title(self, finding: FindingSection) -> str:
-        return i18n.pair(finding.title_zh or finding.rule, finding.title_en or finding.rule, self.lang)
+        return i18n.pair(
+            finding.title_zh or finding.rule, finding.title_en or finding.rule, self.lang
+        )
 
     def citation_full(self, code: str) -> str:
         """The rule table's wording of a citation, marked when its article number is unconfirmed."""
@@ -546,19 +891,33 @@ class _Layout:
         return i18n.pair(zh, en, self.lang, "\n")
 
     def mono_wrapped(self) -> ParagraphStyle:
-        return ParagraphStyle("mono_wrapped", parent=self.mono, fontName=self.options.fonts.regular,
-                              wordWrap="CJK", fontSize=6.8, leading=8.5)
+        return ParagraphStyle(
+            "mono_wrapped",
+            parent=self.mono,
+            fontName=self.options.fonts.regular,
+            wordWrap="CJK",
+            fontSize=6.8,
+            leading=8.5,
+        )
 
     def key_value_table(self, pairs: list[tuple[str, str]], mono_values: bool) -> Table:
         value_style = self.mono if mono_values else self.cell
-        return self.table([[self.p(k, self.cell), Paragraph(escape(str(v)), value_style)] for k, v in pairs],
-                          [CONTENT_WIDTH * 0.35, CONTENT_WIDTH * 0.65], header=False)
+        return self.table(
+            [[self.p(k, self.cell), Paragraph(escape(str(v)), value_style)] for k, v in pairs],
+            [CONTENT_WIDTH * 0.35, CONTENT_WIDTH * 0.65],
+            header=False,
+        )
 
     def table(self, rows: list[list[Any]], widths: list[float], header: bool = True) -> Table:
         table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-        style = [("GRID", (0, 0), (-1, -1), 0.4, GRID), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                 ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-                 ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]
+        style = [
+            ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+            ("TOPPADDING", (0, 0), (-1, -1), 2),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ]
         if header:
             style.append(("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL))
         else:

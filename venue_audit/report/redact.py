@@ -41,10 +41,17 @@ def decode(data: bytes) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data))
         if image.width * image.height > MAX_SOURCE_PIXELS:
-            raise ThumbnailError(f"image of {image.width}x{image.height} pixels is too large for a thumbnail")
+            raise ThumbnailError(
+                f"image of {image.width}x{image.height} pixels is too large for a thumbnail"
+            )
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError) as error:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as error:
         if isinstance(error, ThumbnailError):
             raise
         raise ThumbnailError(f"cannot decode image: {error}") from error
@@ -55,14 +62,20 @@ def blur(image: Image.Image) -> Image.Image:
     """Pixelate to a few blocks, then blur: features go, the colour layout stays."""
     width, height = image.size
     side = max(width, height)
-    blocks = (max(1, round(PIXELATE_BLOCKS * width / side)), max(1, round(PIXELATE_BLOCKS * height / side)))
-    coarse = image.resize(blocks, Image.Resampling.BOX).resize(image.size, Image.Resampling.BILINEAR)
+    blocks = (
+        max(1, round(PIXELATE_BLOCKS * width / side)),
+        max(1, round(PIXELATE_BLOCKS * height / side)),
+    )
+    coarse = image.resize(blocks, Image.Resampling.BOX).resize(
+        image.size, Image.Resampling.BILINEAR
+    )
     return coarse.filter(ImageFilter.GaussianBlur(radius=max(1.0, side * BLUR_FRACTION)))
 
 
 def high_frequency_energy(image: Image.Image) -> float:
     """Variance of the Laplacian of the grey image: how much fine detail (edges) is left."""
     grey = np.asarray(image.convert("L"), dtype=np.float64)
-    laplacian = (-4 * grey[1:-1, 1:-1] + grey[:-2, 1:-1] + grey[2:, 1:-1]
-                 + grey[1:-1, :-2] + grey[1:-1, 2:])
+    laplacian = (
+        -4 * grey[1:-1, 1:-1] + grey[:-2, 1:-1] + grey[2:, 1:-1] + grey[1:-1, :-2] + grey[1:-1, 2:]
+    )
     return float(laplacian.var())

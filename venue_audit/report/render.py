@@ -40,9 +40,16 @@ def report_id_for(case_no: str, as_of: str, summary_sha256: str) -> str:
     return f"{safe_case}-{(as_of or 'undated')[:10]}-{summary_sha256[:8]}"
 
 
-def render_report(data: ReportData, out_pdf: Path, lang: str = "zh", redact: bool = True,
-                  sign_p12: Path | None = None, p12_password: bytes | None = None,
-                  force_builtin_font: bool = False, options: dict[str, int] | None = None) -> ReportOutputs:
+def render_report(
+    data: ReportData,
+    out_pdf: Path,
+    lang: str = "zh",
+    redact: bool = True,
+    sign_p12: Path | None = None,
+    p12_password: bytes | None = None,
+    force_builtin_font: bool = False,
+    options: dict[str, int] | None = None,
+) -> ReportOutputs:
     """Write ``out_pdf`` and its annexes beside it; sign when a PKCS#12 is given.
 
     ``options`` overrides the top-N caps of :class:`PdfOptions` (``max_persons_rows`` ...).
@@ -52,8 +59,13 @@ def render_report(data: ReportData, out_pdf: Path, lang: str = "zh", redact: boo
     out_pdf = Path(out_pdf)
     directory = out_pdf.parent
     directory.mkdir(parents=True, exist_ok=True)
-    if out_pdf.name in {annexes.SUMMARY_NAME, annexes.MANIFEST_NAME, annexes.FINDINGS_NAME,
-                        annexes.PERSONS_NAME, annexes.HASH_LIST_NAME}:
+    if out_pdf.name in {
+        annexes.SUMMARY_NAME,
+        annexes.MANIFEST_NAME,
+        annexes.FINDINGS_NAME,
+        annexes.PERSONS_NAME,
+        annexes.HASH_LIST_NAME,
+    }:
         raise ValueError(f"{out_pdf.name} is the name of an annex; choose another name for the PDF")
     written = {
         annexes.SUMMARY_NAME: directory / annexes.SUMMARY_NAME,
@@ -69,8 +81,15 @@ def render_report(data: ReportData, out_pdf: Path, lang: str = "zh", redact: boo
     summary_sha256 = hashlib.sha256(annexes.summary_bytes(data.summary)).hexdigest()
     report_id = report_id_for(data.case.case_no, data.case.as_of, summary_sha256)
     fonts = register_fonts(force_builtin=force_builtin_font)
-    pdf_options = PdfOptions(fonts=fonts, report_id=report_id, summary_sha256=summary_sha256, lang=lang,
-                             redact=redact, annex_hashes=annex_hashes, **(options or {}))
+    pdf_options = PdfOptions(
+        fonts=fonts,
+        report_id=report_id,
+        summary_sha256=summary_sha256,
+        lang=lang,
+        redact=redact,
+        annex_hashes=annex_hashes,
+        **(options or {}),
+    )
     pages = build_pdf(data, out_pdf, pdf_options)
     notes = []
     if not fonts.embedded:
@@ -81,6 +100,15 @@ def render_report(data: ReportData, out_pdf: Path, lang: str = "zh", redact: boo
         signed = True
     hash_list = directory / annexes.HASH_LIST_NAME
     hashes = annexes.write_hash_list(directory, [*written, out_pdf.name], hash_list)
-    return ReportOutputs(pdf=out_pdf, annexes=written, hash_list=hash_list, hashes=hashes,
-                         report_id=report_id, summary_sha256=summary_sha256, pages=pages, signed=signed,
-                         fonts=fonts, notes=notes)
+    return ReportOutputs(
+        pdf=out_pdf,
+        annexes=written,
+        hash_list=hash_list,
+        hashes=hashes,
+        report_id=report_id,
+        summary_sha256=summary_sha256,
+        pages=pages,
+        signed=signed,
+        fonts=fonts,
+        notes=notes,
+    )

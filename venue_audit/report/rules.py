@@ -33,7 +33,9 @@ def _table() -> tuple[dict[str, tuple[str, str]], dict[str, CitationText]]:
     except RuleTableError:
         return {}, {}
     titles = {rule.id: (rule.title_zh, rule.title_en) for rule in rules}
-    citations = {c.code: CitationText(c.zh, c.en, c.checked) for rule in rules for c in rule.citations}
+    citations = {
+        c.code: CitationText(c.zh, c.en, c.checked) for rule in rules for c in rule.citations
+    }
     return titles, citations
 
 
@@ -52,6 +54,12 @@ def severity_rank(severity: str) -> int:
 def section_from_finding(finding: Finding) -> FindingSection:
     """A finding made by :func:`venue_audit.findings.evaluate`, as the report shows it."""
     return FindingSection(
-        rule=finding.rule, severity=finding.severity, title_zh=finding.title_zh, title_en=finding.title_en,
-        count=finding.count, citations=finding.citation_codes, locators=list(finding.locators),
-        person_ids=list(finding.person_ids))
+        rule=finding.rule,
+        severity=finding.severity,
+        title_zh=finding.title_zh,
+        title_en=finding.title_en,
+        count=finding.count,
+        citations=finding.citation_codes,
+        locators=list(finding.locators),
+        person_ids=list(finding.person_ids),
+    )

@@ -28,8 +28,14 @@ class SigningError(Exception):
     """The PKCS#12 could not be opened (wrong password, not a PKCS#12) or signing failed."""
 
 
-def sign_pdf(pdf: Path, p12: Path, password: bytes | None = None, reason: str = "",
-             location: str = "", field_name: str = SIGNATURE_FIELD) -> None:
+def sign_pdf(
+    pdf: Path,
+    p12: Path,
+    password: bytes | None = None,
+    reason: str = "",
+    location: str = "",
+    field_name: str = SIGNATURE_FIELD,
+) -> None:
     """Sign ``pdf`` in place with a PAdES baseline signature covering the whole file."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
@@ -41,14 +47,20 @@ def sign_pdf(pdf: Path, p12: Path, password: bytes | None = None, reason: str = 
     if signer is None:
         raise SigningError(f"cannot open {p12}: wrong password or not a PKCS#12 file")
     metadata = signers.PdfSignatureMetadata(
-        field_name=field_name, reason=reason or None, location=location or None,
-        subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256")
+        field_name=field_name,
+        reason=reason or None,
+        location=location or None,
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+    )
     pdf = Path(pdf)
     handle, temporary = tempfile.mkstemp(dir=pdf.parent, prefix=".signing-", suffix=".pdf")
     os.close(handle)
     try:
         with pdf.open("rb") as source, open(temporary, "wb") as target:
-            signers.sign_pdf(IncrementalPdfFileWriter(source), metadata, signer=signer, output=target)
+            signers.sign_pdf(
+                IncrementalPdfFileWriter(source), metadata, signer=signer, output=target
+            )
         os.replace(temporary, pdf)
     except Exception as error:
         Path(temporary).unlink(missing_ok=True)
@@ -57,8 +69,9 @@ def sign_pdf(pdf: Path, p12: Path, password: bytes | None = None, reason: str = 
         raise SigningError(f"signing {pdf.name} failed: {error}") from error
 
 
-def make_self_signed_p12(target: Path, common_name: str, password: bytes,
-                         organisation: str = "venue-audit test") -> None:
+def make_self_signed_p12(
+    target: Path, common_name: str, password: bytes, organisation: str = "venue-audit test"
+) -> None:
     """A throwaway examiner certificate, for tests and demos only.
 
     A real report is signed with a certificate issued to the examiner by their
@@ -71,22 +84,47 @@ def make_self_signed_p12(target: Path, common_name: str, password: bytes,
     from cryptography.x509.oid import NameOID
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation)])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, organisation),
+        ]
+    )
     now = dt.datetime.now(dt.UTC)
     certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=365))
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=365))
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
-                                     key_encipherment=False, data_encipherment=False,
-                                     key_agreement=False, key_cert_sign=True, crl_sign=False,
-                                     encipher_only=False, decipher_only=False), critical=True)
-        .sign(key, hashes.SHA256()))
-    target.write_bytes(pkcs12.serialize_key_and_certificates(
-        common_name.encode("utf-8"), key, certificate, None,
-        serialization.BestAvailableEncryption(password)))
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    target.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            common_name.encode("utf-8"),
+            key,
+            certificate,
+            None,
+            serialization.BestAvailableEncryption(password),
+        )
+    )
 
 
 @dataclass
@@ -122,8 +160,9 @@ class VerificationResult:
         return bool(self.annexes) and all(check.ok for check in self.annexes)
 
 
-def verify_report(pdf_path: Path, trust_roots: list[Path] | None = None,
-                  require_signature: bool = False) -> VerificationResult:
+def verify_report(
+    pdf_path: Path, trust_roots: list[Path] | None = None, require_signature: bool = False
+) -> VerificationResult:
     """Check the PDF's signature and re-hash every file named in ``annexes.sha256`` beside it."""
     pdf_path = Path(pdf_path)
     result = VerificationResult(pdf=pdf_path)
@@ -137,8 +176,9 @@ def verify_report(pdf_path: Path, trust_roots: list[Path] | None = None,
     return result
 
 
-def _check_signature(pdf_path: Path, result: VerificationResult,
-                     trust_roots: list[Path] | None) -> None:
+def _check_signature(
+    pdf_path: Path, result: VerificationResult, trust_roots: list[Path] | None
+) -> None:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.general import load_cert_from_pemder
@@ -170,9 +210,13 @@ def _check_signature(pdf_path: Path, result: VerificationResult,
     if status.signer_reported_dt is not None:
         result.signed_at = status.signer_reported_dt.isoformat()
     if not result.intact:
-        result.problems.append("the signature does not match the document: it was changed after signing")
+        result.problems.append(
+            "the signature does not match the document: it was changed after signing"
+        )
     elif not result.covers_whole_file:
-        result.problems.append("the signature does not cover the whole file: content was added after signing")
+        result.problems.append(
+            "the signature does not cover the whole file: content was added after signing"
+        )
     if roots and not result.trusted:
         result.problems.append("the signer's certificate does not chain to a trusted root")
 
@@ -196,4 +240,6 @@ def _check_annexes(pdf_path: Path, result: VerificationResult) -> None:
         if actual is None:
             result.problems.append(f"annex {name} is missing")
         elif actual != digest:
-            result.problems.append(f"annex {name} has changed: SHA-256 {actual} instead of {digest}")
+            result.problems.append(
+                f"annex {name} has changed: SHA-256 {actual} instead of {digest}"
+            )
