@@ -461,6 +461,182 @@ def custody_command(
         case.log("custody.verify", {"events": len(events), "intact": True}, sys.argv)
 
 
+def _print_summary(summary: dict[str, Any], outputs: dict[str, Any]) -> None:
+    """The closing table of an audit: what a reader needs on one screen."""
+    faces, persons = summary["faces"], summary["persons"]
+    table = Table(title=f"Audit of case {summary.get('case_no', '')} as of {summary.get('as_of')}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows = [
+        ("capture records (人次)", faces["records"]),
+        ("face images / faces in them", f"{faces['face_images']} / {faces['faces_in_images']}"),
+        ("face templates", faces["face_templates"]),
+        ("exact duplicates (linked, not counted)", faces["exact_duplicates"]),
+        ("deleted but recoverable records", faces["deleted_recoverable"]),
+        (
+            "distinct persons (人数)",
+            f"{persons['distinct']}  (band {persons['band'][0]}–{persons['band'][1]})",
+        ),
+        ("persons only in deleted data", persons["only_in_deleted"]),
+    ]
+    rows += [(f"  status: {status}", count) for status, count in persons["by_status"].items()]
+    rows += [(f"  finding: {f['rule']} ({f['severity']})", f["count"]) for f in summary["findings"]]
+    for label, value in rows:
+        table.add_row(label, str(value))
+    console.print(table)
+    for name, path in outputs.items():
+        console.print(f"{name}: {path}")
+
+
+def _stage_printer(quiet: bool):
+    if quiet:
+        return None
+
+    def show(name: str, index: int, total: int) -> None:
+        errors.print(f"[{index + 1}/{total}] {name}")
+
+    return show
+
+
+@app.command("consent")
+def consent_command(
+    case_dir: CaseDir,
+    consent_log: Annotated[
+        Path | None, typer.Argument(help="Consent register: CSV, XLSX, JSON or SQLite.")
+    ] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="Retention and purpose policy (TOML).")
+    ] = None,
+    link: Annotated[
+        list[str] | None,
+        typer.Option("--link", help="DB_COL=LOG_COL: how persons' keys map to log columns."),
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The date the audit is judged at (YYYY-MM-DD).")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Cross-check the persons found against a consent register and a retention policy.
+
+    Gives every person exactly one status (no_consent, withdrawn_retained, expired_retained,
+    consented) and derives the findings with their legal citations.
+
+    Example: venue-audit consent ./case-001 到访登记同意书.csv --policy policy.toml --as-of 2024-06-30
+    """
+    from venue_audit.assess import assess_case
+    from venue_audit.consent import ConsentLogError, LinkError, PolicyError, parse_link
+    from venue_audit.identify import identify
+
+    case = _open_case(case_dir)
+    try:
+        links = [parse_link(spec) for spec in link or []]
+        if not case.db["persons"].count:
+            identify(case, sys.argv)
+        outcome = assess_case(case, consent_log, policy, links, as_of, sys.argv)
+    except (ConsentLogError, PolicyError, LinkError, ValueError) as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(EXIT_USAGE) from error
+    result = outcome.assessment
+    if as_json:
+        _print_json(
+            {
+                "by_status": result.by_status,
+                "by_flag": result.by_flag,
+                "findings": [f.to_summary() for f in outcome.findings],
+                "problems": [str(p) for p in result.problems],
+            }
+        )
+        return
+    table = Table(title=f"Consent status at {result.as_of}")
+    table.add_column("status")
+    table.add_column("persons", justify="right")
+    for status, count in result.by_status.items():
+        table.add_row(status, str(count))
+    for flag, count in result.by_flag.items():
+        table.add_row(f"flag: {flag}", str(count))
+    console.print(table)
+    for finding in outcome.findings:
+        console.print(
+            f"[bold]{finding.rule}[/bold] ({finding.severity}) ×{finding.count}: {', '.join(finding.citation_codes)}"
+        )
+    for problem in result.problems[:20]:
+        console.print(f"  [yellow]consent log:[/yellow] {problem}")
+
+
+@app.command("audit")
+def audit_command(
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            help="The venue's exports: folders, archives, databases, dumps.", show_default=False
+        ),
+    ],
+    case_dir: Annotated[Path, typer.Option("--case", help="Case folder (created when missing).")],
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Where to write the PDF report.")
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Where to write summary.json.")
+    ] = None,
+    consent_log: Annotated[
+        Path | None, typer.Option("--consent", help="Consent register (CSV/XLSX/JSON/SQLite).")
+    ] = None,
+    policy: Annotated[
+        Path | None, typer.Option("--policy", help="Retention and purpose policy (TOML).")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The date the audit is judged at (YYYY-MM-DD).")
+    ] = None,
+    case_no: Annotated[
+        str, typer.Option("--case-no", help="Case number for a new case.")
+    ] = "AUDIT-1",
+    venue: Annotated[str, typer.Option("--venue", help="Venue name for a new case.")] = "",
+    examiner: Annotated[
+        list[str] | None, typer.Option("--examiner", help="Examiner (twice) for a new case.")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="zh, en or zh+en.")] = "zh",
+    workers: Workers = None,
+    quiet: Quiet = False,
+) -> None:
+    """Run the whole audit in one command: acquire, scan, count persons, check consent, report.
+
+    Example: venue-audit audit /mnt/export --consent 同意书.csv --policy policy.toml --as-of 2024-06-30
+    --case ./case-001 --report report.pdf --json summary.json --examiner 张三 --examiner 李四
+    """
+    from venue_audit.audit import AuditRequest, audit
+
+    info = CaseInfo(
+        case_no=case_no,
+        venue=venue or (sources[0].name if sources else ""),
+        examiners=examiner or [],
+    )
+    request = AuditRequest(
+        sources=sources,
+        case_dir=case_dir,
+        case_info=info,
+        consent_log=consent_log,
+        policy=policy,
+        as_of=as_of,
+        report_pdf=report,
+        summary_json=json_out,
+        lang=lang,
+        workers=workers or 0,
+    )
+    try:
+        result = audit(request, _stage_printer(quiet), sys.argv)
+    except (CaseError, ValueError) as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(EXIT_USAGE) from error
+    _print_summary(
+        result.summary,
+        {
+            k: v
+            for k, v in (("report", report), ("summary", json_out), ("case", result.case_dir))
+            if v
+        },
+    )
+
+
 @app.command("demo")
 def demo_command(
     sample_data: Annotated[
@@ -469,31 +645,19 @@ def demo_command(
     out: Annotated[Path, typer.Option("--out", help="Where the demo case and report go.")] = Path(
         "reports"
     ),
+    quiet: Quiet = False,
 ) -> None:
-    """Run the tool end to end on the bundled sample venue export.
+    """Audit the bundled sample sales office end to end and write reports/demo-report.pdf.
 
     Example: venue-audit demo
     """
     from venue_audit.demo import run_demo
 
-    result = run_demo(
-        sample_data, out, progress_console=None if not console.is_terminal else errors
+    result = run_demo(sample_data, out, _stage_printer(quiet), sys.argv)
+    _print_summary(
+        result.audit.summary,
+        {"report": result.pdf, "summary": result.summary_json, "case": result.audit.case_dir},
     )
-    table = Table(title="电子数据清单 (evidence manifest) of the sample venue")
-    for column in ("#", "path", "type", "size", "SHA-256"):
-        table.add_column(column, overflow="fold")
-    for number, row in enumerate(result.manifest, 1):
-        table.add_row(
-            str(number),
-            row["path"],
-            row["type"] or row["entry"],
-            str(row["size"]),
-            (row["sha256"] or "")[:16] + "…",
-        )
-    console.print(table)
-    console.print(f"Case folder: {result.case_dir}")
-    for name, path in result.outputs.items():
-        console.print(f"{name}: {path}")
 
 
 if __name__ == "__main__":

@@ -5,21 +5,19 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from rich.console import Console
-
-from venue_audit import acquire as acquisition
-from venue_audit.case import Case, CaseInfo
+from venue_audit.audit import AuditRequest, AuditResult, StageCallback, audit
+from venue_audit.case import CaseInfo
 
 DEMO_CASE = "demo-case"
+DEMO_PDF = "demo-report.pdf"
 
 
 @dataclass
 class DemoResult:
-    case_dir: Path
-    manifest: list[dict[str, Any]]
-    outputs: dict[str, Path]
+    audit: AuditResult
+    pdf: Path
+    summary_json: Path
 
 
 def find_sample_data() -> Path:
@@ -34,23 +32,31 @@ def find_sample_data() -> Path:
 
 
 def run_demo(
-    sample_data: Path | None, out: Path, progress_console: Console | None = None
+    sample_data: Path | None,
+    out: Path,
+    on_stage: StageCallback | None = None,
+    command: list[str] | None = None,
 ) -> DemoResult:
-    sample_data = sample_data or find_sample_data()
+    sample = sample_data or find_sample_data()
     out.mkdir(parents=True, exist_ok=True)
     case_dir = out / DEMO_CASE
     if case_dir.exists():
         shutil.rmtree(case_dir)
-    case = Case.create(
-        case_dir,
-        CaseInfo(
-            case_no="DEMO-2025-001",
+    pdf = out / DEMO_PDF
+    summary_json = out / "summary.json"
+    request = AuditRequest(
+        sources=[sample / "export"],
+        case_dir=case_dir,
+        case_info=CaseInfo(
+            case_no="DEMO-2024-001",
             venue="示例售楼处 (sample sales office)",
             examiners=["示例检查员甲", "示例检查员乙"],
             org="示例检察院 (sample procuratorate)",
             title="售楼处未经同意采集人脸信息 (demo)",
         ),
+        consent_log=next((sample / "consent").glob("*.csv"), None),
+        policy=sample / "policy.toml",
+        report_pdf=pdf,
+        summary_json=summary_json,
     )
-    acquisition.acquire(case, [sample_data])
-    outputs = acquisition.export_manifest(case)
-    return DemoResult(case_dir, acquisition.exports.manifest_rows(case), dict(outputs))
+    return DemoResult(audit(request, on_stage, command), pdf, summary_json)

@@ -1,0 +1,94 @@
+"""The whole audit in one call: case → acquire → scan → identify → assess → report.
+
+This is what ``venue-audit audit`` and ``venue-audit demo`` run, and what a
+Python user calls (``from venue_audit import audit``). Each stage is the same
+library call its own command makes, so a one-command audit and a step-by-step
+one produce the same case and the same summary.json.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from venue_audit import acquire as acquisition
+from venue_audit.assess import assess_case
+from venue_audit.case import Case, CaseInfo
+from venue_audit.identify import identify
+from venue_audit.scan import ScanOptions, scan
+from venue_audit.summary import build_summary
+
+StageCallback = Callable[[str, int, int], None]
+STAGES = ("acquire", "scan", "identify", "assess", "report")
+
+
+@dataclass
+class AuditRequest:
+    sources: list[Path]
+    case_dir: Path
+    case_info: CaseInfo | None = None
+    consent_log: Path | None = None
+    policy: Path | None = None
+    as_of: str | None = None
+    links: list[tuple[str, str]] = field(default_factory=list)
+    report_pdf: Path | None = None
+    summary_json: Path | None = None
+    lang: str = "zh"
+    redact: bool = True
+    workers: int = 0
+
+
+@dataclass
+class AuditResult:
+    case_dir: Path
+    summary: dict[str, Any]
+    report: Any = None
+
+
+def audit(
+    request: AuditRequest, on_stage: StageCallback | None = None, command: list[str] | None = None
+) -> AuditResult:
+    """Run every stage; an existing case folder is reused (acquire and scan are idempotent)."""
+
+    def stage(name: str) -> None:
+        if on_stage:
+            on_stage(name, STAGES.index(name), len(STAGES))
+
+    if (request.case_dir / "case.db").exists():
+        case = Case(request.case_dir)
+    else:
+        if request.case_info is None:
+            raise ValueError("a new case needs its case number, venue and examiners")
+        case = Case.create(request.case_dir, request.case_info, command)
+    stage("acquire")
+    acquisition.acquire(case, request.sources, workers=request.workers or None, command=command)
+    acquisition.export_manifest(case)
+    stage("scan")
+    scan(case, ScanOptions(workers=request.workers), command=command)
+    stage("identify")
+    identify(case, command)
+    stage("assess")
+    assess_case(case, request.consent_log, request.policy, request.links, request.as_of, command)
+    summary = build_summary(case)
+    report = None
+    if request.report_pdf is not None:
+        stage("report")
+        from venue_audit.report import report_case
+
+        report = report_case(
+            case,
+            request.report_pdf,
+            as_of=summary["as_of"],
+            lang=request.lang,
+            redact=request.redact,
+            command=command,
+        )
+    if request.summary_json is not None:
+        request.summary_json.parent.mkdir(parents=True, exist_ok=True)
+        request.summary_json.write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+    return AuditResult(case.directory, summary, report)
