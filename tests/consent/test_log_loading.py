@@ -161,3 +161,29 @@ def test_photo_paths_that_escape_or_are_malformed_are_problems(tmp_path: Path) -
         "c.csv row 3: enrolment photo unusable: photo ",
     ]
     assert "outside the consent log's folder" in log.problems[0].message
+
+
+def test_a_corrupt_page_keeps_the_rows_before_it(tmp_path: Path) -> None:
+    path = tmp_path / "c.db"
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA page_size = 1024")
+    connection.execute("CREATE TABLE consents (visitor_id TEXT, signed_at TEXT, note TEXT)")
+    connection.executemany(
+        "INSERT INTO consents VALUES (?, '2024-01-01', ?)",
+        [(f"V{i:04d}", "x" * 300) for i in range(200)],
+    )
+    connection.commit()
+    connection.close()
+    data = bytearray(path.read_bytes())
+    pages = len(data) // 1024
+    last_leaf = (pages - 1) * 1024
+    data[last_leaf:last_leaf + 1024] = b"\xa5" * 1024
+    path.write_bytes(bytes(data))
+
+    log = load_consent_log(path)
+
+    assert 0 < len(log.records) < 200
+    assert [r.keys["visitor_id"] for r in log.records[:2]] == ["V0000", "V0001"]
+    assert str(log.problems[-1]).startswith(
+        f"c.db table consents: reading stopped after {len(log.records)} rows"
+    )

@@ -384,6 +384,31 @@ def _load_json(path: Path, tz: Zone) -> ConsentLog:
 # --- SQLite --------------------------------------------------------------------------------------
 
 
+def _sqlite_text(data: bytes) -> str:
+    """TEXT values as stored: vendor systems sometimes write GB18030 into UTF-8 databases."""
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace")
+
+
+def _until_corrupt(
+    rows: Rows, log: ConsentLog, where: str
+) -> Iterator[tuple[list[object], str, str]]:
+    """Rows up to a corrupt page; what was read is kept and the break is a located problem."""
+    count = 0
+    try:
+        for row in rows:
+            count += 1
+            yield row
+    except (sqlite3.Error, UnicodeDecodeError) as error:
+        log.problems.append(
+            LogProblem(where, f"reading stopped after {count} rows: {error!r:.120}")
+        )
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
@@ -394,6 +419,7 @@ def _load_sqlite(path: Path, tz: Zone) -> ConsentLog:
         connection = sqlite3.connect(uri, uri=True)
     except sqlite3.Error as error:
         raise ConsentLogError(f"{path.name}: cannot open SQLite ({error})") from error
+    connection.text_factory = _sqlite_text
     try:
         tables = [
             r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -425,9 +451,10 @@ def _load_sqlite(path: Path, tz: Zone) -> ConsentLog:
                 (list(r), f"{path.name} table {table} row {n}", f"{path.name}:{table}:{n}")
                 for n, r in enumerate(cursor, start=1)
             )
-        return _finish(log, rows, tz)
-    except sqlite3.DatabaseError as error:
-        raise ConsentLogError(f"{path.name}: SQLite unreadable ({error})") from error
+        return _finish(log, _until_corrupt(rows, log, f"{path.name} table {table}"), tz)
+    except (sqlite3.Error, UnicodeDecodeError) as error:
+        # A corrupt schema can even yield an error message that is not UTF-8.
+        raise ConsentLogError(f"{path.name}: SQLite unreadable ({error!r:.200})") from error
     finally:
         connection.close()
 
