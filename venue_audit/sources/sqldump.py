@@ -921,6 +921,7 @@ class SqlDumpReader(SourceReader):
 
     NAME = "sql-dump"
     DESCRIPTION = "SQL dumps: MySQL/MariaDB INSERTs and PostgreSQL COPY/INSERT, streamed (.sql, .sql.gz)"
+    PRIORITY = 90  # before the log reader: a dump of an upload-log table is still a dump
 
     def __init__(self, line_limit: int = DEFAULT_LINE_LIMIT) -> None:
         self.line_limit = line_limit

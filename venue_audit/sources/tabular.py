@@ -18,6 +18,7 @@ import io
 import json
 import xml.parsers.expat
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import PurePosixPath
 from typing import Any, BinaryIO
 
@@ -98,8 +99,8 @@ def sniff_encoding(head: bytes) -> str:
             head.decode(encoding)
             return encoding
         except UnicodeDecodeError as error:
-            if error.start >= len(head) - 4:  # a character cut by the end of the sample
-                return encoding
+            if error.reason == "unexpected end of data" and error.start >= len(head) - 4:
+                return encoding  # a character cut by the end of the sample
     return "latin-1"
 
 
@@ -132,6 +133,16 @@ def sniff_delimiter(sample: str, default: str) -> str:
         if len(fields) - 1 > best_count:
             best, best_count = candidate, len(fields) - 1
     return best
+
+
+@contextmanager
+def _field_limit(limit: int) -> Iterator[None]:
+    """The csv module's field limit is process-wide: set ours while reading, then put it back."""
+    previous = csv.field_size_limit(limit)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
 
 
 def _unique_names(names: list[str]) -> list[str]:
@@ -167,8 +178,7 @@ class DelimitedTextReader(SourceReader):
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
         head = _read_head(item)
         problems: list[Problem] = []
-        csv.field_size_limit(max(csv.field_size_limit(), self.field_limit))
-        with item.open() as raw:
+        with item.open() as raw, _field_limit(self.field_limit):
             text = _text_stream(item, raw, head)
             sample = head.decode(text.encoding, errors="replace").lstrip("\ufeff")
             delimiter = sniff_delimiter(sample, "\t" if item.type == "tsv" else ",")
@@ -206,6 +216,12 @@ class DelimitedTextReader(SourceReader):
             return None
 
     def _rows(
+        self, rows: Any, item: Item, width: int, problems: list[Problem]
+    ) -> Iterator[tuple[str, list[Any]]]:
+        with _field_limit(self.field_limit):
+            yield from self._limited_rows(rows, item, width, problems)
+
+    def _limited_rows(
         self, rows: Any, item: Item, width: int, problems: list[Problem]
     ) -> Iterator[tuple[str, list[Any]]]:
         wide_rows = 0
@@ -551,6 +567,7 @@ class XmlReader(SourceReader):
         ready: list[tuple[str, dict[str, Any]]] = []
         current: dict[str, Any] | None = None
         inner: list[str] = []
+        has_children: list[bool] = []
         text: list[str] = []
         count = 0
         depth = len(target)
@@ -561,9 +578,13 @@ class XmlReader(SourceReader):
             if current is None and tuple(path) == target:
                 current = {}
                 inner.clear()
+                has_children.clear()
                 for key, value in attrs.items():
                     current[key] = value
             elif current is not None:
+                if has_children:
+                    has_children[-1] = True
+                has_children.append(False)
                 inner.append(name)
                 prefix = ".".join(inner)
                 for key, value in attrs.items():
@@ -580,7 +601,10 @@ class XmlReader(SourceReader):
                 else:
                     value = "".join(text).strip()
                     key = ".".join(inner)
-                    if value or key not in current:
+                    container = has_children.pop()
+                    if container and not value:
+                        pass  # a wrapper: its children are the columns
+                    elif value or key not in current:
                         existing = current.get(key)
                         if key in current and existing not in (None, ""):
                             current[key] = (
