@@ -376,7 +376,7 @@ class _Layout:
         persons_label = self.t("distinct")
         if self.data.persons_band is not None:
             low, high = self.data.persons_band
-            persons_label += f" · {self.t('band')} {low}–{high}"
+            persons_label += f" ({self.t('band')} {low}–{high})"
         table = Table(
             [
                 [
@@ -423,7 +423,7 @@ class _Layout:
         ]
         for number, item in enumerate(shown, 1):
             described = (
-                f"{escape(item.path)}<br/>{escape(item.type)} · {item.size} · {escape(item.mtime)}"
+                f"{escape(item.path)}<br/>{escape(item.type)} | {item.size} | {escape(item.mtime)}"
                 + (
                     f"<br/>{escape(self.t('acquired_at'))}: {escape(item.acquired_at)}"
                     if item.acquired_at
@@ -653,8 +653,9 @@ class _Layout:
                 story.append(self.p(detail))
             if finding.citations:
                 story.append(self.p(f"{self.t('citations')}:", self.body))
-                for code in finding.citations:
-                    story.append(self.p(f"• {self.citation_full(code)}", self.small))
+                for index, code in enumerate(finding.citations, 1):
+                    # "(1)" rather than a bullet: the built-in CID font has no U+2022.
+                    story.append(self.p(f"({index}) {self.citation_full(code)}", self.small))
             if finding.locators:
                 story.append(self.p(self.t("locators"), self.small))
                 for locator in finding.locators[: self.options.max_locators]:
@@ -826,7 +827,7 @@ class _Layout:
                 ]
             )
         story.append(
-            self.table(rows, [CONTENT_WIDTH * w for w in (0.06, 0.17, 0.1, 0.13, 0.3, 0.24)])
+            self.table(rows, [CONTENT_WIDTH * w for w in (0.05, 0.16, 0.09, 0.12, 0.30, 0.28)])
         )
         if len(events) > self.options.max_custody_rows:
             story.append(
