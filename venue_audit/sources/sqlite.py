@@ -8,7 +8,6 @@ URI interface); the copy is deleted as soon as the tables are read.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from venue_audit.recovery import RecoveredRecord, recover_sqlite
 from venue_audit.sources.base import (
     Item,
     Problem,
@@ -44,24 +44,38 @@ def _read_only_authorizer(action: int, *args: object) -> int:
 
 @contextmanager
 def open_read_only(item: Item) -> Iterator[sqlite3.Connection]:
-    scratch = None
-    path = item.path
-    if path is None:
-        handle, scratch = tempfile.mkstemp(prefix="venue-audit-", suffix=".sqlite")
-        with os.fdopen(handle, "wb") as out:
-            out.write(item.read())
-        path = scratch
-    connection = sqlite3.connect(
-        f"file:{quote(str(Path(path).absolute()))}?mode=ro&immutable=1", uri=True
-    )
+    """A read-only connection to the database as its last committed state.
+
+    A file on disk with no WAL beside it is opened in place with ``immutable=1``.
+    When a ``-wal`` file sits beside it (committed transactions not yet
+    checkpointed, which ``immutable`` would ignore) or the database lives inside
+    an archive, the bytes are copied into a private temporary folder first and
+    the copy is opened: the evidence itself is never opened for writing.
+    """
+    wal = Path(item.path + "-wal") if item.path else None
+    if item.path is not None and not (wal and wal.is_file() and wal.stat().st_size):
+        uri = f"file:{quote(str(Path(item.path).absolute()))}?mode=ro&immutable=1"
+        with _connect(uri) as connection:
+            yield connection
+        return
+    with tempfile.TemporaryDirectory(prefix="venue-audit-") as scratch:
+        copy = Path(scratch) / "copy.sqlite"
+        copy.write_bytes(item.read())
+        if wal is not None and wal.is_file():
+            (Path(scratch) / "copy.sqlite-wal").write_bytes(wal.read_bytes())
+        with _connect(f"file:{quote(str(copy))}?mode=ro") as connection:
+            yield connection
+
+
+@contextmanager
+def _connect(uri: str) -> Iterator[sqlite3.Connection]:
+    connection = sqlite3.connect(uri, uri=True)
     try:
         connection.execute("select count(*) from sqlite_master").fetchone()
         connection.set_authorizer(_read_only_authorizer)
         yield connection
     finally:
         connection.close()
-        if scratch:
-            os.unlink(scratch)
 
 
 def quote_name(name: str) -> str:
@@ -100,6 +114,7 @@ class SqliteReader(SourceReader):
                     yield from self._table(connection, item, table)
         except sqlite3.DatabaseError as error:
             yield Problem(item.locator, f"not a readable SQLite database: {error}")
+        yield from recovered_tables(item)
 
     def _table(self, connection: sqlite3.Connection, item: Item, table: str) -> Iterator[Yield]:
         try:
@@ -125,3 +140,41 @@ class SqliteReader(SourceReader):
         # against this table and goes on with the next one.
         for number, row in enumerate(cursor, 1):
             yield (f"rowid {row[0]}" if row[0] is not None else f"row {number}", list(row[1:]))
+
+
+def recovered_tables(item: Item) -> Iterator[Yield]:
+    """Deleted and superseded rows rebuilt from the file format, as tables marked deleted.
+
+    The WAL and rollback journal beside a database on disk are read too; each
+    recovered row keeps its location (file, page, offset, origin) as its locator.
+    """
+    siblings = {}
+    if item.path:
+        for suffix, key in (("-wal", "wal"), ("-journal", "journal")):
+            sibling = Path(item.path + suffix)
+            if sibling.is_file() and sibling.stat().st_size:
+                siblings[key] = sibling
+    report = recover_sqlite(
+        Path(item.path) if item.path else item.read(), name=item.name, **siblings
+    )
+    for note in report.notes:
+        if "stopped" in note or "cannot" in note:
+            yield Problem(item.locator, f"deleted-data recovery: {note}")
+    by_table: dict[str, list[RecoveredRecord]] = {}
+    for record in report.records:
+        by_table.setdefault(record.table or "(unknown table)", []).append(record)
+    for table, records in sorted(by_table.items()):
+        width = max(len(r.values) for r in records)
+        columns = (
+            records[0].columns
+            if records[0].columns and len(records[0].columns) >= width
+            else [f"column {i + 1}" for i in range(width)]
+        )
+        rows = (
+            (
+                f"recovered {r.kind} row ({r.location}, confidence {r.confidence:.2f})",
+                [*r.values, *[None] * (len(columns) - len(r.values))],
+            )
+            for r in records
+        )
+        yield TableRows(table, list(columns), rows, deleted=True)
