@@ -88,3 +88,20 @@ def test_hash_list_with_a_path_instead_of_a_name_is_rejected(tmp_path: Path) -> 
 def test_the_pdf_cannot_take_an_annex_name(tmp_path: Path, sample_data: ReportData) -> None:
     with pytest.raises(ValueError):
         render_report(sample_data, tmp_path / "summary.json")
+
+
+def test_same_data_gives_byte_identical_report_and_annexes(
+    tmp_path: Path, sample_data: ReportData
+) -> None:
+    first = render_report(sample_data, tmp_path / "a" / "report.pdf")
+    second = render_report(sample_data, tmp_path / "b" / "report.pdf")
+    assert first.hashes == second.hashes
+    assert first.report_id == second.report_id
+
+
+def test_a_case_folder_is_refused_as_the_report_folder(
+    tmp_path: Path, sample_data: ReportData
+) -> None:
+    (tmp_path / "case.db").write_bytes(b"")
+    with pytest.raises(ValueError, match="case folder"):
+        render_report(sample_data, tmp_path / "report.pdf")

@@ -121,3 +121,10 @@ def test_a_wrong_password_is_a_signing_error(tmp_path: Path, certificate: Path) 
             sign_p12=certificate,
             p12_password=b"wrong",
         )
+
+
+def test_describe_names_the_failed_annex(signed: ReportOutputs) -> None:
+    assert verify_report(signed.pdf).describe()[-1] == "verified"
+    signed.annexes["summary.json"].write_text("{}", encoding="utf-8")
+    lines = verify_report(signed.pdf).describe()
+    assert "FAILED  summary.json" in lines and lines[-1] == "NOT verified"

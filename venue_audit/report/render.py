@@ -59,6 +59,11 @@ def render_report(
     out_pdf = Path(out_pdf)
     directory = out_pdf.parent
     directory.mkdir(parents=True, exist_ok=True)
+    if (directory / "case.db").exists():
+        raise ValueError(
+            f"{directory} is a case folder: the annexes (manifest.csv ...) would overwrite its own "
+            "files; write the report into a folder of its own, e.g. CASE/report/report.pdf"
+        )
     if out_pdf.name in {
         annexes.SUMMARY_NAME,
         annexes.MANIFEST_NAME,

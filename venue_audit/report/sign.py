@@ -150,6 +150,23 @@ class VerificationResult:
     annexes: list[AnnexCheck] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
 
+    def describe(self) -> list[str]:
+        """Lines for a person: the signature, each annex, then every problem."""
+        lines = []
+        if self.signed:
+            state = "intact" if self.intact and self.covers_whole_file else "BROKEN"
+            trust = {None: "trust not checked", True: "trusted", False: "NOT trusted"}[self.trusted]
+            lines.append(
+                f"signature: {state}, {trust}; signer {self.signer}; signed at {self.signed_at}"
+            )
+        else:
+            lines.append("signature: none")
+        for check in self.annexes:
+            lines.append(f"{'OK     ' if check.ok else 'FAILED '} {check.name}")
+        lines.extend(f"problem: {problem}" for problem in self.problems)
+        lines.append("verified" if self.ok else "NOT verified")
+        return lines
+
     @property
     def ok(self) -> bool:
         """Integrity holds: any signature is intact and whole, and every listed file matches."""
