@@ -180,3 +180,10 @@ def test_adms_push_records_become_one_table_per_record_type() -> None:
         assert got[record_type] == [list(record.values()) for record in records]
     biophoto = next(t for t in of_type(found, TableRows) if t.table == "BIOPHOTO")
     assert biophoto.rows[0][0] == "line 2"
+
+
+def test_a_long_line_is_analysed_by_its_beginning_only() -> None:
+    blob = base64.b64encode(random.Random(1).randbytes(300_000)).decode()
+    line = f"2024-03-15 02:00:01 uploaded face.jpg to 10.0.0.1 payload={blob}"
+    [event] = events_in_line(line)
+    assert (event.action, event.files, event.remote) == ("upload", ["face.jpg"], "10.0.0.1")

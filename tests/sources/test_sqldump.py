@@ -471,3 +471,10 @@ def test_a_1gb_dump_streams_in_bounded_memory(tmp_path: Path) -> None:
     assert report["blob_bytes"] == expected_bytes
     assert report["tables"] == {"blobs": expected_rows}
     assert report["peak_mib"] < 500
+
+
+def test_headerless_postgres_insert_snippet_is_read_as_postgresql() -> None:
+    dump = b"INSERT INTO public.img VALUES (1, '\\xffd8ff', 'C:\\faces');\n"
+    found = read_all(SqlDumpReader(), item_from_bytes("snippet.sql", dump))
+    assert of_type(found, StoreFound)[0].details["dialect"] == "postgresql"
+    assert tables(found)["img"] == [[1, b"\xff\xd8\xff", "C:\\faces"]]

@@ -238,3 +238,9 @@ def test_truncated_xml_keeps_complete_records() -> None:
 def test_bounded_lines_skips_over_long_lines_and_numbers_the_rest() -> None:
     data = b"a\n" + b"x" * 3_000_000 + b"\nb\r\nc"
     assert list(bounded_lines(io.BytesIO(data), 1000)) == [(1, b"a"), (2, None), (3, b"b\r"), (4, b"c")]
+
+
+def test_xml_with_one_record_reads_the_root_as_that_record() -> None:
+    data = b"<FaceDataRecord><FPID>7</FPID><name>Li</name><faceURL>http://x/7.jpg</faceURL></FaceDataRecord>"
+    found = read_all(XmlReader(), item_from_bytes("one.xml", data))
+    assert tables(found) == {"FaceDataRecord": [["7", "Li", "http://x/7.jpg"]]}

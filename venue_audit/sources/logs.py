@@ -96,12 +96,15 @@ _COUNT_LABEL = re.compile(
     r"(?: transferred)?:)\s*(\d{1,3}(?:,\d{3})+|\d+)",
     re.I,
 )
-_FILE = re.compile(
-    r"[\w./\\~-]*\.(?:jpe?g|png|bmp|webp|gif|zip|tar\.gz|tgz|tar|7z|rar|gz|dat|bin|db|sqlite|sql|"
-    r"csv|json|npy|pkl|pickle)(?![\w])",
+_TOKEN_SPLIT = re.compile(r"[\s'\"<>(),;，。：、“”]+")
+_FILE_SUFFIX = re.compile(
+    r"\.(?:jpe?g|png|bmp|webp|gif|zip|tar\.gz|tgz|tar|7z|rar|gz|dat|bin|db|sqlite|sql|csv|json|npy|"
+    r"pkl|pickle)$",
     re.I,
 )
-_FACE_PATH = re.compile(r"(?:^|(?<=\s))(?:/|~/|\.{1,2}/|[A-Za-z]:\\)[^\s'\"]*(?:face|capture|snap|抓拍|人脸)[^\s'\"]*", re.I)
+_PATH_START = re.compile(r"^(?:/|~/|\.{1,2}/|[A-Za-z]:\\)")
+_FACE_WORD = re.compile(r"face|capture|snap|抓拍|人脸", re.I)
+ANALYSED_CHARS = 4096
 _REMOTES = (
     re.compile(r"\b(?:https?|ftps?|sftp|s3|oss|cos|obs|gs|smb|rsync|webdav)://[^\s'\"<>]+", re.I),
     re.compile(r"\b[\w.-]+@[\w.-]+:[^\s'\"]*"),
@@ -164,9 +167,18 @@ def _remote(line: str) -> str | None:
 
 
 def _files(line: str) -> list[str]:
-    names = [m[0] for m in _FILE.finditer(line) if "://" not in m[0]]
-    names += [m[0] for m in _FACE_PATH.finditer(line) if m[0] not in names]
-    return list(dict.fromkeys(name.rstrip("/\\") or name for name in names))[:50]
+    """File names with a data suffix, and paths that name face folders (``/data/capture/0315/``).
+
+    Token by token, so the cost stays linear on long lines.
+    """
+    names: list[str] = []
+    for raw in _TOKEN_SPLIT.split(line):
+        token = raw.rstrip(".:!?")
+        if not token or "://" in token or "@" in token:
+            continue
+        if _FILE_SUFFIX.search(token) or (_PATH_START.match(token) and _FACE_WORD.search(token)):
+            names.append(token.rstrip("/\\") or token)
+    return list(dict.fromkeys(names))[:50]
 
 
 def events_in_line(line: str, year_hint: int | None = None) -> list[LineEvent]:
@@ -174,8 +186,10 @@ def events_in_line(line: str, year_hint: int | None = None) -> list[LineEvent]:
 
     A line needs a face-data mention, an action, and something concrete (a
     time, a count, a file or a remote host): prose such as a README's "to
-    upload faces, run the script" is not an event.
+    upload faces, run the script" is not an event. Only the first 4096
+    characters are analysed (a base64 blob on the line says nothing more).
     """
+    line = line[:ANALYSED_CHARS]
     if not FACE_DATA.search(line):
         return []
     found = sorted(

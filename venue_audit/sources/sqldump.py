@@ -628,6 +628,9 @@ _PG_MARKERS = (
     b"SET standard_conforming_strings",
     b"pg_catalog.",
     b"FROM stdin;",
+    b"public.",
+    b"'\\x",
+    b"::",
 )
 _MYSQL_MARKERS = (b"MySQL dump", b"MariaDB dump", b"mysqldump", b"/*!40", b"ENGINE=", b"LOCK TABLES `")
 

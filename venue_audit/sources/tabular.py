@@ -523,8 +523,7 @@ def record_path(stream: BinaryIO) -> tuple[str, ...]:
     repeated = [key for key, count in counts.items() if count > 1 and len(key) > 1]
     if repeated:
         return min(repeated, key=lambda key: (len(key), -counts[key]))
-    children = [key for key in counts if len(key) == 2]
-    return children[0] if children else (next(iter(counts)) if counts else ())
+    return next(iter(counts)) if counts else ()  # nothing repeats: the root is the one record
 
 
 @register
