@@ -81,8 +81,13 @@ def test_capture_time_from_file_names(name: str, expected: datetime, source: str
 
 
 @pytest.mark.parametrize(
-    "name", ["IMG_0001.jpg", "CH01_20241315101523.jpg", "serial_120240315101523.jpg",
-             "CH01_20240315256000.jpg", "face.jpg"]
+    "name",
+    [
+        "IMG_0001.jpg", "CH01_20241315101523.jpg", "serial_120240315101523.jpg",
+        "CH01_20240315256000.jpg", "face.jpg",
+        "user_1000000001.jpg",  # an id, not a 2001 unix stamp
+        "user_1234567890123.jpg",  # likewise in milliseconds (2009)
+    ],
 )
 def test_file_names_without_a_time_give_none(name: str) -> None:
     assert from_file_name(name) is None

@@ -42,6 +42,9 @@ _NAME_PATTERNS = (
 )
 _UNIX_MS = re.compile(_D + r"(1\d{12})" + _E)
 _UNIX_S = re.compile(_D + r"(1\d{9})" + _E)
+# A bare number in a file name is read as a unix stamp only inside the years
+# face-capture systems have existed (2010-2035); other numbers are ids.
+_UNIX_WINDOW = (1_262_304_000, 2_051_222_400)
 
 
 def from_file_name(name: str, tz: str | tzinfo | None = None) -> CaptureTime | None:
@@ -64,7 +67,10 @@ def from_file_name(name: str, tz: str | tzinfo | None = None) -> CaptureTime | N
                 return CaptureTime(at, "file_name")
     for pattern, scale in ((_UNIX_MS, 1000), (_UNIX_S, 1)):
         for match in pattern.finditer(stem):
-            at = from_unix(int(match.group(1)) / scale, tz)
+            seconds = int(match.group(1)) / scale
+            if not _UNIX_WINDOW[0] <= seconds < _UNIX_WINDOW[1]:
+                continue
+            at = from_unix(seconds, tz)
             if at is not None:
                 return CaptureTime(at, "file_name_unix")
     return None
