@@ -124,13 +124,21 @@ class _CellTokens:
         return tokens
 
 
-def _hits(
-    tokens: frozenset[str], kind_index: Mapping[str, set[str]]
-) -> set[str]:
+def _hits(tokens: frozenset[str], kind_index: Mapping[str, set[str]]) -> set[str]:
     persons: set[str] = set()
     for token in tokens:
         persons |= kind_index.get(token, set())
     return persons
+
+
+def _values_convince(filled: list[ConsentRecord], column: str, matched: int) -> bool:
+    """Agreement an unnamed column needs before chance (row numbers, short codes) is ruled out."""
+    long_values = all(
+        len(str(r.columns.get(column)).strip()) >= MIN_VALUE_LENGTH for r in filled
+    )
+    return (
+        long_values and matched >= MIN_VALUE_MATCHES and matched >= MIN_VALUE_SHARE * len(filled)
+    )
 
 
 def plan_key_links(
@@ -170,10 +178,7 @@ def plan_key_links(
             if _names_agree(person_kind, log_field):
                 plan.append(KeyLink(person_kind, column, "header", matched))
                 continue
-            long_values = all(len(str(r.columns.get(column)).strip()) >= MIN_VALUE_LENGTH
-                              for r in filled)
-            if (long_values and matched >= MIN_VALUE_MATCHES
-                    and matched >= MIN_VALUE_SHARE * len(filled)):
+            if _values_convince(filled, column, matched):
                 plan.append(KeyLink(person_kind, column, "values", matched))
     return plan
 
