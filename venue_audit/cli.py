@@ -637,6 +637,34 @@ def audit_command(
     )
 
 
+@app.command("browse")
+def browse_command(
+    case_dir: CaseDir,
+    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 to serve on.")] = 8001,
+) -> None:
+    """Open the case database in a browser (Datasette), read-only, on this machine only.
+
+    Offers canned queries: persons without consent, artifacts by store, findings, skipped items.
+
+    Example: venue-audit browse ./case-001 --port 8001
+    """
+    from venue_audit.browse import serve
+
+    case = _open_case(case_dir)
+    try:
+        process = serve(case, port)
+    except RuntimeError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(EXIT_USAGE) from error
+    console.print(
+        f"Serving {case.db_path} read-only at http://127.0.0.1:{port}/case (Ctrl-C to stop)"
+    )
+    try:
+        process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+
+
 @app.command("demo")
 def demo_command(
     sample_data: Annotated[

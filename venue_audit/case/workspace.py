@@ -141,7 +141,12 @@ class Case:
     def now(self) -> str:
         return custody.now_in(self.info.tz)
 
+    def checkpoint(self) -> None:
+        """Fold the WAL into case.db, so the file alone is the whole case (to copy, hash or serve)."""
+        self.db.execute("pragma wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
+        self.checkpoint()
         self.db.close()
 
     def __enter__(self) -> Case:
