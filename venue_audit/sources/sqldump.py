@@ -463,6 +463,22 @@ _AFTER_VALUE = re.compile(r"\s*([,)])")
 _AFTER_ROW = re.compile(r"\s*(?:(,)|(;)|(ON\s+(?:DUPLICATE|CONFLICT)\b|RETURNING\b)|$)", re.I)
 
 
+def _hex_literal(text: str, pos: int) -> tuple[bytes | None, int]:
+    """A ``0x…`` blob decoded without a regex pass (most of a mysqldump's bytes are these).
+
+    Returns ``(None, pos)`` when the fast path does not apply; the regex path then decides.
+    """
+    ends = [i for i in (text.find(",", pos), text.find(")", pos)) if i >= 0]
+    end = min(ends) if ends else len(text)
+    digits = text[pos + 2 : end].rstrip()
+    if len(digits) % 2 or not digits.isalnum():
+        return None, pos
+    try:
+        return bytes.fromhex(digits), pos + 2 + len(digits)
+    except ValueError:
+        return None, pos
+
+
 class MalformedValues(ValueError):
     def __init__(self, row: int, message: str) -> None:
         super().__init__(message)
@@ -547,6 +563,7 @@ class ValueDecoder:
         """Rows of ``(…),(…)`` from ``pos``; raises MalformedValues after the last good row."""
         row_number = 0
         match_value = self.pattern.match
+        hex_literals = self.dialect == "mysql"
         while True:
             row_number += 1
             opening = _OPEN_ROW.match(text, pos)
@@ -558,6 +575,17 @@ class ValueDecoder:
                 pos = closing.end()
             else:
                 while True:
+                    if hex_literals and text.startswith(("0x", "0X"), pos):
+                        blob, pos = _hex_literal(text, pos)
+                        if blob is not None:
+                            values.append(blob)
+                            after = _AFTER_VALUE.match(text, pos)
+                            if after is None:
+                                raise MalformedValues(row_number, _excerpt(text, pos))
+                            pos = after.end()
+                            if after[1] == ")":
+                                break
+                            continue
                     match = match_value(text, pos)
                     if match is None:
                         raise MalformedValues(row_number, _excerpt(text, pos))
