@@ -73,9 +73,10 @@ def test_mysqldump_extended_inserts_decode_every_value() -> None:
     dump, expected = mysql_fixture()
     found = read_all(SqlDumpReader(), item_from_bytes("access.sql", dump))
 
-    store = of_type(found, StoreFound)[0]
-    assert store.kind == "sql-dump"
-    assert store.details == {"dialect": "mysql", "tables": {"face_record": 35}}
+    first, last = of_type(found, StoreFound)
+    assert first.kind == last.kind == "sql-dump"
+    assert last is found[-1], "the final counts close the stream"
+    assert last.details == {"dialect": "mysql", "tables": {"face_record": 35}}
     assert of_type(found, Problem) == []
     table = of_type(found, TableRows)
     assert len(table) == 1, "consecutive INSERTs into one table stream as one TableRows"

@@ -11,8 +11,10 @@ outside quotes, and values are decoded to Python values (``bytes`` for
 One ``TableRows`` is yielded per run of consecutive INSERT statements into
 the same table (with the same column list) and per ``COPY`` block; rows are
 produced lazily while the scanner consumes them, so memory stays bounded by
-one line. ``StoreFound.details["tables"]`` is filled in as rows are read:
-its counts are complete once the reader's iteration has ended.
+one line. Row counts are only known at the end of a stream, so the
+``StoreFound`` is yielded twice: first (its ``details["tables"]`` dict is
+filled in as rows are read) and again as the last yield with the final
+counts; the scanner updates the store by its locator.
 """
 
 from __future__ import annotations
@@ -970,5 +972,8 @@ class SqlDumpReader(SourceReader):
                 parser = DumpParser(_Prefetched(head, stream), item.locator, dialect, self.line_limit)  # type: ignore[arg-type]
                 yield StoreFound("sql-dump", details={"dialect": dialect, "tables": parser.row_counts})
                 yield from parser.yields()
+                yield StoreFound(
+                    "sql-dump", details={"dialect": dialect, "tables": dict(parser.row_counts)}
+                )
         except (OSError, EOFError, zlib.error) as error:
             yield Problem(item.locator, f"dump could not be read to the end: {type(error).__name__}: {error}")
