@@ -147,3 +147,27 @@ def test_first_known_takes_the_most_trusted_available_source() -> None:
     member = from_archive_member((2024, 3, 16, 0, 0, 0))
     assert first_known(None, name, member) == name
     assert first_known(None, None) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "hour", "minute"),
+    [
+        ("2024/3/15 下午 3:15", 15, 15),
+        ("2024/3/15 上午10:15", 10, 15),
+        ("2024年3月15日 晚上9点30分", 21, 30),
+        ("2024年3月15日 中午1:30", 13, 30),
+        ("2024/3/15 凌晨12:30", 0, 30),
+        ("2024-03-15 3:15 PM", 15, 15),
+        ("2024-03-15 12:15 AM", 0, 15),
+        ("15-Mar-2024 10:15", 10, 15),
+        ("Mar 15, 2024 3:15 PM", 15, 15),
+        ("15 March 2024", 0, 0),
+    ],
+)
+def test_twelve_hour_clocks_and_month_names(value: str, hour: int, minute: int) -> None:
+    assert parse_timestamp(value) == datetime(2024, 3, 15, hour, minute, tzinfo=SHANGHAI)
+
+
+@pytest.mark.parametrize("value", ["2024-03-15 13:15 PM", "15-Foo-2024", "2024/3/15 下午 0:15"])
+def test_impossible_twelve_hour_readings_are_refused(value: str) -> None:
+    assert parse_timestamp(value) is None

@@ -32,13 +32,34 @@ _DATE_TIME = re.compile(
     (?P<y>\d{4})\s*[-/.年]\s*(?P<mo>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?
     (?:
         (?:\s*T\s*|\s+|(?<=日))
+        (?P<ampm_zh>上午|下午|晚上|凌晨|中午)?\s*
         (?P<h>\d{1,2})\s*[:时時点點]\s*(?P<mi>\d{1,2})
         (?:\s*[:分]\s*(?P<s>\d{1,2})(?:[.,](?P<frac>\d{1,6}))?\s*秒?|\s*分)?
+        \s*(?P<ampm>AM|PM)?
     )?
     \s*(?P<tz>Z|UTC|GMT|[+-]\d{2}:?\d{2})?
     \s*$""",
     re.VERBOSE | re.IGNORECASE,
 )
+# English month names as Excel and US systems write them: 15-Mar-2024, Mar 15, 2024.
+_MONTH_NAME = re.compile(
+    r"""^\s*(?:(?P<d1>\d{1,2})[\s\-/]+(?P<m1>[A-Za-z]{3,9})\.?[\s\-/,]+(?P<y1>\d{4})
+    |(?P<m2>[A-Za-z]{3,9})\.?\s+(?P<d2>\d{1,2}),?\s+(?P<y2>\d{4}))
+    (?:[\sT]+(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ampm>AM|PM)?)?\s*$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")),
+        start=1,
+    )
+    for name in names
+}
+_PM_ZH = {"下午", "晚上"}
 _COMPACT = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:[ T_]?(\d{2})(\d{2})(\d{2}))?\s*$")
 _NUMBER = re.compile(r"^\s*\d+(?:\.\d+)?\s*$")
 
@@ -104,6 +125,30 @@ def _from_number(value: float, tz: str | tzinfo | None) -> datetime | None:
     return from_excel_serial(value, tz) or from_unix(value, tz)
 
 
+def _hour(hour: int, pm: bool, am: bool) -> int | None:
+    """24-hour clock from a 12-hour reading; None for 13 PM and the like."""
+    if not (pm or am):
+        return hour
+    if not 1 <= hour <= 12:
+        return None
+    return hour % 12 + (12 if pm else 0)
+
+
+def _from_month_name(match: re.Match[str], tz: str | tzinfo | None) -> datetime | None:
+    parts = match.groupdict()
+    month = _MONTHS.get((parts["m1"] or parts["m2"]).casefold())
+    if month is None:
+        return None
+    ampm = (parts["ampm"] or "").upper()
+    hour = _hour(int(parts["h"] or 0), ampm == "PM", ampm == "AM")
+    if hour is None:
+        return None
+    return build(
+        int(parts["y1"] or parts["y2"]), month, int(parts["d1"] or parts["d2"]),
+        hour, int(parts["mi"] or 0), int(parts["s"] or 0), tz=tz,
+    )
+
+
 def _from_text(text: str, tz: str | tzinfo | None) -> datetime | None:
     text = text.strip()
     match = _DATE_TIME.match(text)
@@ -111,11 +156,22 @@ def _from_text(text: str, tz: str | tzinfo | None) -> datetime | None:
         parts = match.groupdict()
         frac = (parts["frac"] or "").ljust(6, "0")
         zone_of_value: str | tzinfo | None = _offset(parts["tz"]) if parts["tz"] else tz
+        ampm = (parts["ampm"] or "").upper()
+        pm = ampm == "PM" or parts["ampm_zh"] in _PM_ZH
+        am = ampm == "AM" or parts["ampm_zh"] in {"上午", "凌晨"}
+        hour = _hour(int(parts["h"] or 0), pm, am)
+        if parts["ampm_zh"] == "中午":  # 中午12:30 is 12:30, 中午1:00 is 13:00
+            hour = int(parts["h"] or 0) % 12 + 12 if int(parts["h"] or 0) <= 12 else None
+        if hour is None:
+            return None
         return build(
             int(parts["y"]), int(parts["mo"]), int(parts["d"]),
-            int(parts["h"] or 0), int(parts["mi"] or 0), int(parts["s"] or 0),
+            hour, int(parts["mi"] or 0), int(parts["s"] or 0),
             int(frac or 0), tz=zone_of_value,
         )
+    named = _MONTH_NAME.match(text)
+    if named:
+        return _from_month_name(named, tz)
     compact = _COMPACT.match(text)
     if compact:
         numbers = [int(g) if g else 0 for g in compact.groups()]
