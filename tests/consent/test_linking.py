@@ -123,3 +123,10 @@ def test_case_db_rows_keep_the_locator_and_hash_the_phone(tmp_path: Path) -> Non
         "source": "consent.csv",
         "source_row": "log.csv row 2",
     }
+
+
+def test_id_numbers_link_to_their_hashes(tmp_path: Path) -> None:
+    id_number = "11010519491231002X"
+    persons = [PersonFacts("A", {"id_number": {id_number.lower()}})]
+    log = log_of(tmp_path, "身份证号哈希,签署时间", f"{sha256(id_number)},2024-01-01")
+    assert pairs(link_consents(persons, log)) == {("log.csv:2", "A")}
