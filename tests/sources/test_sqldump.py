@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import bz2
 import gzip
 import json
+import lzma
 import os
 import random
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -479,3 +483,26 @@ def test_headerless_postgres_insert_snippet_is_read_as_postgresql() -> None:
     found = read_all(SqlDumpReader(), item_from_bytes("snippet.sql", dump))
     assert of_type(found, StoreFound)[0].details["dialect"] == "postgresql"
     assert tables(found)["img"] == [[1, b"\xff\xd8\xff", "C:\\faces"]]
+
+
+@pytest.mark.parametrize("suffix, compress", [(".sql.bz2", bz2.compress), (".sql.xz", lzma.compress)])
+def test_bzip2_and_xz_dumps_are_streamed_too(suffix: str, compress: Callable[[bytes], bytes]) -> None:
+    dump, expected = mysql_fixture(rows_per_insert=3, statements=2)
+    item = item_from_bytes("backup" + suffix, compress(dump))
+    assert SqlDumpReader().claims(item, head_of(item))
+    assert tables(read_all(SqlDumpReader(), item))["face_record"] == expected
+
+
+def test_base64_and_hex_functions_decode_to_bytes() -> None:
+    photo = b"\xff\xd8\xff\xe0" + bytes(range(200))
+    encoded = base64.b64encode(photo).decode()
+    dump = (
+        f"INSERT INTO t VALUES (1, FROM_BASE64('{encoded}'), UNHEX('{photo.hex()}'), "
+        f"'{encoded}');\n"
+    ).encode()
+    found = read_all(SqlDumpReader(), item_from_bytes("m.sql", dump))
+    assert found[0].details["dialect"] == "mysql"
+    mysql_rows = tables(found)["t"]
+    assert mysql_rows == [[1, photo, photo, encoded]], "plain base64 text stays text"
+    pg = f"-- PostgreSQL database dump\nINSERT INTO public.t VALUES (decode('{encoded}', 'base64'));\n"
+    assert tables(read_all(SqlDumpReader(), item_from_bytes("p.sql", pg.encode())))["t"] == [[photo]]

@@ -19,7 +19,10 @@ counts; the scanner updates the store by its locator.
 
 from __future__ import annotations
 
+import base64
+import bz2
 import gzip
+import lzma
 import re
 import zlib
 from collections.abc import Callable, Iterator
@@ -432,8 +435,12 @@ _INSERT = re.compile(
     re.I | re.S,
 )
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
+_FUNCTION = (
+    r"|(?P<func>(?i:FROM_BASE64|UNHEX|decode))\(\s*'(?P<farg>[^'\\]*)'\s*"
+    r"(?:,\s*'(?P<fmt>\w+)'\s*)?\)"
+)
 _MYSQL_VALUE = re.compile(
-    r"\s*(?:(?P<null>(?i:NULL))\b"
+    r"\s*(?:(?P<null>(?i:NULL))\b" + _FUNCTION +
     r"|(?P<hex>0[xX][0-9A-Fa-f]*)"
     r"|[xX]'(?P<xq>[0-9A-Fa-f]*)'"
     r"|(?:_(?P<charset>[A-Za-z0-9]+)\s*)?"
@@ -444,7 +451,7 @@ _MYSQL_VALUE = re.compile(
 )
 _PG_CAST = r"(?:\s*::\s*(?P<cast>(?:\"[^\"]+\"|[\w.]+)(?:\s+(?:precision|varying|without\s+time\s+zone|with\s+time\s+zone))?(?:\s*\([\d,\s]*\))?(?:\s*\[\d*\])*))?"
 _PG_VALUE = re.compile(
-    r"\s*(?:(?P<null>(?i:NULL))\b"
+    r"\s*(?:(?P<null>(?i:NULL))\b" + _FUNCTION +
     r"|[eE]'(?P<estr>[^'\\]*(?:(?:\\.|'')[^'\\]*)*)'"
     r"|[xX]'(?P<xq>[0-9A-Fa-f]*)'"
     r"|'(?P<str>[^']*(?:''[^']*)*)'"
@@ -479,6 +486,21 @@ def _hex_literal(text: str, pos: int) -> tuple[bytes | None, int]:
         return bytes.fromhex(digits), pos + 2 + len(digits)
     except ValueError:
         return None, pos
+
+
+def _decode_function(name: str, argument: str, format_: str | None) -> bytes | str:
+    """``FROM_BASE64('…')`` / ``UNHEX('…')`` (MySQL), ``decode('…', 'base64'|'hex')`` (PostgreSQL)."""
+    kind = name.lower()
+    if kind == "decode":
+        kind = {"base64": "from_base64", "hex": "unhex"}.get((format_ or "").lower(), "")
+    try:
+        if kind == "from_base64":
+            return base64.b64decode("".join(argument.split()), validate=True)
+        if kind == "unhex":
+            return bytes.fromhex(argument)
+    except ValueError:
+        pass
+    return argument
 
 
 class MalformedValues(ValueError):
@@ -528,6 +550,8 @@ class ValueDecoder:
         groups = match.groupdict()
         if groups["null"] is not None:
             return None
+        if groups["func"] is not None:
+            return _decode_function(groups["func"], groups["farg"], groups["fmt"])
         if groups.get("hex") is not None:
             digits = groups["hex"][2:]
             return bytes.fromhex(digits if len(digits) % 2 == 0 else "0" + digits)
@@ -680,8 +704,16 @@ def _looks_like_dump(head: bytes) -> bool:
     )
 
 
+_COMPRESSED = {"gzip": (".gz", ".gzip"), "bzip2": (".bz2",), "xz": (".xz",)}
+
+
 def _is_sql_gz(item: Item) -> bool:
-    return item.type == "gzip" and item.name.lower().endswith((".sql.gz", ".sql.gzip", ".dump.gz"))
+    """A compressed dump by name: ``.sql.gz`` (also ``.sql.bz2``, ``.sql.xz``, ``.dump.gz``)."""
+    suffixes = _COMPRESSED.get(item.type)
+    if not suffixes:
+        return False
+    name = item.name.lower()
+    return any(name.endswith(stem + suffix) for stem in (".sql", ".dump") for suffix in suffixes)
 
 
 @contextmanager
@@ -689,7 +721,8 @@ def open_dump(item: Item) -> Iterator[BinaryIO]:
     """The dump's bytes, decompressed on the fly for ``.sql.gz``."""
     with item.open() as raw:
         if _is_sql_gz(item):
-            with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
+            opener = {"gzip": gzip.open, "bzip2": bz2.open, "xz": lzma.open}[item.type]
+            with opener(raw, "rb") as unzipped:
                 yield unzipped  # type: ignore[misc]
         else:
             yield raw
@@ -739,7 +772,7 @@ class DumpParser:
         try:
             for number, line in bounded_lines(stream, self.line_limit):
                 yield number, line
-        except (OSError, EOFError, zlib.error) as error:
+        except (OSError, EOFError, zlib.error, lzma.LZMAError) as error:
             self.problems.append(
                 Problem(self.where(number + 1),
                         f"dump could not be read further: {type(error).__name__}: {error}")
@@ -975,5 +1008,5 @@ class SqlDumpReader(SourceReader):
                 yield StoreFound(
                     "sql-dump", details={"dialect": dialect, "tables": dict(parser.row_counts)}
                 )
-        except (OSError, EOFError, zlib.error) as error:
+        except (OSError, EOFError, zlib.error, lzma.LZMAError) as error:
             yield Problem(item.locator, f"dump could not be read to the end: {type(error).__name__}: {error}")
