@@ -18,7 +18,7 @@ from report_samples import face_crop_bytes
 
 from venue_audit.case import Case, CaseInfo
 from venue_audit.report import load_report_data, render_report
-from venue_audit.report.load import build_summary
+from venue_audit.summary import build_summary as canonical_summary
 
 LOCAL_DAY = "2024-05-01T10:00:00+08:00"
 UTC_LATE = "2024-05-01T23:30:00+00:00"  # already 2024-05-02 in Shanghai
@@ -168,42 +168,22 @@ def case(tmp_path: Path) -> Case:
             "locator": "faces.db!freelist page 7",
         }
     )
-    artifacts.append(
-        {
-            "store_id": 2,
-            "kind": "face_crop",
-            "deleted": 0,
-            "sha256": "crop-r1",  # duplicate of r1
-            "locator": "export.zip!/a.jpg",
-        }
+    copies = (
+        ("export.zip!/a.jpg", "face_crop", "crop-r1"),  # a copy of r1's crop: a duplicate
+        ("export.zip!/b.jpg", "face_crop", "crop-z2"),
+        ("export.zip!/v.mp4@00:01", "video_frame", "frame-1"),
     )
-    artifacts.append(
-        {
-            "store_id": 2,
-            "kind": "face_crop",
-            "deleted": 0,
-            "sha256": "crop-z2",
-            "locator": "export.zip!/b.jpg",
-        }
-    )
-    artifacts.append(
-        {
-            "store_id": 2,
-            "kind": "video_frame",
-            "deleted": 0,
-            "sha256": "frame-1",
-            "locator": "export.zip!/v.mp4@00:01",
-        }
-    )
-    artifacts.append(
-        {
-            "store_id": 2,
-            "kind": "video_frame",
-            "deleted": 0,
-            "sha256": "frame-2",
-            "locator": "export.zip!/v.mp4@00:02",
-        }
-    )
+    for locator, kind, sha in copies:
+        artifacts.append(
+            {
+                "store_id": 2,
+                "record_key": locator,
+                "kind": kind,
+                "deleted": 0,
+                "sha256": sha,
+                "locator": locator,
+            }
+        )
     db["artifacts"].insert_all(artifacts)
     ids = {row["locator"]: row["id"] for row in db.query("select id, locator from artifacts")}
     persons = [
@@ -242,19 +222,14 @@ def case(tmp_path: Path) -> Case:
     db["faces"].insert_all(
         [{"artifact_id": ids[loc], "person_id": pid, "space": "dlib"} for loc, pid in faces]
     )
+    # As the assess stage writes them: one row per rule, the instances in ``detail``.
     db["findings"].insert_all(
         [
             {
                 "rule": "no-consent",
                 "severity": "high",
-                "person_id": 1,
                 "citations": json.dumps(["PIPL Art. 29"]),
-            },
-            {
-                "rule": "no-consent",
-                "severity": "high",
-                "person_id": 6,
-                "citations": json.dumps(["PIPL Art. 29"]),
+                "detail": json.dumps({"count": 2, "locators": [], "person_ids": ["1", "6"]}),
             },
             {
                 "rule": "offsite-transfer",
@@ -304,33 +279,35 @@ def case(tmp_path: Path) -> Case:
     return case
 
 
-def test_summary_counts_follow_the_counting_rules(case: Case) -> None:
-    summary = build_summary(case, "2024-06-30")
-    assert summary["schema"] == "venue-audit.summary/1" and summary["as_of"] == "2024-06-30"
+def test_report_shows_the_canonical_summary_with_the_known_counts(case: Case) -> None:
+    data = load_report_data(case)
+    assert data.summary == canonical_summary(case)
+    summary = data.summary
+    assert summary["schema"] == "venue-audit.summary/1"
+    # r1-r4 (r1-r3 crop + template), b.jpg and one video frame; a.jpg is r1's crop again
     assert summary["faces"] == {
         "records": 6,
-        "face_images": 6,
-        "faces_in_images": 6,
+        "face_images": 5,
+        "faces_in_images": 5,
         "face_templates": 3,
         "video_frames_with_faces": 1,
         "exact_duplicates": 1,
         "deleted_recoverable": 2,
     }
-    assert summary["persons"] == {
-        "distinct": 5,
-        "only_in_deleted": 1,
-        "by_status": {
-            "consented": 1,
-            "no_consent": 2,
-            "withdrawn_retained": 1,
-            "expired_retained": 1,
-        },
+    assert summary["persons"]["distinct"] == 5 and summary["persons"]["only_in_deleted"] == 1
+    assert summary["persons"]["by_status"] == {
+        "consented": 1,
+        "no_consent": 2,
+        "withdrawn_retained": 1,
+        "expired_retained": 1,
     }
     assert summary["evidence"]["files"] == 3
-    assert [
-        (s["path"], s["records"], s["face_images"], s["face_templates"]) for s in summary["stores"]
-    ] == [("faces.db", 4, 4, 3), ("export.zip", 2, 2, 0)]
-    assert [(f["rule"], f["count"]) for f in summary["findings"]] == [
+    stores = {
+        s.path: (s.records, s.face_images, s.face_templates, s.deleted_recoverable)
+        for s in data.stores
+    }
+    assert stores == {"faces.db": (4, 4, 3, 2), "export.zip": (2, 1, 0, 0)}
+    assert [(f.rule, f.count) for f in data.findings] == [
         ("no-consent", 2),
         ("offsite-transfer", 12),
     ]
@@ -350,7 +327,7 @@ def test_days_are_local_to_the_case_and_log_events_are_summed_per_day(case: Case
 def test_findings_carry_locators_persons_and_kept_thumbnails(case: Case) -> None:
     data = load_report_data(case, "2024-06-30")
     no_consent, offsite = data.findings
-    assert no_consent.person_ids == [1, 6]
+    assert no_consent.person_ids == ["1", "6"]
     assert no_consent.locators == ["faces.db!/faces/r1/img", "export.zip!/b.jpg"]
     assert len(no_consent.thumbnails) == 1 and no_consent.title_zh.startswith("存储人脸信息")
     assert offsite.locators == ["logs/upload.log:3"] and offsite.count == 12

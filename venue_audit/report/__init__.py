@@ -7,7 +7,7 @@
 """
 
 from venue_audit.report.case_report import report_case
-from venue_audit.report.load import build_summary, load_report_data
+from venue_audit.report.load import load_report_data
 from venue_audit.report.model import ReportData
 from venue_audit.report.render import ReportOutputs, render_report
 from venue_audit.report.sign import VerificationResult, verify_report
@@ -16,7 +16,6 @@ __all__ = [
     "ReportData",
     "ReportOutputs",
     "VerificationResult",
-    "build_summary",
     "load_report_data",
     "render_report",
     "report_case",

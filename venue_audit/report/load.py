@@ -1,15 +1,16 @@
 """Gather everything the report shows from ``case.db`` into a :class:`ReportData`.
 
-The counts follow DESIGN.md's counting rules, computed here in SQL over the
-tables the scan filled, so the report and ``--json`` can share one
-definition. Two optional tables widen what the report can say, and are used
-when present (the loader works without them):
+The numbers come from the same functions as ``--json`` (``venue_audit.summary``
+and ``venue_audit.scan.counts``), so the PDF, its annexes and scripts cannot
+disagree; this module adds what only the report shows: the evidence list with
+a report-time re-hash, per-day captures, retention ages, findings with their
+pointers, method and custody. Optional tables are used when present:
 
-- ``case_meta(key TEXT PRIMARY KEY, value TEXT)``: JSON values for
-  ``parameters``, ``clustering``, ``models``, ``persons_band``, ``retention_days``,
-  ``transformations``, ``place``, ``period_start``, ``period_end``;
-- ``timeline_events(id, at, kind, count, remote_host, source, locator)``: uploads,
-  deletions and packing runs found in logs;
+- ``case_meta``: JSON values for ``parameters``, ``clustering``, ``models``,
+  ``persons_band``, ``retention_days``, ``transformations``, ``place``,
+  ``period_start``, ``period_end``, and the ``identify`` and ``policy`` entries
+  the identify and assess stages write;
+- ``timeline_events``: uploads, deletions and packing runs found in logs;
 - ``thumbnails(artifact_id, image)``: small face images kept with ``--keep-thumbnails``.
 """
 
@@ -31,11 +32,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from venue_audit import TOOL_NAME
-from venue_audit.acquire.acquisition import manifest_digest
 from venue_audit.acquire.exports import absolute_path, display_path, manifest_rows
 from venue_audit.case import Case
 from venue_audit.report.model import (
-    SUMMARY_SCHEMA,
     CaseDetails,
     CustodyEvent,
     EvidenceItem,
@@ -53,9 +52,9 @@ from venue_audit.report.model import (
     VerificationSection,
 )
 from venue_audit.report.rules import rule_titles, severity_rank
+from venue_audit.scan.counts import FaceCounts, count_faces
+from venue_audit.summary import build_summary as canonical_summary
 
-IMAGE_KINDS = ("face_crop", "raw_frame")
-RECORD_KINDS = ("face_crop", "raw_frame", "template")
 LIBRARIES = (
     "numpy",
     "pillow",
@@ -70,17 +69,9 @@ LIBRARIES = (
     "pyhanko",
 )
 MAX_THUMBNAILS = 6
+MAX_PERSON_LOCATORS = 1000
 
 ThumbnailSource = Callable[[dict[str, Any]], bytes | None]
-
-# Live and deleted records, one row per record: a database row holding a crop and
-# its template (same store, same record_key) is one record with two artifacts.
-_RECORDS_SQL = """
-select store_id, coalesce(record_key, 'artifact:' || id) as record, max(deleted) as deleted,
-       min(captured_at) as captured_at
-from artifacts where kind in ('face_crop', 'raw_frame', 'template') and deleted = {deleted}
-group by store_id, record
-"""
 
 
 def load_report_data(
@@ -107,7 +98,15 @@ def load_report_data(
     """
     db = case.db
     meta = _case_meta(db)
-    as_of = as_of or case.info.as_of or date.today().isoformat()
+    policy = meta.get("policy") if isinstance(meta.get("policy"), dict) else {}
+    summary = summary if summary is not None else canonical_summary(case)
+    as_of = (
+        as_of
+        or summary.get("as_of")
+        or case.info.as_of
+        or policy.get("as_of")
+        or date.today().isoformat()
+    )
     events = case.custody_events()
     details = CaseDetails(
         case_no=case.info.case_no,
@@ -124,16 +123,24 @@ def load_report_data(
         ),
         period_end=str(meta.get("period_end") or (events[-1]["at"] if events else "")),
     )
+    counts = count_faces(case)
+    records = _live_records(db, set(counts.duplicate_records))
     evidence = _evidence(case, rehash, verified_sha256 or {})
-    stores = _stores(db)
+    stores = _stores(db, counts)
     findings = findings if findings is not None else _findings(db, thumbnail_source)
-    summary = (
-        summary
-        if summary is not None
-        else build_summary(case, as_of, stores=stores, findings=findings)
+    band = next(
+        (
+            candidate
+            for candidate in (
+                meta.get("persons_band"),
+                summary.get("persons", {}).get("band"),
+                _latest_detail(events, "identify").get("band"),
+            )
+            if isinstance(candidate, list) and len(candidate) == 2 and candidate[1]
+        ),
+        None,
     )
-    band = meta.get("persons_band") or _latest_detail(events, "identify").get("band")
-    retention = meta.get("retention_days")
+    retention = meta.get("retention_days") or policy.get("retention_days")
     return ReportData(
         case=details,
         summary=summary,
@@ -145,8 +152,8 @@ def load_report_data(
         persons_band=(int(band[0]), int(band[1]))
         if isinstance(band, list) and len(band) == 2
         else None,
-        timeline=_timeline(db, case.info.tz),
-        retention_ages_days=_retention_ages(db, as_of, case.info.tz),
+        timeline=_timeline(db, records, case.info.tz),
+        retention_ages_days=_retention_ages(records, as_of, case.info.tz),
         retention_limit_days=int(retention) if isinstance(retention, int | float) else None,
         custody=[_custody_event(e) for e in events],
         skipped=[
@@ -157,93 +164,6 @@ def load_report_data(
         ],
         verification=verification,
     )
-
-
-def build_summary(
-    case: Case,
-    as_of: str,
-    stores: list[StoreRow] | None = None,
-    findings: list[FindingSection] | None = None,
-) -> dict[str, Any]:
-    """The summary JSON (DESIGN.md contract) from the case tables."""
-    db = case.db
-    stores = stores if stores is not None else _stores(db)
-    evidence = next(
-        iter(
-            db.query(
-                "select count(*) as files, coalesce(sum(size), 0) as bytes from evidence "
-                "where current = 1 and entry = 'file'"
-            )
-        )
-    )
-    live_records = _scalar(db, f"select count(*) from ({_RECORDS_SQL.format(deleted=0)})")
-    deleted_records = _scalar(db, f"select count(*) from ({_RECORDS_SQL.format(deleted=1)})")
-    image_kinds = ", ".join(f"'{k}'" for k in IMAGE_KINDS)
-    by_status = dict.fromkeys(
-        ("consented", "no_consent", "withdrawn_retained", "expired_retained"), 0
-    )
-    for row in db.query(
-        "select coalesce(consent_status, 'no_consent') as status, count(*) as n from persons "
-        "where coalesce(only_deleted, 0) = 0 group by status"
-    ):
-        status = row["status"] if row["status"] in by_status else "no_consent"
-        by_status[status] += row["n"]
-    findings = findings if findings is not None else _findings(db, None)
-    return {
-        "schema": SUMMARY_SCHEMA,
-        "tool_version": case.info.tool_version,
-        "as_of": as_of,
-        "evidence": {
-            "files": evidence["files"],
-            "bytes": evidence["bytes"],
-            "manifest_sha256": manifest_digest(case),
-        },
-        "stores": [
-            {
-                "path": s.path,
-                "kind": s.kind,
-                "profile": s.profile,
-                "records": s.records,
-                "face_images": s.face_images,
-                "face_templates": s.face_templates,
-            }
-            for s in stores
-        ],
-        "faces": {
-            "records": live_records,
-            "face_images": _scalar(
-                db, f"select count(*) from artifacts where deleted = 0 and kind in ({image_kinds})"
-            ),
-            "faces_in_images": _scalar(
-                db,
-                "select count(*) from faces f join artifacts a on a.id = f.artifact_id "
-                f"where a.deleted = 0 and a.kind in ({image_kinds})",
-            ),
-            "face_templates": _scalar(
-                db, "select count(*) from artifacts where deleted = 0 and kind = 'template'"
-            ),
-            "video_frames_with_faces": _scalar(
-                db,
-                "select count(*) from artifacts a where a.deleted = 0 and a.kind = 'video_frame' "
-                "and exists (select 1 from faces f where f.artifact_id = a.id)",
-            ),
-            "exact_duplicates": _scalar(
-                db,
-                "select count(*) - count(distinct sha256) from artifacts "
-                "where deleted = 0 and sha256 is not null and sha256 != ''",
-            ),
-            "deleted_recoverable": deleted_records,
-        },
-        "persons": {
-            "distinct": sum(by_status.values()),
-            "only_in_deleted": _scalar(db, "select count(*) from persons where only_deleted = 1"),
-            "by_status": by_status,
-        },
-        "findings": [
-            {"rule": f.rule, "severity": f.severity, "count": f.count, "citations": f.citations}
-            for f in findings
-        ],
-    }
 
 
 # -- pieces -------------------------------------------------------------------------------------
@@ -318,37 +238,43 @@ def _sha256_of(path: Path) -> str | None:
     return digest.hexdigest()
 
 
-def _stores(db: Any) -> list[StoreRow]:
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for deleted in (0, 1):
-        for row in db.query(
-            f"select store_id, count(*) as n from ({_RECORDS_SQL.format(deleted=deleted)}) "
-            "group by store_id"
-        ):
-            counts[row["store_id"]]["deleted" if deleted else "records"] += row["n"]
+def _live_records(db: Any, duplicates: set[str]) -> list[str | None]:
+    """The capture time of each live, non-duplicate record (counting as in scan.counts)."""
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in db.query("select id, record_key, deleted, captured_at from artifacts order by id"):
+        grouped[row["record_key"] or f"artifact:{row['id']}"].append(row)
+    times = []
+    for key, artifacts in grouped.items():
+        if key in duplicates or any(a["deleted"] for a in artifacts):
+            continue
+        stamps = [a["captured_at"] for a in artifacts if a["captured_at"]]
+        times.append(min(stamps) if stamps else None)
+    return times
+
+
+def _stores(db: Any, counts: FaceCounts) -> list[StoreRow]:
+    """Every recognised store with the scan's own per-store counts, and its deleted records."""
+    deleted: Counter[int] = Counter()
     for row in db.query(
-        "select store_id, kind, count(*) as n from artifacts where deleted = 0 "
-        "group by store_id, kind"
+        "select store_id, count(distinct coalesce(record_key, 'artifact:' || id)) as n "
+        "from artifacts where deleted = 1 group by store_id"
     ):
-        counts[row["store_id"]][row["kind"]] += row["n"]
+        deleted[row["store_id"]] = row["n"]
     stores = []
     for row in db.query(
-        "select s.*, e.path as evidence_path, e.name as evidence_name from stores s "
-        "left join evidence e on e.id = s.evidence_id order by s.id"
+        "select s.*, e.path as evidence_path from stores s "
+        "left join evidence e on e.id = s.evidence_id order by s.locator, s.id"
     ):
-        count = counts.get(row["id"], Counter())
-        path = row["evidence_path"] or ""
-        if row["locator"] and row["locator"] != path:
-            path = f"{path} → {row['locator']}" if path else row["locator"]
+        found = counts.by_store.get(row["id"])
         stores.append(
             StoreRow(
-                path=path,
+                path=row["locator"] or row["evidence_path"] or "",
                 kind=row["kind"] or "",
                 profile=row["profile"] or "",
-                records=count["records"],
-                face_images=sum(count[k] for k in IMAGE_KINDS),
-                face_templates=count["template"],
-                deleted_recoverable=count["deleted"],
+                records=found.records if found else 0,
+                face_images=found.face_images if found else 0,
+                face_templates=found.face_templates if found else 0,
+                deleted_recoverable=deleted[row["id"]],
             )
         )
     return stores
@@ -388,6 +314,8 @@ def _findings(db: Any, thumbnail_source: ThumbnailSource | None) -> list[Finding
             ]
             if isinstance(detail.get("person_ids"), list):
                 person_ids += [p for p in detail["person_ids"] if p not in person_ids]
+        if not locators and person_ids:
+            locators = _locators(db, [], _numeric(person_ids)[:MAX_PERSON_LOCATORS])
         sections.append(
             FindingSection(
                 rule=rule,
@@ -398,18 +326,18 @@ def _findings(db: Any, thumbnail_source: ThumbnailSource | None) -> list[Finding
                 citations=citations,
                 locators=locators,
                 person_ids=person_ids,
-                thumbnails=_thumbnails(
-                    db,
-                    artifact_ids,
-                    [p for p in person_ids if isinstance(p, int)],
-                    thumbnail_source,
-                ),
+                thumbnails=_thumbnails(db, artifact_ids, _numeric(person_ids), thumbnail_source),
                 detail_zh=str(first.get("text_zh", "")),
                 detail_en=str(first.get("text_en", "")),
             )
         )
     sections.sort(key=lambda s: (severity_rank(s.severity), s.rule))
     return sections
+
+
+def _numeric(ids: list[int | str]) -> list[int]:
+    """Person ids as integers (the assess stage stores them as strings in ``detail``)."""
+    return [int(i) for i in ids if isinstance(i, int) or (isinstance(i, str) and i.isdigit())]
 
 
 def _locators(db: Any, artifact_ids: list[int], person_ids: list[int]) -> list[str]:
@@ -491,11 +419,11 @@ def _persons(db: Any) -> list[PersonRow]:
     ]
 
 
-def _timeline(db: Any, tz: str) -> Timeline:
+def _timeline(db: Any, records: list[str | None], tz: str) -> Timeline:
     zone = ZoneInfo(tz)
     per_day: Counter[str] = Counter()
-    for row in db.query(_RECORDS_SQL.format(deleted=0)):
-        day = _local_day(row["captured_at"], zone)
+    for captured_at in records:
+        day = _local_day(captured_at, zone)
         if day:
             per_day[day] += 1
     events: list[LogEvent] = []
@@ -527,15 +455,15 @@ def event_kind(action: str) -> str:
     return lowered or "other"
 
 
-def _retention_ages(db: Any, as_of: str, tz: str) -> list[int]:
+def _retention_ages(records: list[str | None], as_of: str, tz: str) -> list[int]:
     zone = ZoneInfo(tz)
     try:
         reference = date.fromisoformat(as_of[:10])
     except ValueError:
         return []
     ages = []
-    for row in db.query(_RECORDS_SQL.format(deleted=0)):
-        day = _local_day(row["captured_at"], zone)
+    for captured_at in records:
+        day = _local_day(captured_at, zone)
         if day:
             ages.append(max(0, (reference - date.fromisoformat(day)).days))
     return ages
