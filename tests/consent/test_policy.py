@@ -66,3 +66,9 @@ def test_bad_settings_name_the_setting(tmp_path: Path, text: str, message: str) 
 def test_a_missing_file_is_a_policy_error(tmp_path: Path) -> None:
     with pytest.raises(PolicyError):
         ConsentPolicy.from_toml(tmp_path / "absent.toml")
+
+
+def test_the_recorded_settings_read_back_to_the_same_policy() -> None:
+    policy = ConsentPolicy(45, frozenset({"安防", "门禁"}), False, date(2024, 6, 30))
+    assert ConsentPolicy.from_mapping(policy.to_mapping()) == policy
+    assert ConsentPolicy.from_mapping(ConsentPolicy().to_mapping()) == ConsentPolicy()

@@ -59,6 +59,15 @@ class ConsentPolicy:
     def purpose_allowed(self, purpose: str) -> bool:
         return not self.allowed_purposes or purpose.casefold() in self.allowed_purposes
 
+    def to_mapping(self) -> dict[str, object]:
+        """The settings as recorded in a case (``from_mapping`` reads them back unchanged)."""
+        return {
+            "retention_days": self.retention_days,
+            "allowed_purposes": sorted(self.allowed_purposes),
+            "consent_required_before_capture": self.consent_required_before_capture,
+            "as_of": self.as_of.isoformat() if self.as_of else None,
+        }
+
     @classmethod
     def from_mapping(cls, settings: dict[str, object]) -> ConsentPolicy:
         section = settings.get("consent", settings)
@@ -85,7 +94,7 @@ class ConsentPolicy:
             if not isinstance(required, bool):
                 raise PolicyError("consent_required_before_capture must be true or false")
             policy = replace(policy, consent_required_before_capture=required)
-        if "as_of" in section:
+        if section.get("as_of") is not None:
             policy = replace(policy, as_of=_as_date(section["as_of"], "as_of"))
         return policy
 
