@@ -86,12 +86,6 @@ def match_tokens(value: object) -> set[str]:
     return tokens
 
 
-def is_sensitive(value: str) -> bool:
-    """True for phone and ID numbers, which our own outputs keep only as hashes."""
-    phone = normalise_phone(value)
-    return bool(_CN_MOBILE.match(phone) or _CN_ID.match(normalise_id_number(value)))
-
-
 def storable(value: str) -> str:
     """A key value safe to write into case.db: sensitive numbers become ``sha256:...``."""
     if _CN_MOBILE.match(normalise_phone(value)):
