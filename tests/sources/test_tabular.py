@@ -244,3 +244,27 @@ def test_xml_with_one_record_reads_the_root_as_that_record() -> None:
     data = b"<FaceDataRecord><FPID>7</FPID><name>Li</name><faceURL>http://x/7.jpg</faceURL></FaceDataRecord>"
     found = read_all(XmlReader(), item_from_bytes("one.xml", data))
     assert tables(found) == {"FaceDataRecord": [["7", "Li", "http://x/7.jpg"]]}
+
+
+def test_large_json_arrays_are_streamed_element_by_element() -> None:
+    rng = random.Random(3)
+    records = [{"id": i, "photo": base64.b64encode(rng.randbytes(9000)).decode()} for i in range(400)]
+    data = json.dumps(records, indent=1).encode()
+    assert len(data) > 3 * (1 << 20), "crosses several read chunks"
+    found = read_all(JsonReader(max_bytes=1 << 20), item_from_bytes("big.json", data))
+    assert of_type(found, StoreFound)[0].details == {"streamed": True}
+    assert tables(found)["big"] == [[r["id"], r["photo"]] for r in records]
+    numbers = json.dumps(list(range(300_000))).encode()
+    found = read_all(JsonReader(), item_from_bytes("n.json", numbers))
+    assert [row[0] for row in tables(found)["n"]] == list(range(300_000))
+
+
+def test_streamed_array_elements_over_the_limit_are_problems() -> None:
+    data = json.dumps([{"a": 1}, {"b": "x" * 5000}, {"a": 3}]).encode()
+    found = read_all(JsonReader(max_bytes=1000), item_from_bytes("l.json", data))
+    assert tables(found)["l"] == [[1], [3]]
+    assert "over 1000: skipped" in of_type(found, Problem)[0].reason
+    endless = b'[{"a": 1}, {"b": "' + b"x" * 3_000_000
+    found = read_all(JsonReader(max_bytes=1000), item_from_bytes("e.json", endless))
+    assert tables(found)["e"] == [[1]]
+    assert "over 1000 bytes; reading stopped" in of_type(found, Problem)[0].reason

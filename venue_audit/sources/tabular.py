@@ -281,29 +281,8 @@ def flatten(record: dict[str, Any], max_depth: int = MAX_NESTING) -> tuple[dict[
     return flat, cut
 
 
-def _nesting_depth(text: str, limit: int) -> int:
-    """How deep brackets nest (strings skipped), stopping once past ``limit``."""
-    depth = deepest = 0
-    in_string = escaped = False
-    for char in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > limit:
-                    return deepest
-        elif char in "]}":
-            depth -= 1
-    return deepest
+_TOO_DEEP = "JSON nested deeper than the parser's recursion limit: not parsed"
+"""json's C decoder raises RecursionError cleanly (no stack overflow) on hostile nesting."""
 
 
 def _record_lists(document: Any, max_depth: int = 4) -> list[tuple[str, list[Any]]]:
@@ -372,6 +351,86 @@ def _flat_record(record: Any, problems: list[Problem], locator: str) -> dict[str
     return flat
 
 
+def array_elements(
+    stream: BinaryIO, encoding: str, max_element: int, problems: list[Problem], locator: str
+) -> Iterator[Any]:
+    """The elements of a top-level JSON array, one at a time, without holding the whole document.
+
+    Each element is parsed with ``raw_decode`` once enough text is buffered;
+    the buffer doubles before a retry, so a large element costs linear time.
+    """
+    decoder = json.JSONDecoder()
+    incremental = codecs.getincrementaldecoder(encoding)(errors="replace")
+    buffer = ""
+    position = 0
+    exhausted = False
+    started = False
+
+    def more(minimum: int) -> bool:
+        nonlocal buffer, position, exhausted
+        if exhausted:
+            return False
+        buffer = buffer[position:]
+        position = 0
+        target = len(buffer) + max(minimum, _CHUNK)
+        while len(buffer) < target:
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                buffer += incremental.decode(b"", final=True)
+                exhausted = True
+                break
+            buffer += incremental.decode(chunk)
+        return True
+
+    def skip_space() -> bool:
+        nonlocal position
+        while True:
+            while position < len(buffer) and buffer[position] in " \t\r\n\ufeff":
+                position += 1
+            if position < len(buffer):
+                return True
+            if not more(0):
+                return False
+
+    try:
+        while True:
+            if not skip_space():
+                problems.append(Problem(locator, "JSON array not closed (file truncated?)"))
+                return
+            char = buffer[position]
+            if not started:
+                started = True
+                position += 1
+                continue
+            if char == "]":
+                return
+            if char == ",":
+                position += 1
+                continue
+            while True:
+                try:
+                    value, end = decoder.raw_decode(buffer, position)
+                    if end < len(buffer) or exhausted or not more(0):
+                        break  # a number at the very end of the buffer may continue
+                    continue
+                except json.JSONDecodeError as error:
+                    if len(buffer) - position > max_element:
+                        problems.append(Problem(locator, f"array element over {max_element} bytes; reading stopped"))
+                        return
+                    if not more(len(buffer) - position):
+                        problems.append(Problem(locator, f"not valid JSON: {error}"))
+                        return
+            size, position = end - position, end
+            if size > max_element:
+                problems.append(Problem(locator, f"array element of {size} characters is over {max_element}: skipped"))
+                continue
+            yield value
+    except RecursionError:
+        problems.append(Problem(locator, _TOO_DEEP))
+    except (OSError, EOFError) as error:
+        problems.append(Problem(locator, f"read failed: {error}"))
+
+
 @register
 class JsonReader(SourceReader):
     """A JSON document: a list of records, or an object holding lists of records under keys."""
@@ -386,21 +445,33 @@ class JsonReader(SourceReader):
         return item.type == "json"
 
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
+        head = _read_head(item)
+        encoding = sniff_encoding(head)
+        if head.decode(encoding, errors="replace").lstrip("\ufeff \t\r\n").startswith("["):
+            yield StoreFound("json", details={"streamed": True})
+            problems: list[Problem] = []
+            with item.open() as stream:
+                elements = array_elements(stream, encoding, self.max_bytes, problems, item.locator)
+                numbered = ((f"record {i}", r) for i, r in enumerate(elements, 1))
+                yield records_table(_stem(item), numbered, problems, item.locator)
+                yield from problems
+            return
         yield StoreFound("json", details={})
         if item.size > self.max_bytes:
             yield Problem(
                 item.locator,
-                f"JSON document of {item.size} bytes is larger than {self.max_bytes}: not parsed",
+                f"JSON object of {item.size} bytes is larger than {self.max_bytes}: not parsed "
+                "(only top-level arrays are streamed)",
             )
             return
         data = item.read()
         text = data.decode(sniff_encoding(data[:_SNIFF_BYTES]), errors="replace").lstrip("\ufeff")
-        if _nesting_depth(text, 10_000) > 10_000:
-            yield Problem(item.locator, "JSON nested deeper than 10000 levels: not parsed")
-            return
         try:
             document = json.loads(text)
-        except (ValueError, RecursionError) as error:
+        except RecursionError:
+            yield Problem(item.locator, _TOO_DEEP)
+            return
+        except ValueError as error:
             yield Problem(item.locator, f"not valid JSON: {error}")
             return
         del text, data
@@ -446,13 +517,15 @@ class JsonLinesReader(SourceReader):
                     if not line.strip():
                         continue
                     text = line.decode("utf-8", errors="replace").lstrip("\ufeff")
-                    if _nesting_depth(text, 10_000) > 10_000:
-                        problems.append(Problem(where, "JSON nested deeper than 10000 levels"))
-                        continue
                     try:
-                        yield f"line {number}", json.loads(text)
-                    except (ValueError, RecursionError) as error:
+                        record = json.loads(text)
+                    except RecursionError:
+                        problems.append(Problem(where, _TOO_DEEP))
+                        continue
+                    except ValueError as error:
                         problems.append(Problem(where, f"not valid JSON: {error}"))
+                        continue
+                    yield f"line {number}", record
 
             yield records_table(_stem(item), records(), problems, item.locator)
             yield from problems
