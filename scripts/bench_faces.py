@@ -10,7 +10,6 @@ Run: python scripts/bench.py faces [--quick]
 
 from __future__ import annotations
 
-import io
 import os
 import random
 import shutil

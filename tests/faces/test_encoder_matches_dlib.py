@@ -9,12 +9,18 @@ import dlib
 import numpy as np
 import pytest
 
-from tests.faces.conftest import labelled_photos
+from tests.faces.conftest import FACES, labelled_photos
+from venue_audit.faces import EngineConfig, FaceEngine
 from venue_audit.faces.decode import decode_image
 from venue_audit.faces.detection import detect_faces
 from venue_audit.faces.dlib_format import ModelFormatError, load_resnet_weights, read_resnet
-from venue_audit.faces.models import RESNET_MODEL, dlib_encoder, landmark_predictor
-from venue_audit.faces.resnet import NumpyResNet
+from venue_audit.faces.models import (
+    RESNET_MODEL,
+    dlib_encoder,
+    encode_chips,
+    landmark_predictor,
+    onnx_available,
+)
 
 
 @pytest.fixture(scope="module")
@@ -34,35 +40,46 @@ def dlib_descriptors(chips: np.ndarray) -> np.ndarray:
     return np.asarray([np.asarray(d) for d in dlib_encoder().compute_face_descriptor(list(chips))])
 
 
-@pytest.fixture(scope="module")
-def numpy_net(model_cache: Path) -> NumpyResNet:
-    return NumpyResNet(load_resnet_weights(RESNET_MODEL, model_cache))
+ENCODERS = ["numpy"] + (["onnx"] if onnx_available() else [])
 
 
+@pytest.mark.parametrize("encoder", ENCODERS)
 def test_every_face_embeds_within_1e3_of_dlib(
-    chips: np.ndarray, dlib_descriptors: np.ndarray, numpy_net: NumpyResNet
+    chips: np.ndarray, dlib_descriptors: np.ndarray, model_cache: Path, encoder: str
 ) -> None:
-    ours = numpy_net(chips)
+    ours = encode_chips(list(chips), encoder, str(model_cache))
     assert ours.dtype == np.float32 and ours.shape == (len(chips), 128)
     assert len(chips) >= 27
     assert np.abs(ours - dlib_descriptors).max() <= 1e-3
 
 
+@pytest.mark.parametrize("encoder", ENCODERS)
 def test_match_decisions_at_0_6_are_identical_to_dlib(
-    chips: np.ndarray, dlib_descriptors: np.ndarray, numpy_net: NumpyResNet
+    chips: np.ndarray, dlib_descriptors: np.ndarray, model_cache: Path, encoder: str
 ) -> None:
-    ours = numpy_net(chips).astype(np.float64)
+    ours = encode_chips(list(chips), encoder, str(model_cache)).astype(np.float64)
     for i, j in itertools.combinations(range(len(chips)), 2):
         theirs = np.linalg.norm(dlib_descriptors[i] - dlib_descriptors[j]) <= 0.6
         assert (np.linalg.norm(ours[i] - ours[j]) <= 0.6) == theirs, (i, j)
 
 
+@pytest.mark.parametrize("encoder", ENCODERS)
 def test_a_face_encodes_the_same_alone_or_in_a_batch(
-    chips: np.ndarray, numpy_net: NumpyResNet
+    chips: np.ndarray, model_cache: Path, encoder: str
 ) -> None:
-    batch = numpy_net(chips[:5])
-    alone = np.concatenate([numpy_net(chips[i : i + 1]) for i in range(5)])
+    batch = encode_chips(list(chips[:5]), encoder, str(model_cache))
+    alone = np.concatenate([encode_chips([c], encoder, str(model_cache)) for c in chips[:5]])
     assert np.array_equal(batch, alone)
+
+
+def test_dlibs_own_encoder_stays_selectable_as_the_reference(model_cache: Path) -> None:
+    data = (FACES / "obama" / "7_small.jpg").read_bytes()
+    reference = FaceEngine(EngineConfig(encoder="dlib", model_cache_dir=str(model_cache)))
+    default = FaceEngine(EngineConfig(model_cache_dir=str(model_cache)))
+    theirs, ours = reference.analyze_image(data), default.analyze_image(data)
+    assert reference.config.encoder == "dlib" and default.config.encoder != "dlib"
+    assert [f.bbox for f in theirs.faces] == [f.bbox for f in ours.faces]
+    assert np.abs(theirs.faces[0].embedding - ours.faces[0].embedding).max() <= 1e-3
 
 
 def test_converted_weights_are_cached_by_model_sha256(tmp_path: Path) -> None:

@@ -36,6 +36,9 @@ def decode_image(data: bytes, name: str = "", max_pixels: int = 100_000_000) -> 
         raise EmptyInput("zero bytes", name)
     # A truncated file must fail, not decode as a half-grey picture.
     ImageFile.LOAD_TRUNCATED_IMAGES = False
+    if Image.MAX_IMAGE_PIXELS is not None and max_pixels > Image.MAX_IMAGE_PIXELS:
+        # Pillow's own guard would refuse sizes the caller has allowed.
+        Image.MAX_IMAGE_PIXELS = max_pixels
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -54,7 +57,9 @@ def decode_image(data: bytes, name: str = "", max_pixels: int = 100_000_000) -> 
             image = ImageOps.exif_transpose(image) or image
             return _to_rgb(image)
     except Image.DecompressionBombError as error:
-        raise DecompressionBomb(str(error), name) from error
+        raise DecompressionBomb(
+            f"declared size is over the limit of {max_pixels:,} pixels ({error})", name
+        ) from error
     except UnidentifiedImageError as error:
         raise NotAnImage(f"not a recognised image format{_extension_note(name)}", name) from error
     except (OSError, SyntaxError, ValueError, EOFError) as error:

@@ -22,7 +22,12 @@ from venue_audit.faces.decode import decode_image
 from venue_audit.faces.detection import DETECTOR_MIN_FACE, detect_faces
 from venue_audit.faces.errors import FaceInputError
 from venue_audit.faces.fingerprints import fingerprint
-from venue_audit.faces.models import default_cache_dir, encode_chips, landmark_predictor
+from venue_audit.faces.models import (
+    default_cache_dir,
+    encode_chips,
+    landmark_predictor,
+    resolve_encoder,
+)
 
 EMBEDDING_SPACE = "dlib-resnet-v1-128"
 # Bump the first part whenever our own code could change a result.
@@ -30,6 +35,7 @@ ENGINE_VERSION = (
     f"faces-1/dlib-{dlib.__version__}/frm-{face_recognition_models.__version__}"
     f"/det{DETECTOR_MIN_FACE}"
 )
+ENCODERS = ("onnx", "numpy", "dlib")
 CHIP_SIZE = 150
 CHIP_PADDING = 0.25
 
@@ -37,7 +43,8 @@ CHIP_PADDING = 0.25
 @dataclass(frozen=True)
 class EngineConfig:
     min_face_size: int = 40
-    encoder: str = "numpy"  # or "dlib", the reference
+    # "auto" = "onnx" (onnxruntime) if installed, else "numpy"; "dlib" is the reference.
+    encoder: str = "auto"
     max_pixels: int = 100_000_000
     crop_fast_path: bool = True
     crop_max_side: int = 320
@@ -45,8 +52,12 @@ class EngineConfig:
     model_cache_dir: str = ""  # converted ResNet weights; default ~/.cache/venue-audit
 
     def __post_init__(self) -> None:
-        if self.encoder not in ("numpy", "dlib"):
-            raise ValueError(f"encoder must be 'numpy' or 'dlib', not {self.encoder!r}")
+        # Resolved here, once, so that workers and cache keys agree on the encoder.
+        object.__setattr__(self, "encoder", resolve_encoder(self.encoder))
+        if self.encoder not in ENCODERS:
+            raise ValueError(
+                f"encoder must be one of auto, {', '.join(ENCODERS)}; not {self.encoder!r}"
+            )
         if self.min_face_size < 8:
             raise ValueError("min_face_size must be at least 8 px")
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 import numpy as np
 import pdqhash
 from PIL import Image
-from scipy.fft import dct
 
 PDQ_MAX_SIDE = 512
 
@@ -42,10 +41,20 @@ def pdq_hash(rgb: np.ndarray) -> tuple[str, int]:
     return np.packbits(np.asarray(bits, dtype=np.uint8)).tobytes().hex(), int(quality)
 
 
+def _dct_matrix(n: int) -> np.ndarray:
+    """Unnormalised DCT-II (scipy's default): y[k] = 2 * sum_i x[i] cos(pi k (2i + 1) / 2n)."""
+    k = np.arange(n)[:, None]
+    i = np.arange(n)[None, :]
+    return 2.0 * np.cos(np.pi * k * (2 * i + 1) / (2 * n))
+
+
+_DCT32 = _dct_matrix(32)
+
+
 def phash(rgb: np.ndarray) -> str:
     grey = Image.fromarray(rgb).convert("L").resize((32, 32), Image.Resampling.LANCZOS)
     pixels = np.asarray(grey, dtype=np.float64)
-    coefficients = dct(dct(pixels, axis=0), axis=1)
+    coefficients = _DCT32 @ pixels @ _DCT32.T
     low = coefficients[:8, :8]
     bits = (low > np.median(low)).flatten()
     return f"{int(''.join('1' if b else '0' for b in bits), 2):016x}"

@@ -14,7 +14,9 @@ import dlib
 import face_recognition_models
 import numpy as np
 
-from venue_audit.faces.dlib_format import load_resnet_weights
+from venue_audit.faces.dlib_format import CONVERTER_VERSION, file_sha256, load_resnet_weights
+from venue_audit.faces.onnx_resnet import OnnxResNet, build_model_bytes
+from venue_audit.faces.onnx_resnet import available as onnx_available
 from venue_audit.faces.resnet import NumpyResNet
 
 RESNET_MODEL = Path(face_recognition_models.face_recognition_model_location())
@@ -50,6 +52,31 @@ def numpy_encoder(cache_dir: str) -> NumpyResNet:
     return NumpyResNet(load_resnet_weights(RESNET_MODEL, Path(cache_dir)))
 
 
+@cache
+def onnx_encoder(cache_dir: str) -> OnnxResNet:
+    """The ONNX graph is built once per model file and cached by the model's SHA-256."""
+    directory = Path(cache_dir)
+    cached = directory / f"dlib-resnet-{file_sha256(RESNET_MODEL)}-v{CONVERTER_VERSION}.onnx"
+    if cached.exists():
+        try:
+            return OnnxResNet(cached.read_bytes())
+        except Exception:  # a damaged cache file: rebuild it below
+            pass
+    model_bytes = build_model_bytes(load_resnet_weights(RESNET_MODEL, directory))
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+    partial.write_bytes(model_bytes)
+    partial.replace(cached)
+    return OnnxResNet(model_bytes)
+
+
+def resolve_encoder(name: str) -> str:
+    """``auto`` is onnxruntime when installed, else the NumPy port."""
+    if name == "auto":
+        return "onnx" if onnx_available() else "numpy"
+    return name
+
+
 def encode_chips(chips: list[np.ndarray], encoder: str, cache_dir: str) -> np.ndarray:
     """(N, 128) float32 descriptors of aligned 150x150 RGB chips."""
     if not chips:
@@ -59,4 +86,6 @@ def encode_chips(chips: list[np.ndarray], encoder: str, cache_dir: str) -> np.nd
         return np.asarray([np.asarray(d) for d in descriptors], dtype=np.float32)
     if encoder == "numpy":
         return numpy_encoder(cache_dir)(np.stack(chips))
-    raise ValueError(f"unknown encoder {encoder!r} (have: numpy, dlib)")
+    if encoder == "onnx":
+        return onnx_encoder(cache_dir)(np.stack(chips))
+    raise ValueError(f"unknown encoder {encoder!r} (have: onnx, numpy, dlib)")

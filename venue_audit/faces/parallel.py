@@ -82,7 +82,7 @@ def analyze_many(
         submit = _InlineSubmitter(engine)
         yield from _pipeline(items, config, params, cache, chunk_size, submit, window=1)
         return
-    context = multiprocessing.get_context("spawn")
+    context = _worker_context()
     with (
         _single_threaded_blas_for_children(),
         ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
@@ -92,6 +92,19 @@ def analyze_many(
             return pool.submit(_worker_chunk, config, chunk)
 
         yield from _pipeline(items, config, params, cache, chunk_size, submit, window=2 * workers)
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """A fork server preloaded with the engine where there is one, else spawn.
+
+    Forking the caller itself would copy whatever threads and locks it holds; a
+    fork server is a clean process that imports the engine once.
+    """
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["venue_audit.faces.worker_preload"])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 class _InlineSubmitter:
