@@ -195,24 +195,15 @@ def _store(
     with case.db.conn:
         case.db.execute("delete from consents")
         case.db.execute("delete from findings")
-        rows = []
-        for record in log.records:
-            subject = record.subject()
-            rows.append(
-                {
-                    "subject_key": subject[1] if subject else None,
-                    "key_kind": subject[0] if subject else None,
-                    "signed_at": record.signed_at.isoformat() if record.signed_at else None,
-                    "withdrawn_at": record.withdrawn_at.isoformat()
-                    if record.withdrawn_at
-                    else None,
-                    "purpose": record.purpose_text,
-                    "source": record.locator,
-                    "source_row": json.dumps({"id": record.id}, ensure_ascii=False),
-                }
-            )
+        source = str(log.path.name)
+        rows = [record.to_row(source) for record in log.records]
         if rows:
             case.db["consents"].insert_all(rows)
+        case.db.execute("delete from consent_links")
+        links = [{"consent_id": link.consent_id, "person_id": int(link.person_id), "method": link.method}
+                 for link in result.links]
+        if links:
+            case.db["consent_links"].insert_all(links)
         for status in result.statuses:
             case.db["persons"].update(
                 int(status.person_id),
@@ -253,7 +244,7 @@ def _store(
                         "consent_log": str(source) if source else None,
                         "key_links": [link.__dict__ for link in result.key_links],
                         "unlinked_consents": len(result.unlinked_consents),
-                        "consent_problems": [p.__dict__ for p in log.problems][:200],
+                        "consent_problems": [str(p) for p in result.problems][:200],
                     },
                     ensure_ascii=False,
                     default=str,
