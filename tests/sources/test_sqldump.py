@@ -506,3 +506,27 @@ def test_base64_and_hex_functions_decode_to_bytes() -> None:
     assert mysql_rows == [[1, photo, photo, encoded]], "plain base64 text stays text"
     pg = f"-- PostgreSQL database dump\nINSERT INTO public.t VALUES (decode('{encoded}', 'base64'));\n"
     assert tables(read_all(SqlDumpReader(), item_from_bytes("p.sql", pg.encode())))["t"] == [[photo]]
+
+
+def test_dollar_quoted_function_bodies_do_not_derail_the_split() -> None:
+    dump = textwrap.dedent("""\
+        -- PostgreSQL database dump
+        \\restrict Kq3fPz
+        CREATE FUNCTION public.f() RETURNS trigger
+            LANGUAGE plpgsql
+            AS $_$
+        BEGIN
+          -- it's a comment; with a quote
+          RAISE NOTICE 'don''t; stop';
+          PERFORM 'unbalanced in a body isn't an error';
+        END
+        $_$;
+        \\connect immich
+        CREATE TABLE public.t (id integer, v vector(2));
+        COPY public.t (id, v) FROM stdin;
+        1\t[1,2]
+        \\.
+        """)
+    found = read_all(SqlDumpReader(), item_from_bytes("f.sql", dump.encode()))
+    assert of_type(found, Problem) == []
+    assert tables(found) == {"t": [[1, [1.0, 2.0]]]}

@@ -66,7 +66,8 @@ def _column_list(text: str) -> list[str]:
 
 # --- statement splitting ---------------------------------------------------------------------
 
-_OUTSIDE = re.compile(r"[^'\"`;\-]*")
+_OUTSIDE = re.compile(r"[^'\"`;\-$]*")
+_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_]\w*)?\$")
 _CLOSE = {
     "'": re.compile(r"[^'\\]*(?:\\.[^'\\]*)*'", re.S),  # MySQL / E'' strings: backslash escapes
     "std'": re.compile(r"[^']*'"),  # standard SQL strings: '' is the only escape
@@ -95,11 +96,14 @@ class StatementSplitter:
     line starting like a new statement (``INSERT INTO``, ``CREATE TABLE``…)
     arrives is taken as an unbalanced quote: the broken statement is reported
     and parsing restarts there, so one bad quote cannot swallow the dump.
+    PostgreSQL function bodies are dollar-quoted (``$$ … don't; … $$``) and
+    are followed as quotes too.
     """
 
-    def __init__(self, limit: int, backslash_escapes: bool) -> None:
+    def __init__(self, limit: int, backslash_escapes: bool, dollar_quotes: bool = False) -> None:
         self.limit = limit
         self.backslash_escapes = backslash_escapes
+        self.dollar_quotes = dollar_quotes
         self.state: str | None = None
         self.parts: list[str] = []
         self.size = 0
@@ -120,15 +124,16 @@ class StatementSplitter:
         return statement
 
     def feed(self, number: int, line: str) -> list[_Statement]:
-        if self.state is not None and _STATEMENT_START.match(line):
+        quoted = self.state is not None and not self.state.startswith("$")
+        if quoted and _STATEMENT_START.match(line):
             self.problems.append(
                 (self.start_line, "unbalanced quote: statement skipped up to the next statement")
             )
             self.reset()
         if self.state is None and not self.pending:
             stripped = line.lstrip()
-            if not stripped or stripped.startswith(("--", "#")):
-                return []
+            if not stripped or stripped.startswith(("--", "#", "\\")):
+                return []  # blank, comment, or a psql meta-command (\connect, \restrict)
         out: list[_Statement] = []
         text = line + "\n"
         pos = 0
@@ -157,6 +162,13 @@ class StatementSplitter:
                         begin = pos = end
                     else:
                         pos += 1
+                elif char == "$":
+                    tag = _DOLLAR_TAG.match(text, pos) if self.dollar_quotes else None
+                    if tag is not None:
+                        self.state = tag[0]
+                        pos = tag.end()
+                    else:
+                        pos += 1
                 else:
                     standard = not self.backslash_escapes and not (
                         char == "'" and pos > 0 and text[pos - 1] in "eE"
@@ -164,6 +176,12 @@ class StatementSplitter:
                     )
                     self.state = ("std" + char) if standard and char != "`" else char
                     pos += 1
+            elif self.state.startswith("$"):
+                close = text.find(self.state, pos)
+                if close < 0:
+                    break
+                pos = close + len(self.state)
+                self.state = None
             else:
                 match = _CLOSE[self.state].match(text, pos)
                 if match is None:
@@ -750,7 +768,7 @@ class DumpParser:
         self.line_limit = line_limit
         self.lines = self._safe_lines(stream)
         self.backslash = dialect == "mysql"
-        self.splitter = StatementSplitter(line_limit, self.backslash)
+        self.splitter = StatementSplitter(line_limit, self.backslash, dialect == "postgresql")
         self.definitions: dict[str, TableDefinition] = {}
         self.row_counts: dict[str, int] = {}
         self.problems: list[Problem] = []
