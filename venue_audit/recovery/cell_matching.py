@@ -121,7 +121,7 @@ def _cell_header_before(page: bytes, header_pos: int, payload_size: int, lower: 
     return start_len, rowid
 
 
-def _values_plausible(cand: CellCandidate, page: bytes, usable: int) -> bool:
+def _values_plausible(cand: CellCandidate, page: bytes, usable: int, region_end: int) -> bool:
     """Reject layouts that fit by accident: (nearly) all-NULL rows, and text values on the page
     that are not clean text. Only needed when the cell boundary is not confirmed."""
     table = cand.table
@@ -131,15 +131,16 @@ def _values_plausible(cand: CellCandidate, page: bytes, usable: int) -> bool:
     non_null = sum(1 for st in data_cols if st != 0)
     if non_null < min(2, len(data_cols)):
         return False
-    local_end = cand.payload_start + cand.local_size(usable)
+    local_end = min(cand.payload_start + cand.local_size(usable), region_end)
     pos = cand.payload_start + cand.header_size
     for st in cand.serial_types:
         size = serial_type_size(st)
         if st >= 13 and st % 2 and size:
             if pos + size > local_end:
                 break
-            if not text_is_clean(page[pos : pos + size]):
-                return False
+            raw = page[pos : pos + size]
+            if not text_is_clean(raw) or (size >= 4 and len(set(raw)) == 1):
+                return False  # garbage, or fill patterns (JPEG tables, padding)
         pos += size
     return True
 
@@ -147,22 +148,23 @@ def _values_plausible(cand: CellCandidate, page: bytes, usable: int) -> bool:
 def _fits_region(cand: CellCandidate, region_end: int, usable: int, page_count: int, page: bytes) -> bool:
     if cand.payload_size <= 0 or cand.payload_size > 1 << 30:
         return False
-    if cand.method != "intact" and not _values_plausible(cand, page, usable):
+    if cand.method != "intact" and not _values_plausible(cand, page, usable, region_end):
         return False
     end = cand.local_end(usable)
     if end > usable:
         return False
     if end > region_end:
         # The tail was overwritten (live cells written over it): keep the row only if its
-        # header and all its non-blob values lie inside the free region.
+        # header and its first stored value lie inside the free region.
         pos = cand.payload_start + cand.header_size
-        last_needed = pos
-        for st in cand.serial_types:
+        first_value_end = pos
+        for i, st in enumerate(cand.serial_types):
             size = serial_type_size(st)
-            if not (st >= 12 and st % 2 == 0):
-                last_needed = pos + size
             pos += size
-        if last_needed > region_end or cand.method == "scan":
+            if size and (cand.table is None or i != cand.table.rowid_alias):
+                first_value_end = pos
+                break
+        if first_value_end > region_end or cand.method == "scan":
             return False
         cand.truncated_at = region_end
         return True
@@ -280,6 +282,13 @@ def _ghost_freeblock_headers(page: bytes, start: int, end: int, usable: int) -> 
     return found
 
 
+def _ghost_covers(page: bytes, cand: CellCandidate, usable: int) -> bool:
+    """A stale freeblock header's size is at least the size of the cell it freed."""
+    start = cand.cell_start or 0
+    size = (page[start + 2] << 8) | page[start + 3]
+    return cand.local_end(usable) - start <= size
+
+
 def find_deleted_cells(
     page: bytes,
     regions: list[tuple[int, int, bool]],
@@ -294,6 +303,7 @@ def find_deleted_cells(
     intact; meant for databases whose schema could not be read.
     """
     found: list[CellCandidate] = []
+    region_ends: dict[int, int] = {}
     for start, end, is_freeblock in regions:
         end = min(end, usable)
         ghosts = _ghost_freeblock_headers(page, start, end, usable)
@@ -305,18 +315,23 @@ def find_deleted_cells(
             if q in anchors or q in ghosts:
                 size = block_size if q == start else None
                 cand = match_anchored(page, q, end, usable, page_count, tables, size)
+                if cand is not None and q not in anchors and not _ghost_covers(page, cand, usable):
+                    cand = None
             if cand is None:
                 cand = match_header_at(page, q, start, end, usable, page_count, tables,
                                        allow_generic)
             if cand is not None:
                 found.append(cand)
+                region_ends[id(cand)] = end
                 nxt = cand.truncated_at or cand.local_end(usable)
                 anchors.add(nxt)
                 q = nxt
                 continue
             q += 1
     for cand in list(found):
-        _truncate_at_newer_cell(page, cand, found, usable, page_count, tables)
+        _truncate_at_newer_cell(
+            page, cand, found, region_ends.get(id(cand), usable), usable, page_count, tables
+        )
     return found
 
 
@@ -324,6 +339,7 @@ def _truncate_at_newer_cell(
     page: bytes,
     cand: CellCandidate,
     found: list[CellCandidate],
+    region_end: int,
     usable: int,
     page_count: int,
     tables: list[TableSchema],
@@ -338,9 +354,11 @@ def _truncate_at_newer_cell(
     for q in range(body, end - 1):
         inner = None
         if q in ghosts:
-            inner = match_anchored(page, q, usable, usable, page_count, tables, None)
+            inner = match_anchored(page, q, region_end, usable, page_count, tables, None)
+            if inner is not None and not _ghost_covers(page, inner, usable):
+                inner = None
         if inner is None:
-            inner = match_header_at(page, q, body, usable, usable, page_count, tables, False)
+            inner = match_header_at(page, q, body, region_end, usable, page_count, tables, False)
             if inner is not None and inner.method != "intact":
                 inner = None
         if inner is not None and inner.cell_start is not None:

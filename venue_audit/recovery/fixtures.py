@@ -127,13 +127,14 @@ def make_face_rows(n: int = 60, seed: int = 7, faces_dir: Path = FACES_DIR) -> l
     if not photos:
         raise FileNotFoundError(f"no face photos under {faces_dir}")
     rows = []
+    visitor_ids = rng.sample(range(100000, 999999), n)
     for i in range(1, n + 1):
         photo = photos[(i - 1) % len(photos)]
         box, descriptor = _face_box_and_descriptor(photo)
         feature = (descriptor + nrng.normal(0, 0.01, 128)).astype("<f4").tobytes()
         rows.append(FaceRow(
             id=i,
-            visitor_id=f"V{rng.randint(100000, 999999)}",
+            visitor_id=f"V{visitor_ids[i - 1]}",
             capture_time=f"2025-03-{1 + i % 28:02d} {8 + i % 12:02d}:{i % 60:02d}:{(7 * i) % 60:02d}",
             camera=f"cam-{1 + i % 4}-{'入口' if i % 2 else '展厅'}",
             face_img=_crop_jpeg(photo, box, rng),
@@ -142,9 +143,9 @@ def make_face_rows(n: int = 60, seed: int = 7, faces_dir: Path = FACES_DIR) -> l
     return rows
 
 
-def _connect(path: Path, variant: str) -> sqlite3.Connection:
+def _connect(path: Path, variant: str, page_size: int) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("PRAGMA page_size=4096")
+    conn.execute(f"PRAGMA page_size={page_size}")
     secure = "ON" if variant in ("secure_delete", "journal_persist") else "OFF"
     conn.execute(f"PRAGMA secure_delete={secure}")
     if variant == "auto_vacuum":
@@ -156,7 +157,11 @@ def _connect(path: Path, variant: str) -> sqlite3.Connection:
 
 
 def build_scenario(
-    variant: str, rows: list[FaceRow], deleted_ids: list[int], workdir: Path | None = None
+    variant: str,
+    rows: list[FaceRow],
+    deleted_ids: list[int],
+    workdir: Path | None = None,
+    page_size: int = 4096,
 ) -> Scenario:
     """Build one variant in a temporary directory and return the files' bytes.
 
@@ -175,7 +180,7 @@ def build_scenario(
         path = base / f"{variant}.db"
         for suffix in ("", "-wal", "-shm", "-journal"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        conn = _connect(path, variant)
+        conn = _connect(path, variant, page_size)
         conn.execute(FACE_TABLE_SQL)
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO face_capture VALUES (?,?,?,?,?,?)",
@@ -207,3 +212,15 @@ def build_scenario(
 
 def choose_deleted(rows: list[FaceRow], k: int, seed: int = 11) -> list[int]:
     return sorted(random.Random(seed).sample([r.id for r in rows], k))
+
+
+def surviving_deleted_ids(scenario: Scenario) -> set[int]:
+    """Deleted rows whose bytes still exist somewhere in the evidence files: the ground truth for
+    "recoverable", found by plain byte search for each row's unique visitor id, independent of
+    the parser. Rows missing here were overwritten by SQLite itself (b-tree rebalancing during
+    the DELETE rewrites pages and moves cells over deleted ones)."""
+    files = [scenario.db, scenario.wal or b"", scenario.journal or b""]
+    return {
+        row.id for row in scenario.deleted_rows
+        if any(row.visitor_id.encode() in data for data in files)
+    }

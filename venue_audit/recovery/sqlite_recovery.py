@@ -156,6 +156,22 @@ class _Recovery:
                 )
         self.pending = []
 
+    def scan_trunk(
+        self, image: PageImage, view: PageView, tables: list[TableSchema], leaves: int,
+        hazards: _Hazards,
+    ) -> None:
+        """A freed table leaf that became a freelist trunk lost its header and first 8+4n bytes
+        to the trunk list; its cells after that keep their headers."""
+        start = min(8 + 4 * leaves, self.usable)
+        try:
+            cands = find_deleted_cells(image.data, [(start, self.usable, False)], self.usable,
+                                       view.page_count, tables, allow_generic=not tables)
+        except PARSE_ERRORS as exc:
+            self.report.notes.append(f"{image.file} page {image.number} (freelist trunk): {exc}")
+            return
+        for cand in cands:
+            self.pending.append((cand, image, view, "freelist", hazards))
+
     def pointer_cell(
         self, image: PageImage, cell: int, tables: list[TableSchema], page_count: int
     ) -> CellCandidate | None:
@@ -232,9 +248,9 @@ class _Recovery:
         if not complete:
             confidence *= 0.5
         rowid = cand.rowid
-        if table is not None and table.rowid_alias is not None and rowid is not None:
-            if table.rowid_alias < len(values):
-                values[table.rowid_alias] = rowid
+        alias = table.rowid_alias if table is not None else None
+        if alias is not None and rowid is not None and alias < len(values):
+            values[alias] = rowid
         columns = table.column_names[: len(values)] if table else [f"c{i}" for i in range(len(values))]
         while len(columns) < len(values):
             columns.append(f"c{len(columns)}")
@@ -291,13 +307,43 @@ def _prefix_consistent(short: list, full: list) -> bool:
     return True
 
 
-def _distinctive(values: list, alias: int | None) -> bool:
-    """Whether a row's non-blob values identify it well enough to merge copies whose blob bytes
-    differ (a page version that was partly rewritten keeps the row's start but not its tail)."""
-    return sum(
-        1 for i, v in enumerate(values)
-        if i != alias and v is not None and not isinstance(v, bytes) and len(str(v)) >= 4
-    ) >= 2
+def _same_row(
+    a: RecoveredRecord, b: RecoveredRecord, alias: int | None
+) -> tuple[bool, bool]:
+    """Whether two finds are copies of one row, and whether their blob bytes agree.
+
+    Copies may differ: a truncated copy holds a prefix of a text or blob, and a page version
+    that was partly rewritten keeps the row's start but not its tail. They are the same row when
+    no non-blob value conflicts and either two distinctive non-blob values are equal, or all
+    blobs agree and some value is equal.
+    """
+    if a.rowid is not None and b.rowid is not None and a.rowid != b.rowid:
+        return False, False
+    distinctive = equal = 0
+    bytes_agree = True
+    for i, (x, y) in enumerate(zip(a.values, b.values, strict=False)):
+        if i == alias or x is None or y is None:
+            continue
+        if isinstance(x, bytes) or isinstance(y, bytes):
+            if not (isinstance(x, bytes) and isinstance(y, bytes)):
+                return False, False
+            if x.startswith(y) or y.startswith(x):
+                equal += 1
+            else:
+                bytes_agree = False
+            continue
+        if x == y:
+            equal += 1
+            distinctive += len(str(x)) >= 4
+        elif isinstance(x, str) and isinstance(y, str) and (
+            (not a.complete and y.startswith(x.rstrip("\ufffd")))
+            or (not b.complete and x.startswith(y.rstrip("\ufffd")))
+        ):
+            continue
+        else:
+            return False, False
+    same = distinctive >= 2 or (bytes_agree and equal >= 1)
+    return same, bytes_agree
 
 
 def _filter_and_merge(
@@ -334,23 +380,21 @@ def _filter_and_merge(
         report.notes.append(f"{dropped_live} found cells are rows still live; not reported")
     kept.sort(key=lambda r: (not r.complete, -r.confidence))
     merged: list[RecoveredRecord] = []
-    groups: dict[tuple, list[RecoveredRecord]] = {}
+    by_table: dict[str | None, list[RecoveredRecord]] = {}
     for rec in kept:
         alias = aliases.get(rec.table) if rec.table else None
-        group = groups.setdefault((rec.table, _loose(rec.values, alias)), [])
-        twin = next(
-            (
-                g for g in group
-                if (rec.rowid is None or g.rowid is None or rec.rowid == g.rowid)
-                and (_prefix_consistent(rec.values, g.values) or _distinctive(g.values, alias))
-            ),
-            None,
-        )
+        group = by_table.setdefault(rec.table, [])
+        twin = None
+        for g in group[:5000]:
+            same, bytes_agree = _same_row(rec, g, alias)
+            if same:
+                twin = g
+                break
         if twin is None:
             group.append(rec)
             merged.append(rec)
             continue
-        if not _prefix_consistent(rec.values, twin.values):
+        if not bytes_agree:
             twin.notes.append(f"another copy at {rec.location} differs in its blob bytes")
         twin.also_found_at.append(f"{rec.location} confidence {rec.confidence}")
         if twin.rowid is None and rec.rowid is not None:
@@ -468,7 +512,9 @@ def _recover(
         if pgno in live.leaf_owner:
             owner = by_name.get(live.leaf_owner[pgno])
             rec.scan_page(image, current, [owner] if owner else tables, None, hazards, False)
-        elif pgno in live.used_pages or pgno in live.freelist_trunks:
+        elif pgno in live.freelist_trunks:
+            rec.scan_trunk(image, current, tables, live.freelist_trunks[pgno], hazards)
+        elif pgno in live.used_pages:
             continue
         elif image.data[0] == TABLE_LEAF:
             rec.scan_page(image, current, tables, "freelist", hazards, True)

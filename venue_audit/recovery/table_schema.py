@@ -33,7 +33,7 @@ def affinity(declared: str) -> str:
     return "NUMERIC"
 
 
-def serial_type_fits(aff: str, st: int) -> bool:
+def serial_type_fits(aff: str, st: int, declared: str = "") -> bool:
     """Whether a value stored under this affinity would plausibly carry serial type ``st``.
 
     Deliberately strict (text in an INTEGER column is legal SQLite but rare in vendor data):
@@ -47,7 +47,9 @@ def serial_type_fits(aff: str, st: int) -> bool:
         return st <= 9
     if aff == "TEXT":
         return st >= 13 and st % 2 == 1
-    return True  # BLOB / no affinity keeps whatever it was given
+    if "BLOB" in declared.upper():
+        return st >= 12 and st % 2 == 0
+    return True  # no declared type keeps whatever it was given
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ class TableSchema:
             if i == self.rowid_alias:
                 if st != 0:
                     return False
-            elif not serial_type_fits(col.affinity, st):
+            elif not serial_type_fits(col.affinity, st, col.declared_type):
                 return False
         return True
 
@@ -89,7 +91,7 @@ class TableSchema:
         good = sum(
             1
             for col, st in zip(self.columns, serial_types, strict=False)
-            if serial_type_fits(col.affinity, st)
+            if serial_type_fits(col.affinity, st, col.declared_type)
         )
         return good / len(self.columns)
 
