@@ -117,7 +117,7 @@ def test_mysql_escapes_and_literals() -> None:
     dump = (
         b"INSERT INTO `t` (`a`,`b`,`c`,`d`,`e`,`f`) VALUES "
         b"('\\0\\'\\\"\\b\\n\\r\\t\\Z\\\\\\%\\_\\q','it''s',X'cafe',0x,NULL,-12),"
-        b"(\"dq \\\" '\",'',x'',0xABC,TRUE,3.5e-2);\n"
+        b"(\"dq \\\" '\",'',x'',_binary 0xABC,TRUE,3.5e-2);\n"
     )
     rows = tables(read_all(SqlDumpReader(), item_from_bytes("t.sql", dump)))["t"]
     assert rows == [

@@ -459,10 +459,9 @@ _FUNCTION = (
 )
 _MYSQL_VALUE = re.compile(
     r"\s*(?:(?P<null>(?i:NULL))\b" + _FUNCTION +
-    r"|(?P<hex>0[xX][0-9A-Fa-f]*)"
+    r"|(?:_(?P<charset>[A-Za-z0-9]+)\s*)?(?:(?P<hex>0[xX][0-9A-Fa-f]*)"
     r"|[xX]'(?P<xq>[0-9A-Fa-f]*)'"
-    r"|(?:_(?P<charset>[A-Za-z0-9]+)\s*)?"
-    r"(?:'(?P<str>[^'\\]*(?:(?:\\.|'')[^'\\]*)*)'|\"(?P<dstr>[^\"\\]*(?:(?:\\.|\"\")[^\"\\]*)*)\")"
+    r"|'(?P<str>[^'\\]*(?:(?:\\.|'')[^'\\]*)*)'|\"(?P<dstr>[^\"\\]*(?:(?:\\.|\"\")[^\"\\]*)*)\")"
     rf"|(?P<num>{_NUMBER})"
     r"|(?P<bool>(?i:TRUE|FALSE))\b)",
     re.S,
