@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from venue_audit.case import Case
+from venue_audit.report.evidence_images import evidence_thumbnail_source
 from venue_audit.report.load import ThumbnailSource, load_report_data
 from venue_audit.report.model import VerificationSection
 from venue_audit.report.render import ReportOutputs, render_report
@@ -26,11 +27,14 @@ def report_case(
     sign_p12: Path | None = None,
     p12_password: bytes | None = None,
     rehash: bool = True,
+    thumbnails: bool = True,
     thumbnail_source: ThumbnailSource | None = None,
     verification: VerificationSection | None = None,
     command: list[str] | None = None,
 ) -> ReportOutputs:
     """Write the report and annexes into ``out_pdf``'s folder; log a ``report`` custody event."""
+    if thumbnail_source is None and thumbnails:
+        thumbnail_source = evidence_thumbnail_source(case)
     data = load_report_data(
         case, as_of, rehash=rehash, thumbnail_source=thumbnail_source, verification=verification
     )

@@ -326,7 +326,9 @@ def _findings(db: Any, thumbnail_source: ThumbnailSource | None) -> list[Finding
                 citations=citations,
                 locators=locators,
                 person_ids=person_ids,
-                thumbnails=_thumbnails(db, artifact_ids, _numeric(person_ids), thumbnail_source),
+                thumbnails=_thumbnails(
+                    db, artifact_ids, _numeric(person_ids), locators, thumbnail_source
+                ),
                 detail_zh=str(first.get("text_zh", "")),
                 detail_en=str(first.get("text_en", "")),
             )
@@ -367,12 +369,27 @@ def _locators(db: Any, artifact_ids: list[int], person_ids: list[int]) -> list[s
 
 
 def _thumbnails(
-    db: Any, artifact_ids: list[int], person_ids: list[int], source: ThumbnailSource | None
+    db: Any,
+    artifact_ids: list[int],
+    person_ids: list[int],
+    locators: list[str],
+    source: ThumbnailSource | None,
 ) -> list[Thumbnail]:
+    """Up to six sample images: the finding's artifacts, else its persons', else its locators'."""
     has_table = _has_table(db, "thumbnails")
     if not has_table and source is None:
         return []
     candidates = list(artifact_ids[:50])
+    if not candidates and locators:
+        marks = ",".join("?" * min(len(locators), 50))
+        candidates = [
+            r["id"]
+            for r in db.query(
+                f"select id from artifacts where locator in ({marks}) "
+                "and kind in ('face_crop', 'raw_frame') and deleted = 0 order by id",
+                locators[:50],
+            )
+        ]
     if not candidates and person_ids:
         marks = ",".join("?" * min(len(person_ids), 50))
         candidates = [
@@ -529,10 +546,9 @@ def _clustering_text(meta: dict[str, Any]) -> str:
         band_text = (
             f", band {band[0]}–{band[1]}" if isinstance(band, list) and len(band) == 2 else ""
         )
-        parameters = ", ".join(f"{k}={v}" for k, v in (entry.get("parameters") or {}).items())
         parts.append(
-            f"{space}: {entry.get('method', '')} ({parameters}){band_text}; "
-            f"persons {entry.get('persons', '')}"
+            f"{space}: {entry.get('method', '')}{band_text}; persons {entry.get('persons', '')} "
+            "(parameters in the table above)"
         )
     return "\n".join(parts)
 
@@ -615,8 +631,9 @@ TRANSFORMATION_TEXT: dict[str, tuple[str, str]] = {
     ),
     "journal": ("解析回滚日志中的旧页面。", "Old pages in rollback journals were parsed."),
     "carving": (
-        "按文件头尾特征（JPEG/PNG）在未分配字节中雕刻出图像。",
-        "Images were carved from unallocated bytes by their JPEG/PNG headers and trailers.",
+        "在未分配空间中按记录结构或图像文件头尾特征雕刻出数据。",
+        "Records or images were carved from unallocated space by their record structure or "
+        "their file headers and trailers.",
     ),
     "recovered": ("其他方式恢复的已删除记录。", "Deleted records recovered by other means."),
     "template_decoding": (

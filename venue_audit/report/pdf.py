@@ -10,6 +10,7 @@ capped table says which annex holds the rest.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -423,7 +424,8 @@ class _Layout:
         ]
         for number, item in enumerate(shown, 1):
             described = (
-                f"{escape(item.path)}<br/>{escape(item.type)} | {item.size} | {escape(item.mtime)}"
+                f"{escape(item.path)}<br/>{escape(item.type)} | {item.size} | "
+                f"{escape(_seconds(item.mtime))}"
                 + (
                     f"<br/>{escape(self.t('acquired_at'))}: {escape(item.acquired_at)}"
                     if item.acquired_at
@@ -925,6 +927,11 @@ class _Layout:
             style.append(("BACKGROUND", (0, 0), (0, -1), HEADER_FILL))
         table.setStyle(TableStyle(style))
         return table
+
+
+def _seconds(stamp: str) -> str:
+    """An ISO time without its fraction of a second, which only makes the column wrap."""
+    return re.sub(r"(T\d\d:\d\d:\d\d)\.\d+", r"\1", stamp)
 
 
 def _clip(value: str, limit: int) -> str:

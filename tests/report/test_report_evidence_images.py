@@ -1,0 +1,103 @@
+"""Sample thumbnails are read back from the evidence read-only, cropped to the face."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from report_samples import FACE_PHOTO, OBAMA_FACE_BOX, face_crop_bytes
+
+from venue_audit.case import Case, CaseInfo
+from venue_audit.report.evidence_images import evidence_thumbnail_source
+
+
+@pytest.fixture()
+def case_with_images(tmp_path: Path) -> tuple[Case, Path]:
+    evidence = tmp_path / "export"
+    evidence.mkdir()
+    (evidence / "frame.jpg").write_bytes(FACE_PHOTO.read_bytes())
+    with zipfile.ZipFile(evidence / "backup.zip", "w") as archive:
+        archive.writestr("faces/a.png", face_crop_bytes())
+    with sqlite3.connect(evidence / "faces.db") as db:
+        db.execute("create table t_face (id integer primary key, face_img blob)")
+        db.execute("insert into t_face (face_img) values (?)", [face_crop_bytes()])
+    db.close()
+    case = Case.create(
+        tmp_path / "case", CaseInfo(case_no="T-3", venue="v", examiners=["a", "b"]), command=[]
+    )
+    case.db["sources"].insert({"id": 1, "root": str(evidence), "label": "x", "added_at": ""})
+    for number, name in enumerate(("frame.jpg", "backup.zip", "faces.db"), 1):
+        case.db["evidence"].insert(
+            {
+                "id": number,
+                "source_id": 1,
+                "path": name,
+                "name": name,
+                "entry": "file",
+                "size": (evidence / name).stat().st_size,
+                "version": 1,
+                "current": 1,
+            }
+        )
+    artifacts = [
+        (1, "raw_frame", "export/frame.jpg", 0),
+        (2, "face_crop", "export/backup.zip!/faces/a.png", 0),
+        (3, "face_crop", "export/faces.db, table t_face, rowid 1, column face_img", 0),
+        (
+            3,
+            "face_crop",
+            "export/faces.db, table t_face, recovered deleted row (page 3), column face_img",
+            1,
+        ),
+        (2, "face_crop", "export/backup.zip!/../../etc/passwd", 0),
+    ]
+    case.db["artifacts"].insert_all(
+        [
+            {"id": i, "evidence_id": e, "kind": k, "locator": loc, "deleted": d, "record_key": loc}
+            for i, (e, k, loc, d) in enumerate(artifacts, 1)
+        ]
+    )
+    case.db["faces"].insert({"artifact_id": 1, "bbox": json.dumps(list(OBAMA_FACE_BOX))})
+    return case, evidence
+
+
+def _artifact(case: Case, artifact_id: int) -> dict:
+    return next(iter(case.db.query("select * from artifacts where id = ?", [artifact_id])))
+
+
+def test_file_zip_member_and_sqlite_cell_are_read_back(case_with_images: tuple[Case, Path]) -> None:
+    case, _evidence = case_with_images
+    source = evidence_thumbnail_source(case)
+    for artifact_id in (1, 2, 3):
+        image = Image.open(io.BytesIO(source(_artifact(case, artifact_id)) or b""))
+        assert max(image.size) <= 320
+    frame = Image.open(io.BytesIO(source(_artifact(case, 1)) or b""))
+    top, right, bottom, left = OBAMA_FACE_BOX
+    assert frame.width < Image.open(FACE_PHOTO).width / 2, "the frame should be cropped to the face"
+    assert abs(frame.width / frame.height - (right - left) / (bottom - top)) < 0.3
+
+
+def test_recovered_rows_and_escaping_members_give_no_thumbnail(
+    case_with_images: tuple[Case, Path],
+) -> None:
+    case, _evidence = case_with_images
+    source = evidence_thumbnail_source(case)
+    assert source(_artifact(case, 4)) is None
+    assert source(_artifact(case, 5)) is None
+
+
+def test_reading_thumbnails_leaves_the_evidence_untouched(
+    case_with_images: tuple[Case, Path],
+) -> None:
+    case, evidence = case_with_images
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in evidence.iterdir()}
+    source = evidence_thumbnail_source(case)
+    for artifact_id in range(1, 6):
+        source(_artifact(case, artifact_id))
+    after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in evidence.iterdir()}
+    assert after == before

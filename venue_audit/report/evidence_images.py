@@ -1,0 +1,129 @@
+"""Read a face image back from the evidence, read-only, for a sample thumbnail.
+
+The case database keeps locators, not images (our output must not become a
+new leak), so a thumbnail is fetched from the evidence when the report is
+written, cropped to the detected face, and blurred by the renderer. Three
+locator shapes are understood, the ones the scan writes:
+
+- a top-level image file (``export/nvr/CH01/x.jpg``);
+- a zip member (``export/cloud/backup.zip!/faces/x.jpg``), read in memory;
+- a live SQLite cell (``<db>, table T, rowid N, column C``), read through a
+  ``mode=ro&immutable=1`` URI.
+
+Anything else (recovered deleted rows, carved bytes, nested archives) yields
+no thumbnail rather than a guess; a thumbnail is an illustration, never
+evidence in itself, and every failure is silent by design.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sqlite3
+import zipfile
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from PIL import Image
+
+from venue_audit.acquire.exports import absolute_path, display_path, manifest_rows
+from venue_audit.case import Case
+from venue_audit.report.load import ThumbnailSource
+from venue_audit.report.redact import ThumbnailError, decode
+
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
+FACE_MARGIN = 0.35
+_SQLITE_CELL = re.compile(
+    r"^(?P<path>.+), table (?P<table>.+), rowid (?P<rowid>\d+), column (?P<column>.+)$"
+)
+_MEMBER = "!/"
+
+
+def evidence_thumbnail_source(case: Case) -> ThumbnailSource:
+    """A function from an ``artifacts`` row to image bytes (PNG), or None."""
+    rows = {row["id"]: row for row in manifest_rows(case)}
+    boxes: dict[int, list[int]] = {}
+    for face in case.db.query("select artifact_id, bbox from faces where bbox is not null"):
+        try:
+            box = json.loads(face["bbox"])
+        except (TypeError, json.JSONDecodeError):
+            continue
+        if isinstance(box, list) and len(box) == 4 and face["artifact_id"] not in boxes:
+            boxes[face["artifact_id"]] = [int(v) for v in box]
+
+    def source(artifact: dict[str, Any]) -> bytes | None:
+        row = rows.get(artifact.get("evidence_id"))
+        if row is None or artifact.get("deleted"):
+            return None
+        try:
+            data = _read(row, str(artifact.get("locator") or ""))
+            if data is None:
+                return None
+            return _face_crop(data, boxes.get(artifact["id"]))
+        except (OSError, ValueError, KeyError, sqlite3.Error, zipfile.BadZipFile, ThumbnailError):
+            return None
+
+    return source
+
+
+def _read(row: dict[str, Any], locator: str) -> bytes | None:
+    if row["parent_id"] is not None or row["entry"] != "file":
+        return None
+    path = Path(absolute_path(row))
+    cell = _SQLITE_CELL.match(locator)
+    if cell is not None:
+        return _sqlite_cell(path, cell["table"], cell["column"], int(cell["rowid"]))
+    if _MEMBER in locator:
+        container, member = locator.split(_MEMBER, 1)
+        if container != display_path(row) or _MEMBER in member:
+            return None
+        return _zip_member(path, member)
+    if locator == display_path(row) and row["size"] and row["size"] <= MAX_IMAGE_BYTES:
+        return path.read_bytes()
+    return None
+
+
+def _sqlite_cell(path: Path, table: str, column: str, rowid: int) -> bytes | None:
+    uri = f"file:{quote(str(path))}?mode=ro&immutable=1"
+    connection = sqlite3.connect(uri, uri=True)
+    try:
+        quoted_table = '"' + table.replace('"', '""') + '"'
+        quoted_column = '"' + column.replace('"', '""') + '"'
+        found = connection.execute(
+            f"select {quoted_column} from {quoted_table} where rowid = ?", [rowid]
+        ).fetchone()
+    finally:
+        connection.close()
+    value = found[0] if found else None
+    return bytes(value) if isinstance(value, bytes) and len(value) <= MAX_IMAGE_BYTES else None
+
+
+def _zip_member(path: Path, member: str) -> bytes | None:
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(member)
+        if info.file_size > MAX_IMAGE_BYTES:
+            return None
+        with archive.open(info) as handle:
+            return handle.read(MAX_IMAGE_BYTES + 1)[:MAX_IMAGE_BYTES]
+
+
+def _face_crop(data: bytes, box: list[int] | None) -> bytes:
+    """The face with a margin when its box is known (whole frames), else the image as stored."""
+    image = decode(data)
+    if box is not None:
+        top, right, bottom, left = box
+        margin = int(max(bottom - top, right - left) * FACE_MARGIN)
+        region = (
+            max(0, left - margin),
+            max(0, top - margin),
+            min(image.width, right + margin),
+            min(image.height, bottom + margin),
+        )
+        if region[2] > region[0] and region[3] > region[1]:
+            image = image.crop(region)
+    image.thumbnail((320, 320), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
