@@ -268,3 +268,11 @@ def test_streamed_array_elements_over_the_limit_are_problems() -> None:
     found = read_all(JsonReader(max_bytes=1000), item_from_bytes("e.json", endless))
     assert tables(found)["e"] == [[1]]
     assert "over 1000 bytes; reading stopped" in of_type(found, Problem)[0].reason
+
+
+def test_json_records_with_too_many_keys_are_capped() -> None:
+    record = {f"k{i}": i for i in range(10_000)}
+    found = read_all(JsonReader(), item_from_bytes("w.json", json.dumps([record]).encode()))
+    [table] = of_type(found, TableRows)
+    assert len(table.columns) == 4096 and table.rows[0][1] == list(range(4096))
+    assert "10000 keys; only the first 4096" in of_type(found, Problem)[0].reason

@@ -104,7 +104,7 @@ def sniff_encoding(head: bytes) -> str:
     return "latin-1"
 
 
-def _text_stream(item: Item, stream: BinaryIO, head: bytes) -> io.TextIOWrapper:
+def _text_stream(stream: BinaryIO, head: bytes) -> io.TextIOWrapper:
     encoding = sniff_encoding(head)
     return io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
 
@@ -179,14 +179,14 @@ class DelimitedTextReader(SourceReader):
         head = _read_head(item)
         problems: list[Problem] = []
         with item.open() as raw, _field_limit(self.field_limit):
-            text = _text_stream(item, raw, head)
+            text = _text_stream(raw, head)
             sample = head.decode(text.encoding, errors="replace").lstrip("\ufeff")
             delimiter = sniff_delimiter(sample, "\t" if item.type == "tsv" else ",")
             rows = csv.reader(text, delimiter=delimiter)
             header = self._next_row(rows, item, problems)
             yield StoreFound(
                 item.type,
-                details={"encoding": text.encoding, "delimiter": delimiter, "rows": 0},
+                details={"encoding": text.encoding, "delimiter": delimiter},
             )
             if header is None:
                 yield from problems
@@ -231,6 +231,9 @@ class DelimitedTextReader(SourceReader):
                 row = next(rows)
             except StopIteration:
                 break
+            except (OSError, EOFError) as error:
+                problems.append(Problem(f"{item.locator} line {start}", f"read failed: {error}"))
+                break
             except csv.Error as error:
                 problems.append(
                     Problem(f"{item.locator} line {start}", f"CSV: {error}; row skipped")
@@ -263,7 +266,7 @@ def flatten(record: dict[str, Any], max_depth: int = MAX_NESTING) -> tuple[dict[
     """Nested objects as dotted keys (``person.face.img``); True when the depth cap cut something.
 
     Iterative, so a hostile object nested 100,000 levels deep costs no stack.
-    Anything below the cap is kept as its JSON text.
+    An object below the cap is replaced by a marker and reported.
     """
     flat: dict[str, Any] = {}
     cut = False
@@ -322,6 +325,10 @@ def records_table(
         if len(head) >= 1000:
             break
     names = list(columns)
+    if len(names) > DEFAULT_MAX_COLUMNS:
+        problems.append(Problem(
+            locator, f"table {name}: {len(names)} keys; only the first {DEFAULT_MAX_COLUMNS} were read"))
+        names = names[:DEFAULT_MAX_COLUMNS]
 
     def rows() -> Iterator[tuple[str, list[Any]]]:
         unknown: set[str] = set()
