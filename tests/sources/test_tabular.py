@@ -276,3 +276,11 @@ def test_json_records_with_too_many_keys_are_capped() -> None:
     [table] = of_type(found, TableRows)
     assert len(table.columns) == 4096 and table.rows[0][1] == list(range(4096))
     assert "10000 keys; only the first 4096" in of_type(found, Problem)[0].reason
+
+
+@pytest.mark.parametrize("declaration", ['<?xml version="1.0" encoding="GB2312"?>', ""])
+def test_gb2312_xml_is_re_encoded_for_the_parser(declaration: str) -> None:
+    body = "<人员列表>" + "".join(f"<人员><姓名>张{i}</姓名></人员>" for i in range(3)) + "</人员列表>"
+    found = read_all(XmlReader(), item_from_bytes("g.xml", (declaration + body).encode("gb2312")))
+    assert tables(found) == {"人员": [["张0"], ["张1"], ["张2"]]}
+    assert of_type(found, Problem) == []

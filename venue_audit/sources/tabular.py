@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import json
+import re
 import xml.parsers.expat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -545,8 +546,8 @@ class UnsafeXml(ValueError):
     """The document declares a DTD or entities (billion laughs, external entities)."""
 
 
-def _safe_expat() -> Any:
-    parser = xml.parsers.expat.ParserCreate()
+def _safe_expat(encoding: str | None = None) -> Any:
+    parser = xml.parsers.expat.ParserCreate(encoding)
 
     def refuse(*_: Any) -> None:
         raise UnsafeXml("document type or entity declarations are refused")
@@ -565,9 +566,10 @@ def _feed(
     on_end: Callable[[str], None],
     on_text: Callable[[str], None],
     stop_after: int | None = None,
+    encoding: str | None = None,
 ) -> Iterator[None]:
     """Parse a stream chunk by chunk, yielding after each chunk so callers can drain records."""
-    parser = _safe_expat()
+    parser = _safe_expat(encoding)
     parser.StartElementHandler = on_start
     parser.EndElementHandler = on_end
     parser.CharacterDataHandler = on_text
@@ -582,7 +584,44 @@ def _feed(
             return
 
 
-def record_path(stream: BinaryIO) -> tuple[str, ...]:
+_EXPAT_ENCODINGS = frozenset({"utf-8", "utf8", "utf-16", "utf16", "iso-8859-1", "latin-1",
+                              "latin1", "us-ascii", "ascii"})
+_XML_DECLARED = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)[\"']")
+
+
+class _ToUtf8:
+    """A byte stream re-encoded to UTF-8 on the fly (expat knows no GB2312/GBK/GB18030)."""
+
+    def __init__(self, raw: BinaryIO, encoding: str) -> None:
+        self.raw = raw
+        self.decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+
+    def read(self, size: int) -> bytes:
+        chunk = self.raw.read(size)
+        return self.decoder.decode(chunk, final=not chunk).encode("utf-8")
+
+
+@contextmanager
+def xml_stream(item: Item) -> Iterator[tuple[BinaryIO, str | None]]:
+    """The document's bytes, and the encoding to force on expat when they had to be re-encoded."""
+    head = _read_head(item, 4096)
+    declared = _XML_DECLARED.search(head)
+    name = declared[1].decode("ascii").lower() if declared else None
+    if name is None and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        sniffed = sniff_encoding(head)
+        name = None if sniffed.startswith("utf-8") else sniffed
+    with item.open() as raw:
+        if name is None or name in _EXPAT_ENCODINGS:
+            yield raw, None
+            return
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            name = "gb18030" if name.startswith("gb") else "latin-1"
+        yield _ToUtf8(raw, name), "UTF-8"  # type: ignore[misc]
+
+
+def record_path(stream: BinaryIO, encoding: str | None = None) -> tuple[str, ...]:
     """The element path of the records: the shallowest path that repeats (first 4 MiB)."""
     counts: dict[tuple[str, ...], int] = {}
     path: list[str] = []
@@ -596,7 +635,7 @@ def record_path(stream: BinaryIO) -> tuple[str, ...]:
         path.pop()
 
     try:
-        for _ in _feed(stream, start, end, lambda _t: None, stop_after=4 << 20):
+        for _ in _feed(stream, start, end, lambda _t: None, 4 << 20, encoding):
             pass
     except xml.parsers.expat.ExpatError:
         pass  # a truncated sample is fine for choosing the record path
@@ -622,8 +661,8 @@ class XmlReader(SourceReader):
 
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
         try:
-            with item.open() as stream:
-                target = record_path(stream)
+            with xml_stream(item) as (stream, encoding):
+                target = record_path(stream, encoding)
         except UnsafeXml as error:
             yield StoreFound("xml", details={})
             yield Problem(item.locator, f"XML not parsed: {error}")
@@ -633,14 +672,18 @@ class XmlReader(SourceReader):
             yield Problem(item.locator, "no elements found")
             return
         problems: list[Problem] = []
-        with item.open() as stream:
-            yield records_table(
-                target[-1], self._records(stream, target, problems, item), problems, item.locator
-            )
+        with xml_stream(item) as (stream, encoding):
+            records = self._records(stream, encoding, target, problems, item)
+            yield records_table(target[-1], records, problems, item.locator)
             yield from problems
 
     def _records(
-        self, stream: BinaryIO, target: tuple[str, ...], problems: list[Problem], item: Item
+        self,
+        stream: BinaryIO,
+        encoding: str | None,
+        target: tuple[str, ...],
+        problems: list[Problem],
+        item: Item,
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         path: list[str] = []
         ready: list[tuple[str, dict[str, Any]]] = []
@@ -700,7 +743,7 @@ class XmlReader(SourceReader):
                 text.append(data)
 
         try:
-            for _ in _feed(stream, start, end, on_text):
+            for _ in _feed(stream, start, end, on_text, encoding=encoding):
                 yield from ready
                 ready.clear()
         except (xml.parsers.expat.ExpatError, UnsafeXml) as error:
