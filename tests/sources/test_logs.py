@@ -42,8 +42,9 @@ def test_the_daily_routine_becomes_one_event_per_action_with_time_count_and_remo
     found = read_all(reader, item)
     events = of_type(found, LogEvent)
     assert [(e.at, e.action, e.count, e.remote) for e in events] == truth
-    store = of_type(found, StoreFound)[0]
-    assert store.kind == "log"
+    first, store = of_type(found, StoreFound)
+    assert first.kind == store.kind == "log"
+    assert found[0] is first and found[-1] is store, "summary first, and complete at the end"
     assert store.details["events"] == {"pack": 5, "upload": 5, "delete": 5}
     assert store.details["days_with_events"] == 5
     assert store.details["first"] == "2024-03-01T02:00:01"
@@ -172,7 +173,7 @@ def test_adms_push_records_become_one_table_per_record_type() -> None:
     reader = FaceTransferLogReader()
     assert reader.claims(item, head_of(item))
     found = read_all(reader, item)
-    assert of_type(found, StoreFound)[0].details["adms_records"] == ["BIODATA", "BIOPHOTO", "FACE"]
+    assert of_type(found, StoreFound)[-1].details["adms_records"] == ["BIODATA", "BIOPHOTO", "FACE"]
     got = tables(found)
     for record_type, records in truth.items():
         table = next(t for t in of_type(found, TableRows) if t.table == record_type)

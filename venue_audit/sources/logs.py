@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from venue_audit.sources.base import (
@@ -34,7 +34,6 @@ from venue_audit.sources.registry import register
 from venue_audit.sources.tabular import bounded_lines
 
 DEFAULT_LINE_LIMIT = 64 << 20
-MAX_EVENTS = 1_000_000
 EVENT_TEXT = 500
 _PEEK = 64 << 10
 
@@ -116,6 +115,36 @@ _ADMS = re.compile(
     r"\b(?P<type>USER|FACE|BIODATA|BIOPHOTO|USERPIC|FINGERTMP|FVEIN|ATTPHOTO)\s+"
     r"(?P<fields>[A-Za-z]\w*=[^\t]*(?:\t[A-Za-z]\w*=[^\t]*)*)$"
 )
+
+
+@dataclass
+class _Summary:
+    """What the report shows of a log at a glance: actions, days, time span, remote hosts."""
+
+    actions: Counter[str] = field(default_factory=Counter)
+    days: set[str] = field(default_factory=set)
+    first: str | None = None
+    last: str | None = None
+    remotes: Counter[str] = field(default_factory=Counter)
+
+    def add(self, event: LineEvent) -> None:
+        self.actions[event.action] += 1
+        if event.at:
+            self.days.add(event.at[:10])
+            self.first = min(self.first or event.at, event.at)
+            self.last = max(self.last or event.at, event.at)
+        if event.remote:
+            self.remotes[event.remote] += 1
+
+    def details(self, record_types: dict[str, dict[str, None]]) -> dict[str, object]:
+        return {
+            "events": dict(self.actions),
+            "days_with_events": len(self.days),
+            "first": self.first,
+            "last": self.last,
+            "remotes": [remote for remote, _ in self.remotes.most_common(20)],
+            "adms_records": sorted(record_types),
+        }
 
 
 @dataclass
@@ -269,15 +298,20 @@ class FaceTransferLogReader(SourceReader):
         return len(matching) >= 2 or any(e[0].at for e in matching)
 
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
+        """Events stream out as lines are read; the summary comes first and again, complete, last.
+
+        ADMS records need their keys known before a table can be yielded, so
+        each record type found in the first pass gets its own later pass.
+        """
         year = _year_hint(item)
-        events: list[LogEvent] = []
-        actions: Counter[str] = Counter()
-        days: set[str] = set()
-        remotes: Counter[str] = Counter()
+        summary = _Summary()
         record_types: dict[str, dict[str, None]] = {}
         problems: list[Problem] = []
+        yield StoreFound("log", details=summary.details(record_types))
         with item.open() as stream:
             for number, raw in self._lines(stream, item, problems):
+                yield from problems
+                problems.clear()
                 line = _decode(raw)
                 if (record := adms_record(line)) is not None:
                     keys = record_types.setdefault(record[0], {})
@@ -285,37 +319,18 @@ class FaceTransferLogReader(SourceReader):
                         keys.update(dict.fromkeys(record[1]))
                     continue
                 for event in events_in_line(line, year):
-                    if len(events) >= MAX_EVENTS:
-                        problems.append(Problem(item.locator, f"more than {MAX_EVENTS} events; rest not kept"))
-                        break
-                    actions[event.action] += 1
-                    if event.at:
-                        days.add(event.at[:10])
-                    if event.remote:
-                        remotes[event.remote] += 1
-                    events.append(LogEvent(
+                    summary.add(event)
+                    yield LogEvent(
                         at=event.at, action=event.action, count=event.count, remote=event.remote,
                         locator=f"{item.locator} line {number}", text=line[:EVENT_TEXT],
                         files=event.files,
-                    ))
-        timed = sorted(e.at for e in events if e.at)
-        yield StoreFound("log", details={
-            "events": dict(actions),
-            "days_with_events": len(days),
-            "first": timed[0] if timed else None,
-            "last": timed[-1] if timed else None,
-            "remotes": [r for r, _ in remotes.most_common(20)],
-            "adms_records": sorted(record_types),
-        })
+                    )
         yield from problems
-        yield from events
         for record_type, keys in record_types.items():
             columns = list(keys)
-            rows_problems: list[Problem] = []
             with item.open() as stream:
-                yield TableRows(record_type, columns,
-                                self._records(stream, item, record_type, columns, rows_problems))
-            yield from rows_problems
+                yield TableRows(record_type, columns, self._records(stream, item, record_type, columns))
+        yield StoreFound("log", details=summary.details(record_types))
 
     def _lines(self, stream: object, item: Item, problems: list[Problem]) -> Iterator[tuple[int, bytes]]:
         try:
@@ -329,7 +344,7 @@ class FaceTransferLogReader(SourceReader):
             problems.append(Problem(item.locator, f"log could not be read to the end: {error}"))
 
     def _records(
-        self, stream: object, item: Item, record_type: str, columns: list[str], problems: list[Problem]
+        self, stream: object, item: Item, record_type: str, columns: list[str]
     ) -> Iterator[tuple[str, list[str | None]]]:
         ignored: list[Problem] = []  # over-long lines were reported by the first pass
         for number, raw in self._lines(stream, item, ignored):
