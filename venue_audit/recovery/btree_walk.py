@@ -41,6 +41,7 @@ class OverflowRead:
     pages: list[int] = field(default_factory=list)
     guessed_pages: int = 0
     note: str = ""
+    gaps: list[tuple[int, int]] = field(default_factory=list)  # zero-filled lost byte ranges
 
 
 def follow_overflow(
@@ -65,6 +66,7 @@ def follow_overflow(
     seen: set[int] = set()
     page = first
     guessed = 0
+    gaps: list[tuple[int, int]] = []
     while len(out) < needed:
         if page in seen:
             return OverflowRead(bytes(out), False, pages, guessed, f"overflow chain loops at {page}")
@@ -81,6 +83,7 @@ def follow_overflow(
         if trunks is not None and page in trunks:
             lost = min(8 + 4 * trunks[page], usable)
             start = max(0, lost - 4)
+            gaps.append((len(out), len(out) + min(start, take)))
             out += bytes(min(start, take))
             if take > start:
                 out += image.data[4 + start : 4 + take]
@@ -88,7 +91,8 @@ def follow_overflow(
             nxt = page + 1
             if claimed is not None and nxt in claimed:
                 return OverflowRead(
-                    bytes(out), False, pages, guessed, f"overflow page {page} reused as freelist trunk"
+                    bytes(out), False, pages, guessed,
+                    f"overflow page {page} reused as freelist trunk", gaps,
                 )
         else:
             out += image.data[4 : 4 + take]
@@ -100,7 +104,7 @@ def follow_overflow(
         page = nxt
     complete = guessed == 0
     note = "" if complete else "bytes lost where an overflow page became a freelist trunk"
-    return OverflowRead(bytes(out), complete, pages, guessed, note)
+    return OverflowRead(bytes(out), complete, pages, guessed, note, gaps)
 
 
 @dataclass

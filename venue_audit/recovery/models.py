@@ -13,7 +13,9 @@ class RecoveredRecord:
 
     ``offset`` is the absolute byte offset in ``file`` of the cell start when known, else of the
     record header. ``complete`` is False when some bytes of the row were lost (overflow page
-    reused, chain broken); such values are the surviving prefix. ``kind`` is "deleted", or
+    reused, chain broken, cell tail overwritten): values are then cut to the surviving prefix,
+    except ranges listed in ``lost_bytes``, which are zero-filled where a freelist trunk list
+    overwrote the middle of an overflow chain. ``kind`` is "deleted", or
     "superseded" for an older version of a row whose rowid is still live with other content.
     """
 
@@ -31,6 +33,8 @@ class RecoveredRecord:
     kind: str = "deleted"
     deleted: bool = True
     blob_kinds: dict[str, str] = field(default_factory=dict)  # column -> jpeg/png/webp/template
+    # byte ranges [start, end) inside a value that were lost and are zero-filled in ``values``
+    lost_bytes: list[tuple[str, int, int]] = field(default_factory=list)
     also_found_at: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

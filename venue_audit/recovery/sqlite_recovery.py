@@ -218,11 +218,13 @@ class _Recovery:
         payload = page[cand.payload_start : local_end]
         complete = cand.truncated_at is None
         first = cand.overflow_first(page, self.usable)
+        gaps: list[tuple[int, int]] = []
         if first is not None:
             read = follow_overflow(
                 view, first, cand.payload_size - local, hazards.overwritten, hazards.trunks,
                 hazards.claimed,
             )
+            gaps = [(local + a, local + b) for a, b in read.gaps]
             payload += read.data
             complete = read.complete and len(read.data) == cand.payload_size - local
             if read.note:
@@ -268,10 +270,27 @@ class _Recovery:
             complete=complete,
             method=cand.method,
             notes=notes,
+            lost_bytes=_lost_in_columns(gaps, cand.header_size, cand.serial_types, columns),
         )
         if image.label not in ("db file",):
             record.notes.append(f"page version: {image.label}")
         self.records.append(record)
+
+
+def _lost_in_columns(
+    gaps: list[tuple[int, int]], header_size: int, serial_types: tuple[int, ...], columns: list[str]
+) -> list[tuple[str, int, int]]:
+    """Map zero-filled payload byte ranges onto (column, start, end) within each value."""
+    lost = []
+    for gap_start, gap_end in gaps:
+        pos = header_size
+        for col, st in zip(columns, serial_types, strict=False):
+            size = serial_type_size(st)
+            lo, hi = max(gap_start, pos), min(gap_end, pos + size)
+            if lo < hi:
+                lost.append((col, lo - pos, hi - pos))
+            pos += size
+    return lost
 
 
 def _classify_blobs(record: RecoveredRecord) -> None:
