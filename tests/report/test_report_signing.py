@@ -128,3 +128,37 @@ def test_describe_names_the_failed_annex(signed: ReportOutputs) -> None:
     signed.annexes["summary.json"].write_text("{}", encoding="utf-8")
     lines = verify_report(signed.pdf).describe()
     assert "FAILED  summary.json" in lines and lines[-1] == "NOT verified"
+
+
+def test_a_revision_added_after_signing_fails(signed: ReportOutputs) -> None:
+    import io
+
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+
+    with signed.pdf.open("rb") as handle:
+        writer = IncrementalPdfFileWriter(handle)
+        writer.set_info(
+            generic.DictionaryObject(
+                {generic.NameObject("/Title"): generic.TextStringObject("edited")}
+            )
+        )
+        buffer = io.BytesIO()
+        writer.write(buffer)
+    signed.pdf.write_bytes(buffer.getvalue())
+    write_hash_list(
+        signed.pdf.parent, [*signed.annexes, signed.pdf.name], signed.pdf.parent / HASH_LIST_NAME
+    )
+    result = verify_report(signed.pdf)
+    assert result.intact and not result.covers_whole_file
+    assert not result.ok
+
+
+@pytest.mark.parametrize("content", [b"", b"not a pdf", b"%PDF-1.7\n%%EOF\n"])
+def test_a_file_that_is_not_a_pdf_is_reported_not_raised(
+    signed: ReportOutputs, content: bytes
+) -> None:
+    signed.pdf.write_bytes(content)
+    result = verify_report(signed.pdf)
+    assert not result.ok
+    assert any("cannot be read" in problem or "changed" in problem for problem in result.problems)

@@ -13,9 +13,12 @@ Verification answers two separate questions and reports both:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import logging
 import os
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -205,7 +208,7 @@ def _check_signature(
 
     roots = [load_cert_from_pemder(str(path)) for path in trust_roots or []]
     try:
-        with pdf_path.open("rb") as handle:
+        with pdf_path.open("rb") as handle, _quiet_pyhanko():
             reader = PdfFileReader(handle, strict=False)
             signatures = reader.embedded_signatures
             if not signatures:
@@ -236,6 +239,21 @@ def _check_signature(
         )
     if roots and not result.trusted:
         result.problems.append("the signer's certificate does not chain to a trusted root")
+
+
+@contextlib.contextmanager
+def _quiet_pyhanko() -> Iterator[None]:
+    """pyHanko logs a traceback for every untrusted (e.g. self-signed) certificate; the
+    result already says so, and a verifier's terminal should show the verdict, not a stack."""
+    loggers = [logging.getLogger(name) for name in ("pyhanko", "pyhanko_certvalidator")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _check_annexes(pdf_path: Path, result: VerificationResult) -> None:
