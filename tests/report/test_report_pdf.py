@@ -143,3 +143,13 @@ def test_deletion_verification_section_and_sealed_notice(tmp_path: Path) -> None
     assert "密封附件" in pdf_text(outputs.pdf, first=1, last=1)
     redacted = render_report(data, tmp_path / "redacted" / "report.pdf")
     assert "密封附件" not in pdf_text(redacted.pdf)
+
+
+def test_a_single_examiner_is_flagged_on_the_cover(tmp_path: Path) -> None:
+    from report_samples import make_report_data
+
+    data = make_report_data(records=20, persons=4)
+    assert "检验人员少于两名" not in pdf_text(render_report(data, tmp_path / "a" / "r.pdf").pdf)
+    data.case.examiners = ["张三"]
+    cover = pdf_text(render_report(data, tmp_path / "b" / "r.pdf").pdf, first=1, last=1)
+    assert "检验人员少于两名" in cover

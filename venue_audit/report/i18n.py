@@ -164,6 +164,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "last_seen": ("最后出现", "Last seen"),
     "space": ("特征空间", "Space"),
     "skipped": ("未能处理的项目", "Items that could not be processed"),
+    "skipped_count": ("未能处理的项目数", "Items that could not be processed"),
+    "too_few_examiners": (
+        "注意：检验人员少于两名，不符合电子数据取证须由二名以上人员进行的要求。",
+        "Note: fewer than two examiners; evidence rules require at least two.",
+    ),
     "skipped_none": ("无。", "None."),
     "skipped_more": ("另有 {n} 项未列出。", "{n} more not listed."),
     "reason": ("原因", "Reason"),

@@ -253,9 +253,17 @@ class _Layout:
             ),
             Spacer(1, 18 * mm),
             table,
+            *self.examiner_notice(),
             *self.sealed_notice(),
             PageBreak(),
         ]
+
+    def examiner_notice(self) -> list[Flowable]:
+        """Two examiners are required (法发〔2016〕22号 Art. 14; MPS rules Art. 6): say so if not."""
+        if len(self.data.case.examiners) >= 2:
+            return []
+        style = ParagraphStyle("examiners", parent=self.big, textColor=ALERT, alignment=TA_CENTER)
+        return [Spacer(1, 6 * mm), self.p(self.t("too_few_examiners"), style)]
 
     def sealed_notice(self) -> list[Flowable]:
         if self.options.redact:
@@ -300,6 +308,11 @@ class _Layout:
             (self.t("stores_found"), len(summary.get("stores", []))),
             (self.t("evidence_files"), evidence.get("files", 0)),
             (self.t("evidence_bytes"), evidence.get("bytes", 0)),
+            *(
+                [(self.t("skipped_count"), summary["skipped"])]
+                if isinstance(summary.get("skipped"), int)
+                else []
+            ),
         ]
         half = CONTENT_WIDTH * 0.5
         key_numbers = self.table(
