@@ -66,3 +66,30 @@ def test_the_demo_report_shows_the_summary_numbers(demo: Path) -> None:
     assert str(summary["faces"]["records"]) in text
     assert "DEMO-2024-001" in text
     assert f"{summary['persons']['distinct']}" in text
+
+
+@pytest.mark.slow
+def test_a_signed_report_verifies_and_a_changed_byte_fails(
+    demo: Path, tmp_path: Path, monkeypatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from venue_audit.cli import app
+    from venue_audit.report.sign import make_self_signed_p12
+
+    p12 = tmp_path / "examiner.p12"
+    make_self_signed_p12(p12, "示例检查员甲", b"secret")
+    monkeypatch.setenv("VENUE_AUDIT_P12_PASSWORD", "secret")
+    pdf = tmp_path / "signed" / "report.pdf"
+    runner = CliRunner()
+    made = runner.invoke(
+        app, ["report", str(demo / "demo-case"), "--out", str(pdf), "--sign", str(p12)]
+    )
+    assert made.exit_code == 0, made.output
+    checked = runner.invoke(app, ["verify-report", str(pdf), "--require-signature"])
+    assert checked.exit_code == 0, checked.output
+    assert "intact" in checked.output
+    data = bytearray(pdf.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    pdf.write_bytes(bytes(data))
+    assert runner.invoke(app, ["verify-report", str(pdf)]).exit_code == 3
