@@ -147,10 +147,17 @@ class _Layout:
         self.options = options
         self.lang = options.lang
         font = options.fonts.regular
-        self.body = ParagraphStyle("body", fontName=font, fontSize=9, leading=13, wordWrap="CJK")
+        # CJK wrapping breaks lines between any two characters, which Chinese needs and
+        # English words do not; table cells keep it for long paths without spaces.
+        prose_wrap = None if self.lang == "en" else "CJK"
+        self.body = ParagraphStyle(
+            "body", fontName=font, fontSize=9, leading=13, wordWrap=prose_wrap
+        )
         self.small = ParagraphStyle("small", parent=self.body, fontSize=7.5, leading=10)
-        self.cell = ParagraphStyle("cell", parent=self.body, fontSize=7.5, leading=9.5)
-        self.cell_head = ParagraphStyle("cell_head", parent=self.cell, textColor=colors.black)
+        self.cell = ParagraphStyle(
+            "cell", parent=self.body, fontSize=7.5, leading=9.5, wordWrap="CJK"
+        )
+        self.cell_head = ParagraphStyle("cell_head", parent=self.cell, wordWrap=prose_wrap)
         self.mono = ParagraphStyle("mono", fontName=options.fonts.mono, fontSize=6.3, leading=7.8)
         self.title = ParagraphStyle(
             "title",
@@ -158,7 +165,7 @@ class _Layout:
             fontSize=20,
             leading=28,
             alignment=TA_CENTER,
-            wordWrap="CJK",
+            wordWrap=prose_wrap,
             spaceAfter=6,
         )
         self.subtitle = ParagraphStyle("subtitle", parent=self.title, fontSize=11, leading=16)
@@ -170,7 +177,7 @@ class _Layout:
             spaceBefore=4,
             spaceAfter=8,
             textColor=colors.HexColor("#1d3557"),
-            wordWrap="CJK",
+            wordWrap=prose_wrap,
         )
         self.h2 = ParagraphStyle(
             "h2",
@@ -180,7 +187,7 @@ class _Layout:
             spaceBefore=8,
             spaceAfter=4,
             textColor=colors.HexColor("#1d3557"),
-            wordWrap="CJK",
+            wordWrap=prose_wrap,
         )
         self.big = ParagraphStyle("big", parent=self.body, fontSize=11, leading=15)
 
