@@ -153,3 +153,28 @@ def test_a_single_examiner_is_flagged_on_the_cover(tmp_path: Path) -> None:
     data.case.examiners = ["张三"]
     cover = pdf_text(render_report(data, tmp_path / "b" / "r.pdf").pdf, first=1, last=1)
     assert "检验人员少于两名" in cover
+
+
+def test_a_deletion_verdict_becomes_a_worded_verification_section(tmp_path: Path) -> None:
+    from report_samples import make_report_data
+
+    from venue_audit.report.verification import verification_section
+    from venue_audit.verify.deletion import DeletionVerdict
+
+    verdict = DeletionVerdict(
+        clean=False,
+        after_case=tmp_path,
+        checked=["/mnt/after/server"],
+        by_store={"server/face_capture.db": {"gone": 10, "recoverable": 2, "remaining_live": 1}},
+        by_person={7: {"gone": 3, "recoverable": 2}, 8: {"gone": 4}},
+    )
+    section = verification_section(verdict)
+    assert [(r.subject, r.live, r.recoverable, r.gone, r.verdict) for r in section.rows] == [
+        ("server/face_capture.db", 1, 2, 10, "residual"),
+        ("person 7", 0, 2, 3, "residual"),
+    ]
+    data = make_report_data(records=20, persons=4)
+    data.verification = section
+    text = pdf_text(render_report(data, tmp_path / "out" / "r.pdf").pdf)
+    assert "结论: 发现残留人脸数据" in text
+    assert re.search(r"server/face_capture\.db\s+1\s+2\s+10\s+发现残留人脸数据", text)

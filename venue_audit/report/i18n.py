@@ -180,6 +180,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "recoverable": ("可恢复", "Recoverable"),
     "gone": ("已清除", "Gone"),
     "verdict": ("结论", "Verdict"),
+    "deletion_clean": ("未发现残留人脸数据", "no residual face data found"),
+    "deletion_residual": ("发现残留人脸数据", "residual face data found"),
     "custody": ("监督保管记录", "Chain of custody"),
     "seq": ("序号", "Seq"),
     "at": ("时间", "Time"),

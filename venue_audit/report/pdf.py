@@ -806,7 +806,7 @@ class _Layout:
             return []
         story: list[Flowable] = [
             self.p(self.t("verification"), self.h1),
-            self.p(f"{self.t('verdict')}: {section.verdict}", self.big),
+            self.p(f"{self.t('verdict')}: {self.deletion_word(section.verdict)}", self.big),
         ]
         if section.baseline or section.after:
             story.append(self.p(f"{section.baseline} → {section.after}", self.small))
@@ -820,11 +820,21 @@ class _Layout:
             rows.append(
                 [
                     self.p(v, self.cell)
-                    for v in (row.subject, row.live, row.recoverable, row.gone, row.verdict)
+                    for v in (
+                        row.subject,
+                        row.live,
+                        row.recoverable,
+                        row.gone,
+                        self.deletion_word(row.verdict),
+                    )
                 ]
             )
         story.append(self.table(rows, [CONTENT_WIDTH * w for w in (0.4, 0.12, 0.12, 0.12, 0.24)]))
         return story
+
+    def deletion_word(self, verdict: str) -> str:
+        key = f"deletion_{verdict}"
+        return self.t(key) if key in i18n.STRINGS else verdict
 
     def custody(self) -> list[Flowable]:
         events = self.data.custody
