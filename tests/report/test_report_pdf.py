@@ -178,3 +178,15 @@ def test_a_deletion_verdict_becomes_a_worded_verification_section(tmp_path: Path
     text = pdf_text(render_report(data, tmp_path / "out" / "r.pdf").pdf)
     assert "结论: 发现残留人脸数据" in text
     assert re.search(r"server/face_capture\.db\s+1\s+2\s+10\s+发现残留人脸数据", text)
+
+
+def test_log_events_are_totalled_per_action_and_remote_host(
+    zh_report: ReportOutputs, sample_data: ReportData
+) -> None:
+    uploads = [e for e in sample_data.timeline.log_events if e.kind == "upload"]
+    row = line_with(pdf_text(zh_report.pdf), "oss-cn-shanghai.example.com")
+    assert re.search(
+        rf"上传\s+oss-cn-shanghai\.example\.com\s+{len(uploads)}\s+"
+        rf"{sum(e.count for e in uploads)}\s",
+        row,
+    )

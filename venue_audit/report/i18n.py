@@ -153,6 +153,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "legend_delete": ("删除", "delete"),
     "legend_pack": ("打包", "pack"),
     "retention_limit": ("留存期限", "retention limit"),
+    "remote": ("远端主机", "Remote host"),
+    "days": ("天数", "Days"),
     "no_data": ("无数据", "no data"),
     "persons": ("人员统计", "Persons"),
     "persons_top": (

@@ -37,7 +37,7 @@ from reportlab.platypus import (
 
 from venue_audit.report import charts, i18n, rules
 from venue_audit.report.fonts import ReportFonts
-from venue_audit.report.model import PERSON_STATUSES, FindingSection, ReportData
+from venue_audit.report.model import PERSON_STATUSES, FindingSection, LogEvent, ReportData
 from venue_audit.report.redact import ThumbnailError, make_thumbnail
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -735,6 +735,7 @@ class _Layout:
                 self.lang,
                 width=CONTENT_WIDTH,
             ),
+            *self.log_event_table(),
             self.p(self.t("chart_retention"), self.h2),
             charts.retention_histogram(
                 self.data.retention_ages_days,
@@ -747,6 +748,30 @@ class _Layout:
             charts.status_bars(by_status, fonts, self.lang, width=CONTENT_WIDTH),
             PageBreak(),
         ]
+
+    def log_event_table(self) -> list[Flowable]:
+        """Log events per kind and remote host: where the data went, how often, how much."""
+        groups: dict[tuple[str, str], list[LogEvent]] = {}
+        for event in self.data.timeline.log_events:
+            groups.setdefault((event.kind, event.remote_host), []).append(event)
+        if not groups:
+            return []
+        header = ("action", "remote", "days", "count", "first_seen", "last_seen")
+        rows: list[list[Any]] = [[self.p(self.t(k), self.cell_head) for k in header]]
+        for (kind, remote), events in sorted(groups.items()):
+            label = f"legend_{kind}"
+            rows.append(
+                [
+                    self.p(self.t(label) if label in i18n.STRINGS else kind, self.cell),
+                    self.p(remote or "—", self.cell),
+                    self.p(len({e.date for e in events}), self.cell),
+                    self.p(sum(e.count for e in events), self.cell),
+                    self.p(min(e.date for e in events), self.cell),
+                    self.p(max(e.date for e in events), self.cell),
+                ]
+            )
+        widths = (0.12, 0.36, 0.1, 0.1, 0.16, 0.16)
+        return [Spacer(1, 4), self.table(rows, [CONTENT_WIDTH * w for w in widths])]
 
     def persons(self) -> list[Flowable]:
         persons = sorted(self.data.persons, key=lambda p: (-p.records, p.id))
