@@ -105,3 +105,12 @@ def test_a_case_folder_is_refused_as_the_report_folder(
     (tmp_path / "case.db").write_bytes(b"")
     with pytest.raises(ValueError, match="case folder"):
         render_report(sample_data, tmp_path / "report.pdf")
+
+
+def test_undecodable_file_name_bytes_keep_summary_json_valid() -> None:
+    from venue_audit.report.annexes import summary_bytes
+
+    summary = {"stores": [{"path": "export/\udcff.db"}]}
+    assert json.loads(summary_bytes(summary)) == summary
+    assert json.loads(summary_bytes({"a": "中文"})) == {"a": "中文"}
+    assert "中文" in summary_bytes({"a": "中文"}).decode("utf-8")

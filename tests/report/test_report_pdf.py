@@ -190,3 +190,27 @@ def test_log_events_are_totalled_per_action_and_remote_host(
         rf"{sum(e.count for e in uploads)}\s",
         row,
     )
+
+
+def test_hostile_text_is_shown_literally_and_never_breaks_the_layout(tmp_path: Path) -> None:
+    from report_samples import make_report_data
+
+    from venue_audit.report.model import SkippedItem
+
+    data = make_report_data(records=20, persons=4)
+    data.case.case_no = "案<1>\udcff"
+    data.evidence[0].path = "evil/<b>bold</b>&amp;\x00\x1b/\udcff.jpg"
+    data.evidence[0].md5 = "<font>"
+    data.findings[0].locators.insert(0, "db, table <x>, rowid 1 & more \x07")
+    data.custody[0].command = "venue-audit scan '<para>'"
+    data.skipped.append(SkippedItem(locator="\ud800bad", reason="</para>", stage="scan"))
+    outputs = render_report(data, tmp_path / "report.pdf")
+    text = pdf_text(outputs.pdf, layout=False)
+    for shown in (
+        "evil/<b>bold</b>&amp;\\x00\\x1b/\\xff.jpg",
+        "table <x>, rowid 1 & more \\x07",
+        "</para>",
+        "案<1>\\xff",
+    ):
+        assert shown in text, shown
+    assert "\\udcff" in outputs.annexes["manifest.csv"].read_text(encoding="utf-8-sig")

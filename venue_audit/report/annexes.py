@@ -45,8 +45,16 @@ PERSONS_HEADERS = [
 
 
 def summary_bytes(summary: dict[str, Any]) -> bytes:
-    """The exact bytes of summary.json, so its hash can go in the footer before it is written."""
-    return (json.dumps(summary, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    """The exact bytes of summary.json, so its hash can go in the footer before it is written.
+
+    Undecodable file-name bytes (lone surrogates) cannot be UTF-8: then the whole
+    file is written with ASCII escapes, which is still the same JSON value.
+    """
+    text = json.dumps(summary, ensure_ascii=False, indent=2) + "\n"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(summary, ensure_ascii=True, indent=2) + "\n").encode("ascii")
 
 
 def write_summary(summary: dict[str, Any], target: Path) -> None:
@@ -55,7 +63,7 @@ def write_summary(summary: dict[str, Any], target: Path) -> None:
 
 def write_manifest(evidence: list[EvidenceItem], target: Path) -> None:
     """The 电子数据清单 with the acquisition manifest's headers, plus the report-time check."""
-    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+    with target.open("w", encoding="utf-8-sig", errors="backslashreplace", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(MANIFEST_HEADERS + INTEGRITY_HEADERS)
         for number, item in enumerate(evidence, 1):
@@ -77,7 +85,7 @@ def write_manifest(evidence: list[EvidenceItem], target: Path) -> None:
 
 
 def write_findings(findings: list[FindingSection], target: Path) -> None:
-    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+    with target.open("w", encoding="utf-8-sig", errors="backslashreplace", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(FINDINGS_HEADERS)
         for finding in findings:
@@ -97,7 +105,7 @@ def write_findings(findings: list[FindingSection], target: Path) -> None:
 
 def write_persons(persons: list[PersonRow], target: Path) -> None:
     """One row per person, never an image: the annex must not become a new leak."""
-    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+    with target.open("w", encoding="utf-8-sig", errors="backslashreplace", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(PERSONS_HEADERS)
         for person in persons:

@@ -81,9 +81,9 @@ def build_pdf(data: ReportData, target: Path, options: PdfOptions) -> int:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN + 8 * mm,
-        title=f"{i18n.text('report_title', options.lang)} {data.case.case_no}",
-        author=", ".join(data.case.examiners),
-        subject=options.report_id,
+        title=printable(f"{i18n.text('report_title', options.lang)} {data.case.case_no}"),
+        author=printable(", ".join(data.case.examiners)),
+        subject=printable(options.report_id),
         creator=f"{data.methodology.tool_name} {data.methodology.tool_version}",
         invariant=True,
     )
@@ -128,7 +128,7 @@ def _footer_canvas(options: PdfOptions, pages: list[int]) -> type[Canvas]:
             self.drawString(
                 MARGIN,
                 MARGIN - 3.5 * mm,
-                f"{i18n.text('report_id', options.lang)}: {options.report_id}",
+                f"{i18n.text('report_id', options.lang)}: {printable(options.report_id)}",
             )
             self.setFont(fonts.mono, 6)
             self.drawRightString(
@@ -195,7 +195,7 @@ class _Layout:
         return i18n.text(key, self.lang, **values)
 
     def p(self, value: object, style: ParagraphStyle | None = None) -> Paragraph:
-        return Paragraph(escape(str(value)).replace("\n", "<br/>"), style or self.body)
+        return Paragraph(_safe(str(value)).replace("\n", "<br/>"), style or self.body)
 
     def story(self) -> list[Flowable]:
         story: list[Flowable] = []
@@ -248,9 +248,9 @@ class _Layout:
         return [
             Spacer(1, 40 * mm),
             Paragraph(
-                escape(i18n.STRINGS["report_title"][0])
+                _safe(i18n.STRINGS["report_title"][0])
                 if self.lang != "en"
-                else escape(i18n.STRINGS["report_title"][1]),
+                else _safe(i18n.STRINGS["report_title"][1]),
                 self.title,
             ),
             *(
@@ -444,15 +444,17 @@ class _Layout:
         ]
         for number, item in enumerate(shown, 1):
             described = (
-                f"{escape(item.path)}<br/>{escape(item.type)} | {item.size} | "
-                f"{escape(_seconds(item.mtime))}"
+                f"{_safe(item.path)}<br/>{_safe(item.type)} | {_safe(str(item.size))} | "
+                f"{_safe(_seconds(item.mtime))}"
                 + (
-                    f"<br/>{escape(self.t('acquired_at'))}: {escape(item.acquired_at)}"
+                    f"<br/>{_safe(self.t('acquired_at'))}: {_safe(item.acquired_at)}"
                     if item.acquired_at
                     else ""
                 )
             )
-            hashes = f"MD5 {item.md5}<br/>SHA-256 {item.sha256}<br/>SM3 {item.sm3}"
+            hashes = (
+                f"MD5 {_safe(item.md5)}<br/>SHA-256 {_safe(item.sha256)}<br/>SM3 {_safe(item.sm3)}"
+            )
             rows.append(
                 [
                     self.p(number, self.cell),
@@ -516,7 +518,10 @@ class _Layout:
                 [
                     self.p(number, self.cell),
                     self.p(item.path, self.cell),
-                    Paragraph(f"{item.sha256}<br/>{item.verified_sha256 or '—'}", self.mono),
+                    Paragraph(
+                        f"{_safe(item.sha256)}<br/>{_safe(item.verified_sha256 or '—')}",
+                        self.mono,
+                    ),
                     self.p(self.t(item.integrity), result_style),
                 ]
             )
@@ -639,7 +644,7 @@ class _Layout:
             for command in method.commands:
                 story.append(
                     Paragraph(
-                        escape(_clip(command, self.options.max_command_chars)), self.mono_wrapped()
+                        _safe(_clip(command, self.options.max_command_chars)), self.mono_wrapped()
                     )
                 )
         else:
@@ -681,7 +686,7 @@ class _Layout:
             if finding.locators:
                 story.append(self.p(self.t("locators"), self.small))
                 for locator in finding.locators[: self.options.max_locators]:
-                    story.append(Paragraph(escape(locator), self.mono_wrapped()))
+                    story.append(Paragraph(_safe(locator), self.mono_wrapped()))
                 extra = len(finding.locators) - self.options.max_locators
                 if extra > 0:
                     story.append(self.p(self.t("locators_more", n=extra), self.small))
@@ -879,8 +884,8 @@ class _Layout:
                     self.p(event.at, self.cell),
                     self.p(event.actor, self.cell),
                     self.p(event.action, self.cell),
-                    Paragraph(escape(_clip(event.command, 240)), self.mono_wrapped()),
-                    Paragraph(f"{event.hash[:32]}<br/>{event.hash[32:]}", self.mono),
+                    Paragraph(_safe(_clip(event.command, 240)), self.mono_wrapped()),
+                    Paragraph(f"{_safe(event.hash[:32])}<br/>{_safe(event.hash[32:])}", self.mono),
                 ]
             )
         story.append(
@@ -900,7 +905,7 @@ class _Layout:
             return []
         rows = [[self.p(self.t("file"), self.cell_head), self.p("SHA-256", self.cell_head)]]
         rows += [
-            [self.p(name, self.cell), Paragraph(digest, self.mono)]
+            [self.p(name, self.cell), Paragraph(_safe(digest), self.mono)]
             for name, digest in self.options.annex_hashes.items()
         ]
         return [
@@ -930,7 +935,7 @@ class _Layout:
     # -- helpers ----------------------------------------------------------------------------
 
     def heading(self, text: str) -> Paragraph:
-        return Paragraph(escape(text), self.h1)
+        return Paragraph(_safe(text), self.h1)
 
     def finding_title(self, finding: FindingSection) -> str:
         return i18n.pair(
@@ -961,7 +966,7 @@ class _Layout:
     def key_value_table(self, pairs: list[tuple[str, str]], mono_values: bool) -> Table:
         value_style = self.mono if mono_values else self.cell
         return self.table(
-            [[self.p(k, self.cell), Paragraph(escape(str(v)), value_style)] for k, v in pairs],
+            [[self.p(k, self.cell), Paragraph(_safe(str(v)), value_style)] for k, v in pairs],
             [CONTENT_WIDTH * 0.35, CONTENT_WIDTH * 0.65],
             header=False,
         )
@@ -982,6 +987,30 @@ class _Layout:
             style.append(("BACKGROUND", (0, 0), (0, -1), HEADER_FILL))
         table.setStyle(TableStyle(style))
         return table
+
+
+def printable(text: str) -> str:
+    """Text reportlab can draw and a reader can see: control characters and the lone
+    surrogates Python uses for undecodable file-name bytes are shown as ``\\xNN``."""
+    if text.isprintable():
+        return text
+    out = []
+    for char in text:
+        code = ord(char)
+        if 0xDC80 <= code <= 0xDCFF:
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif 0xD800 <= code <= 0xDFFF:
+            out.append("\ufffd")
+        elif (code < 32 and char not in "\n\t") or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def _safe(value: object) -> str:
+    """Escaped for Paragraph markup, after :func:`printable`."""
+    return escape(printable(str(value)))
 
 
 def _seconds(stamp: str) -> str:
