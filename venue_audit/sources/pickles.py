@@ -30,8 +30,9 @@ from venue_audit.sources.base import (
 )
 from venue_audit.sources.registry import register
 
-MAX_OPCODES = 20_000_000
+MAX_OPCODES = 5_000_000
 MAX_LINE = 64 << 10
+MAX_MEMO = 1_000_000
 MIN_KEPT_BYTES = 64
 MAX_KEPT_BYTES = 1 << 20
 MAX_KEPT_TOTAL = 64 << 20
@@ -154,6 +155,7 @@ def walk(raw: BinaryIO, max_opcodes: int = MAX_OPCODES) -> PickleSummary:
     top: Any = None
     at_start = True
     total = 0
+    memo_size = 0  # only strings and globals are remembered: enough to resolve STACK_GLOBAL
     try:
         while True:
             code = stream.read(1)
@@ -188,12 +190,15 @@ def walk(raw: BinaryIO, max_opcodes: int = MAX_OPCODES) -> PickleSummary:
                 value = memo.get(value)
                 _count_use(summary, value)
             elif op.name == "MEMOIZE":
-                memo[len(memo)] = top
-            elif op.name in _MEMO_PUT:
+                memo_size += 1
+                if memo_size <= MAX_MEMO and isinstance(top, str | tuple):
+                    memo[memo_size - 1] = top
+            elif op.name in _MEMO_PUT and len(memo) < MAX_MEMO and isinstance(top, str | tuple):
                 memo[value] = top
             if op.name == "STOP":
                 summary.pickles += 1
                 memo.clear()
+                memo_size = 0
                 at_start = True
                 continue
             if op.name in _KEEP_TOP:
