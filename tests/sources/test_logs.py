@@ -6,6 +6,8 @@ import base64
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.sources.items import head_of, item_from_bytes, of_type, read_all, tables
 from venue_audit.sources.base import Item, LogEvent, Problem, StoreFound, TableRows
@@ -188,3 +190,16 @@ def test_a_long_line_is_analysed_by_its_beginning_only() -> None:
     line = f"2024-03-15 02:00:01 uploaded face.jpg to 10.0.0.1 payload={blob}"
     [event] = events_in_line(line)
     assert (event.action, event.files, event.remote) == ("upload", ["face.jpg"], "10.0.0.1")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([
+    "2024-03-15 02:00:01 ", "Mar 15 02:00:01 ", "上传", "删除", "打包", "face", "人脸", "faces.zip ",
+    "rm -rf /data/capture ", "scp x.jpg root@1.2.3.4:/ ", "12 张", "\n", "\t", "BIOPHOTO PIN=1",
+    "\tContent=", "\xff", "oss://b/ ", "1,234 files",
+]), max_size=30))
+def test_any_jumble_of_log_text_yields_only_events_rows_and_problems(pieces: list[str]) -> None:
+    data = "".join(pieces).encode("utf-8", "surrogateescape")
+    found = read_all(FaceTransferLogReader(line_limit=100), item_from_bytes("j.log", data))
+    assert all(isinstance(f, StoreFound | LogEvent | TableRows | Problem) for f in found)
+    assert all(e.locator.startswith("evidence/j.log line ") for e in of_type(found, LogEvent))

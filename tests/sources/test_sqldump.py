@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.sources.items import head_of, item_from_bytes, item_from_path, of_type, read_all, tables
 from venue_audit.sources.base import Problem, StoreFound, TableRows
@@ -530,3 +532,20 @@ def test_dollar_quoted_function_bodies_do_not_derail_the_split() -> None:
     found = read_all(SqlDumpReader(), item_from_bytes("f.sql", dump.encode()))
     assert of_type(found, Problem) == []
     assert tables(found) == {"t": [[1, [1.0, 2.0]]]}
+
+
+_SQL_PIECES = st.sampled_from([
+    "INSERT INTO t VALUES ", "(", ")", ",", ";", "'", "''", '"', "\\", "\\'", "0x", "ff", "_binary ",
+    "NULL", "1.5e3", "\n", "COPY t (a) FROM stdin;\n", "\\.\n", "\t", "\\N", "{1,2}", "[1,2]", "$$",
+    "CREATE TABLE t (a bytea, b vector(2));\n", "-- c\n", "/*!40101 */", "E'", "::bytea", "\x00", "é",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SQL_PIECES, max_size=40), st.sampled_from(["mysql", "postgresql"]))
+def test_any_jumble_of_sql_yields_only_values_and_problems(pieces: list[str], dialect: str) -> None:
+    header = "-- PostgreSQL database dump\n" if dialect == "postgresql" else "-- MySQL dump\n"
+    data = (header + "".join(pieces)).encode()
+    found = read_all(SqlDumpReader(line_limit=200), item_from_bytes("j.sql", data))
+    assert all(isinstance(f, StoreFound | TableRows | Problem) for f in found)
+    assert all(p.locator.startswith("evidence/j.sql") for p in of_type(found, Problem))

@@ -9,6 +9,8 @@ import json
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.sources.items import head_of, item_from_bytes, of_type, read_all, tables
 from venue_audit.sources.base import Problem, StoreFound, TableRows
@@ -284,3 +286,13 @@ def test_gb2312_xml_is_re_encoded_for_the_parser(declaration: str) -> None:
     found = read_all(XmlReader(), item_from_bytes("g.xml", (declaration + body).encode("gb2312")))
     assert tables(found) == {"人员": [["张0"], ["张1"], ["张2"]]}
     assert of_type(found, Problem) == []
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=400), st.sampled_from(["x.csv", "x.tsv", "x.json", "x.jsonl", "x.xml"]))
+def test_any_bytes_yield_only_rows_and_problems(data: bytes, name: str) -> None:
+    item = item_from_bytes(name, data)
+    reader = {"x.csv": DelimitedTextReader(), "x.tsv": DelimitedTextReader(), "x.json": JsonReader(),
+              "x.jsonl": JsonLinesReader(), "x.xml": XmlReader()}[name]
+    found = read_all(reader, item)
+    assert all(isinstance(f, StoreFound | TableRows | Problem) for f in found)
