@@ -21,6 +21,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -124,18 +125,21 @@ def _footer_canvas(options: PdfOptions, pages: list[int]) -> type[Canvas]:
                 MARGIN,
                 i18n.text("footer_page", options.lang, page=number, total=total),
             )
+            identity = f"{i18n.text('report_id', options.lang)}: {printable(options.report_id)}"
+            digest = f"summary.json SHA-256: {options.summary_sha256}"
+            # Side by side when they fit, else on two lines: a long case number must not
+            # run into the hash.
+            side_by_side = (
+                stringWidth(identity, fonts.regular, 6.5) + stringWidth(digest, fonts.mono, 6)
+                < CONTENT_WIDTH - 12
+            )
             self.setFont(fonts.regular, 6.5)
-            self.drawString(
-                MARGIN,
-                MARGIN - 3.5 * mm,
-                f"{i18n.text('report_id', options.lang)}: {printable(options.report_id)}",
-            )
+            self.drawString(MARGIN, MARGIN - 3.5 * mm, identity)
             self.setFont(fonts.mono, 6)
-            self.drawRightString(
-                PAGE_WIDTH - MARGIN,
-                MARGIN - 3.5 * mm,
-                f"summary.json SHA-256: {options.summary_sha256}",
-            )
+            if side_by_side:
+                self.drawRightString(PAGE_WIDTH - MARGIN, MARGIN - 3.5 * mm, digest)
+            else:
+                self.drawString(MARGIN, MARGIN - 6.5 * mm, digest)
             self.restoreState()
 
     return FooterCanvas
