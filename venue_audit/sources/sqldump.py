@@ -497,7 +497,7 @@ def _hex_literal(text: str, pos: int) -> tuple[bytes | None, int]:
     ends = [i for i in (text.find(",", pos), text.find(")", pos)) if i >= 0]
     end = min(ends) if ends else len(text)
     digits = text[pos + 2 : end].rstrip()
-    if len(digits) % 2 or not digits.isalnum():
+    if len(digits) % 2:
         return None, pos
     try:
         return bytes.fromhex(digits), pos + 2 + len(digits)
