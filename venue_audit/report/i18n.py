@@ -103,6 +103,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "clustering": ("人员聚类方法", "Clustering method"),
     "transformations": ("数据转换步骤", "Transformations"),
     "commands": ("命令行（取自监督保管记录）", "Command lines (from the custody log)"),
+    "acquisition": ("固定与读取方式", "Acquisition and read-only access"),
+    "acquisition_text": (
+        "检材全程只读：文件以只读方式打开，SQLite 数据库以 immutable 只读 URI 打开，压缩包在内存中读取、"
+        "不解压到检材目录；不执行、不反序列化检材中的任何内容。每一检材及压缩包成员在固定时计算 MD5、"
+        "SHA-256 与 SM3，报告时重新计算 SHA-256 并与固定时比对（见完整性校验表）。每一操作记入带哈希链的"
+        "监督保管记录。",
+        "Evidence is only ever read: files are opened read-only, SQLite databases through "
+        "immutable read-only URIs, archives in memory without extraction into the evidence "
+        "folder; nothing from the evidence is executed or deserialised. MD5, SHA-256 and SM3 of "
+        "every item and archive member were computed at acquisition, and SHA-256 again at report "
+        "time (see the integrity table). Every operation is in the hash-chained custody log.",
+    ),
     "counting_rules": ("计数规则", "Counting rules"),
     "counting_rules_text": (
         "人次：每一存储的含人脸记录（图像文件、压缩包成员、数据库图像字段）及每一存储的人脸特征模板；"

@@ -617,7 +617,12 @@ class _Layout:
             story.append(self.p(self.t("none")))
         if method.clustering:
             story += [self.p(self.t("clustering"), self.h2), self.p(method.clustering)]
-        story += [self.p(self.t("counting_rules"), self.h2), self.p(self.t("counting_rules_text"))]
+        story += [
+            self.p(self.t("acquisition"), self.h2),
+            self.p(self.t("acquisition_text")),
+            self.p(self.t("counting_rules"), self.h2),
+            self.p(self.t("counting_rules_text")),
+        ]
         story.append(self.p(self.t("transformations"), self.h2))
         if method.transformations:
             rows: list[list[Any]] = [
