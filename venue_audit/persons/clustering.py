@@ -46,7 +46,7 @@ class ClusteringResult:
     parameters: dict[str, object]
     cluster_sizes: np.ndarray  # (n_persons,) rows per person (duplicates included)
     cluster_radius: np.ndarray  # (n_persons,) RMS distance of distinct faces to their centroid
-    cluster_separation: np.ndarray  # (n_persons,) RMS linkage to the nearest other person, inf if none near
+    cluster_separation: np.ndarray  # (n_persons,) RMS linkage to the nearest other, inf if none
     cluster_stable: np.ndarray  # (n_persons,) bool: same members at both ends of the band
     stats: dict[str, int] = field(default_factory=dict)
 
@@ -55,9 +55,7 @@ class ClusteringResult:
         return int(self.labels.size)
 
 
-def _to_metric_space(
-    embeddings: np.ndarray, metric: Metric
-) -> np.ndarray:
+def _to_metric_space(embeddings: np.ndarray, metric: Metric) -> np.ndarray:
     x = np.asarray(embeddings)
     if x.ndim != 2:
         raise InvalidEmbeddings(f"embeddings must be a 2-D array (rows, dims), got shape {x.shape}")
@@ -271,8 +269,13 @@ def _empty_result(config: ClusteringConfig) -> ClusteringResult:
         cluster_radius=empty_f,
         cluster_separation=empty_f,
         cluster_stable=np.zeros(0, dtype=bool),
-        stats={"rows": 0, "distinct_vectors": 0, "must_links": 0, "candidate_edges": 0,
-               "fragments_before_merge": 0},
+        stats={
+            "rows": 0,
+            "distinct_vectors": 0,
+            "must_links": 0,
+            "candidate_edges": 0,
+            "fragments_before_merge": 0,
+        },
     )
 
 

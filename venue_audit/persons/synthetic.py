@@ -36,8 +36,8 @@ class PlantedSpec:
     mean_captures: float = 4.0  # captures per person: 1 + geometric, heavy tail of regulars
     max_captures: int = 400
     centre_distance: float = 0.85  # typical distance between two identity centres
-    min_centre_distance: float = 0.68  # closer identities are redrawn (except planted twins)
-    spectrum_decay: float = 0.25  # per-dimension scale ~ (1 + k) ** -decay before normalising
+    min_centre_distance: float = 0.60  # closer identities are redrawn (except planted twins)
+    spectrum_decay: float = 0.10  # per-dimension scale ~ (1 + k) ** -decay before normalising
     nuisance_dims: int = 16
     nuisance_share: float = 0.5  # share of the capture noise lying in the shared nuisance axes
     capture_noise: float = 0.26  # typical distance of a capture from its identity centre
@@ -97,18 +97,27 @@ def _separate(
     them as two would test the generator, not the clustering. Near pairs are planted on purpose
     (twins) after this step, at distances where several captures can still tell them apart.
     """
+    import faiss
+
     from venue_audit.persons.knn import knn_graph
 
-    for _ in range(20):
-        graph = knn_graph(centres, 2, exact_limit=50_000, nprobe=16, seed=int(rng.integers(1 << 30)))
-        close = graph.distances[:, 1] < min_distance
-        own = graph.neighbours[:, 1]
-        # of each close pair redraw the later-numbered one
-        redraw = np.flatnonzero(close & (own < np.arange(centres.shape[0])))
+    graph = knn_graph(centres, 2, exact_limit=20_000, nprobe=16, seed=int(rng.integers(1 << 30)))
+    rows = np.arange(centres.shape[0])
+    close = graph.distances[:, 1] < min_distance
+    # of each close pair redraw the later-numbered one, then check only the redrawn ones again
+    redraw = np.flatnonzero(close & (graph.neighbours[:, 1] < rows))
+    for _ in range(50):
         if redraw.size == 0:
             return
-        fresh = (rng.standard_normal((redraw.size, centres.shape[1])) * scale) @ basis.T
-        centres[redraw] = fresh
+        centres[redraw] = (rng.standard_normal((redraw.size, centres.shape[1])) * scale) @ basis.T
+        index = faiss.IndexFlatL2(centres.shape[1])
+        index.add(centres)
+        squared, neighbours = index.search(centres[redraw], 2)
+        other = np.where(neighbours[:, 0] == redraw, neighbours[:, 1], neighbours[:, 0])
+        nearest = np.sqrt(
+            np.maximum(np.where(neighbours[:, 0] == redraw, squared[:, 1], squared[:, 0]), 0)
+        )
+        redraw = redraw[(nearest < min_distance) & (other >= 0)]
 
 
 def _plant_twins(
