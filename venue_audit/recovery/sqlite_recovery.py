@@ -25,6 +25,7 @@ row are missing (overflow page reused or chain broken; ``complete`` is then Fals
 from __future__ import annotations
 
 import struct
+from dataclasses import dataclass
 from pathlib import Path
 
 from venue_audit.recovery.btree_walk import LiveState, follow_overflow, read_live_state
@@ -310,24 +311,17 @@ def _comparable(values: list, alias: int | None) -> tuple:
     return tuple(None if i == alias else v for i, v in enumerate(values))
 
 
-def _loose(values: list, alias: int | None) -> tuple:
-    return tuple(
-        None if i == alias or isinstance(v, bytes) else v for i, v in enumerate(values)
-    )
+@dataclass
+class _RowView:
+    """The parts of a row that ``_same_row`` compares (live rows have no RecoveredRecord)."""
 
-
-def _prefix_consistent(short: list, full: list) -> bool:
-    for a, b in zip(short, full, strict=False):
-        if isinstance(a, bytes) and isinstance(b, bytes):
-            if not (b.startswith(a) or a.startswith(b)):
-                return False
-        elif isinstance(a, bytes) != isinstance(b, bytes):
-            return False
-    return True
+    values: list
+    rowid: int | None
+    complete: bool
 
 
 def _same_row(
-    a: RecoveredRecord, b: RecoveredRecord, alias: int | None
+    a: RecoveredRecord | _RowView, b: RecoveredRecord | _RowView, alias: int | None
 ) -> tuple[bool, bool]:
     """Whether two finds are copies of one row, and whether their blob bytes agree.
 
@@ -370,13 +364,16 @@ def _filter_and_merge(
 ) -> list[RecoveredRecord]:
     aliases = {t.name: t.rowid_alias for t in live.tables}
     live_full: dict[tuple, set[int]] = {}
-    live_loose: dict[tuple, list[list]] = {}
+    live_by_value: dict[tuple, list[_RowView]] = {}
     live_rowids: dict[tuple[str, int], tuple] = {}
     for row in live.rows:
         alias = aliases.get(row.table)
         key = (row.table, _comparable(row.values, alias))
         live_full.setdefault(key, set()).add(row.rowid)
-        live_loose.setdefault((row.table, _loose(row.values, alias)), []).append(row.values)
+        view = _RowView(row.values, row.rowid, True)
+        for i, v in enumerate(row.values):
+            if i != alias and isinstance(v, str | int | float) and len(str(v)) >= 4:
+                live_by_value.setdefault((row.table, i, v), []).append(view)
         live_rowids[(row.table, row.rowid)] = key
     kept: list[RecoveredRecord] = []
     dropped_live = 0
@@ -386,12 +383,19 @@ def _filter_and_merge(
         if rec.complete and key in live_full and (rec.rowid is None or rec.rowid in live_full[key]):
             dropped_live += 1
             continue
-        if not rec.complete and any(
-            _prefix_consistent(rec.values, full)
-            for full in live_loose.get((rec.table, _loose(rec.values, alias)), [])
-        ):
-            dropped_live += 1
-            continue
+        if not rec.complete:
+            verdicts = [
+                _same_row(rec, view, alias)
+                for i, v in enumerate(rec.values)
+                if i != alias and isinstance(v, str | int | float)
+                for view in live_by_value.get((rec.table, i, v), [])
+            ]
+            if any(same and agree for same, agree in verdicts):
+                dropped_live += 1
+                continue
+            if any(same for same, _agree in verdicts):
+                rec.kind = "superseded"
+                rec.notes.append("same row as a live one, with different blob bytes")
         if rec.rowid is not None and rec.table and (rec.table, rec.rowid) in live_rowids:
             rec.kind = "superseded"
         kept.append(rec)
