@@ -19,6 +19,7 @@ from venue_audit.faces.engine import (
     VideoFrameAnalysis,
 )
 from venue_audit.faces.errors import (
+    AnalysisFailed,
     CorruptImage,
     DecompressionBomb,
     EmptyInput,
@@ -32,6 +33,7 @@ from venue_audit.faces.parallel import analyze_many
 __all__ = [
     "EMBEDDING_SPACE",
     "ENGINE_VERSION",
+    "AnalysisFailed",
     "CorruptImage",
     "DecompressionBomb",
     "EmptyInput",

@@ -44,7 +44,9 @@ def _resized(rgb: np.ndarray, scale: float) -> np.ndarray:
         return rgb
     height, width = rgb.shape[:2]
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    # Area averaging only pays for strong reductions; for mild ones it is 3x slower than
+    # bilinear and changes nothing the detector can see.
+    interpolation = cv2.INTER_AREA if scale < 0.5 else cv2.INTER_LINEAR
     return cv2.resize(rgb, size, interpolation=interpolation)
 
 
@@ -69,7 +71,9 @@ def _confirmed_crop(rgb: np.ndarray, crop_max_side: int, min_fill: float) -> dli
     height, width = rgb.shape[:2]
     if max(height, width) > crop_max_side:
         return None
-    scale = min(1.0, CROP_CONFIRM_SIDE / float(min(height, width)))
+    # Up or down to ~CROP_CONFIRM_SIDE px: a face filling the picture is then well above
+    # the detector's smallest size, and the pass costs a few milliseconds.
+    scale = CROP_CONFIRM_SIDE / float(min(height, width))
     found = _detect_scaled(rgb, scale)
     if len(found) != 1:
         return None

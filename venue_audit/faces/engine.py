@@ -20,7 +20,7 @@ import numpy as np
 
 from venue_audit.faces.decode import decode_image
 from venue_audit.faces.detection import DETECTOR_MIN_FACE, detect_faces
-from venue_audit.faces.errors import FaceInputError
+from venue_audit.faces.errors import AnalysisFailed, FaceInputError
 from venue_audit.faces.fingerprints import fingerprint
 from venue_audit.faces.models import (
     default_cache_dir,
@@ -185,6 +185,8 @@ class FaceEngine:
                 pending[sha] = (self._prepare(data, name, sha), [i])
             except FaceInputError as error:
                 results[i] = error
+            except Exception as error:  # hostile input must not stop a scan
+                results[i] = AnalysisFailed(f"{type(error).__name__}: {error}", name)
         self._encode_pending([p for p, _ in pending.values()])
         for prepared, indexes in pending.values():
             self._store(prepared.analysis)
@@ -260,15 +262,16 @@ class FaceEngine:
     def analyze_frame(
         self, rgb: np.ndarray, frame_index: int, timestamp_s: float, trigger: str
     ) -> VideoFrameAnalysis:
-        from venue_audit.faces.fingerprints import pdq_hash, phash, sha256_hex
+        from venue_audit.faces.fingerprints import pdq_hash, phash, reduced_copy, sha256_hex
 
         rgb = np.ascontiguousarray(rgb)
-        pdq, quality = pdq_hash(rgb)
+        reduced = reduced_copy(rgb)
+        pdq, quality = pdq_hash(reduced)
         frame = VideoFrameAnalysis(
             sha256=sha256_hex(rgb.tobytes()),
             pdq=pdq,
             pdq_quality=quality,
-            phash=phash(rgb),
+            phash=phash(reduced),
             width=int(rgb.shape[1]),
             height=int(rgb.shape[0]),
             frame_index=frame_index,

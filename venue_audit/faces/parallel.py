@@ -22,6 +22,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import TypeVar
 
+import cv2
+
 from venue_audit.faces.cache import FaceResultCache
 from venue_audit.faces.engine import ENGINE_VERSION, EngineConfig, FaceEngine, ImageAnalysis
 from venue_audit.faces.errors import FaceInputError
@@ -44,6 +46,7 @@ _worker_engine: FaceEngine | None = None
 def _worker_chunk(config: EngineConfig, chunk: list[tuple[bytes, str]]) -> list[Result]:
     global _worker_engine
     if _worker_engine is None or _worker_engine.config != config:
+        cv2.setNumThreads(1)  # one core per worker, for OpenCV's resizes too
         _worker_engine = FaceEngine(config)
     return _worker_engine.analyze_batch(chunk)
 
