@@ -549,3 +549,19 @@ def test_any_jumble_of_sql_yields_only_values_and_problems(pieces: list[str], di
     found = read_all(SqlDumpReader(line_limit=200), item_from_bytes("j.sql", data))
     assert all(isinstance(f, StoreFound | TableRows | Problem) for f in found)
     assert all(p.locator.startswith("evidence/j.sql") for p in of_type(found, Problem))
+
+
+def test_binary_strings_that_happen_to_be_valid_utf8_keep_their_exact_bytes() -> None:
+    blobs = [b"\xc3\xa9", b"\xe5\xbc\xa0\x00", b"\xc3\xa9\xff", "é".encode("latin-1")]
+    dump = b"CREATE TABLE t (b blob);\n" + b"".join(
+        b"INSERT INTO t VALUES (_binary " + mysql_quote(blob) + b");\n" for blob in blobs[:2]
+    ) + b"".join(b"INSERT INTO t VALUES (" + mysql_quote(blob) + b");\n" for blob in blobs[2:])
+    assert tables(read_all(SqlDumpReader(), item_from_bytes("u.sql", dump)))["t"] == [[b] for b in blobs]
+
+
+def test_strings_that_are_not_utf8_in_untyped_columns_come_out_as_bytes() -> None:
+    blob = b"\xff\xd8\xff\xe0" + bytes(range(256))
+    dump = b"INSERT INTO t VALUES (" + mysql_quote(blob) + b",'caf\xc3\xa9');\n"
+    assert tables(read_all(SqlDumpReader(), item_from_bytes("x.sql", dump)))["t"] == [[blob, "café"]]
+    copy = b"-- PostgreSQL database dump\nCOPY t (a) FROM stdin;\nab\xffcd\n\\.\n"
+    assert tables(read_all(SqlDumpReader(), item_from_bytes("c.sql", copy)))["t"] == [[b"ab\xffcd"]]

@@ -28,6 +28,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, BinaryIO
 
 from venue_audit.sources.base import (
@@ -348,20 +349,43 @@ def unescape_pg_e(body: str) -> str:
 
 
 def _raw_bytes(text: str) -> bytes:
-    """The dump's own bytes for a string (lines are decoded with surrogateescape)."""
+    """The dump's own bytes for a string: lines are decoded UTF-8 with surrogateescape,
+    so encoding back the same way gives exactly the bytes that were written."""
+    return text.encode("utf-8", "surrogateescape")
+
+
+def _text_or_bytes(value: Any) -> Any:
+    """A string that was not valid UTF-8 in the dump is binary data: return its exact bytes.
+
+    (It would otherwise carry lone surrogates that no database or JSON writer accepts.)
+    """
+    if type(value) is not str or value.isascii():
+        return value
     try:
-        return text.encode("latin-1")
+        value.encode("utf-8")
     except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape")
+        return _raw_bytes(value)
+    return value
+
+
+_BYTEA_ESCAPE = re.compile(r"\\(\\|[0-7]{3})")
 
 
 def decode_bytea(text: str) -> bytes:
-    """PostgreSQL bytea output: hex (``\\x4142``) or the legacy escape format (``\\101\\\\``)."""
+    """PostgreSQL bytea output: hex (``\\x4142``) or the legacy escape format (``\\101\\\\``).
+
+    In the escape format an octal escape is one byte; literal characters are the dump's bytes.
+    """
     if text.startswith("\\x"):
         return bytes.fromhex(text[2:])
-    return _raw_bytes(
-        re.sub(r"\\(\\|[0-7]{3})", lambda m: "\\" if m[1] == "\\" else chr(int(m[1], 8)), text)
-    )
+    out = bytearray()
+    last = 0
+    for match in _BYTEA_ESCAPE.finditer(text):
+        out += _raw_bytes(text[last : match.start()])
+        out += b"\\" if match[1] == "\\" else bytes([int(match[1], 8) & 0xFF])
+        last = match.end()
+    out += _raw_bytes(text[last:])
+    return bytes(out)
 
 
 def parse_pg_array(text: str, element: Callable[[str], Any]) -> list[Any]:
@@ -370,7 +394,10 @@ def parse_pg_array(text: str, element: Callable[[str], Any]) -> list[Any]:
         inner = text[1:-1]
         if not inner:
             return []
-        return [None if part == "NULL" else element(part) for part in inner.split(",")]
+        parts = inner.split(",")
+        if "NULL" not in parts:
+            return list(map(element, parts))
+        return [None if part == "NULL" else element(part) for part in parts]
     root: list[Any] = []
     stack: list[list[Any]] = []
     index, size = 0, len(text)
@@ -405,7 +432,7 @@ def parse_pg_array(text: str, element: Callable[[str], Any]) -> list[Any]:
 def parse_vector(text: str) -> list[float]:
     """pgvector text ``[0.1,0.2,…]``."""
     inner = text.strip()[1:-1]
-    return [float(part) for part in inner.split(",")] if inner.strip() else []
+    return list(map(float, inner.split(","))) if inner.strip() else []
 
 
 _HEX_BYTEA = re.compile(r"\\x(?:[0-9A-Fa-f]{2})*")
@@ -413,22 +440,42 @@ _HEX_BYTEA = re.compile(r"\\x(?:[0-9A-Fa-f]{2})*")
 
 def pg_value(text: str, type_: str) -> Any:
     """A PostgreSQL text value to Python by its column type (unknown types: bytea-looking → bytes)."""
-    if not type_:
-        return decode_bytea(text) if _HEX_BYTEA.fullmatch(text) else text
-    if type_ == "bytea":
-        return decode_bytea(text)
-    if _VECTOR_TYPE.match(type_) and text.startswith("["):
-        return parse_vector(text)
-    if _is_array_type(type_) and text.startswith("{"):
-        element_type = _element_type(type_)
-        return parse_pg_array(text, lambda part: pg_value(part, element_type))
-    if _INT_TYPE.match(type_):
-        return int(text)
-    if _FLOAT_TYPE.match(type_):
-        return float(text)
-    if type_ in ("boolean", "bool"):
-        return text in ("t", "true", "1", "y", "yes", "on")
+    return _converter(type_)(text)
+
+
+def _bool(text: str) -> bool:
+    return text in ("t", "true", "1", "y", "yes", "on")
+
+
+def _untyped(text: str) -> Any:
+    return decode_bytea(text) if _HEX_BYTEA.fullmatch(text) else text
+
+
+def _text(text: str) -> str:
     return text
+
+
+@lru_cache(maxsize=512)
+def _converter(type_: str) -> Callable[[str], Any]:
+    """One decoding function per column type, chosen once (dumps repeat a type millions of times)."""
+    if not type_:
+        return _untyped
+    if type_ == "bytea":
+        return decode_bytea
+    if _VECTOR_TYPE.match(type_):
+        return lambda text: parse_vector(text) if text.startswith("[") else text
+    if _is_array_type(type_):
+        element = _converter(_element_type(type_))
+        if element is _untyped:
+            element = _text
+        return lambda text: parse_pg_array(text, element) if text.startswith("{") else text
+    if _INT_TYPE.match(type_):
+        return int
+    if _FLOAT_TYPE.match(type_):
+        return float
+    if type_ in ("boolean", "bool"):
+        return _bool
+    return _text
 
 
 def _safe(convert: Callable[[str, str], Any], text: str, type_: str) -> Any:
@@ -587,7 +634,7 @@ class ValueDecoder:
                 self._type(index)
             ):
                 return _raw_bytes(text)
-            return text
+            return _text_or_bytes(text)
         if groups["array"] is not None:
             return [_safe(lambda t, _: _number(t), part.strip(), "") if part.strip() != "NULL"
                     else None for part in groups["array"].split(",") if part.strip()]
@@ -600,7 +647,7 @@ class ValueDecoder:
         type_ = (groups["cast"] or "").lower() or self._type(index)
         if type_.startswith("public."):
             type_ = type_[7:]
-        return _safe(pg_value, text, type_)
+        return _text_or_bytes(_safe(pg_value, text, type_))
 
     def rows(self, text: str, pos: int) -> Iterator[list[Any]]:
         """Rows of ``(…),(…)`` from ``pos``; raises MalformedValues after the last good row."""
@@ -688,7 +735,7 @@ def copy_field(field: str, type_: str) -> Any:
     text = unescape_copy(field)
     if text is None:
         return None
-    return _safe(pg_value, text, type_)
+    return _text_or_bytes(_safe(pg_value, text, type_))
 
 
 # --- the reader ------------------------------------------------------------------------------
