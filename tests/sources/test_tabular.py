@@ -296,3 +296,10 @@ def test_any_bytes_yield_only_rows_and_problems(data: bytes, name: str) -> None:
               "x.jsonl": JsonLinesReader(), "x.xml": XmlReader()}[name]
     found = read_all(reader, item)
     assert all(isinstance(f, StoreFound | TableRows | Problem) for f in found)
+
+
+def test_blank_lines_before_the_header_are_skipped() -> None:
+    found = read_all(DelimitedTextReader(), item_from_bytes("b.csv", b"\r\n\r\nid,img\n1,x\n"))
+    assert tables(found) == {"b": [["1", "x"]]}
+    found = read_all(DelimitedTextReader(), item_from_bytes("c.csv", b"\r"))
+    assert [p.reason for p in of_type(found, Problem)] == ["no header row: empty or unreadable file"]

@@ -208,11 +208,15 @@ class DelimitedTextReader(SourceReader):
             yield from problems
 
     def _next_row(self, rows: Any, item: Item, problems: list[Problem]) -> list[str] | None:
+        """The header: the first non-blank row."""
         try:
-            return next(rows)
+            row: list[str] = []
+            while not row:
+                row = next(rows)
+            return row
         except StopIteration:
             return None
-        except csv.Error as error:
+        except (csv.Error, OSError) as error:
             problems.append(Problem(f"{item.locator} line {rows.line_num}", f"CSV: {error}"))
             return None
 
