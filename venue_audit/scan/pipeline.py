@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,6 +215,26 @@ class _Scanner:
         self.pending_images = 0
 
 
+_TODO = (
+    "select e.*, s.root from evidence e join sources s on s.id = e.source_id"
+    " where e.current = 1 and e.parent_id is null and e.entry = 'file' and e.error is null"
+    " and e.id > ? and e.id not in (select evidence_id from scan_state where status = 'done')"
+    " order by e.id limit ?"
+)
+_PAGE = 500
+
+
+def _pending_items(case: Case) -> Iterator[dict[str, Any]]:
+    """Unscanned top-level files in id order, a page at a time: a million files never sit in memory."""
+    last = 0
+    while True:
+        page = list(case.db.query(_TODO, [last, _PAGE]))
+        if not page:
+            return
+        yield from page
+        last = page[-1]["id"]
+
+
 def scan(
     case: Case,
     options: ScanOptions | None = None,
@@ -225,34 +245,27 @@ def scan(
     options = options or ScanOptions()
     scanner = _Scanner(case, options)
     run = ScanRun(purged_artifacts=scanner.writer.purge_unfinished())
-    rows = list(
-        case.db.query(
-            "select e.*, s.root from evidence e join sources s on s.id = e.source_id "
-            "where e.current = 1 and e.parent_id is null and e.entry = 'file' and e.error is null order by e.id"
-        )
+    scope = (
+        "from evidence where current = 1 and parent_id is null and entry = 'file' and error is null"
     )
-    done = {
-        r["evidence_id"]
-        for r in case.db.query("select evidence_id from scan_state where status = 'done'")
-    }
-    todo = [row for row in rows if row["id"] not in done]
-    run.resumed_after = len(rows) - len(todo)
+    items, total = case.db.execute(f"select count(*), coalesce(sum(size), 0) {scope}").fetchone()
+    done_items, done_bytes = case.db.execute(
+        f"select count(*), coalesce(sum(size), 0) {scope} and id in "
+        "(select evidence_id from scan_state where status = 'done')"
+    ).fetchone()
+    run.resumed_after = done_items
     case.log(
         "scan.start",
         {
-            "items": len(rows),
-            "already_done": run.resumed_after,
+            "items": items,
+            "already_done": done_items,
             "purged_unfinished_artifacts": run.purged_artifacts,
             "workers": scanner.workers,
-            "engine": options.engine.__dict__
-            if hasattr(options.engine, "__dict__")
-            else str(options.engine),
+            "engine": options.engine.result_parameters(),
         },
         command,
     )
-    total = sum(row["size"] or 0 for row in todo)
-    done_bytes = 0
-    for row in todo:
+    for row in _pending_items(case):
         run.stats.update(scanner.item(row))
         run.items += 1
         done_bytes += row["size"] or 0
