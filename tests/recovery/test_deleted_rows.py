@@ -174,3 +174,20 @@ def test_evidence_paths_are_only_read(scenario, tmp_path: Path):
     assert after == before
     assert len(report.deleted(TABLE)) == 17
     assert report.records[0].file in ("evidence.db", "evidence.db-wal")
+
+
+def test_templates_of_rows_whose_cells_were_overwritten_are_carved_from_free_overflow_pages(
+    scenario,
+):
+    """Rebalancing destroyed some deleted rows' cells, but their overflow pages (holding the
+    record's tail: the template) stayed on the freelist. They are carved, never duplicating a
+    value already reported in a record."""
+    sc = scenario("plain")
+    report = recover(sc)
+    deleted_features = {row.feature for row in sc.deleted_rows}
+    in_records = {r.value("feature") for r in report.records if r.complete}
+    assert [c.kind for c in report.carved] == ["template"] * 4
+    assert {c.data for c in report.carved} <= deleted_features - in_records
+    for item in report.carved:
+        assert sc.db[item.offset : item.offset + item.length] == item.data
+        assert item.pages and item.source == "plain.db"

@@ -13,7 +13,7 @@ import struct
 import warnings
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image
@@ -35,6 +35,7 @@ class CarvedItem:
     source: str = ""
     vector: np.ndarray | None = None
     detail: str = ""  # e.g. "640x480" or "dlib128"
+    pages: list[int] = field(default_factory=list)  # SQLite pages the item spans, when known
 
     @property
     def end(self) -> int:

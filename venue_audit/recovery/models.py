@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from venue_audit.recovery.carving import CarvedItem
+
 Value = int | float | str | bytes | None
 
 
@@ -53,6 +55,8 @@ class RecoveryReport:
     notes: list[str] = field(default_factory=list)
     live_rows: int = 0
     secure_delete_traces: int = 0  # zeroed free regions seen (evidence of secure_delete=ON)
+    # images/templates carved from free overflow chains whose row could not be rebuilt
+    carved: list[CarvedItem] = field(default_factory=list)
 
     def deleted(self, table: str | None = None) -> list[RecoveredRecord]:
         return [

@@ -38,6 +38,7 @@ from venue_audit.recovery.cell_matching import (
 )
 from venue_audit.recovery.journal_file import parse_journal
 from venue_audit.recovery.models import RecoveredRecord, RecoveryReport
+from venue_audit.recovery.orphan_chains import carve_chains, rebuild_chains
 from venue_audit.recovery.page_views import PageImage, PageView, db_file_images
 from venue_audit.recovery.sqlite_format import (
     TABLE_LEAF,
@@ -85,6 +86,7 @@ class _Recovery:
         self.usable = usable
         self.records: list[RecoveredRecord] = []
         self.pending: list[tuple[CellCandidate, PageImage, PageView, str, _Hazards]] = []
+        self.consumed: dict[str, set[int]] = {}  # view label -> overflow pages used by records
 
     # --- page level -------------------------------------------------------------------------
 
@@ -226,6 +228,7 @@ class _Recovery:
                 hazards.claimed,
             )
             gaps = [(local + a, local + b) for a, b in read.gaps]
+            self.consumed.setdefault(view.label, set()).update(read.pages)
             payload += read.data
             complete = read.complete and len(read.data) == cand.payload_size - local
             if read.note:
@@ -428,6 +431,37 @@ def _filter_and_merge(
     return merged
 
 
+def _carve_orphan_chains(
+    report: RecoveryReport,
+    current: PageView,
+    live: LiveState,
+    consumed: set[int],
+    records: list[RecoveredRecord],
+) -> None:
+    free: set[int] = set()
+    for pgno in range(2, current.page_count + 1):
+        if pgno in live.used_pages or pgno in live.freelist_trunks or pgno in consumed:
+            continue
+        image = current.get(pgno)
+        if image is None or not any(image.data):
+            continue
+        try:
+            parse_btree_header(image.data, pgno, current.usable)
+            continue  # a (freed) b-tree page, not an overflow page
+        except FormatError:
+            free.add(pgno)
+    if not free:
+        return
+    known = {v for row in live.rows for v in row.values if isinstance(v, bytes)}
+    known |= {v for r in records for v in r.values if isinstance(v, bytes)}
+    chains = rebuild_chains(current, free)
+    report.carved = carve_chains(current, chains, known)
+    report.notes.append(
+        f"{len(free)} free pages not explained by recovered rows, in {len(chains)} overflow "
+        f"chains: {len(report.carved)} images/templates carved from them"
+    )
+
+
 def recover_sqlite(
     db: bytes | Path | str,
     wal: bytes | Path | str | None = None,
@@ -606,6 +640,7 @@ def _recover(
     for record in records:
         _classify_blobs(record)
     report.records = records
+    _carve_orphan_chains(report, current, live, rec.consumed.get(current.label, set()), records)
     report.notes.append(
         f"{len(rec.records)} cells found, {len(records)} reported "
         f"({sum(1 for r in records if r.kind == 'deleted')} deleted rows, "
