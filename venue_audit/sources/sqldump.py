@@ -308,13 +308,19 @@ _MYSQL_ESCAPES = {
     "0": "\0", "'": "'", '"': '"', "b": "\b", "n": "\n", "r": "\r", "t": "\t", "Z": "\x1a",
     "\\": "\\", "%": "\\%", "_": "\\_",
 }
+_BACKSLASH_ESCAPE = re.compile(r"\\(.)", re.S)
 _MYSQL_ESCAPE = re.compile(r"\\(.)|''|\"\"", re.S)
 
 
 def unescape_mysql(body: str, quote: str = "'") -> str:
     """MySQL string escapes; ``\\%`` and ``\\_`` keep their backslash, as MySQL does outside LIKE."""
-    if "\\" not in body and quote * 2 not in body:
-        return body
+    doubled = quote * 2
+    if "\\" not in body:
+        return body.replace(doubled, quote) if doubled in body else body
+    if doubled not in body:  # mysqldump's own style: backslash escapes only, split in C
+        parts = _BACKSLASH_ESCAPE.split(body)
+        parts[1::2] = [_MYSQL_ESCAPES.get(char, char) for char in parts[1::2]]
+        return "".join(parts)
 
     def replace(match: re.Match[str]) -> str:
         if match[1] is None:
