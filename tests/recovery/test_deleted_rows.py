@@ -191,3 +191,32 @@ def test_templates_of_rows_whose_cells_were_overwritten_are_carved_from_free_ove
     for item in report.carved:
         assert sc.db[item.offset : item.offset + item.length] == item.data
         assert item.pages and item.source == "plain.db"
+
+
+def test_a_dropped_table_is_recovered_with_its_name_from_the_deleted_schema_row(
+    face_rows, tmp_path: Path
+):
+    import sqlite3
+
+    from venue_audit.recovery.fixtures import FACE_TABLE_SQL
+
+    rows = face_rows[:30]
+    path = tmp_path / "dropped.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA secure_delete=OFF")
+    conn.execute(FACE_TABLE_SQL)
+    conn.execute("CREATE TABLE person_feature (pid INTEGER PRIMARY KEY, name TEXT, feature BLOB)")
+    conn.executemany("INSERT INTO person_feature VALUES (?,?,?)",
+                     [(r.id, f"person-{r.id:04d}", r.feature) for r in rows])
+    conn.executemany("INSERT INTO face_capture VALUES (?,?,?,?,?,?)",
+                     [r.as_tuple() for r in rows[:5]])
+    conn.execute("DROP TABLE person_feature")
+    conn.close()
+    report = recover_sqlite(path)
+    schema_rows = [r for r in report.records if r.table == "sqlite_master"]
+    assert [r.value("name") for r in schema_rows] == ["person_feature"]
+    dropped = report.deleted("person_feature")
+    truth = {f"person-{r.id:04d}": r.feature for r in rows}
+    assert len(dropped) == 30
+    assert all(truth[r.value("name")] == r.value("feature") for r in dropped)
+    assert report.deleted(TABLE) == []  # the live capture rows are not "recovered"

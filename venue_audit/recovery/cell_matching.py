@@ -225,6 +225,37 @@ def match_header_at(
     return cand
 
 
+SCHEMA_ROW_TYPES = (23, 21, 27)  # 'table'/'index' (5 chars), 'view' (4), 'trigger' (7)
+
+
+def _first_type_guesses(
+    page: bytes, cell_start: int, table: TableSchema, block_size: int | None
+) -> list[int]:
+    """Serial types the overwritten first header byte may have held, for small cells whose
+    payload-length and rowid varints are one byte each (so byte 3 of the cell was the first
+    serial type): NULL for a rowid alias, the four schema object types for sqlite_master, and
+    for a TEXT column the length that makes the cell fill its freeblock exactly."""
+    if table.rowid_alias == 0:
+        return [0]
+    if table.name == "sqlite_master":
+        return list(SCHEMA_ROW_TYPES)
+    if table.columns[0].affinity != "TEXT" or block_size is None:
+        return []
+    parsed = _parse_types(page, cell_start + 4, cell_start + block_size, len(table.columns) - 1)
+    if parsed is None:
+        return []
+    rest = parsed[0]
+    payload = block_size - 2
+    guesses = []
+    for st0_len in (1, 2):
+        hsize = 1 + st0_len + sum(varint_len(st) for st in rest)
+        text_len = payload - hsize - sum(serial_type_size(st) for st in rest)
+        st0 = 13 + 2 * text_len
+        if text_len >= 0 and varint_len(st0) == st0_len and payload < 0x80:
+            guesses.append(st0)
+    return guesses
+
+
 def match_anchored(
     page: bytes,
     cell_start: int,
@@ -239,9 +270,8 @@ def match_anchored(
     for table in _layouts(tables):
         ncols = len(table.columns)
         # (types start offset from cell_start, serial types lost at the front)
-        options = [(4, ())]
-        if table.rowid_alias == 0:
-            options.append((4, (0,)))
+        options: list[tuple[int, tuple[int, ...]]] = [(4, ())]
+        options += [(4, (st,)) for st in _first_type_guesses(page, cell_start, table, block_size)]
         for offset, lost in options:
             parsed = _parse_types(page, cell_start + offset, region_end, ncols - len(lost))
             if parsed is None:

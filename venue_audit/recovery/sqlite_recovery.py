@@ -53,7 +53,7 @@ from venue_audit.recovery.sqlite_format import (
     serial_type_size,
     text_is_clean,
 )
-from venue_audit.recovery.table_schema import TableSchema
+from venue_audit.recovery.table_schema import TableSchema, parse_create_table
 from venue_audit.recovery.template_vectors import blob_template_kind
 from venue_audit.recovery.wal_file import parse_wal
 
@@ -474,13 +474,20 @@ def recover_sqlite(
     """
     db_bytes, db_name = _read_input(db, name or "db")
     db_name = name or db_name
+    wal_data = None if wal is None else _read_input(wal, f"{db_name}-wal")
+    journal_data = None if journal is None else _read_input(journal, f"{db_name}-journal")
     report = RecoveryReport(name=db_name)
     try:
-        _recover(report, db_bytes, db_name, wal, journal)
+        dropped = _recover(report, db_bytes, db_name, wal_data, journal_data, [])
+        if dropped:
+            # A second pass with the dropped tables' layouts, so their rows get names and the
+            # header-less matching that needs a layout.
+            report = RecoveryReport(name=db_name)
+            _recover(report, db_bytes, db_name, wal_data, journal_data, dropped)
+            report.notes.insert(0, "layouts of dropped tables recovered from deleted "
+                                f"sqlite_master rows: {', '.join(t.name for t in dropped)}")
     except PARSE_ERRORS as exc:
         report.notes.append(f"recovery stopped: {type(exc).__name__}: {exc}")
-    except RecursionError as exc:  # pragma: no cover - loops are iterative; kept as a guard
-        report.notes.append(f"recovery stopped: {exc}")
     return report
 
 
@@ -488,14 +495,17 @@ def _recover(
     report: RecoveryReport,
     db_bytes: bytes,
     db_name: str,
-    wal: bytes | Path | str | None,
-    journal: bytes | Path | str | None,
-) -> None:
+    wal: tuple[bytes, str] | None,
+    journal: tuple[bytes, str] | None,
+    extra_tables: list[TableSchema],
+) -> list[TableSchema]:
+    """Fill ``report``; return layouts of dropped tables found in deleted sqlite_master rows
+    that were not yet among ``extra_tables`` (the caller then runs again with them)."""
     try:
         header = parse_header(db_bytes)
     except FormatError as exc:
         report.notes.append(f"{db_name}: not a SQLite database: {exc}")
-        return
+        return []
     usable = header.usable
     base_images = db_file_images(db_bytes, header.page_size, db_name)
     if len(db_bytes) % header.page_size:
@@ -516,7 +526,7 @@ def _recover(
     current = base
     frame_by_index: dict[int, PageImage] = {}
     if wal is not None:
-        wal_bytes, wal_name = _read_input(wal, f"{db_name}-wal")
+        wal_bytes, wal_name = wal
         log = parse_wal(wal_bytes, wal_name)
         report.notes.extend(log.notes)
         if log.page_size and log.page_size != header.page_size:
@@ -552,6 +562,8 @@ def _recover(
         report.notes.append(f"... {len(live.notes) - 200} more structure notes")
     report.live_rows = len(live.rows)
     tables = [t for t in live.tables if t.columns]
+    known_names = {t.name for t in tables}
+    tables += [t for t in extra_tables if t.name not in known_names]
     if not tables:
         report.notes.append("no table layouts readable from sqlite_master; generic records only")
     by_name = {t.name: t for t in tables}
@@ -578,7 +590,8 @@ def _recover(
         elif not any(image.data):
             zeroed_free += 1
     if 1 in live.leaf_owner:
-        rec.scan_page(current.get(1), current, tables, None, hazards, False)
+        master = by_name.get("sqlite_master")
+        rec.scan_page(current.get(1), current, [master] if master else tables, None, hazards, False)
     if zeroed_free:
         report.secure_delete_traces += zeroed_free
         report.notes.append(f"{zeroed_free} free pages are all zero (secure_delete or never used)")
@@ -616,7 +629,7 @@ def _recover(
                 snapshots.clear()
 
     if journal is not None:
-        j_bytes, j_name = _read_input(journal, f"{db_name}-journal")
+        j_bytes, j_name = journal
         parsed = parse_journal(j_bytes, header.page_size, page_count, j_name)
         report.notes.extend(parsed.notes)
         if parsed.page_size == header.page_size and parsed.pages:
@@ -651,3 +664,18 @@ def _recover(
             f"{report.secure_delete_traces} zeroed free regions/pages: deletion overwrote content "
             "(secure_delete=ON or VACUUM); absence of recovered rows there is not absence of deletion"
         )
+    return _dropped_layouts(records, {t.name for t in tables})
+
+
+def _dropped_layouts(records: list[RecoveredRecord], known: set[str]) -> list[TableSchema]:
+    layouts = []
+    for r in records:
+        if r.table != "sqlite_master" or not r.complete or len(r.values) < 5:
+            continue
+        kind, name, _tbl, root, sql = r.values[:5]
+        if kind == "table" and isinstance(name, str) and isinstance(sql, str) and name not in known:
+            schema = parse_create_table(name, root if isinstance(root, int) else 0, sql)
+            if schema.columns and not schema.without_rowid:
+                layouts.append(schema)
+                known.add(name)
+    return layouts
