@@ -565,3 +565,10 @@ def test_strings_that_are_not_utf8_in_untyped_columns_come_out_as_bytes() -> Non
     assert tables(read_all(SqlDumpReader(), item_from_bytes("x.sql", dump)))["t"] == [[blob, "café"]]
     copy = b"-- PostgreSQL database dump\nCOPY t (a) FROM stdin;\nab\xffcd\n\\.\n"
     assert tables(read_all(SqlDumpReader(), item_from_bytes("c.sql", copy)))["t"] == [[b"ab\xffcd"]]
+
+
+def test_single_row_statements_are_located_by_line_alone() -> None:
+    dump = b"INSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2),(3);\nINSERT INTO t VALUES (4),(x);\n"
+    found = read_all(SqlDumpReader(), item_from_bytes("s.sql", dump))
+    assert [loc for loc, _ in of_type(found, TableRows)[0].rows] == [
+        "line 1", "line 2 row 1", "line 2 row 2", "line 3 row 1"]

@@ -911,18 +911,29 @@ class DumpParser:
         self.row_counts[table] = self.row_counts.get(table, 0) + 1
 
     def insert_rows(self, first: InsertHeader, types: list[str]) -> Iterator[tuple[str, list[Any]]]:
-        """Rows of this INSERT and of the following INSERTs into the same table and columns."""
+        """Rows of this INSERT and of the following INSERTs into the same table and columns.
+
+        A row is ``line N`` when its statement holds one row, ``line N row i``
+        inside an extended INSERT (one row is held back to tell which).
+        """
         header: InsertHeader | None = first
         while header is not None:
             decoder = ValueDecoder(self.dialect, self.backslash, types)
             line = header.statement.line
+            held: list[Any] | None = None
             row = 0
+            cut = False
             try:
                 for row, values in enumerate(decoder.rows(header.statement.text, header.values_at), 1):
                     self.count(first.table)
-                    yield f"line {line} row {row}", values
+                    if held is not None:
+                        yield f"line {line} row {row - 1}", held
+                    held = values
             except MalformedValues as error:
                 self.problems.append(Problem(self.where(line, error.row), f"{error}; rest of statement skipped"))
+                cut = True  # the statement had more rows: number them
+            if held is not None:
+                yield (f"line {line} row {row}" if row > 1 or cut else f"line {line}"), held
             header = self._next_insert_into(first)
 
     def _next_insert_into(self, first: InsertHeader) -> InsertHeader | None:
