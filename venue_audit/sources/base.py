@@ -41,7 +41,12 @@ class Item:
 
 @dataclass
 class StoreFound:
-    """A recognised data store (a database, a folder of captures, a dump, a log)."""
+    """A recognised data store (a database, a folder of captures, a dump, a log).
+
+    A streaming reader may yield its StoreFound again as its last yield, with
+    details (row counts) it could only know at the end; the scanner updates the
+    store by its locator.
+    """
 
     kind: str
     profile: str = "generic"
@@ -92,7 +97,7 @@ class VideoFound:
 
 @dataclass
 class LogEvent:
-    """A line of a log that says face data was packed, sent or deleted."""
+    """A line of a log that says face data was packed, sent (uploaded, downloaded) or deleted."""
 
     at: str | None
     action: str
