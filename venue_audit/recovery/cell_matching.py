@@ -270,7 +270,9 @@ def match_anchored(
     for table in _layouts(tables):
         ncols = len(table.columns)
         # (types start offset from cell_start, serial types lost at the front)
-        options: list[tuple[int, tuple[int, ...]]] = [(4, ())]
+        # (offset of the first surviving serial type, serial types lost in front of it); when
+        # the varints take 4+ bytes the header-size byte survives at offset-1 and is checked
+        options: list[tuple[int, tuple[int, ...]]] = [(4, ()), (5, ()), (6, ()), (7, ()), (8, ())]
         options += [(4, (st,)) for st in _first_type_guesses(page, cell_start, table, block_size)]
         for offset, lost in options:
             parsed = _parse_types(page, cell_start + offset, region_end, ncols - len(lost))
@@ -280,7 +282,7 @@ def match_anchored(
             if not table.fits(serial):
                 continue
             hsize = 1 + sum(varint_len(st) for st in serial)
-            if hsize >= 0x80:
+            if hsize >= 0x80 or (offset > 4 and page[cell_start + offset - 1] != hsize):
                 continue
             payload_start = cell_start + offset - 1 - len(lost)
             payload = hsize + sum(serial_type_size(st) for st in serial)
@@ -310,6 +312,23 @@ def _ghost_freeblock_headers(page: bytes, start: int, end: int, usable: int) -> 
         if size >= 8 and f + size <= usable and (nxt == 0 or f < nxt < usable):
             found.add(f)
     return found
+
+
+def _match_cut_by_next_cell(
+    page: bytes,
+    q: int,
+    ghosts: set[int],
+    end: int,
+    usable: int,
+    page_count: int,
+    tables: list[TableSchema],
+) -> CellCandidate | None:
+    """Match the cell at ``q`` as ending where the next deleted cell starts: a cell written
+    later over this one's tail (its values there no longer look like this row's)."""
+    nxt = min((g for g in ghosts if g > q + 4), default=None)
+    if nxt is None or match_anchored(page, nxt, end, usable, page_count, tables, None) is None:
+        return None
+    return match_anchored(page, q, nxt, usable, page_count, tables, None)
 
 
 def _ghost_covers(page: bytes, cand: CellCandidate, usable: int) -> bool:
@@ -345,6 +364,8 @@ def find_deleted_cells(
             if q in anchors or q in ghosts:
                 size = block_size if q == start else None
                 cand = match_anchored(page, q, end, usable, page_count, tables, size)
+                if cand is None:
+                    cand = _match_cut_by_next_cell(page, q, ghosts, end, usable, page_count, tables)
                 if cand is not None and q not in anchors and not _ghost_covers(page, cand, usable):
                     cand = None
             if cand is None:
