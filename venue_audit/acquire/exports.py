@@ -18,6 +18,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from venue_audit import TOOL_NAME, __version__
+from venue_audit.acquire.names import on_disk
 from venue_audit.case import Case
 
 CSV_HEADERS = ["序号", "文件名", "路径", "类型", "大小", "修改时间", "MD5", "SHA-256", "SM3"]
@@ -39,7 +40,9 @@ def manifest_rows(case: Case) -> list[dict[str, Any]]:
 def absolute_path(row: dict[str, Any]) -> str:
     """The on-disk path of a top-level file (a file source's path is its root)."""
     root = Path(row["root"])
-    return str(root if row["path"] == root.name and not root.is_dir() else root / row["path"])
+    return on_disk(
+        str(root if row["path"] == root.name and not root.is_dir() else root / row["path"])
+    )
 
 
 def display_path(row: dict[str, Any]) -> str:
@@ -77,7 +80,8 @@ def write_hashdeep(case: Case, rows: list[dict[str, Any]], target: Path) -> None
     for row in rows:
         if row["entry"] == "file" and row["sha256"]:
             lines.append(f"{row['size']},{row['md5']},{row['sha256']},{absolute_path(row)}")
-    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # hashdeep names files by their bytes: undecodable name bytes are written as they are
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8", errors="surrogateescape")
 
 
 def write_dfxml(case: Case, rows: list[dict[str, Any]], target: Path) -> None:

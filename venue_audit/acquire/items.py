@@ -21,6 +21,7 @@ from venue_audit.acquire import archives
 from venue_audit.acquire.filetype import MAGIC_READ_SIZE, detect_type
 from venue_audit.acquire.hashing import Digests, SizeLimitExceeded, hash_bytes, hash_stream
 from venue_audit.acquire.limits import ArchiveLimits
+from venue_audit.acquire.names import storable
 
 MEMBER_SEPARATOR = "!/"
 
@@ -91,7 +92,21 @@ class _HeadStream:
 
 
 def hash_entry(root: Path, relative: str, limits: ArchiveLimits) -> list[ItemRecord]:
-    """The records for one directory entry: itself, then its archive members."""
+    """The records for one directory entry: itself, then its archive members.
+
+    Names come out storable: undecodable bytes of file and member names as ``\\xNN``.
+    """
+    records = _hash_entry(root, relative, limits)
+    for record in records:
+        record.path, record.name = storable(record.path), storable(record.name)
+        if record.link_target is not None:
+            record.link_target = storable(record.link_target)
+        if record.container is not None:
+            record.container = storable(record.container)
+    return records
+
+
+def _hash_entry(root: Path, relative: str, limits: ArchiveLimits) -> list[ItemRecord]:
     path = root / relative if relative else root
     name = path.name
     shown = relative or name

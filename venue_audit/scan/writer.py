@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from venue_audit.acquire.names import storable
 from venue_audit.case import Case
 from venue_audit.scan.dispatch import StoreRef
 from venue_audit.scan.drafts import RecordDraft
@@ -23,6 +24,7 @@ class CaseWriter:
         }
 
     def store(self, ref: StoreRef) -> int:
+        ref.locator = storable(ref.locator)
         existing = self._stores.get(ref.locator)
         if existing is not None:
             if ref.kind != "folder":
@@ -63,8 +65,8 @@ class CaseWriter:
                     {
                         "store_id": store_id,
                         "evidence_id": record.evidence_id,
-                        "record_key": record.key,
-                        "locator": artifact.locator,
+                        "record_key": storable(record.key),
+                        "locator": storable(artifact.locator),
                         "kind": artifact.kind,
                         "deleted": int(artifact.deleted),
                         "captured_at": artifact.captured_at,
@@ -98,7 +100,12 @@ class CaseWriter:
 
     def skipped(self, stage: str, evidence_id: int | None, locator: str, reason: str) -> None:
         self.db["skipped"].insert(
-            {"stage": stage, "evidence_id": evidence_id, "locator": locator, "reason": reason}
+            {
+                "stage": stage,
+                "evidence_id": evidence_id,
+                "locator": storable(locator),
+                "reason": storable(reason),
+            }
         )
 
     def event(self, evidence_id: int | None, store_id: int, event: Any) -> None:
@@ -110,9 +117,9 @@ class CaseWriter:
                 "action": event.action,
                 "count": event.count,
                 "remote": event.remote,
-                "locator": event.locator,
-                "text": event.text[:1000],
-                "files": json.dumps(event.files[:100], ensure_ascii=False),
+                "locator": storable(event.locator),
+                "text": storable(event.text[:1000]),
+                "files": json.dumps([storable(f) for f in event.files[:100]], ensure_ascii=False),
             }
         )
 
