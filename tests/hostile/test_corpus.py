@@ -1,0 +1,111 @@
+"""Every hostile input goes through acquire and scan without harm, and leaves a located message.
+
+One case per test, each in its own case folder: the scan returns; the evidence
+keeps its bytes and times; nothing is executed or written outside the case
+folder; nothing hostile is counted as face data; the item is recorded where an
+examiner will find it (the ``skipped`` table, or the manifest's error column
+for entries that are never opened, like FIFOs and symlinks); and the custody
+chain and the evidence manifest still verify.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import snapshot
+from tests.hostile.corpus import CASES, Canary, Expect, build_all
+from venue_audit.acquire import acquire, verify_manifest
+from venue_audit.case import Case, CaseInfo
+from venue_audit.scan import ScanOptions, scan
+from venue_audit.summary import build_summary
+
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+
+
+@pytest.fixture(scope="module")
+def blank_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh case folder to copy: creating one costs half a second of fsyncs."""
+    folder = tmp_path_factory.mktemp("blank") / "case"
+    Case.create(folder, CaseInfo("T-HOSTILE", "Hostile venue", ["甲", "乙"])).close()
+    return folder
+
+
+def located_messages(case: Case) -> list[tuple[str, str]]:
+    """(locator, reason) of every skipped item and every manifest entry acquired with an error."""
+    skipped = [(r["locator"], r["reason"]) for r in case.db.query("select * from skipped")]
+    manifest = [
+        (r["path"], r["error"])
+        for r in case.db.query("select path, error from evidence where error is not null")
+    ]
+    return skipped + manifest
+
+
+def has_message(messages: list[tuple[str, str]], expect: Expect) -> bool:
+    return any(
+        expect.locator in locator and any(word in reason.lower() for word in expect.reason)
+        for locator, reason in messages
+    )
+
+
+def _scan_case(name: str, tmp_path: Path, blank_case: Path) -> tuple[Case, Expect, Canary]:
+    evidence, canary = tmp_path / "evidence", Canary(tmp_path / "canary")
+    expect = build_all(evidence, canary, [name])[name]
+    shutil.copytree(blank_case, tmp_path / "case")
+    case = Case(tmp_path / "case")
+    acquire(case, [evidence], workers=1)
+    before = snapshot(evidence)
+    scan(case, ScanOptions(workers=1))
+    assert snapshot(evidence) == before, "the scan changed the evidence"
+    return case, expect, canary
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_input_is_recorded_and_harms_nothing(
+    name: str, tmp_path: Path, blank_case: Path
+) -> None:
+    case, expect, canary = _scan_case(name, tmp_path, blank_case)
+
+    assert list(canary.folder.iterdir()) == [], "a payload ran or a member was extracted"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["canary", "case", "evidence"]
+    assert not Path("C:").exists() and not Path("escape.txt").exists()
+    assert case.db.execute("select count(*) from artifacts").fetchone()[0] == 0
+
+    messages = located_messages(case)
+    if not expect.harmless:
+        assert has_message(messages, expect), messages
+    if expect.at_acquisition:
+        assert has_message(
+            [
+                (r["path"], r["error"])
+                for r in case.db.query("select path, error from evidence where error is not null")
+            ],
+            expect,
+        )
+    assert all(locator and reason for locator, reason in messages)
+    assert (
+        build_summary(case)["skipped"]
+        == case.db.execute("select count(*) from skipped").fetchone()[0]
+    )
+
+    assert case.verify_custody() == []
+    actions = [e["action"] for e in case.custody_events()]
+    assert actions[-2:] == ["scan.start", "scan.end"]
+    assert verify_manifest(case, workers=1).passed
+
+
+def test_the_corpus_has_at_least_thirty_cases() -> None:
+    assert len(CASES) >= 30
+
+
+def test_a_database_with_triggers_and_views_is_read_without_firing_them(
+    tmp_path: Path, blank_case: Path
+) -> None:
+    case, _, _ = _scan_case("sqlite_trigger_and_view", tmp_path, blank_case)
+    folder = tmp_path / "evidence" / "sqlite_trigger_and_view"
+    assert sorted(p.name for p in folder.iterdir()) == ["triggers.db"], "no -wal/-shm/-journal"
+    stats = json.loads(next(iter(case.db.query("select stats from scan_state")))["stats"])
+    assert stats["table_rows"] == 2  # captures (2 rows); audit was emptied before acquisition
