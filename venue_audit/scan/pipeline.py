@@ -37,6 +37,7 @@ from venue_audit.sources.base import (
     TableRows,
     VideoFound,
 )
+from venue_audit.sources.profiles.registry import ProfileSession
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -95,11 +96,13 @@ class _Scanner:
         self.pending_images = 0
         self.pending_items: list[tuple[int, Counter[str]]] = []
         self.verdicts: list[TableVerdict] = []
+        self.profiles = ProfileSession()
 
     def item(self, row: dict[str, Any]) -> Counter[str]:
         stats: Counter[str] = Counter()
         evidence_id = row["id"]
         for store, found in walk(evidence_item(row), self.options):
+            self.profiles.name_store(store, found)
             store_id = self.writer.store(store)
             if isinstance(found, StoreFound):
                 stats[f"store:{found.kind}"] += 1
@@ -160,7 +163,9 @@ class _Scanner:
 
     def _picture(self, found: ImageFound, store: StoreRef, evidence_id: int) -> RecordDraft:
         tz = self.case.info.tz
-        when = from_file_name(found.locator, tz) or from_exif(found.data, tz)
+        facts = self.profiles.picture(found.locator, tz)
+        when = facts.captured if facts else from_file_name(found.locator, tz)
+        when = when or from_exif(found.data, tz)
         if when is None and found.captured_at:
             at = parse_timestamp(found.captured_at, tz)
             when = CaptureTime(at, found.captured_at_source or "reader") if at else None
@@ -172,6 +177,8 @@ class _Scanner:
             image=found.data,
             captured_at=captured_at,
             captured_at_source=source,
+            person_key=facts.person_key if facts else None,
+            person_key_kind=facts.person_key_kind if facts else None,
         )
         return RecordDraft(found.locator, store.locator, evidence_id, [artifact])
 

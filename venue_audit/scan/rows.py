@@ -20,6 +20,8 @@ from venue_audit.scan.drafts import ArtifactDraft, FaceDraft, RecordDraft
 from venue_audit.sources import values
 from venue_audit.sources.base import TableRows
 from venue_audit.sources.classify import SAMPLE_ROWS, ColumnRoles, classify
+from venue_audit.sources.profiles.base import opaque_bytes
+from venue_audit.sources.profiles.registry import explicit_roles
 
 
 @dataclass
@@ -43,9 +45,16 @@ def records_from_table(
     verdict_out: list[TableVerdict],
 ) -> Iterator[RecordDraft]:
     """Records of one table; appends the table's classification to ``verdict_out`` first."""
+    explicit = explicit_roles(store, table)
+    if explicit is not None:
+        table, known_roles, store.profile = explicit
     rows = iter(table.rows)
     sample = list(itertools.islice(rows, SAMPLE_ROWS))
-    roles = classify(table.columns, [values_ for _, values_ in sample], table.table)
+    roles = (
+        known_roles
+        if explicit is not None
+        else classify(table.columns, [values_ for _, values_ in sample], table.table)
+    )
     verdict = TableVerdict(table.table, 0, roles, table.columns)
     verdict_out.append(verdict)
     for row_locator, row in itertools.chain(sample, rows):
@@ -93,6 +102,19 @@ def _record(
                 )
             )
     for template in roles.templates:
+        if template.opaque:
+            blob = opaque_bytes(_cell(row, template.index))
+            if blob:
+                record.artifacts.append(
+                    ArtifactDraft(
+                        f"{base}, column {table.columns[template.index]}",
+                        "template",
+                        sha256=hashlib.sha256(blob).hexdigest(),
+                        model_guess=template.model_guess,
+                        **common,
+                    )
+                )
+            continue
         vector = values.vector(_cell(row, template.index))
         if vector is None or vector.size != template.dim:
             continue
@@ -102,7 +124,9 @@ def _record(
                 "template",
                 sha256=template_sha256(vector),
                 model_guess=template.model_guess,
-                faces=[FaceDraft(vector.astype(np.float32), space=template.model_guess)],
+                faces=[
+                    FaceDraft(vector.astype(np.float32), space=template.space or template.model_guess)
+                ],
                 **common,
             )
         )

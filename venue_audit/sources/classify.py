@@ -36,9 +36,14 @@ _DECOY_NAME = re.compile(r"clip|smart|text|caption|semantic|finger|minutia|palm|
 
 @dataclass
 class TemplateColumn:
+    """``space`` names the embedding space exactly when a product profile knows it (else
+    ``model_guess`` is the space); ``opaque`` marks vendor templates counted by their bytes."""
+
     index: int
     dim: int
     model_guess: str
+    space: str | None = None
+    opaque: bool = False
 
 
 @dataclass

@@ -1,0 +1,90 @@
+"""digiKam: ``recognition.db`` FaceMatrices 128-d templates; face regions in ``digikam4.db`` (§4).
+
+Schema v4 stores ``embedding`` as 128 raw little-endian float32 (512 bytes);
+digiKam 7 computes them with OpenFace (L2-normalised), digiKam 8 with SFace
+(raw). The two spaces are told apart by the norm, row by row, and kept apart.
+Legacy v2/v3 rows keep the vector qCompress'd in ``vecdata``. ``KDTree`` holds
+128-d bounding ranges of the search tree: vectors, but no one's face.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import numpy as np
+
+from venue_audit.sources import values
+from venue_audit.sources.profiles.base import Profile, Row, TableMap, Template
+from venue_audit.sources.profiles.registry import register_profile
+
+OPENFACE = Template(
+    "embedding", "openface-nn4.small2-128", "OpenFace nn4.small2 (digiKam 7), 128-d, normalised", 128
+)
+SFACE = Template(
+    "embedding (SFace, raw norm)", "sface-128", "SFace (digiKam 8), 128-d float32, raw", 128
+)
+LEGACY = Template(
+    "vecdata", "openface-nn4.small2-128", "OpenFace (digiKam 6 qCompress'd vecdata), 128-d", 128
+)
+
+
+def is_normalised(vector: np.ndarray) -> bool:
+    return abs(float(np.linalg.norm(vector)) - 1.0) < 0.01
+
+
+@register_profile
+class DigikamRecognition(Profile):
+    NAME = "digikam"
+    DESCRIPTION = "digiKam recognition.db: FaceMatrices 128-d templates per identity"
+    REQUIRED_STRUCTURE: ClassVar[dict[str, frozenset[str]]] = {
+        "FaceMatrices": frozenset({"id", "identity"}),
+        "Identities": frozenset({"id"}),
+    }
+    TABLES = (
+        TableMap(
+            "FaceMatrices",
+            frozenset({"id", "identity", "embedding"}),
+            templates=(OPENFACE, SFACE),
+            person_key="identity",
+            extra=(SFACE.column,),
+        ),
+        TableMap(
+            "FaceMatrices",
+            frozenset({"id", "identity", "vecdata"}),
+            templates=(LEGACY,),
+            person_key="identity",
+            note="legacy v2/v3 schema",
+        ),
+        TableMap(
+            "KDTree",
+            frozenset({"split_axis", "max_range", "min_range"}),
+            decoy="bounding ranges of the recognition search tree, not faces",
+        ),
+    )
+
+    def adapt(self, table_map: TableMap, row: Row, state: dict[str, Any]) -> Row:
+        if "embedding" in row:
+            vector = values.vector(row["embedding"])
+            row["embedding"] = None
+            if vector is not None:
+                row[OPENFACE.column if is_normalised(vector) else SFACE.column] = vector.tolist()
+        return row
+
+
+@register_profile
+class DigikamCore(Profile):
+    """``digikam4.db``: face regions as ``tagRegion`` rectangles over photos; no pixels, no vectors."""
+
+    NAME = "digikam"
+    DESCRIPTION = "digiKam core database: tagRegion face rectangles (the photos are scanned as files)"
+    REQUIRED_STRUCTURE: ClassVar[dict[str, frozenset[str]]] = {
+        "ImageTagProperties": frozenset({"imageid", "tagid", "property", "value"}),
+        "Images": frozenset({"id"}),
+    }
+    TABLES = (
+        TableMap(
+            "ImageTagProperties",
+            frozenset({"imageid", "tagid", "property", "value"}),
+            note="face regions (tagRegion) only",
+        ),
+    )

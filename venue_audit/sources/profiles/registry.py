@@ -1,0 +1,165 @@
+"""Which known product a store or table belongs to; the core asks here and never names a profile.
+
+Profiles register like readers. The scanner keeps one :class:`ProfileSession`
+per scan: it names each store's profile before the store is written, gives
+explicit column roles for a product's tables, and reads a product's folder
+layout for picture files. Per-store memory (join keys from tables read
+earlier) lives on the store reference itself, so it ends with the store.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Iterator
+from typing import Any
+
+from venue_audit.consent.capture_time import CaptureTime
+from venue_audit.sources.base import ImageFound, StoreFound, TableRows
+from venue_audit.sources.classify import ColumnRoles, TemplateColumn
+from venue_audit.sources.profiles.base import PictureFacts, Profile, ProfileMatch
+
+_PROFILES: list[Profile] = []
+_LOADED = False
+# Store kinds whose StoreFound lists every table before the first rows (a streamed dump
+# or a push log learns its tables as it goes, so there a table is matched on its own).
+COMPLETE_TABLE_LISTS = frozenset({"sqlite"})
+_STATE = "_profile_state"
+
+
+def register_profile(profile_class: type[Profile]) -> type[Profile]:
+    """Class decorator: make a profile available to the scanner."""
+    if not any(type(p) is profile_class for p in _PROFILES):
+        _PROFILES.append(profile_class())
+    return profile_class
+
+
+def profiles() -> list[Profile]:
+    global _LOADED
+    if not _LOADED:
+        import venue_audit.sources.profiles as package
+
+        for module in pkgutil.iter_modules(package.__path__):
+            if module.name not in ("base", "registry"):
+                importlib.import_module(f"{package.__name__}.{module.name}")
+        _LOADED = True
+    return list(_PROFILES)
+
+
+def store_state(store: Any) -> dict[str, Any]:
+    """Memory that lives exactly as long as one store reference (one database, one dump)."""
+    return vars(store).setdefault(_STATE, {})
+
+
+def _store_tables(store: Any) -> set[str] | None:
+    if getattr(store, "kind", None) not in COMPLETE_TABLE_LISTS:
+        return None
+    tables = (getattr(store, "details", None) or {}).get("tables")
+    return {str(t).lower() for t in tables} if isinstance(tables, dict | list) else None
+
+
+def match_table(store: Any, table: str, columns: list[str]) -> ProfileMatch | None:
+    """The profile whose map covers this table (and whose signature the store holds, when known)."""
+    tables = _store_tables(store)
+    for profile in profiles():
+        if tables is not None and not profile.fits_store(tables):
+            continue
+        table_map = profile.table_map(table, columns)
+        if table_map is not None:
+            return ProfileMatch(profile, table_map, [*columns, *table_map.extra])
+    return None
+
+
+def explicit_roles(store: Any, table: TableRows) -> tuple[TableRows, ColumnRoles, str] | None:
+    """A known product's roles for a table, with its rows adapted; None leaves it to the classifier."""
+    match = match_table(store, table.table, table.columns)
+    if match is None:
+        return None
+    table_map, profile = match.table_map, match.profile
+    state = store_state(store)
+    roles = ColumnRoles(person_key=match.index(table_map.person_key), time=match.index(table_map.time))
+    if table_map.decoy:
+        roles.reasons.append(f"{profile.NAME} profile: {table_map.table}: {table_map.decoy}")
+    else:
+        roles.images = [i for c in table_map.images if (i := match.index(c)) is not None]
+        for template in table_map.templates:
+            index = match.index(template.column)
+            if index is not None:
+                roles.templates.append(
+                    TemplateColumn(
+                        index,
+                        template.dim or 0,
+                        f"{template.model} ({profile.NAME} profile)",
+                        space=template.space,
+                        opaque=template.dim is None,
+                    )
+                )
+        roles.reasons.append(
+            f"{profile.NAME} profile: {table_map.table} mapped explicitly"
+            + (f" ({table_map.note})" if table_map.note else "")
+        )
+
+    def rows() -> Iterator[tuple[str, list[Any]]]:
+        for locator, values in table.rows:
+            row = dict(zip(table.columns, values, strict=False))
+            for extra in table_map.extra:
+                row[extra] = None
+            adapted = profile.adapt(table_map, row, state)
+            yield locator, [adapted.get(column) for column in match.columns]
+
+    adapted = TableRows(table.table, match.columns, rows(), table.deleted, None)
+    return adapted, roles, profile.NAME
+
+
+class ProfileSession:
+    """One scan's view of the profiles: names stores and reads products' folder layouts."""
+
+    def __init__(self) -> None:
+        self.named: dict[str, str] = {}
+        self.shared: dict[str, Any] = {}
+
+    def picture(self, locator: str, tz: Any = None) -> PictureFacts | None:
+        return picture_facts(locator, tz, self.shared)
+
+    def name_store(self, store: Any, found: Any) -> None:
+        """Set ``store.profile`` before the store is written, from whatever names the product."""
+        store_state(store)["shared"] = self.shared
+        name: str | None = None
+        if isinstance(found, StoreFound) and found.kind in COMPLETE_TABLE_LISTS:
+            tables = {str(t).lower() for t in (found.details.get("tables") or {})}
+            name = next((p.NAME for p in profiles() if p.fits_store(tables)), None)
+        elif isinstance(found, TableRows):
+            match = match_table(store, found.table, found.columns)
+            name = match.profile.NAME if match else None
+        elif isinstance(found, ImageFound) and store.kind == "folder":
+            facts = picture_facts(found.locator, None, self.shared)
+            name = facts.profile if facts else None
+        if name is not None and store.profile in ("generic", name):
+            self.named[store.locator] = name
+        name = self.named.get(store.locator)
+        if name is not None:
+            store.profile = name
+
+
+def picture_facts(
+    locator: str, tz: Any = None, shared: dict[str, Any] | None = None
+) -> PictureFacts | None:
+    """What a known product's folder layout says about a picture (person, capture time)."""
+    parts = [p.rstrip("!") for p in locator.replace("\\", "/").split("/") if p.rstrip("!")]
+    for profile in profiles():
+        facts = profile.picture(parts, tz, {} if shared is None else shared)
+        if facts is not None:
+            return facts
+    return None
+
+
+__all__ = [
+    "CaptureTime",
+    "ProfileSession",
+    "explicit_roles",
+    "match_table",
+    "picture_facts",
+    "profiles",
+    "register_profile",
+    "store_state",
+]
