@@ -136,8 +136,14 @@ def create_immich(connection) -> Expected:
     persons = [ident(f"person-{n}") for n in range(3)]
     for number, person in enumerate(persons):
         connection.execute(
-            "insert into person values (%s, '2025-01-0%s 08:00:00+08', %s, %s, %s)",
-            [person, number + 1, owner, f"P{number}", f"thumbs/{owner}/{person}.jpeg"],
+            "insert into person values (%s, %s, %s, %s, %s)",
+            [
+                person,
+                f"2025-01-0{number + 1} 08:00:00+08",
+                owner,
+                f"P{number}",
+                f"thumbs/{owner}/{person}.jpeg",
+            ],
         )
     vectors = face_vectors(IMMICH_FACES, seed=7, norm=20.0)
     for number in range(IMMICH_FACES):

@@ -1,0 +1,206 @@
+"""Acquiring CompreFace- and Immich-shaped PostgreSQL databases, read-only, then scanning them.
+
+pgvector is not packaged for Debian 12, so Immich's ``vector(512)`` column is a
+``real[]`` here; the pgvector text form is covered in ``test_encoding.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from venue_audit.acquire.live import (
+    AuthenticationFailed,
+    PasswordRequired,
+    TlsRequired,
+    UnknownTables,
+    acquire_database,
+)
+from venue_audit.scan import ScanOptions, count_faces, scan
+
+from .conftest import ENVIRON, PASSWORD
+from .servers import WRITE_STATEMENT
+
+
+def copied_rows(result) -> dict[str, int]:
+    return {table.name: table.rows for table in result.copied}
+
+
+@pytest.mark.slow
+def test_compreface_tables_are_copied_and_scanned_with_exact_counts(live_postgres, case):
+    expected = live_postgres.compreface
+    result = acquire_database(
+        case, live_postgres.server.url("auditor", "compreface"), environ=ENVIRON, command=["t"]
+    )
+    assert copied_rows(result) == expected.copied
+    assert result.snapshot is not None and result.snapshot.parent == case.directory / "snapshots"
+    scan(case, ScanOptions(workers=1))
+    counts = count_faces(case)
+    assert (counts.records, counts.face_images, counts.face_templates) == (
+        expected.records,
+        expected.face_images,
+        expected.face_templates,
+    )
+    assert counts.deleted_recoverable == 0
+
+
+@pytest.mark.slow
+def test_immich_face_search_is_copied_and_the_clip_table_is_not(live_postgres, case):
+    expected = live_postgres.immich
+    result = acquire_database(case, live_postgres.server.url("auditor", "immich"), environ=ENVIRON)
+    assert copied_rows(result) == expected.copied
+    plans = {plan.snapshot_name: plan for plan in result.tables}
+    assert not plans["smart_search"].selected
+    assert not plans["asset_face"].selected
+    assert plans["asset_face"].rows == 12
+    scan(case, ScanOptions(workers=1))
+    counts = count_faces(case)
+    assert (counts.records, counts.face_images, counts.face_templates) == (
+        expected.records,
+        expected.face_images,
+        expected.face_templates,
+    )
+
+
+def test_snapshot_hash_is_stable_across_two_acquisitions(live_postgres, case):
+    url = live_postgres.server.url("auditor", "compreface")
+    first = acquire_database(case, url, environ=ENVIRON)
+    second = acquire_database(case, url, environ=ENVIRON)
+    assert first.snapshot != second.snapshot
+    assert first.table_hashes() == second.table_hashes()
+    assert first.snapshot_sha256 == second.snapshot_sha256
+
+
+def test_snapshot_keeps_values_and_records_provenance(live_postgres, case):
+    result = acquire_database(
+        case, live_postgres.server.url("auditor", "compreface"), environ=ENVIRON
+    )
+    db = sqlite3.connect(f"file:{result.snapshot}?mode=ro&immutable=1", uri=True)
+    content = db.execute("select content from img limit 1").fetchone()[0]
+    vector = json.loads(db.execute("select embedding from embedding limit 1").fetchone()[0])
+    meta = dict(db.execute("select key, value from _venue_audit_snapshot"))
+    tables = {
+        row[0]: row[1:] for row in db.execute("select name, rows, sha256 from _venue_audit_tables")
+    }
+    db.close()
+    assert content[:3] == b"\xff\xd8\xff"
+    assert len(vector) == 512
+    assert meta["server_version"].startswith("PostgreSQL")
+    assert "read_only=on" in meta["isolation"] and "repeatable read" in meta["isolation"]
+    assert meta["snapshot_sha256"] == result.snapshot_sha256
+    assert tables == {t.name: (t.rows, t.sha256) for t in result.copied}
+    assert not result.snapshot.stat().st_mode & 0o222  # read-only once written
+
+
+def test_custody_log_records_the_acquisition_without_the_password(live_postgres, case):
+    result = acquire_database(
+        case, live_postgres.server.url("auditor", "compreface"), environ=ENVIRON, command=["cli"]
+    )
+    events = case.custody_events()
+    assert PASSWORD not in json.dumps(events, ensure_ascii=False)
+    event = next(e for e in events if e["action"] == "acquire.database")
+    detail = json.loads(event["detail"])
+    assert detail["server"]["user"] == "auditor"
+    assert detail["server_version"].startswith("PostgreSQL")
+    assert detail["snapshot_time"]
+    assert detail["copied"] == {t.name: {"rows": t.rows, "sha256": t.sha256} for t in result.copied}
+    assert detail["denied"] == {"model": "permission denied (no SELECT privilege)"}
+    listed = {t["table"]: t["rows"] for t in detail["tables_listed"]}
+    assert listed == {"embedding": 8, "img": 6, "model": None, "subject": 3}
+    sources = [row["root"] for row in case.db.query("select root from sources")]
+    assert sources == [str(result.snapshot)]
+    assert case.verify_custody() == []
+
+
+def test_a_table_without_select_privilege_is_recorded_and_the_others_copied(live_postgres, case):
+    result = acquire_database(
+        case,
+        live_postgres.server.url("auditor", "compreface"),
+        environ=ENVIRON,
+        tables=["subject", "model"],
+    )
+    assert [t.snapshot_name for t in result.denied] == ["model"]
+    assert copied_rows(result) == {"embedding": 8, "img": 6, "subject": 3}
+
+
+def test_dry_run_lists_tables_and_copies_nothing(live_postgres, case):
+    result = acquire_database(
+        case, live_postgres.server.url("auditor", "immich"), environ=ENVIRON, dry_run=True
+    )
+    listing = {t.snapshot_name: (t.rows, t.selected) for t in result.tables}
+    assert listing == {
+        "asset_face": (12, False),
+        "face_search": (12, True),
+        "person": (3, False),
+        "smart_search": (5, False),
+    }
+    assert result.copied == [] and result.snapshot is None
+    assert not (case.directory / "snapshots").exists()
+    assert list(case.db.query("select * from evidence")) == []
+    assert case.custody_events()[-1]["action"] == "acquire.database.listing"
+
+
+def test_tables_adds_and_exclude_removes(live_postgres, case):
+    result = acquire_database(
+        case,
+        live_postgres.server.url("auditor", "immich"),
+        environ=ENVIRON,
+        tables=["asset_face", "public.person"],
+        exclude=["face_*"],
+    )
+    assert copied_rows(result) == {"asset_face": 12, "person": 3}
+
+
+def test_unknown_table_names_are_an_error(live_postgres, case):
+    with pytest.raises(UnknownTables, match="no_such_table"):
+        acquire_database(
+            case,
+            live_postgres.server.url("auditor", "immich"),
+            environ=ENVIRON,
+            tables=["no_such_table"],
+        )
+
+
+def test_wrong_password_is_an_authentication_failure(live_postgres, case):
+    with pytest.raises(AuthenticationFailed) as raised:
+        acquire_database(
+            case,
+            live_postgres.server.url("auditor", "compreface"),
+            environ={"VENUE_AUDIT_DB_PASSWORD": "wrong-guess"},
+        )
+    assert "wrong-guess" not in str(raised.value)
+
+
+def test_missing_password_asks_the_prompt_once(live_postgres, case):
+    asked = []
+
+    def prompt(question: str) -> str:
+        asked.append(question)
+        return PASSWORD
+
+    result = acquire_database(
+        case, live_postgres.server.url("auditor", "immich"), environ={}, prompt=prompt, dry_run=True
+    )
+    assert len(asked) == 1 and "auditor@127.0.0.1" in asked[0]
+    assert result.tables
+    with pytest.raises(PasswordRequired):
+        acquire_database(case, live_postgres.server.url("auditor", "immich"), environ={})
+
+
+def test_a_server_that_requires_tls_gives_a_clear_error(live_postgres, case):
+    with pytest.raises(TlsRequired, match="sslmode"):
+        acquire_database(
+            case,
+            live_postgres.server.url("tlsonly", "immich"),
+            environ={"VENUE_AUDIT_DB_PASSWORD": "tls-pw"},
+        )
+
+
+def test_no_write_statement_reaches_the_server(live_postgres, case):
+    acquire_database(case, live_postgres.server.url("auditor", "compreface"), environ=ENVIRON)
+    acquire_database(case, live_postgres.server.url("auditor", "immich"), environ=ENVIRON)
+    statements = live_postgres.server.statements()
+    assert any(s.lower().startswith("declare") for s in statements)  # the log did record us
+    assert [s for s in statements if WRITE_STATEMENT.match(s)] == []
