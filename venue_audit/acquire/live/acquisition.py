@@ -71,7 +71,9 @@ class TablePlan:
             return "holds face data: " + "; ".join(self.reasons)
         if self.named:
             return "named by --tables"
-        return "no face data in sampled rows"
+        return "no face data in sampled rows" + (
+            f" ({'; '.join(self.reasons)})" if self.reasons else ""
+        )
 
     def as_log(self) -> dict[str, Any]:
         return {

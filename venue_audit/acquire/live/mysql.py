@@ -79,7 +79,7 @@ def connect(target: DatabaseTarget, password: str | None) -> MysqlSession:
             host=target.host,
             port=target.port,
             user=target.user or None,
-            password=password or "",
+            password=(password or "").encode("utf-8"),  # PyMySQL would encode str as Latin-1
             database=target.database or None,
             charset="utf8mb4",
             autocommit=False,
