@@ -35,16 +35,24 @@ PHOTOS = {
 
 
 @cache
-def crop(identity: str, index: int = 0) -> bytes:
-    """A JPEG face crop of a planted identity (real photo, re-compressed like a capture camera)."""
+def crop(identity: str, index: int = 0, copy: str = "") -> bytes:
+    """A JPEG face crop of a planted identity (real photo, re-compressed like a capture camera).
+
+    ``copy`` writes a JPEG comment, so the same picture kept by two forms of a
+    store is not an exact duplicate of the other.
+    """
     photos = PHOTOS[identity]
-    return make_crop(SHARED_FACES / identity / photos[index % len(photos)], variant=index)
+    data = make_crop(SHARED_FACES / identity / photos[index % len(photos)], variant=index)
+    if copy:
+        comment = copy.encode()
+        data = data[:2] + b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment + data[2:]
+    return data
 
 
 @cache
-def webp(identity: str, index: int = 0) -> bytes:
+def webp(identity: str, index: int = 0, quality: int = 90) -> bytes:
     buffer = io.BytesIO()
-    Image.open(io.BytesIO(crop(identity, index))).convert("RGB").save(buffer, "WEBP", quality=90)
+    Image.open(io.BytesIO(crop(identity, index))).convert("RGB").save(buffer, "WEBP", quality=quality)
     return buffer.getvalue()
 
 

@@ -1,0 +1,94 @@
+"""CompreFace: the pg_dump of its database and the SQLite copy used for fast tests (formats.md §10.1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.profiles.fixtures import Vectors, crop, decoy_picture, pg_dump, sqlite_db, uuids, write
+from tests.profiles.scanning import StoreView, scan_tree
+from venue_audit.faces import EMBEDDING_SPACE
+
+FACENET = "facenet.Calculator@20180402-114759"
+ARCFACE = "insightface.Calculator@arcface_r100_v1"
+FORMS = ["compreface/frs.sql", "compreface/frs.sqlite"]
+
+
+def tables(seed: int, sqlite: bool) -> tuple[list, dict]:
+    ids = uuids(seed)
+    vectors = Vectors(seed=seed)
+    subjects = {name: next(ids) for name in ("visitor_0001", "visitor_0002", "visitor_0003")}
+    identity = {"visitor_0001": "obama", "visitor_0002": "biden", "visitor_0003": "rose_leslie"}
+    # 7 embeddings: 3 + 2 FaceNet, 2 InsightFace; the first four point at an img row
+    plan = [("visitor_0001", FACENET), ("visitor_0001", FACENET), ("visitor_0002", FACENET),
+            ("visitor_0001", FACENET), ("visitor_0002", FACENET), ("visitor_0003", ARCFACE),
+            ("visitor_0003", ARCFACE)]
+    embeddings, images, image_subjects = [], [], []
+    for n, (subject, calculator) in enumerate(plan):
+        img_id = next(ids) if n < 4 else None
+        vector = vectors.sample(subject)
+        stored = "{" + ",".join(repr(v) for v in vector) + "}" if sqlite else vector
+        embeddings.append([next(ids), subjects[subject], stored, calculator, img_id])
+        if img_id is not None:
+            # the fourth example upload is not a face at all (a decoy picture)
+            picture = crop(identity[subject], n, copy=f"form {seed}") if n < 3 else decoy_picture("lobby")
+            images.append([img_id, picture])
+            if n < 3:
+                image_subjects.append(subjects[subject])
+    spec = [
+        ("embedding", "id uuid NOT NULL, subject_id uuid NOT NULL, embedding double precision[] NOT NULL, "
+         "calculator character varying(255) NOT NULL, img_id uuid",
+         ["id", "subject_id", "embedding", "calculator", "img_id"], embeddings),
+        ("img", "id uuid NOT NULL, content bytea NOT NULL", ["id", "content"], images),
+        ("model", "id bigint NOT NULL, name character varying(255), api_key character varying(36)",
+         ["id", "name", "api_key"], [[1, "lobby", next(ids)]]),
+        ("subject", "id uuid NOT NULL, api_key character varying(36), subject_name character varying(255)",
+         ["id", "api_key", "subject_name"], [[i, "k", name] for name, i in subjects.items()]),
+    ]
+    truth = {
+        "template_subjects": [subjects[s] for s, _ in plan],
+        "image_subjects": image_subjects,
+    }
+    return spec, truth
+
+
+def build(root: Path) -> dict:
+    spec, dump_truth = tables(seed=1, sqlite=False)
+    write(root / FORMS[0], pg_dump(spec))
+    spec, sqlite_truth = tables(seed=2, sqlite=True)
+    sqlite_db(root / FORMS[1], spec)
+    return {FORMS[0]: dump_truth, FORMS[1]: sqlite_truth}
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, StoreView], dict]:
+    base = tmp_path_factory.mktemp("compreface")
+    truth = build(base / "export")
+    return scan_tree(base, base / "export"), truth
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_every_embedding_row_is_a_template_and_every_face_upload_an_image(scanned, form) -> None:
+    store = scanned[0][form]
+    assert (store.profile, store.records, store.face_templates, store.face_images) == (
+        "compreface", 7 + 3, 7, 3)
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_each_calculator_keeps_its_own_space(scanned, form) -> None:
+    templates = scanned[0][form].of_kind("template")
+    assert sorted(s for a in templates for s in a["spaces"]) == (
+        ["arcface-r100-512"] * 2 + ["facenet-20180402-512"] * 5)
+    images = scanned[0][form].of_kind("face_crop", "raw_frame")
+    assert [a["spaces"] for a in images] == [[EMBEDDING_SPACE]] * 3
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_subjects_are_the_person_keys_of_templates_and_of_their_images(scanned, form) -> None:
+    stores, truth = scanned
+    store = stores[form]
+    assert [a["person_key"] for a in store.of_kind("template")] == truth[form]["template_subjects"]
+    assert [a["person_key"] for a in store.of_kind("face_crop", "raw_frame")] == (
+        truth[form]["image_subjects"])
+    assert all(a["captured_at"] is None for a in store.artifacts)  # CompreFace keeps no times
