@@ -10,6 +10,7 @@ import pytest
 from venue_audit.acquire.live import (
     AuthenticationFailed,
     PasswordRequired,
+    TlsRequired,
     UnknownTables,
     acquire_database,
 )
@@ -107,3 +108,12 @@ def test_no_write_statement_reaches_the_server(live_mariadb, case):
     statements = live_mariadb.server.statements("auditor")
     assert any("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY" in s for s in statements)
     assert [s for s in statements if WRITE_STATEMENT.match(s)] == []
+
+
+def test_tls_demanded_of_a_server_without_tls_is_a_tls_error(live_mariadb, case):
+    with pytest.raises(TlsRequired, match="ssl-mode"):
+        acquire_database(
+            case,
+            live_mariadb.server.url("auditor", "visitors", "ssl-mode=REQUIRED"),
+            environ=ENVIRON,
+        )

@@ -21,6 +21,7 @@ from venue_audit.acquire.live import (
 from venue_audit.scan import ScanOptions, count_faces, scan
 
 from .conftest import ENVIRON, PASSWORD
+from .fixtures import face_vectors
 from .servers import WRITE_STATEMENT
 
 
@@ -204,3 +205,37 @@ def test_no_write_statement_reaches_the_server(live_postgres, case):
     statements = live_postgres.server.statements()
     assert any(s.lower().startswith("declare") for s in statements)  # the log did record us
     assert [s for s in statements if WRITE_STATEMENT.match(s)] == []
+
+
+def test_pgvector_columns_are_copied_as_json_arrays(live_postgres, case):
+    """Runs only where the pgvector extension is installed (Debian 12 does not package it)."""
+    with live_postgres.server.admin() as admin:
+        available = admin.execute(
+            "select 1 from pg_available_extensions where name = 'vector'"
+        ).fetchone()
+        if not available:
+            pytest.skip(
+                "pgvector is not installed (no Debian 12 package): vector text form is unit-tested"
+            )
+        admin.execute("create database pgvector")
+    vectors = face_vectors(4, seed=5, norm=20.0)
+    with live_postgres.server.admin("pgvector") as connection:
+        connection.execute("create extension vector")
+        connection.execute(
+            'create table face_search ("faceId" int primary key, embedding vector(512))'
+        )
+        for number, vector in enumerate(vectors):
+            connection.execute(
+                "insert into face_search values (%s, %s::vector)",
+                [number, "[" + ",".join(repr(x) for x in vector) + "]"],
+            )
+        connection.execute("grant select on all tables in schema public to auditor")
+    url = live_postgres.server.url("auditor", "pgvector")
+    first = acquire_database(case, url, environ=ENVIRON)
+    second = acquire_database(case, url, environ=ENVIRON)
+    assert copied_rows(first) == {"face_search": 4}
+    assert first.table_hashes() == second.table_hashes()
+    db = sqlite3.connect(f"file:{first.snapshot}?mode=ro&immutable=1", uri=True)
+    stored = [json.loads(row[0]) for row in db.execute("select embedding from face_search")]
+    db.close()
+    assert [len(v) for v in stored] == [512] * 4

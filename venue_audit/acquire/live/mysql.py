@@ -101,11 +101,17 @@ def _connect_error(
     if code == 1045:
         if not password:
             return PasswordRequired(f"{where}: the server asks for a password: {message}")
-        return AuthenticationFailed(f"{where}: authentication failed: {message}")
+        hint = (
+            ""
+            if target.options
+            else " (if the account or server requires TLS, MariaDB reports it the same way: "
+            "try ?ssl-mode=REQUIRED)"
+        )
+        return AuthenticationFailed(f"{where}: authentication failed: {message}{hint}")
     if code in (3159, 2026) or "secure transport" in message or "SSL" in message:
         return TlsRequired(
-            f"{where}: the server's TLS rules refused this connection ({message}); "
-            "add ?ssl-mode=REQUIRED (or VERIFY_IDENTITY with ssl-ca=…) to the URL"
+            f"{where}: TLS requirement not met ({message}); the server may demand TLS "
+            "(add ?ssl-mode=REQUIRED, or VERIFY_IDENTITY with ssl-ca=…) or not offer it at all"
         )
     if code == 1044:
         return PermissionDenied(f"{where}: {message}")
