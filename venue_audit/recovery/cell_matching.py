@@ -96,7 +96,12 @@ def _parse_types(page: bytes, pos: int, stop: int, count: int) -> tuple[tuple[in
 
 def _cell_header_before(page: bytes, header_pos: int, payload_size: int, lower: int) -> tuple[int, int] | None:
     """If the payload-length and rowid varints ending just before ``header_pos`` are intact and
-    agree with ``payload_size``, return (cell_start, rowid)."""
+    agree with ``payload_size``, return (cell_start, rowid).
+
+    The rowid varint is delimited by the payload-length varint's last byte (high bit clear);
+    the payload-length varint's start is not (bytes before a cell are arbitrary), so each
+    possible length is tried against the known payload size.
+    """
     end_rowid = header_pos - 1
     if end_rowid < lower or page[end_rowid] & 0x80:
         return None
@@ -106,15 +111,16 @@ def _cell_header_before(page: bytes, header_pos: int, payload_size: int, lower: 
     end_len = start_rowid - 1
     if end_len < lower or page[end_len] & 0x80:
         return None
-    start_len = end_len
-    while start_len - 1 >= lower and page[start_len - 1] & 0x80 and end_len - start_len < 8:
-        start_len -= 1
+    want = varint_len(payload_size)
+    start_len = end_len - want + 1
+    if start_len < lower:
+        return None
     try:
-        plen, n1 = read_varint(page, start_len, header_pos)
-        rowid, n2 = read_varint(page, start_len + n1, header_pos)
+        plen, n1 = read_varint(page, start_len, start_rowid)
+        rowid, n2 = read_varint(page, start_rowid, header_pos)
     except FormatError:
         return None
-    if plen != payload_size or start_len + n1 + n2 != header_pos:
+    if plen != payload_size or start_len + n1 != start_rowid or start_rowid + n2 != header_pos:
         return None
     if rowid >= 1 << 63:
         rowid -= 1 << 64
@@ -141,6 +147,8 @@ def _values_plausible(cand: CellCandidate, page: bytes, usable: int, region_end:
             raw = page[pos : pos + size]
             if not text_is_clean(raw) or (size >= 4 and len(set(raw)) == 1):
                 return False  # garbage, or fill patterns (JPEG tables, padding)
+            if not any(ch.isalnum() for ch in raw.decode("utf-8", errors="ignore")):
+                return False  # identifiers, times, names: real text has letters or digits
         pos += size
     return True
 
@@ -309,7 +317,8 @@ def _ghost_freeblock_headers(page: bytes, start: int, end: int, usable: int) -> 
     for f in range(start, max(start, end - 4)):
         nxt = (page[f] << 8) | page[f + 1]
         size = (page[f + 2] << 8) | page[f + 3]
-        if size >= 8 and f + size <= usable and (nxt == 0 or f < nxt < usable):
+        # freeblocks are kept in address order and never adjacent
+        if size >= 8 and f + size <= usable and (nxt == 0 or f + size + 4 <= nxt < usable):
             found.add(f)
     return found
 
