@@ -26,7 +26,7 @@ import numpy as np
 from venue_audit.faces.models import hog_detector
 
 DETECTOR_MIN_FACE = 64
-CROP_CONFIRM_SIDE = 150
+CROP_CONFIRM_SIDE = 120
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,15 @@
 
 Embeddings are dlib's ResNet descriptors (the space face_recognition uses), so
 another examiner with dlib and face_recognition_models can reproduce them. The
-default ``numpy`` encoder runs dlib's own network on NumPy's BLAS; ``dlib`` runs
-dlib itself and is the reference.
+network is read from face_recognition_models' own ``.dat`` file and run either
+on onnxruntime (``onnx``, when installed) or on NumPy's BLAS (``numpy``), both
+within 1e-6 of dlib; ``dlib`` runs dlib itself and is the reference.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -29,12 +31,18 @@ from venue_audit.faces.models import (
     resolve_encoder,
 )
 
+
+def _models_version() -> str:
+    # The module's own __version__ is stale (0.1.0 in the 0.3.0 wheel).
+    try:
+        return importlib.metadata.version("face_recognition_models")
+    except importlib.metadata.PackageNotFoundError:
+        return face_recognition_models.__version__
+
+
 EMBEDDING_SPACE = "dlib-resnet-v1-128"
 # Bump the first part whenever our own code could change a result.
-ENGINE_VERSION = (
-    f"faces-1/dlib-{dlib.__version__}/frm-{face_recognition_models.__version__}"
-    f"/det{DETECTOR_MIN_FACE}"
-)
+ENGINE_VERSION = f"faces-1/dlib-{dlib.__version__}/frm-{_models_version()}/det{DETECTOR_MIN_FACE}"
 ENCODERS = ("onnx", "numpy", "dlib")
 CHIP_SIZE = 150
 CHIP_PADDING = 0.25

@@ -1,11 +1,24 @@
 """Imported once by the fork server, so that every pool worker starts warm.
 
 Workers fork from a process that has already imported the engine and loaded
-dlib's HOG detector and landmark model (plain memory, safe to fork). The ONNX
-session is not made here: it is created in each worker, after the fork.
+dlib's HOG detector and landmark model (plain memory, safe to fork), and the
+ONNX session of the default model cache when that cache is already built. The
+session is single-threaded (no thread pool exists to be lost in the fork);
+nothing is converted here, so a first run converts in the worker.
 """
 
-from venue_audit.faces.models import hog_detector, landmark_predictor
+from venue_audit.faces.dlib_format import CONVERTER_VERSION, file_sha256
+from venue_audit.faces.models import (
+    RESNET_MODEL,
+    default_cache_dir,
+    hog_detector,
+    landmark_predictor,
+    onnx_available,
+    onnx_encoder,
+)
 
 hog_detector()
 landmark_predictor()
+_cached = default_cache_dir() / f"dlib-resnet-{file_sha256(RESNET_MODEL)}-v{CONVERTER_VERSION}.onnx"
+if onnx_available() and _cached.exists():
+    onnx_encoder(str(default_cache_dir()))
