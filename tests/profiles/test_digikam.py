@@ -1,0 +1,93 @@
+"""digiKam: recognition.db FaceMatrices (SQLite, and MySQL as mysqldump) and digikam4.db regions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.profiles.fixtures import dlib_encoding, mysql_dump, sqlite_db, write
+from tests.profiles.scanning import StoreView, scan_tree
+
+FORMS = ["digikam/recognition.db", "mysql/digikam.sql"]
+IDENTITIES = {1: "obama", 2: "biden", 3: "rose_leslie"}
+
+
+def tables(plan: list[tuple[int, int]], raw_rows: set[int]) -> tuple[list, list[int]]:
+    """FaceMatrices v4: OpenFace-normalised 128 × f32 (rows in ``raw_rows`` keep an SFace-like norm)."""
+    matrices = []
+    for n, (identity, index) in enumerate(plan, 1):
+        vector = np.asarray(dlib_encoding(IDENTITIES[identity], index), dtype=np.float64)
+        vector = vector * 7.5 if n in raw_rows else vector / np.linalg.norm(vector)
+        matrices.append([n, identity, "", vector.astype("<f4").tobytes()])
+    rng = np.random.default_rng(9)
+    kdtree = [
+        [n, n % 128, n, rng.normal(size=128).astype("<f4").tobytes(),
+         rng.normal(size=128).astype("<f4").tobytes(), None, None, None]
+        for n in range(1, 4)
+    ]
+    spec = [
+        ("FaceMatrices", "id INTEGER PRIMARY KEY, identity INTEGER NOT NULL, context TEXT, "
+         "embedding BLOB NOT NULL", ["id", "identity", "context", "embedding"], matrices),
+        ("Identities", "id INTEGER PRIMARY KEY, type INTEGER", ["id", "type"],
+         [[i, 0] for i in IDENTITIES]),
+        ("IdentityAttributes", "id INTEGER, attribute TEXT, value TEXT", ["id", "attribute", "value"],
+         [[i, "name", name] for i, name in IDENTITIES.items()]),
+        ("KDTree", "id INTEGER PRIMARY KEY, split_axis INTEGER NOT NULL, position INTEGER NOT NULL, "
+         "max_range BLOB NOT NULL, min_range BLOB NOT NULL, parent INTEGER, `left` INTEGER, `right` INTEGER",
+         ["id", "split_axis", "position", "max_range", "min_range", "parent", "left", "right"], kdtree),
+        ("Settings", "keyword TEXT NOT NULL UNIQUE, value TEXT", ["keyword", "value"],
+         [["DBFaceVersion", "4"]]),
+    ]
+    return spec, [identity for identity, _ in plan]
+
+
+def build(root: Path) -> dict:
+    spec, sqlite_people = tables([(1, 0), (1, 1), (2, 0), (2, 1), (3, 0)], raw_rows={5})
+    sqlite_db(root / FORMS[0], [(n, d.replace("`", '"'), c, r) for n, d, c, r in spec])
+    spec, dump_people = tables([(1, 2), (2, 2), (3, 3)], raw_rows=set())
+    write(root / FORMS[1], mysql_dump(spec))
+    sqlite_db(root / "digikam/digikam4.db", [
+        ("Images", "id INTEGER PRIMARY KEY, album INTEGER, name TEXT", ["id", "album", "name"],
+         [[1, 1, "IMG_0001.jpg"]]),
+        ("ImageTagProperties", "imageid INTEGER, tagid INTEGER, property TEXT, value TEXT",
+         ["imageid", "tagid", "property", "value"],
+         [[1, 22, "tagRegion", '<rect x="410" y="120" width="180" height="220"/>'],
+          [1, 22, "autodetectedFace", ""]]),
+    ])
+    return {FORMS[0]: sqlite_people, FORMS[1]: dump_people}
+
+
+@pytest.fixture(scope="module")
+def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, StoreView], dict]:
+    base = tmp_path_factory.mktemp("digikam")
+    truth = build(base / "export")
+    return scan_tree(base, base / "export"), truth
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_every_face_matrix_is_a_template_and_the_kdtree_ranges_are_not(scanned, form) -> None:
+    stores, truth = scanned
+    store = stores[form]
+    n = len(truth[form])
+    assert (store.profile, store.records, store.face_templates, store.face_images) == (
+        "digikam", n, n, 0)
+    assert not any("KDTree" in a["locator"] for a in store.artifacts)
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_identities_are_the_person_keys(scanned, form) -> None:
+    stores, truth = scanned
+    assert [a["person_key"] for a in stores[form].artifacts] == [str(i) for i in truth[form]]
+
+
+def test_openface_and_sface_templates_are_kept_in_separate_spaces(scanned) -> None:
+    stores, _ = scanned
+    assert stores[FORMS[0]].spaces == ["openface-nn4.small2-128"] * 4 + ["sface-128"]
+    assert stores[FORMS[1]].spaces == ["openface-nn4.small2-128"] * 3
+
+
+def test_the_core_database_is_named_digikam_and_holds_no_counted_face_data(scanned) -> None:
+    core = scanned[0]["digikam/digikam4.db"]
+    assert (core.profile, core.records) == ("digikam", 0)
