@@ -85,3 +85,28 @@ def test_the_cache_key_holds_engine_version_and_parameters(
         keys = cache._db.execute("SELECT engine_version, parameters FROM face_results").fetchall()
     assert {k[0] for k in keys} == {ENGINE_VERSION}
     assert len({k[1] for k in keys}) == 2
+
+
+def crash_on_poison(config: EngineConfig, chunk: list[tuple[bytes, str]]) -> list:
+    """A worker task that dies like a native crash would, on one named input."""
+    import os
+
+    from venue_audit.faces.parallel import _worker_chunk
+
+    if any(name == "poison" for _, name in chunk):
+        os._exit(3)
+    return _worker_chunk(config, chunk)
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_costs_only_the_input_that_killed_it(config: EngineConfig) -> None:
+    from venue_audit.faces import AnalysisFailed
+    from venue_audit.faces.parallel import _pipeline, _PoolRunner
+
+    good = items()[:5]
+    inputs = [*good[:2], ("poison", b"\x89PNG poison"), *good[2:]]
+    with _PoolRunner(config, 2, task=crash_on_poison) as runner:
+        results = dict(_pipeline(inputs, config, None, 2, runner, window=4))
+    assert list(results) == [k for k, _ in inputs]
+    assert isinstance(results["poison"], AnalysisFailed)
+    assert all(isinstance(results[k], ImageAnalysis) for k, _ in good)

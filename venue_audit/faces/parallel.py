@@ -17,8 +17,9 @@ import hashlib
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -26,7 +27,7 @@ import cv2
 
 from venue_audit.faces.cache import FaceResultCache
 from venue_audit.faces.engine import ENGINE_VERSION, EngineConfig, FaceEngine, ImageAnalysis
-from venue_audit.faces.errors import FaceInputError
+from venue_audit.faces.errors import AnalysisFailed, FaceInputError
 
 K = TypeVar("K")
 Result = ImageAnalysis | FaceInputError
@@ -75,26 +76,19 @@ def analyze_many(
 ) -> Iterator[tuple[K, Result]]:
     """Yield ``(key, ImageAnalysis or FaceInputError)`` for each item, in input order.
 
-    ``workers`` defaults to the number of cores; 1 runs in this process.
+    ``workers`` defaults to the number of cores; 1 runs in this process. A worker
+    that dies (a native crash on some input) costs only that input: the pool is
+    replaced, the images of the chunks it took down are retried one by one, and
+    the one that kills a worker again is reported as :class:`AnalysisFailed`.
     """
     config = config or EngineConfig()
     workers = workers or os.cpu_count() or 1
-    params = config.parameters_hash()
     if workers <= 1:
-        engine = FaceEngine(config)
-        submit = _InlineSubmitter(engine)
-        yield from _pipeline(items, config, params, cache, chunk_size, submit, window=1)
+        runner: _Runner = _InlineRunner(config)
+        yield from _pipeline(items, config, cache, chunk_size, runner, window=1)
         return
-    context = _worker_context()
-    with (
-        _single_threaded_blas_for_children(),
-        ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
-    ):
-
-        def submit(chunk: list[tuple[bytes, str]]) -> Future[list[Result]]:
-            return pool.submit(_worker_chunk, config, chunk)
-
-        yield from _pipeline(items, config, params, cache, chunk_size, submit, window=2 * workers)
+    with _single_threaded_blas_for_children(), _PoolRunner(config, workers) as pool_runner:
+        yield from _pipeline(items, config, cache, chunk_size, pool_runner, window=2 * workers)
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
@@ -110,85 +104,141 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-class _InlineSubmitter:
-    def __init__(self, engine: FaceEngine) -> None:
-        self.engine = engine
+Chunk = list[tuple[bytes, str]]
 
-    def __call__(self, chunk: list[tuple[bytes, str]]) -> Future[list[Result]]:
+
+class _Runner:
+    def submit(self, chunk: Chunk) -> Future[list[Result]]:
+        raise NotImplementedError
+
+    def results(self, chunk: Chunk, future: Future[list[Result]]) -> list[Result]:
+        """The chunk's results; a failed chunk is retried image by image."""
+        try:
+            return future.result()
+        except Exception as error:
+            self.recover()
+            if len(chunk) == 1:
+                return [AnalysisFailed(f"worker failed: {type(error).__name__}", chunk[0][1])]
+            return [r for item in chunk for r in self.results([item], self.submit([item]))]
+
+    def recover(self) -> None:
+        pass
+
+
+class _InlineRunner(_Runner):
+    def __init__(self, config: EngineConfig) -> None:
+        self.engine = FaceEngine(config)
+
+    def submit(self, chunk: Chunk) -> Future[list[Result]]:
         future: Future[list[Result]] = Future()
-        future.set_result(self.engine.analyze_batch(chunk))
+        try:
+            future.set_result(self.engine.analyze_batch(chunk))
+        except Exception as error:
+            future.set_exception(error)
         return future
+
+
+class _PoolRunner(_Runner):
+    def __init__(
+        self,
+        config: EngineConfig,
+        workers: int,
+        task: Callable[[EngineConfig, Chunk], list[Result]] | None = None,
+    ) -> None:
+        self.config = config
+        self.workers = workers
+        self.task = task or _worker_chunk
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=_worker_context())
+
+    def submit(self, chunk: Chunk) -> Future[list[Result]]:
+        try:
+            return self.pool.submit(self.task, self.config, chunk)
+        except BrokenProcessPool:
+            self.recover()
+            return self.pool.submit(self.task, self.config, chunk)
+
+    def recover(self) -> None:
+        try:
+            self.pool.submit(int).result()
+        except BrokenProcessPool:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = self._new_pool()
+
+    def __enter__(self) -> _PoolRunner:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _pipeline(
     items: Iterable[tuple[K, bytes]],
     config: EngineConfig,
-    params: str,
     cache: FaceResultCache | None,
     chunk_size: int,
-    submit: object,
+    runner: _Runner,
     window: int,
 ) -> Iterator[tuple[K, Result]]:
-    # Each entry of `order` is (key, sha, source) where source is a finished result,
-    # or the index of the chunk (and position in it) that computes this sha.
+    """Chunk, dispatch and re-order. ``window`` bounds the chunks in flight."""
+    params = config.parameters_hash()
+    # Each entry of `order` is (key, sha, result); result None = still computing in the
+    # chunk named by sha_to_slot[sha] = (chunk id, index in chunk).
     order: deque[tuple[K, str, Result | None]] = deque()
     sha_to_slot: dict[str, tuple[int, int]] = {}
-    chunk_futures: dict[int, Future[list[Result]]] = {}
-    chunk_done: dict[int, list[Result]] = {}
-    chunk_readers: dict[int, int] = {}
-    current: list[tuple[bytes, str]] = []
+    in_flight: dict[int, tuple[Chunk, Future[list[Result]]]] = {}
+    finished: dict[int, list[Result]] = {}
+    readers: dict[int, int] = {}
+    current: Chunk = []
     next_chunk = 0
 
     def flush() -> None:
         nonlocal current, next_chunk
         if current:
-            chunk_futures[next_chunk] = submit(current)  # type: ignore[operator]
+            in_flight[next_chunk] = (current, runner.submit(current))
             next_chunk += 1
             current = []
 
-    def drain(block_until: int) -> Iterator[tuple[K, Result]]:
-        while order and (len(chunk_futures) > block_until or _ready(order[0])):
+    def ready(entry: tuple[K, str, Result | None]) -> bool:
+        if entry[2] is not None:
+            return True
+        chunk_id = sha_to_slot[entry[1]][0]
+        return chunk_id in finished or (chunk_id in in_flight and in_flight[chunk_id][1].done())
+
+    def drain(limit: int) -> Iterator[tuple[K, Result]]:
+        while order and (len(in_flight) > limit or ready(order[0])):
             key, sha, result = order.popleft()
             if result is None:
-                slot = sha_to_slot[sha]
-                if slot[0] not in chunk_done:
-                    chunk_done[slot[0]] = chunk_futures.pop(slot[0]).result()
-                result = chunk_done[slot[0]][slot[1]]
-                chunk_readers[slot[0]] -= 1
-                if chunk_readers[slot[0]] == 0:
-                    del chunk_done[slot[0]], chunk_readers[slot[0]]
-                    sha_to_slot.pop(sha, None)
-                    _forget_chunk(sha_to_slot, slot[0])
+                chunk_id, index = sha_to_slot[sha]
+                if chunk_id not in finished:
+                    finished[chunk_id] = runner.results(*in_flight.pop(chunk_id))
+                result = finished[chunk_id][index]
+                readers[chunk_id] -= 1
+                if readers[chunk_id] == 0:
+                    del finished[chunk_id], readers[chunk_id]
+                    for done_sha in [h for h, slot in sha_to_slot.items() if slot[0] == chunk_id]:
+                        del sha_to_slot[done_sha]
                 if cache is not None and isinstance(result, ImageAnalysis):
                     cache.put(result, ENGINE_VERSION, params)
             yield key, result
-
-    def _ready(entry: tuple[K, str, Result | None]) -> bool:
-        if entry[2] is not None:
-            return True
-        slot = sha_to_slot[entry[1]]
-        return slot[0] in chunk_done or (slot[0] in chunk_futures and chunk_futures[slot[0]].done())
 
     for key, data in items:
         sha = hashlib.sha256(data).hexdigest()
         cached = cache.get(sha, ENGINE_VERSION, params) if cache is not None else None
         if cached is not None:
             order.append((key, sha, cached))
-        elif sha in sha_to_slot:
+        elif sha in sha_to_slot:  # an exact duplicate of an image still in flight
             order.append((key, sha, None))
-            chunk_readers[sha_to_slot[sha][0]] += 1
+            readers[sha_to_slot[sha][0]] += 1
         else:
             sha_to_slot[sha] = (next_chunk, len(current))
-            chunk_readers[next_chunk] = chunk_readers.get(next_chunk, 0) + 1
+            readers[next_chunk] = readers.get(next_chunk, 0) + 1
             current.append((data, str(key)))
             order.append((key, sha, None))
             if len(current) >= chunk_size:
                 flush()
-        yield from drain(block_until=window)
+        yield from drain(limit=window)
     flush()
-    yield from drain(block_until=-1)
-
-
-def _forget_chunk(sha_to_slot: dict[str, tuple[int, int]], chunk: int) -> None:
-    for sha in [s for s, slot in sha_to_slot.items() if slot[0] == chunk]:
-        del sha_to_slot[sha]
+    yield from drain(limit=-1)
