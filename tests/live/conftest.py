@@ -15,6 +15,7 @@ import pytest
 from venue_audit.case import Case, CaseInfo
 
 from .fixtures import (
+    PASSWORD,
     Expected,
     create_compreface,
     create_immich,
@@ -22,9 +23,6 @@ from .fixtures import (
     sample_captures,
 )
 from .servers import MariadbServer, PostgresServer
-
-PASSWORD = "audit-pw 审计"
-ENVIRON = {"VENUE_AUDIT_DB_PASSWORD": PASSWORD}
 
 
 @dataclass

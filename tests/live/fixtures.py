@@ -16,6 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
+# A non-ASCII password checks the drivers' encoding; it must never reach the custody log.
+PASSWORD = "audit-pw 审计"
+ENVIRON = {"VENUE_AUDIT_DB_PASSWORD": PASSWORD}
 SAMPLE_DB = Path(__file__).resolve().parents[2] / "sample_data/export/server/face_capture.db"
 
 

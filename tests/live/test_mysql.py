@@ -17,7 +17,7 @@ from venue_audit.acquire.live import (
 from venue_audit.scan import ScanOptions, count_faces, scan
 from venue_audit.sources import values
 
-from .conftest import ENVIRON, PASSWORD
+from .fixtures import ENVIRON, PASSWORD
 from .servers import WRITE_STATEMENT
 
 
@@ -71,6 +71,8 @@ def test_custody_log_records_server_and_tables_without_the_password(live_mariadb
         "visitor": 5,
     }
     assert detail["copied"] == {"face_capture": {"rows": 13, "sha256": result.copied[0].sha256}}
+    assert {t["engine"] for t in detail["tables_listed"]} == {"InnoDB"}
+    assert not any("snapshot" in t for t in detail["tables_listed"])  # InnoDB: one snapshot
 
 
 def test_dry_run_and_table_options(live_mariadb, case):

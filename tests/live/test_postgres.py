@@ -20,8 +20,7 @@ from venue_audit.acquire.live import (
 )
 from venue_audit.scan import ScanOptions, count_faces, scan
 
-from .conftest import ENVIRON, PASSWORD
-from .fixtures import face_vectors
+from .fixtures import ENVIRON, PASSWORD, face_vectors
 from .servers import WRITE_STATEMENT
 
 
@@ -239,3 +238,31 @@ def test_pgvector_columns_are_copied_as_json_arrays(live_postgres, case):
     stored = [json.loads(row[0]) for row in db.execute("select embedding from face_search")]
     db.close()
     assert [len(v) for v in stored] == [512] * 4
+
+
+def test_table_hash_survives_physical_reordering_and_many_batches(live_postgres, case):
+    """A table without a primary key, rewritten in place (PostgreSQL moves updated rows), hashes the same."""
+    rows = 300  # several server-side cursor batches
+    with live_postgres.server.admin() as admin:
+        admin.execute("create database reorder")
+    with live_postgres.server.admin("reorder") as connection:
+        connection.execute("create table capture (visitor_id text, feature float8[])")
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "insert into capture values (%s, %s)",
+                [(f"V{n:04d}", vector) for n, vector in enumerate(face_vectors(rows, seed=9))],
+            )
+        connection.execute("grant select on all tables in schema public to auditor")
+    url = live_postgres.server.url("auditor", "reorder")
+    before = acquire_database(case, url, environ=ENVIRON)
+    with live_postgres.server.admin("reorder") as connection:
+        connection.execute("update capture set visitor_id = visitor_id where visitor_id < 'V0150'")
+        order = [r[0] for r in connection.execute("select visitor_id from capture limit 3")]
+    assert order[0] != "V0000"  # the physical order really changed
+    after = acquire_database(case, url, environ=ENVIRON)
+    assert copied_rows(before) == copied_rows(after) == {"capture": rows}
+    assert before.table_hashes() == after.table_hashes()
+    with live_postgres.server.admin("reorder") as connection:
+        connection.execute("update capture set visitor_id = 'X' where visitor_id = 'V0001'")
+    changed = acquire_database(case, url, environ=ENVIRON)
+    assert changed.table_hashes() != before.table_hashes()

@@ -37,6 +37,7 @@ from venue_audit.sources.classify import SAMPLE_ROWS, classify
 
 PasswordPrompt = Callable[[str], str]
 SNAPSHOT_FOLDER = "snapshots"
+_SNAPSHOT_ENGINES = {"innodb", "xtradb", "rocksdb", "tokudb"}
 _WIDE_TYPES = re.compile(r"bytea|blob|binary|json|\[\]|vector|text|char|xml", re.I)
 
 
@@ -75,13 +76,22 @@ class TablePlan:
             f" ({'; '.join(self.reasons)})" if self.reasons else ""
         )
 
+    @property
+    def engine(self) -> str:
+        return self.server_table.engine if self.server_table else ""
+
     def as_log(self) -> dict[str, Any]:
-        return {
+        entry: dict[str, Any] = {
             "table": self.snapshot_name,
             "rows": self.rows,
             "copied": self.selected,
             "reason": self.reason,
         }
+        if self.engine:
+            entry["engine"] = self.engine
+            if self.engine.lower() not in _SNAPSHOT_ENGINES:
+                entry["snapshot"] = "none: this engine has no transactions, rows are as read"
+        return entry
 
 
 @dataclass

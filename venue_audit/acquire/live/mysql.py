@@ -186,7 +186,7 @@ class MysqlSession:
                     columns=[_text(c[0]) for c in columns],
                     types=[_text(c[1]) for c in columns],
                     primary_key=[_text(k[0]) for k in key],
-                    key=engine,
+                    engine=_text(engine or ""),
                 )
             )
         return tables

@@ -24,6 +24,7 @@ class ServerTable:
     types: list[str]
     primary_key: list[str] = field(default_factory=list)
     readable: bool = True
+    engine: str = ""
     key: Any = None
 
     @property
