@@ -30,7 +30,7 @@ from venue_audit.acquire.live.encoding import (
 )
 from venue_audit.acquire.live.errors import PasswordRequired, UnknownTables
 from venue_audit.acquire.live.session import LiveSession, ServerFacts, ServerTable, TableUnreadable
-from venue_audit.acquire.live.snapshot import CopiedTable, SnapshotWriter
+from venue_audit.acquire.live.snapshot import RESERVED, CopiedTable, SnapshotWriter, unique_names
 from venue_audit.acquire.live.target import PASSWORD_VARIABLE, DatabaseTarget, parse_target
 from venue_audit.case import Case
 from venue_audit.sources.classify import SAMPLE_ROWS, classify
@@ -87,6 +87,8 @@ class TablePlan:
             "copied": self.selected,
             "reason": self.reason,
         }
+        if self.server_table and self.server_table.notes:
+            entry["notes"] = list(self.server_table.notes)
         if self.engine:
             entry["engine"] = self.engine
             if self.engine.lower() not in _SNAPSHOT_ENGINES:
@@ -180,8 +182,12 @@ def acquire_database(
 def _plan(session: LiveSession, named: list[str], excluded: list[str]) -> list[TablePlan]:
     plans = []
     matched: set[str] = set()
+    taken = {name.lower() for name in RESERVED}
     for table in session.tables():
-        snapshot_name = table.name if table.schema == session.default_schema else table.qualified
+        preferred = table.name if table.schema == session.default_schema else table.qualified
+        if preferred.lower() in taken:
+            preferred = table.qualified
+        snapshot_name = unique_names([preferred], taken)[0]
         names = (table.name, table.qualified, snapshot_name)
         hits = [p for p in named if any(fnmatch.fnmatchcase(n, p) for n in names)]
         matched.update(hits)
@@ -264,7 +270,7 @@ def _copy(
 def _copy_table(
     session: LiveSession, writer: SnapshotWriter, plan: TablePlan, table: ServerTable
 ) -> CopiedTable | None:
-    writer.create_table(plan.snapshot_name, table.columns)
+    stored_columns = writer.create_table(plan.snapshot_name, table.columns)
     digest = TableDigest(table.columns, table.types)
     batch = 64 if any(_WIDE_TYPES.search(t) for t in table.types) else 1000
     try:
@@ -292,7 +298,12 @@ def _copy_table(
         columns=table.columns,
         types=table.types,
         primary_key=table.primary_key,
-        reason=plan.reason,
+        reason=plan.reason
+        + (
+            f"; stored as columns {stored_columns} (SQLite names ignore case)"
+            if stored_columns != table.columns
+            else ""
+        ),
     )
 
 

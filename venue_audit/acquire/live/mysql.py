@@ -10,7 +10,7 @@ one batch).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from venue_audit.acquire.live.errors import (
@@ -132,12 +132,24 @@ class MysqlSession:
             cursor.execute("SET SESSION TRANSACTION READ ONLY")
             cursor.execute("SET SESSION time_zone = '+00:00'")
             cursor.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
-            cursor.execute(
-                "SELECT VERSION(), @@version_comment, "
-                "DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%f+00:00'), "
-                "@@session.tx_isolation, @@session.tx_read_only, DATABASE(), CURRENT_USER()"
-            )
-            row = cursor.fetchone()
+            row = None
+            # MySQL 8 renamed tx_isolation / tx_read_only; MariaDB before 11.1 has only the old names.
+            for prefix in ("transaction", "tx"):
+                try:
+                    cursor.execute(
+                        "SELECT VERSION(), @@version_comment, "
+                        "DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%dT%H:%i:%s.%f+00:00'), "
+                        f"@@session.{prefix}_isolation, @@session.{prefix}_read_only, "
+                        "DATABASE(), CURRENT_USER()"
+                    )
+                except pymysql.err.OperationalError as error:
+                    if error.args and error.args[0] == 1193:  # unknown system variable
+                        continue
+                    raise
+                row = cursor.fetchone()
+                break
+            if row is None:
+                raise LiveAcquisitionError("the server reports no transaction isolation variables")
         self.facts = ServerFacts(
             version=f"{row[0]} ({row[1]})",
             snapshot_time=row[2],
@@ -213,22 +225,25 @@ class MysqlSession:
         cursor = self._connection.cursor(self._pymysql.cursors.SSCursor)
         try:
             self._guarded(lambda: cursor.execute(self._select(table)))
-            while rows := cursor.fetchmany(batch):
+            while rows := self._guarded(lambda: cursor.fetchmany(batch)):
                 yield list(rows)
         finally:
             cursor.close()
 
-    def _guarded(self, action: Any) -> Any:
+    def _guarded(self, action: Callable[[], Any]) -> Any:
         try:
             return action()
         except self._pymysql.err.MySQLError as error:
             if error.args and error.args[0] in _DENIED:
                 raise TableUnreadable(str(error.args[1])) from None
-            raise
+            raise LiveAcquisitionError(f"the server refused a read: {error}") from None
 
     def close(self) -> None:
+        """End the transaction; a broken connection must not hide the error that broke it."""
         try:
             self._connection.rollback()
+        except self._pymysql.err.MySQLError:
+            pass
         finally:
             self._connection.close()
 

@@ -11,7 +11,7 @@ security) does not abort the snapshot.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from venue_audit.acquire.live.errors import (
@@ -60,7 +60,8 @@ def connect(target: DatabaseTarget, password: str | None) -> PostgresSession:
         "port": target.port,
         "dbname": target.database or target.user or "postgres",
         "application_name": APPLICATION_NAME,
-        "options": "-c default_transaction_read_only=on -c TimeZone=UTC",
+        # lock_timeout: never queue forever behind another session's exclusive lock
+        "options": "-c default_transaction_read_only=on -c TimeZone=UTC -c lock_timeout=60s",
         "connect_timeout": int(target.options.get("connect_timeout", "15")),
         **{k: v for k, v in target.options.items() if k != "connect_timeout"},
     }
@@ -104,9 +105,13 @@ class PostgresSession:
 
     def __init__(self, connection: Any) -> None:
         import psycopg
+        from psycopg.types.string import TextLoader
 
         self._psycopg = psycopg
         self._connection = connection
+        # JSON stays the server's text, not Python objects (a JSON string would lose its quotes).
+        for name in ("json", "jsonb"):
+            connection.adapters.register_loader(name, TextLoader)
         connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         connection.read_only = True
         row = connection.execute(
@@ -131,7 +136,9 @@ class PostgresSession:
 
     def tables(self) -> list[ServerTable]:
         rows = self._connection.execute(
-            "select c.oid, n.nspname, c.relname, has_table_privilege(c.oid, 'SELECT') "
+            "select c.oid, n.nspname, c.relname, has_table_privilege(c.oid, 'SELECT'), "
+            "c.relrowsecurity and not (select rolbypassrls or rolsuper from pg_roles "
+            "where rolname = current_user) "
             "from pg_class c join pg_namespace n on n.oid = c.relnamespace "
             "where c.relkind in ('r', 'p') and not c.relispartition "
             "and n.nspname <> all(%s) and n.nspname not like 'pg\\_toast%%' "
@@ -139,7 +146,7 @@ class PostgresSession:
             [list(_SYSTEM_SCHEMAS)],
         ).fetchall()
         tables = []
-        for oid, schema, name, readable in rows:
+        for oid, schema, name, readable, row_security in rows:
             columns = self._connection.execute(
                 "select attname, format_type(atttypid, atttypmod) from pg_attribute "
                 "where attrelid = %s and attnum > 0 and not attisdropped order by attnum",
@@ -160,6 +167,11 @@ class PostgresSession:
                     types=[c[1] for c in columns],
                     primary_key=[k[0] for k in key],
                     readable=bool(readable),
+                    notes=(
+                        ("row-level security applies: only the rows this account may see are read",)
+                        if row_security
+                        else ()
+                    ),
                     key=oid,
                 )
             )
@@ -200,16 +212,23 @@ class PostgresSession:
                     yield rows
         except self._psycopg.errors.InsufficientPrivilege as error:
             raise TableUnreadable(str(error).strip()) from None
+        except self._psycopg.Error as error:
+            raise LiveAcquisitionError(f"reading {table.qualified} failed: {error}") from None
 
-    def _guarded(self, table: ServerTable, action: Any) -> Any:
+    def _guarded(self, table: ServerTable, action: Callable[[], Any]) -> Any:
         try:
             with self._connection.transaction():
                 return action()
         except self._psycopg.errors.InsufficientPrivilege as error:
             raise TableUnreadable(str(error).strip()) from None
+        except self._psycopg.Error as error:
+            raise LiveAcquisitionError(f"reading {table.qualified} failed: {error}") from None
 
     def close(self) -> None:
+        """End the transaction; a broken connection must not hide the error that broke it."""
         try:
             self._connection.rollback()
+        except self._psycopg.Error:
+            pass
         finally:
             self._connection.close()

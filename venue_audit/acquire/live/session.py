@@ -25,6 +25,7 @@ class ServerTable:
     primary_key: list[str] = field(default_factory=list)
     readable: bool = True
     engine: str = ""
+    notes: tuple[str, ...] = ()
     key: Any = None
 
     @property

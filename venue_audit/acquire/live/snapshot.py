@@ -30,6 +30,19 @@ def quote_name(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def unique_names(names: Sequence[str], taken: set[str] | None = None) -> list[str]:
+    """Names made unique ignoring case (``ID`` and ``id`` are one name to SQLite): ``id#2``."""
+    taken = set() if taken is None else taken
+    unique = []
+    for name in names:
+        candidate, number = name, 2
+        while candidate.lower() in taken:
+            candidate, number = f"{name}#{number}", number + 1
+        taken.add(candidate.lower())
+        unique.append(candidate)
+    return unique
+
+
 @dataclass(frozen=True)
 class CopiedTable:
     """One table as copied: where it came from and what its rows hash to."""
@@ -54,12 +67,15 @@ class SnapshotWriter:
         self._db.execute("pragma journal_mode=off")
         self._db.execute("pragma synchronous=off")
 
-    def create_table(self, name: str, columns: Sequence[str]) -> None:
-        if name in RESERVED:
+    def create_table(self, name: str, columns: Sequence[str]) -> list[str]:
+        """Create a copy table; returns its column names (unique ignoring case, as SQLite needs)."""
+        if name.lower() in RESERVED:
             raise ValueError(f"table name {name!r} is reserved for the snapshot's metadata")
+        names = unique_names(columns)
         self._db.execute(
-            f"create table {quote_name(name)} ({', '.join(quote_name(c) for c in columns)})"
+            f"create table {quote_name(name)} ({', '.join(quote_name(c) for c in names)})"
         )
+        return names
 
     def insert(self, name: str, width: int, rows: Sequence[Sequence[SnapshotValue]]) -> None:
         marks = ", ".join("?" * width)
