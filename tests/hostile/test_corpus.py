@@ -109,3 +109,11 @@ def test_a_database_with_triggers_and_views_is_read_without_firing_them(
     assert sorted(p.name for p in folder.iterdir()) == ["triggers.db"], "no -wal/-shm/-journal"
     stats = json.loads(next(iter(case.db.query("select stats from scan_state")))["stats"])
     assert stats["table_rows"] == 2  # captures (2 rows); audit was emptied before acquisition
+
+
+def test_a_skipped_picture_is_described_without_the_engine_batch_position(
+    tmp_path: Path, blank_case: Path
+) -> None:
+    case, _, _ = _scan_case("jpeg_corrupt", tmp_path, blank_case)
+    [reason] = [r["reason"] for r in case.db.query("select reason from skipped")]
+    assert reason.startswith("image could not be decoded"), reason

@@ -43,6 +43,9 @@ def analyse(
         assert index is not None
         artifact.image = None
         if isinstance(result, FaceInputError):
+            # The engine names each input by its position in this batch, which differs
+            # between a resumed and an uninterrupted scan: the reason keeps the message only.
+            result.args = (result.message,)
             yield ImageOutcome(artifact, record, result)
             continue
         apply_analysis(artifact, result)
