@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import random
 import sqlite3
 import struct
 import tarfile
@@ -77,6 +78,11 @@ def noise_image(fmt: str, size: tuple[int, int] = (64, 48), **save: object) -> b
     return out.getvalue()
 
 
+def noise_bytes(size: int) -> bytes:
+    """Random-looking bytes, the same on every run so a failure can be replayed."""
+    return random.Random(size).randbytes(size)
+
+
 def png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
@@ -122,7 +128,7 @@ def jpeg_truncated(root: Path, canary: Canary) -> Expect:
 
 @case
 def jpeg_corrupt(root: Path, canary: Canary) -> Expect:
-    data = b"\xff\xd8\xff\xe0" + os.urandom(4000)
+    data = b"\xff\xd8\xff\xe0" + noise_bytes(4000)
     (_folder(root, "jpeg_corrupt") / "garbage.jpg").write_bytes(data)
     return Expect("jpeg_corrupt/garbage.jpg", ("decode", "image", "cannot", "identify"))
 
@@ -170,7 +176,7 @@ def gif_many_frames(root: Path, canary: Canary) -> Expect:
 
 @case
 def tiff_absurd_ifd_offset(root: Path, canary: Canary) -> Expect:
-    data = b"II*\x00" + struct.pack("<I", 0xFFFFFFF0) + os.urandom(64)
+    data = b"II*\x00" + struct.pack("<I", 0xFFFFFFF0) + noise_bytes(64)
     (_folder(root, "tiff_absurd_ifd_offset") / "ifd.tif").write_bytes(data)
     return Expect("tiff_absurd_ifd_offset/ifd.tif", ("decode", "image", "identify", "cannot"))
 
@@ -207,7 +213,7 @@ def empty_jpeg(root: Path, canary: Canary) -> Expect:
 
 @case
 def mp4_random_bytes(root: Path, canary: Canary) -> Expect:
-    data = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + os.urandom(20_000)
+    data = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + noise_bytes(20_000)
     (_folder(root, "mp4_random_bytes") / "clip.mp4").write_bytes(data)
     return Expect("mp4_random_bytes/clip.mp4", ("video", "open", "decode", "read", "frame"))
 
@@ -298,7 +304,7 @@ def zip_zero_bytes(root: Path, canary: Canary) -> Expect:
 
 @case
 def zip_corrupt_directory(root: Path, canary: Canary) -> Expect:
-    data = b"PK\x03\x04" + os.urandom(2000)
+    data = b"PK\x03\x04" + noise_bytes(2000)
     (_folder(root, "zip_corrupt_directory") / "broken.zip").write_bytes(data)
     return Expect("zip_corrupt_directory/broken.zip", ("zip", "archive", "read"))
 
@@ -329,7 +335,7 @@ def zip_bad_member_crc(root: Path, canary: Canary) -> Expect:
 
 @case
 def sevenzip_bad_header(root: Path, canary: Canary) -> Expect:
-    data = b"7z\xbc\xaf\x27\x1c\x00\x04" + os.urandom(300)
+    data = b"7z\xbc\xaf\x27\x1c\x00\x04" + noise_bytes(300)
     (_folder(root, "sevenzip_bad_header") / "broken.7z").write_bytes(data)
     return Expect("sevenzip_bad_header/broken.7z", ("7z",))
 
@@ -348,7 +354,7 @@ def tar_truncated(root: Path, canary: Canary) -> Expect:
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w") as archive:
         for index in range(3):
-            data = os.urandom(5000)
+            data = noise_bytes(5000)
             info = tarfile.TarInfo(f"blob{index}.bin")
             info.size = len(data)
             archive.addfile(info, io.BytesIO(data))
@@ -374,7 +380,7 @@ def sqlite_corrupt_page(root: Path, canary: Canary) -> Expect:
         )
     )
     page = struct.unpack(">H", data[16:18])[0]
-    data[2 * page : 3 * page] = os.urandom(page)
+    data[2 * page : 3 * page] = noise_bytes(page)
     (_folder(root, "sqlite_corrupt_page") / "corrupt.db").write_bytes(bytes(data))
     return Expect("sqlite_corrupt_page/corrupt.db", ("malformed", "corrupt", "database", "read"))
 
@@ -402,7 +408,7 @@ def sqlite_trigger_and_view(root: Path, canary: Canary) -> Expect:
 def sqlite_wal_without_database(root: Path, canary: Canary) -> Expect:
     header = struct.pack(">IIIIIIII", 0x377F0682, 3007000, 4096, 1, 0x1234, 0x5678, 0, 0)
     (_folder(root, "sqlite_wal_without_database") / "face.db-wal").write_bytes(
-        header + os.urandom(4096 + 24)
+        header + noise_bytes(4096 + 24)
     )
     return Expect("sqlite_wal_without_database/face.db-wal", harmless=True)
 
@@ -426,7 +432,7 @@ def sqlite_header_only(root: Path, canary: Canary) -> Expect:
 @case
 def sqlite_corrupt_inside_zip(root: Path, canary: Canary) -> Expect:
     data = bytearray(sqlite_bytes(root, ["create table t (a)", "insert into t values (1)"]))
-    data[100:4096] = os.urandom(3996)
+    data[100:4096] = noise_bytes(3996)
     with zipfile.ZipFile(_folder(root, "sqlite_corrupt_inside_zip") / "db.zip", "w") as archive:
         archive.writestr("data/face.db", bytes(data))
     return Expect(
@@ -450,7 +456,7 @@ def sql_dump_unbalanced_quotes(root: Path, canary: Canary) -> Expect:
 
 @case
 def sql_dump_binary_garbage(root: Path, canary: Canary) -> Expect:
-    data = b"-- MySQL dump\nINSERT INTO `t` VALUES (" + os.urandom(5000) + b");\n"
+    data = b"-- MySQL dump\nINSERT INTO `t` VALUES (" + noise_bytes(5000) + b");\n"
     (_folder(root, "sql_dump_binary_garbage") / "garbage.sql").write_bytes(data)
     return Expect("sql_dump_binary_garbage/garbage.sql", harmless=True)
 
