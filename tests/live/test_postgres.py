@@ -266,3 +266,56 @@ def test_table_hash_survives_physical_reordering_and_many_batches(live_postgres,
         connection.execute("update capture set visitor_id = 'X' where visitor_id = 'V0001'")
     changed = acquire_database(case, url, environ=ENVIRON)
     assert changed.table_hashes() != before.table_hashes()
+
+
+def test_awkward_names_json_and_row_security_are_handled(live_postgres, case):
+    """Names SQLite cannot hold side by side, a JSON-held template, and row-level security."""
+    vectors = face_vectors(3, seed=13)
+    with live_postgres.server.admin() as admin:
+        admin.execute("create database awkward")
+    with live_postgres.server.admin("awkward") as connection:
+        connection.execute('create table "Face" ("ID" int primary key, "id" int, feature jsonb)')
+        connection.execute("create table face (id int primary key, note jsonb)")
+        connection.execute('create table "_venue_audit_snapshot" (k text)')
+        connection.execute("create schema vendor")
+        connection.execute("create table vendor.face (id int primary key, feature float8[])")
+        for number, vector in enumerate(vectors):
+            connection.execute(
+                'insert into "Face" values (%s, %s, %s)', [number, -number, json.dumps(vector)]
+            )
+            connection.execute("insert into vendor.face values (%s, %s)", [number, vector])
+        connection.execute("""insert into face values (1, '"a json string"')""")
+        connection.execute("alter table vendor.face enable row level security")
+        connection.execute("create policy first_two on vendor.face for select using (id < 2)")
+        connection.execute("grant usage on schema vendor to auditor")
+        for schema in ("public", "vendor"):
+            connection.execute(f"grant select on all tables in schema {schema} to auditor")
+    result = acquire_database(
+        case,
+        live_postgres.server.url("auditor", "awkward"),
+        environ=ENVIRON,
+        tables=["face", "_venue_audit_snapshot"],
+    )
+    names = {(t.schema, t.name): t.snapshot_name for t in result.tables}
+    assert names == {
+        ("public", "Face"): "Face",
+        ("public", "face"): "public.face",
+        ("public", "_venue_audit_snapshot"): "public._venue_audit_snapshot",
+        ("vendor", "face"): "vendor.face",
+    }
+    assert copied_rows(result) == {
+        "Face": 3,
+        "public.face": 1,
+        "public._venue_audit_snapshot": 0,
+        "vendor.face": 2,  # row-level security hides one row from this account
+    }
+    vendor = next(t for t in result.tables if t.schema == "vendor")
+    assert "row-level security" in json.dumps(vendor.as_log())
+    db = sqlite3.connect(f"file:{result.snapshot}?mode=ro&immutable=1", uri=True)
+    columns = [row[1] for row in db.execute('pragma table_info("Face")')]
+    note = db.execute('select note from "public.face"').fetchone()[0]
+    feature = db.execute('select feature from "Face" order by "ID" limit 1').fetchone()[0]
+    db.close()
+    assert columns == ["ID", "id#2", "feature"]
+    assert note == '"a json string"'
+    assert json.loads(feature) == pytest.approx(vectors[0])
