@@ -10,6 +10,8 @@ import pytest
 
 from tests.profiles.fixtures import Vectors, clip_like, crop, gzipped, pg_dump, uuids, write
 from tests.profiles.scanning import StoreView, scan_tree
+from venue_audit.acquire.live.encoding import snapshot_value
+from venue_audit.acquire.live.snapshot import CopiedTable, SnapshotWriter
 from venue_audit.faces import EMBEDDING_SPACE
 
 DUMP = "library/backups/immich-db-backup-20251101T020000-v2.0.0-pg14.17.sql.gz"
@@ -17,11 +19,15 @@ IDENTITIES = ["obama", "biden", "kit_harington"]
 START = datetime(2025, 10, 1, 9, 0, tzinfo=UTC)
 
 
-def build(root: Path) -> dict:
-    ids = uuids(7)
+SNAPSHOT = "live/immich-snapshot.sqlite"
+
+
+def tables(seed: int) -> tuple[list, dict]:
+    """Immich's face tables as pg_dump writes them: DDL, column names, rows (text values)."""
+    ids = uuids(seed)
     owner = next(ids)
     persons = {name: next(ids) for name in IDENTITIES}
-    vectors = Vectors(seed=11, scale=22.0)  # raw ArcFace: not normalised
+    vectors = Vectors(seed=seed + 10, scale=22.0)  # raw ArcFace: not normalised
     # 12 faces: 4 + 4 + 3 of the persons, 1 unclustered visitor; faces 5 and 9 soft-deleted
     owners = ["obama"] * 4 + ["biden"] * 4 + ["kit_harington"] * 3 + [None]
     assets, faces, searches, expected = [], [], [], []
@@ -35,13 +41,13 @@ def build(root: Path) -> dict:
         vector = vectors.sample(who or "visitor")
         searches.append([face, "[" + ",".join(f"{v:.7g}" for v in vector) + "]"])
         expected.append((person, taken.isoformat()))
-    clip = clip_like(np.random.default_rng(3), 5)
+    clip = clip_like(np.random.default_rng(seed), 5)
     smart = [[a[0], "[" + ",".join(f"{v:.7g}" for v in c) + "]"] for a, c in zip(assets, clip, strict=False)]
     people = [
         [pid, "2025-10-01 08:00:00+00", owner, name, f"upload/thumbs/{owner}/{pid[:2]}/{pid[2:4]}/{pid}.jpeg"]
         for name, pid in persons.items()
     ]
-    dump = pg_dump([
+    spec = [
         ("asset", 'id uuid NOT NULL, "ownerId" uuid NOT NULL, "fileCreatedAt" timestamp with time zone NOT NULL',
          ["id", "ownerId", "fileCreatedAt"], assets),
         ("asset_face", 'id uuid NOT NULL, "assetId" uuid NOT NULL, "personId" uuid, "imageWidth" integer, '
@@ -56,14 +62,36 @@ def build(root: Path) -> dict:
          ["id", "createdAt", "ownerId", "name", "thumbnailPath"], people),
         ("smart_search", '"assetId" uuid NOT NULL, embedding public.vector(512) NOT NULL',
          ["assetId", "embedding"], smart),
-    ])
-    write(root / DUMP, gzipped(dump))
+    ]
+    return spec, {"faces": expected, "owner": owner, "persons": persons}
+
+
+def live_snapshot(path: Path, spec: list) -> None:
+    """The case snapshot live acquisition writes from a running Immich database."""
+    writer = SnapshotWriter(path)
+    copied = []
+    for name, _, columns, rows in spec:
+        types = ["vector" if c == "embedding" else "" for c in columns]
+        writer.create_table(name, columns)
+        writer.insert(name, len(columns), [
+            [snapshot_value(v, t) for v, t in zip(row, types, strict=True)] for row in rows
+        ])
+        copied.append(CopiedTable(name, f"public.{name}", len(rows), "", columns, types, ["id"], "named"))
+    writer.finish({"server": "postgresql"}, copied)
+
+
+def build(root: Path) -> dict:
+    spec, truth = tables(seed=7)
+    write(root / DUMP, gzipped(pg_dump(spec)))
+    snapshot_spec, snapshot_truth = tables(seed=8)
+    live_snapshot(root / SNAPSHOT, snapshot_spec)
     thumbs = {}
-    for index, (name, pid) in enumerate(persons.items()):
+    owner = truth["owner"]
+    for index, (name, pid) in enumerate(truth["persons"].items()):
         folder = f"library/thumbs/{owner}/{pid[:2]}/{pid[2:4]}"
         write(root / folder / f"{pid}.jpeg", crop(name, index))
         thumbs[folder] = pid
-    return {"faces": expected, "thumbs": thumbs}
+    return {DUMP: truth["faces"], SNAPSHOT: snapshot_truth["faces"], "thumbs": thumbs}
 
 
 @pytest.fixture(scope="module")
@@ -73,29 +101,37 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, StoreVi
     return scan_tree(base, base / "export"), truth
 
 
-def test_the_backup_dump_is_named_immich_and_every_face_search_row_is_one_template(scanned) -> None:
+FORMS = [DUMP, SNAPSHOT]
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_the_store_is_named_immich_and_every_face_search_row_is_one_template(scanned, form) -> None:
     stores, _ = scanned
-    dump = stores[DUMP]
-    assert (dump.profile, dump.records, dump.face_templates, dump.face_images) == ("immich", 12, 12, 0)
+    store = stores[form]
+    assert (store.profile, store.records, store.face_templates, store.face_images) == (
+        "immich", 12, 12, 0)
 
 
-def test_templates_are_in_the_arcface_buffalo_l_space_and_say_so(scanned) -> None:
-    dump = scanned[0][DUMP]
-    assert dump.spaces == ["arcface-buffalo_l-512"] * 12
-    assert all("ArcFace buffalo_l" in a["model_guess"] for a in dump.artifacts)
+@pytest.mark.parametrize("form", FORMS)
+def test_templates_are_in_the_arcface_buffalo_l_space_and_say_so(scanned, form) -> None:
+    store = scanned[0][form]
+    assert store.spaces == ["arcface-buffalo_l-512"] * 12
+    assert all("ArcFace buffalo_l" in a["model_guess"] for a in store.artifacts)
 
 
-def test_person_ids_and_capture_times_are_joined_from_asset_face_and_asset(scanned) -> None:
+@pytest.mark.parametrize("form", FORMS)
+def test_person_ids_and_capture_times_are_joined_from_asset_face_and_asset(scanned, form) -> None:
     stores, truth = scanned
-    artifacts = stores[DUMP].artifacts
+    artifacts = stores[form].artifacts
     got = [(a["person_key"], datetime.fromisoformat(a["captured_at"])) for a in artifacts]
-    assert got == [(person, datetime.fromisoformat(at)) for person, at in truth["faces"]]
+    assert got == [(person, datetime.fromisoformat(at)) for person, at in truth[form]]
     assert {a["captured_at_source"] for a in artifacts} == {"column:fileCreatedAt (asset)"}
     assert sum(1 for a in artifacts if a["person_key"] is None) == 1
 
 
-def test_clip_vectors_in_smart_search_are_not_counted(scanned) -> None:
-    assert not any("smart_search" in a["locator"] for a in scanned[0][DUMP].artifacts)
+@pytest.mark.parametrize("form", FORMS)
+def test_clip_vectors_in_smart_search_are_not_counted(scanned, form) -> None:
+    assert not any("smart_search" in a["locator"] for a in scanned[0][form].artifacts)
 
 
 def test_person_thumbnails_are_crops_keyed_by_the_person_id(scanned) -> None:

@@ -55,7 +55,12 @@ def _store_tables(store: Any) -> set[str] | None:
     if getattr(store, "kind", None) not in COMPLETE_TABLE_LISTS:
         return None
     tables = (getattr(store, "details", None) or {}).get("tables")
-    return {str(t).lower() for t in tables} if isinstance(tables, dict | list) else None
+    return table_names(tables) if isinstance(tables, dict | list) else None
+
+
+def table_names(tables: Any) -> set[str]:
+    """Lower-case table names without schema (a live snapshot may keep ``public.face_search``)."""
+    return {str(t).rsplit(".", 1)[-1].lower() for t in tables or ()}
 
 
 def match_table(store: Any, table: str, columns: list[str]) -> ProfileMatch | None:
@@ -126,7 +131,7 @@ class ProfileSession:
         store_state(store)["shared"] = self.shared
         name: str | None = None
         if isinstance(found, StoreFound) and found.kind in COMPLETE_TABLE_LISTS:
-            tables = {str(t).lower() for t in (found.details.get("tables") or {})}
+            tables = table_names(found.details.get("tables"))
             name = next((p.NAME for p in profiles() if p.fits_store(tables)), None)
         elif isinstance(found, TableRows):
             match = match_table(store, found.table, found.columns)
