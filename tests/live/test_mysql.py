@@ -83,6 +83,9 @@ def test_dry_run_and_table_options(live_mariadb, case):
         "visitor": False,
     }
     assert listing.snapshot is None
+    summary = json.loads(json.dumps(listing.as_summary()))
+    assert summary["dry_run"] is True and "copied" not in summary
+    assert summary["server"]["url"] == url
     chosen = acquire_database(
         case, url, environ=ENVIRON, tables=["visitor"], exclude=["face_capture"]
     )

@@ -115,6 +115,10 @@ class LiveAcquisitionResult:
     def table_hashes(self) -> dict[str, tuple[int, str]]:
         return {t.name: (t.rows, t.sha256) for t in self.copied}
 
+    def as_summary(self) -> dict[str, Any]:
+        """JSON-ready account of the run (what the custody log holds), for ``--json`` output."""
+        return _log_detail(self)
+
 
 def open_session(
     target: DatabaseTarget,
