@@ -122,3 +122,19 @@ def test_tls_demanded_of_a_server_without_tls_is_a_tls_error(live_mariadb, case)
             live_mariadb.server.url("auditor", "visitors", "ssl-mode=REQUIRED"),
             environ=ENVIRON,
         )
+
+
+@pytest.mark.slow
+def test_acquiring_twice_into_one_case_does_not_double_count(live_mariadb, case):
+    url = live_mariadb.server.url("auditor", "visitors")
+    acquire_database(case, url, environ=ENVIRON)
+    acquire_database(case, url, environ=ENVIRON)
+    scan(case, ScanOptions(workers=1))
+    counts = count_faces(case)
+    expected = live_mariadb.visitors
+    assert (counts.records, counts.face_images, counts.face_templates) == (
+        expected.records,
+        expected.face_images,
+        expected.face_templates,
+    )
+    assert counts.exact_duplicates == expected.records
