@@ -150,7 +150,6 @@ def acquire_database(
     prompt: PasswordPrompt | None = None,
     environ: Mapping[str, str] | None = None,
     command: list[str] | None = None,
-    snapshot_dir: Path | None = None,
 ) -> LiveAcquisitionResult:
     """List a server's tables, copy the face tables into a snapshot and register it as evidence.
 
@@ -170,8 +169,7 @@ def acquire_database(
                 case.log("acquire.database.listing", _log_detail(result), command)
             return result
         assert case is not None
-        folder = snapshot_dir or case.directory / SNAPSHOT_FOLDER
-        path = _snapshot_path(folder, target, session.facts)
+        path = _snapshot_path(case.directory / SNAPSHOT_FOLDER, target)
         result.copied = _copy(session, plans, path, target, session.facts)
         result.snapshot = path
     finally:
@@ -311,7 +309,7 @@ def _copy_table(
     )
 
 
-def _snapshot_path(folder: Path, target: DatabaseTarget, facts: ServerFacts) -> Path:
+def _snapshot_path(folder: Path, target: DatabaseTarget) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     label = "-".join(
         re.sub(r"[^A-Za-z0-9_.]+", "_", part)
