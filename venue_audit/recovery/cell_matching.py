@@ -21,6 +21,7 @@ Three ways to find a record, in decreasing confidence (see ``CONFIDENCE``):
 
 from __future__ import annotations
 
+import bisect
 import struct
 from dataclasses import dataclass
 
@@ -177,7 +178,8 @@ def _fits_region(cand: CellCandidate, region_end: int, usable: int, page_count: 
         cand.truncated_at = region_end
         return True
     first = cand.overflow_first(page, usable)
-    return first is None or 2 <= first <= page_count
+    # beyond the current page count is allowed: auto_vacuum and VACUUM shrink the file
+    return first is None or 2 <= first < 1 << 31
 
 
 def _layouts(tables: list[TableSchema]) -> list[TableSchema]:
@@ -323,21 +325,26 @@ def _ghost_freeblock_headers(page: bytes, start: int, end: int, usable: int) -> 
     return found
 
 
-def _match_cut_by_next_cell(
+def _later_cell_starts(
     page: bytes,
-    q: int,
-    ghosts: set[int],
+    start: int,
     end: int,
+    ghosts: set[int],
     usable: int,
     page_count: int,
     tables: list[TableSchema],
-) -> CellCandidate | None:
-    """Match the cell at ``q`` as ending where the next deleted cell starts: a cell written
-    later over this one's tail (its values there no longer look like this row's)."""
-    nxt = min((g for g in ghosts if g > q + 4), default=None)
-    if nxt is None or match_anchored(page, nxt, end, usable, page_count, tables, None) is None:
-        return None
-    return match_anchored(page, q, nxt, usable, page_count, tables, None)
+) -> list[int]:
+    """Starts of cells in a region that are certain on their own: an intact cell header, or a
+    stale freeblock header followed by a layout that fits."""
+    starts = []
+    for q in range(start, end - 1):
+        if q in ghosts and match_anchored(page, q, end, usable, page_count, tables, None):
+            starts.append(q)
+            continue
+        cand = match_header_at(page, q, start, end, usable, page_count, tables, False)
+        if cand is not None and cand.method == "intact" and cand.cell_start is not None:
+            starts.append(cand.cell_start)
+    return sorted(set(starts))
 
 
 def _ghost_covers(page: bytes, cand: CellCandidate, usable: int) -> bool:
@@ -357,71 +364,38 @@ def find_deleted_cells(
 ) -> list[CellCandidate]:
     """Find deleted cells in free regions given as (start, end, starts_with_freeblock_header).
 
-    ``allow_generic`` accepts records that fit no table layout when their cell header is
-    intact; meant for databases whose schema could not be read.
+    First the cell starts that are certain on their own are collected; a cell is then never
+    read past the next certain start, because that cell was written later over its tail
+    (SQLite moves cells through pages while rebalancing). ``allow_generic`` accepts records that
+    fit no table layout when their cell header is intact (for databases whose schema could not
+    be read).
     """
     found: list[CellCandidate] = []
-    region_ends: dict[int, int] = {}
     for start, end, is_freeblock in regions:
         end = min(end, usable)
+        if end - start < 4:
+            continue
         ghosts = _ghost_freeblock_headers(page, start, end, usable)
+        certain = _later_cell_starts(page, start, end, ghosts, usable, page_count, tables)
         anchors = {start} if is_freeblock else set()
-        block_size = end - start if is_freeblock else None
         q = start
         while q < end - 1:
+            i = bisect.bisect_right(certain, q)
+            bound = certain[i] if i < len(certain) else end
             cand = None
             if q in anchors or q in ghosts:
-                size = block_size if q == start else None
-                cand = match_anchored(page, q, end, usable, page_count, tables, size)
-                if cand is None:
-                    cand = _match_cut_by_next_cell(page, q, ghosts, end, usable, page_count, tables)
+                size = end - start if is_freeblock and q == start and bound == end else None
+                cand = match_anchored(page, q, bound, usable, page_count, tables, size)
                 if cand is not None and q not in anchors and not _ghost_covers(page, cand, usable):
                     cand = None
             if cand is None:
-                cand = match_header_at(page, q, start, end, usable, page_count, tables,
+                cand = match_header_at(page, q, start, bound, usable, page_count, tables,
                                        allow_generic)
             if cand is not None:
                 found.append(cand)
-                region_ends[id(cand)] = end
                 nxt = cand.truncated_at or cand.local_end(usable)
                 anchors.add(nxt)
                 q = nxt
                 continue
             q += 1
-    for cand in list(found):
-        _truncate_at_newer_cell(
-            page, cand, found, region_ends.get(id(cand), usable), usable, page_count, tables
-        )
     return found
-
-
-def _truncate_at_newer_cell(
-    page: bytes,
-    cand: CellCandidate,
-    found: list[CellCandidate],
-    region_end: int,
-    usable: int,
-    page_count: int,
-    tables: list[TableSchema],
-) -> None:
-    """A cell start inside a candidate's bytes (a verified cell header, or a stale freeblock
-    header followed by a layout that fits) means those bytes were written later (SQLite moved
-    cells through this page while rebalancing): the candidate ends there, and the inner cell is
-    a find of its own."""
-    body = cand.payload_start + cand.header_size
-    end = cand.truncated_at or cand.local_end(usable)
-    ghosts = _ghost_freeblock_headers(page, body, end, usable)
-    for q in range(body, end - 1):
-        inner = None
-        if q in ghosts:
-            inner = match_anchored(page, q, region_end, usable, page_count, tables, None)
-            if inner is not None and not _ghost_covers(page, inner, usable):
-                inner = None
-        if inner is None:
-            inner = match_header_at(page, q, body, region_end, usable, page_count, tables, False)
-            if inner is not None and inner.method != "intact":
-                inner = None
-        if inner is not None and inner.cell_start is not None:
-            cand.truncated_at = inner.cell_start
-            found.append(inner)
-            return

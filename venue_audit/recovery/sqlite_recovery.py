@@ -201,7 +201,7 @@ class _Recovery:
                              "cell pointer")
         end = cand.local_end(self.usable)
         first = cand.overflow_first(page, self.usable) if end <= self.usable else None
-        if end > self.usable or (first is not None and not 2 <= first <= page_count):
+        if end > self.usable or (first is not None and not 2 <= first < 1 << 31):
             self.report.notes.append(f"{image.file} page {image.number}: cell at {cell} malformed")
             return None
         return cand
