@@ -27,11 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlite_utils
 
 from tests.conftest import snapshot
 from tests.hostile.corpus import Canary, build_all
 from venue_audit.acquire import acquire, verify_manifest
-from venue_audit.case import Case, CaseInfo
+from venue_audit.case import Case, CaseInfo, custody
 from venue_audit.summary import build_summary
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "export"
@@ -48,7 +49,7 @@ SMALL_BATCHES = (
     "scan(Case(Path(sys.argv[1])), ScanOptions(workers=1, batch_images=1), command=sys.argv)"
 )
 
-pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::UserWarning")]
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 Probe = Callable[[sqlite3.Connection], bool]
 
@@ -193,6 +194,7 @@ def scan_actions(case: Case) -> list[str]:
     return [e["action"] for e in case.custody_events() if e["action"].startswith("scan.")]
 
 
+@pytest.mark.slow
 def test_kills_at_several_points_resume_to_the_uninterrupted_result(
     acquired: tuple[Path, Path], reference: dict, tmp_path: Path
 ) -> None:
@@ -216,6 +218,7 @@ def test_kills_at_several_points_resume_to_the_uninterrupted_result(
     assert verify_manifest(case, workers=1).passed
 
 
+@pytest.mark.slow
 def test_a_cli_scan_killed_mid_item_resumes_to_the_uninterrupted_result(
     acquired: tuple[Path, Path], reference: dict, tmp_path: Path
 ) -> None:
@@ -230,3 +233,62 @@ def test_a_cli_scan_killed_mid_item_resumes_to_the_uninterrupted_result(
     assert case.verify_custody() == []
     assert scan_actions(case) == ["scan.start", "scan.start", "scan.end"]
     assert verify_manifest(case, workers=1).passed
+
+
+class _Killed(BaseException):
+    """Stands in for SIGKILL inside this process: nothing after it runs."""
+
+
+def _die_on_head_write(number: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = custody._write_head
+    calls = []
+
+    def write_head(head_file: Path, text: str) -> None:
+        calls.append(text)
+        if len(calls) == number:
+            raise _Killed
+        real(head_file, text)
+
+    monkeypatch.setattr(custody, "_write_head", write_head)
+
+
+def test_a_process_killed_after_committing_an_event_but_before_moving_the_head_verifies(
+    new_case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _die_on_head_write(2, monkeypatch)  # the pending head is written, the event committed
+    with pytest.raises(_Killed):
+        new_case.log("scan.start", {"items": 3})
+    monkeypatch.undo()
+    assert [e["action"] for e in new_case.custody_events()] == ["case.new", "scan.start"]
+    assert new_case.verify_custody() == []
+    new_case.log("scan.start", {"items": 3})
+    assert new_case.verify_custody() == []
+
+
+def test_a_process_killed_before_committing_an_event_verifies_without_it(
+    new_case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = sqlite_utils.db.Table.insert
+
+    def insert_then_die(table: sqlite_utils.db.Table, *args: Any, **kwargs: Any) -> Any:
+        if table.name == "custody":
+            raise _Killed
+        return real(table, *args, **kwargs)
+
+    monkeypatch.setattr(sqlite_utils.db.Table, "insert", insert_then_die)
+    with pytest.raises(_Killed):
+        new_case.log("scan.start", {"items": 3})
+    monkeypatch.undo()
+    assert [e["action"] for e in new_case.custody_events()] == ["case.new"]
+    assert "pending" in new_case.head_file.read_text()
+    assert new_case.verify_custody() == []
+
+
+def test_the_newest_event_removed_after_a_clean_append_is_still_detected(new_case: Case) -> None:
+    new_case.log("scan.start", {})
+    new_case.log("scan.end", {})
+    with sqlite3.connect(new_case.db_path) as conn:
+        conn.execute("delete from custody where seq = 3")
+    problems = new_case.verify_custody()
+    assert problems and "custody.head" in problems[-1].problem
+    assert not new_case.head_file.with_name("custody.head.tmp").exists()

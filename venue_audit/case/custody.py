@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import os
 import socket
 import sys
 from dataclasses import dataclass
@@ -78,9 +79,20 @@ def append_event(
             "prev_hash": last["hash"] if last else GENESIS,
         }
         row["hash"] = event_hash(row)
+        committed = f"{last['seq']} {last['hash']}" if last else f"0 {GENESIS}"
+        # Announce the event before committing it, so a process killed between the
+        # commit and the head update leaves a head that still accounts for the log.
+        _write_head(head_file, f"{committed}\n{row['seq']} {row['hash']} pending\n")
         db["custody"].insert(row)
-    head_file.write_text(f"{row['seq']} {row['hash']}\n", encoding="ascii")
+    _write_head(head_file, f"{row['seq']} {row['hash']}\n")
     return row
+
+
+def _write_head(head_file: Path, text: str) -> None:
+    """Replace the head in one step: a crash leaves the old head or the new, never half of one."""
+    partial = head_file.with_name(head_file.name + ".tmp")
+    partial.write_text(text, encoding="ascii")
+    os.replace(partial, head_file)
 
 
 @dataclass(frozen=True)
@@ -118,13 +130,16 @@ def verify_chain(db: sqlite_utils.Database, head_file: Path) -> list[ChainProble
         expected_seq = row["seq"] + 1
         last = row
     try:
-        head = head_file.read_text(encoding="ascii").split()
+        lines = [line.split() for line in head_file.read_text(encoding="ascii").splitlines()]
     except OSError:
-        head = []
-    if last is None:
-        if head:
-            problems.append(ChainProblem(None, "the log is empty but custody.head names an event"))
-    elif len(head) != 2 or int(head[0]) != last["seq"] or head[1] != last["hash"]:
+        lines = []
+    # The head names the newest event, or the newest event and one announced after it
+    # (a process that stopped between announcing an event and committing or confirming it).
+    named = [(line[0], line[1]) for line in lines[:2] if len(line) >= 2]
+    newest = (str(last["seq"]), last["hash"]) if last else ("0", GENESIS)
+    if last is None and lines and newest not in named:
+        problems.append(ChainProblem(None, "the log is empty but custody.head names an event"))
+    elif last is not None and newest not in named:
         problems.append(
             ChainProblem(
                 last["seq"],
