@@ -67,9 +67,11 @@ def test_custody_log_records_server_and_tables_without_the_password(live_mariadb
     assert "MariaDB" in detail["server_version"]
     assert "consistent snapshot" in detail["isolation"] and "read_only=on" in detail["isolation"]
     assert {t["table"]: t["rows"] for t in detail["tables_listed"]} == {
+        "device": None,
         "face_capture": 13,
         "visitor": 5,
     }
+    assert list(detail["denied"]) == ["device"]
     assert detail["copied"] == {"face_capture": {"rows": 13, "sha256": result.copied[0].sha256}}
     assert {t["engine"] for t in detail["tables_listed"]} == {"InnoDB"}
     assert not any("snapshot" in t for t in detail["tables_listed"])  # InnoDB: one snapshot
@@ -79,6 +81,7 @@ def test_dry_run_and_table_options(live_mariadb, case):
     url = live_mariadb.server.url("auditor", "visitors")
     listing = acquire_database(case, url, environ=ENVIRON, dry_run=True)
     assert {t.snapshot_name: t.selected for t in listing.tables} == {
+        "device": False,
         "face_capture": True,
         "visitor": False,
     }
@@ -92,10 +95,25 @@ def test_dry_run_and_table_options(live_mariadb, case):
     assert {t.name: t.rows for t in chosen.copied} == {"visitor": 5}
 
 
-def test_a_table_without_any_privilege_is_invisible_and_cannot_be_named(live_mariadb, case):
-    with pytest.raises(UnknownTables, match="device"):
+def test_a_table_without_select_privilege_is_recorded_and_the_others_copied(live_mariadb, case):
+    result = acquire_database(
+        case,
+        live_mariadb.server.url("auditor", "visitors"),
+        environ=ENVIRON,
+        tables=["device", "visitor"],
+    )
+    assert [t.snapshot_name for t in result.denied] == ["device"]
+    assert "SELECT command denied" in result.denied[0].error
+    assert {t.name: t.rows for t in result.copied} == {"face_capture": 13, "visitor": 5}
+
+
+def test_unknown_table_names_are_an_error(live_mariadb, case):
+    with pytest.raises(UnknownTables, match="no_such_table"):
         acquire_database(
-            case, live_mariadb.server.url("auditor", "visitors"), environ=ENVIRON, tables=["device"]
+            case,
+            live_mariadb.server.url("auditor", "visitors"),
+            environ=ENVIRON,
+            tables=["no_such_table"],
         )
 
 

@@ -83,6 +83,7 @@ class TablePlan:
     def as_log(self) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "table": self.snapshot_name,
+            "schema": self.schema,
             "rows": self.rows,
             "copied": self.selected,
             "reason": self.reason,
