@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from venue_audit.recovery import RecoveredRecord, recover_sqlite
+from venue_audit.recovery import RecoveredRecord, recover_sqlite, recover_sqlite_file
 from venue_audit.recovery.fixtures import Scenario, surviving_deleted_ids
 
 TABLE = "face_capture"
@@ -170,9 +170,11 @@ def test_evidence_paths_are_only_read(scenario, tmp_path: Path):
     os.chmod(wal, 0o444)
     before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in tmp_path.iterdir()}
     report = recover_sqlite(db, wal=wal)
+    by_path = recover_sqlite_file(db)  # finds evidence.db-wal by itself
     after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in tmp_path.iterdir()}
     assert after == before
     assert len(report.deleted(TABLE)) == 17
+    assert len(by_path.deleted(TABLE)) == 17
     assert report.records[0].file in ("evidence.db", "evidence.db-wal")
 
 

@@ -186,6 +186,29 @@ def _layouts(tables: list[TableSchema]) -> list[TableSchema]:
     return [t for t in tables if t.columns and not t.without_rowid]
 
 
+def _could_start_record(page: bytes, q: int, tables: list[TableSchema]) -> bool:
+    """Cheap test of the header-size byte and the first serial type against each layout, so the
+    byte-by-byte scans only parse varints where a record of some table could start."""
+    if q + 1 >= len(page):
+        return False
+    hsize, first = page[q], page[q + 1]
+    for t in tables:
+        n = len(t.columns)
+        if not n or t.without_rowid or not n + 1 <= hsize <= 9 * n + 1:
+            continue
+        if t.rowid_alias == 0:
+            if first != 0:
+                continue
+        elif first < 0x80:
+            aff = t.columns[0].affinity
+            if aff == "TEXT" and first != 0 and (first < 13 or first % 2 == 0):
+                continue
+            if aff in ("INTEGER", "REAL", "NUMERIC") and first > 9:
+                continue
+        return True
+    return False
+
+
 def match_header_at(
     page: bytes,
     q: int,
@@ -199,6 +222,8 @@ def match_header_at(
     """Try a record header (header-size varint intact) at offset ``q``."""
     hsize = page[q]
     if hsize < 2 or hsize >= 0x80:
+        return None
+    if not allow_generic and not _could_start_record(page, q, tables):
         return None
     types: list[int] = []
     p = q + 1

@@ -679,3 +679,22 @@ def _dropped_layouts(records: list[RecoveredRecord], known: set[str]) -> list[Ta
                 layouts.append(schema)
                 known.add(name)
     return layouts
+
+
+def companion_files(db_path: Path) -> tuple[Path | None, Path | None]:
+    """The -wal and -journal files SQLite keeps next to ``db_path`` (None when absent)."""
+    wal = db_path.with_name(db_path.name + "-wal")
+    journal = db_path.with_name(db_path.name + "-journal")
+    return (wal if wal.is_file() else None, journal if journal.is_file() else None)
+
+
+def recover_sqlite_file(db_path: Path, name: str = "") -> RecoveryReport:
+    """``recover_sqlite`` on a database path together with its -wal and -journal companions,
+    which acquisition must copy with it (a WAL left behind is where uncheckpointed deletes live).
+    """
+    wal, journal = companion_files(db_path)
+    report = recover_sqlite(db_path, wal=wal, journal=journal, name=name)
+    report.notes.insert(
+        0, f"companions examined: {', '.join(p.name for p in (wal, journal) if p) or 'none found'}"
+    )
+    return report
