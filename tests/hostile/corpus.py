@@ -258,7 +258,7 @@ def zip_traversal_names(root: Path, canary: Canary) -> Expect:
         archive.writestr("..\\..\\escape.txt", "windows traversal")
         archive.writestr("C:/escape.txt", "drive letter")
     return Expect(
-        "zip_traversal_names/slip.zip", ("unsafe", "traversal", "name"), at_acquisition=True
+        "zip_traversal_names/slip.zip!/", ("unsafe", "traversal", "name"), at_acquisition=True
     )
 
 

@@ -77,14 +77,15 @@ def test_hostile_input_is_recorded_and_harms_nothing(
     messages = located_messages(case)
     if not expect.harmless:
         assert has_message(messages, expect), messages
-    if expect.at_acquisition:
-        assert has_message(
-            [
-                (r["path"], r["error"])
-                for r in case.db.query("select path, error from evidence where error is not null")
-            ],
-            expect,
-        )
+    if expect.at_acquisition:  # in the manifest's error column and in the skipped list
+        manifest_errors = [
+            (r["path"], r["error"])
+            for r in case.db.query("select path, error from evidence where error is not null")
+        ]
+        assert has_message(manifest_errors, expect)
+        if "!/" not in expect.locator:
+            skipped = [(r["locator"], r["reason"]) for r in case.db.query("select * from skipped")]
+            assert has_message(skipped, expect), skipped
     assert all(locator and reason for locator, reason in messages)
     assert (
         build_summary(case)["skipped"]
@@ -117,3 +118,20 @@ def test_a_skipped_picture_is_described_without_the_engine_batch_position(
     case, _, _ = _scan_case("jpeg_corrupt", tmp_path, blank_case)
     [reason] = [r["reason"] for r in case.db.query("select reason from skipped")]
     assert reason.startswith("image could not be decoded"), reason
+
+
+def test_entries_acquisition_could_not_read_are_listed_as_skipped_once(
+    tmp_path: Path, blank_case: Path
+) -> None:
+    case, _, _ = _scan_case("symlink_loop", tmp_path, blank_case)
+    scan(case, ScanOptions(workers=1))
+    rows = list(case.db.query("select stage, locator, reason from skipped order by locator"))
+    assert rows == [
+        {
+            "stage": "acquire",
+            "locator": f"evidence/symlink_loop/{name}",
+            "reason": "symlink: recorded, not followed",
+        }
+        for name in ("a.jpg", "b.jpg", "etc")
+    ]
+    assert build_summary(case)["skipped"] == 3

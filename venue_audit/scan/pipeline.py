@@ -272,6 +272,7 @@ def scan(
         },
         command,
     )
+    run.stats["skipped"] += scanner.writer.unread_entries()
     for row in _pending_items(case):
         run.stats.update(scanner.item(row))
         run.items += 1

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from venue_audit.acquire.exports import display_path
 from venue_audit.acquire.names import storable
 from venue_audit.case import Case
 from venue_audit.scan.dispatch import StoreRef
@@ -133,6 +134,29 @@ class CaseWriter:
             },
             pk="evidence_id",
         )
+
+    def unread_entries(self) -> int:
+        """List once, as skipped, the top-level entries acquisition recorded but did not read.
+
+        FIFOs, devices, symlinks and files that could not be read are in the manifest with
+        their error but never reach a reader; without this they would be missing from the
+        report's list of skipped items.
+        """
+        rows = list(
+            self.db.query(
+                "select e.id, e.path, e.entry, e.error, s.root from evidence e"
+                " join sources s on s.id = e.source_id where e.current = 1"
+                " and e.parent_id is null and (e.entry != 'file' or e.error is not null)"
+                " and e.id not in (select evidence_id from scan_state where status = 'done')"
+                " order by e.id"
+            )
+        )
+        with self.db.conn:
+            for row in rows:
+                reason = row["error"] or f"{row['entry']}: recorded, not read"
+                self.skipped("acquire", row["id"], display_path(row), reason)
+                self.done(row["id"], {"skipped": 1})
+        return len(rows)
 
     def purge_unfinished(self) -> int:
         """Remove what an interrupted scan wrote for items it had not finished, so nothing counts twice."""
