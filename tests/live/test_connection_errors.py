@@ -36,3 +36,11 @@ def test_a_case_is_required_unless_listing():
 def test_password_in_url_never_reaches_a_driver():
     with pytest.raises(BadTarget):
         acquire_database(None, "mysql://root:hunter2@127.0.0.1/db", dry_run=True)
+
+
+def test_bad_connection_options_are_clear_errors():
+    with pytest.raises(BadTarget, match="connect_timeout"):
+        acquire_database(None, "postgresql://a@127.0.0.1/db?connect_timeout=soon", dry_run=True)
+    pytest.importorskip("pymysql")
+    with pytest.raises(LiveAcquisitionError, match="ssl-mode"):
+        acquire_database(None, "mysql://a@127.0.0.1/db?ssl-mode=maybe", dry_run=True)

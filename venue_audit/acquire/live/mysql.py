@@ -10,6 +10,7 @@ one batch).
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,20 +24,13 @@ from venue_audit.acquire.live.errors import (
     TlsRequired,
 )
 from venue_audit.acquire.live.session import ServerFacts, ServerTable, TableUnreadable
-from venue_audit.acquire.live.target import DatabaseTarget
+from venue_audit.acquire.live.target import DatabaseTarget, timeout_option
 
 _SYSTEM_SCHEMAS = ("mysql", "information_schema", "performance_schema", "sys")
-_TLS_ON = {
-    "require",
-    "required",
-    "true",
-    "1",
-    "verify-ca",
-    "verify_ca",
-    "verify-full",
-    "verify_identity",
-}
 _TLS_VERIFY = {"verify-ca", "verify_ca", "verify-full", "verify_identity"}
+_TLS_ON = {"require", "required", "true", "1", *_TLS_VERIFY}
+_TLS_OFF = {"disable", "disabled", "false", "0"}
+_TLS_DEFAULT = {"", "prefer", "preferred"}
 _PASSED_OPTIONS = {
     "ssl",
     "sslmode",
@@ -66,14 +60,11 @@ def connect(target: DatabaseTarget, password: str | None) -> MysqlSession:
         raise LiveAcquisitionError(f"unsupported MySQL URL option(s): {', '.join(sorted(unknown))}")
     options = {k.replace("-", "_").lower(): v for k, v in target.options.items()}
     mode = (options.get("ssl_mode") or options.get("sslmode") or options.get("ssl") or "").lower()
-    ssl: dict[str, Any] | None = None
-    if mode in _TLS_ON:
-        ssl = {"check_hostname": mode in {"verify-full", "verify_identity"}}
-        ca = options.get("ssl_ca") or options.get("sslrootcert")
-        if ca:
-            ssl["ca"] = ca
-        if mode not in _TLS_VERIFY:
-            ssl["verify_mode"] = None
+    if mode not in _TLS_ON | _TLS_OFF | _TLS_DEFAULT:
+        raise LiveAcquisitionError(
+            f"unknown ssl-mode {mode!r}: use DISABLED, PREFERRED, REQUIRED, VERIFY_CA or VERIFY_IDENTITY"
+        )
+    context = _tls_context(mode, options.get("ssl_ca") or options.get("sslrootcert"))
     try:
         connection = pymysql.connect(
             host=target.host,
@@ -83,13 +74,26 @@ def connect(target: DatabaseTarget, password: str | None) -> MysqlSession:
             database=target.database or None,
             charset="utf8mb4",
             autocommit=False,
-            connect_timeout=int(options.get("connect_timeout", "15")),
-            ssl=ssl,
-            ssl_verify_cert=mode in _TLS_VERIFY if ssl else None,
+            connect_timeout=timeout_option(options),
+            ssl=context,
+            ssl_disabled=mode in _TLS_OFF,
         )
     except pymysql.err.MySQLError as error:
         raise _connect_error(target, error, password) from None
     return MysqlSession(connection, target.database)
+
+
+def _tls_context(mode: str, ca: str | None) -> ssl.SSLContext | None:
+    """MySQL's ssl-mode semantics: REQUIRED encrypts, VERIFY_CA checks the chain, VERIFY_IDENTITY the name.
+
+    Without a mode PyMySQL's own default applies (TLS when the server offers it).
+    """
+    if mode not in _TLS_ON:
+        return None
+    context = ssl.create_default_context(cafile=ca)
+    context.check_hostname = mode in {"verify-full", "verify_identity"}
+    context.verify_mode = ssl.CERT_REQUIRED if mode in _TLS_VERIFY else ssl.CERT_NONE
+    return context
 
 
 def _connect_error(

@@ -24,7 +24,7 @@ from venue_audit.acquire.live.errors import (
     TlsRequired,
 )
 from venue_audit.acquire.live.session import ServerFacts, ServerTable, TableUnreadable
-from venue_audit.acquire.live.target import DatabaseTarget
+from venue_audit.acquire.live.target import DatabaseTarget, timeout_option
 
 APPLICATION_NAME = "venue-audit"
 # libpq options that only shape the connection (TLS, timeouts); anything else in the URL is refused.
@@ -62,7 +62,7 @@ def connect(target: DatabaseTarget, password: str | None) -> PostgresSession:
         "application_name": APPLICATION_NAME,
         # lock_timeout: never queue forever behind another session's exclusive lock
         "options": "-c default_transaction_read_only=on -c TimeZone=UTC -c lock_timeout=60s",
-        "connect_timeout": int(target.options.get("connect_timeout", "15")),
+        "connect_timeout": timeout_option(target.options),
         **{k: v for k, v in target.options.items() if k != "connect_timeout"},
     }
     if target.user:

@@ -24,7 +24,7 @@ _SCHEMES = {
 _DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
 _URL = re.compile(r"^(postgresql|postgres|mysql|mariadb)(\+\w+)?://", re.I)
 # Query options that would change what is read or where secrets go are not passed through.
-_SECRET_OPTIONS = {"password", "passwd", "pass"}
+_SECRET_OPTIONS = {"password", "passwd", "pass", "sslpassword", "ssl-password", "ssl_password"}
 
 
 @dataclass(frozen=True)
@@ -100,3 +100,11 @@ def parse_target(url: str) -> DatabaseTarget:
         database=database,
         options=options,
     )
+
+
+def timeout_option(options: dict[str, str], default: int = 15) -> int:
+    """``connect_timeout`` from the URL in seconds (a server that never answers must not hang us)."""
+    text = options.get("connect_timeout", str(default))
+    if not text.isdigit() or int(text) == 0:
+        raise BadTarget(f"connect_timeout must be a positive number of seconds, not {text!r}")
+    return int(text)
