@@ -218,6 +218,21 @@ def mp4_random_bytes(root: Path, canary: Canary) -> Expect:
     return Expect("mp4_random_bytes/clip.mp4", ("video", "open", "decode", "read", "frame"))
 
 
+@case
+def mp4_truncated(root: Path, canary: Canary) -> Expect:
+    import cv2
+
+    path = _folder(root, "mp4_truncated") / "cut.mp4"
+    writer = cv2.VideoWriter(str(root / "whole.mp4"), cv2.VideoWriter_fourcc(*"mp4v"), 5, (64, 48))
+    for index in range(20):
+        writer.write(np.full((48, 64, 3), index * 10, np.uint8))
+    writer.release()
+    data = (root / "whole.mp4").read_bytes()
+    (root / "whole.mp4").unlink()
+    path.write_bytes(data[: len(data) * 2 // 3])
+    return Expect("mp4_truncated/cut.mp4", harmless=True)
+
+
 # -- archives ------------------------------------------------------------------------------
 
 
@@ -438,6 +453,39 @@ def sqlite_corrupt_inside_zip(root: Path, canary: Canary) -> Expect:
     return Expect(
         "sqlite_corrupt_inside_zip/db.zip!/data/face.db", ("database", "malformed", "not a", "page")
     )
+
+
+@case
+def sqlite_hostile_names(root: Path, canary: Canary) -> Expect:
+    data = sqlite_bytes(
+        root,
+        [
+            'create table "a""b; drop table t; --" ("x""y" text, "[z]" blob, "" int)',
+            "insert into \"a\"\"b; drop table t; --\" values ('V1', x'00ff', 1)",
+            "create table t (id integer primary key)",
+            "create view \"v'); attach database '/tmp/x' as x; --\" as select 1",
+        ],
+    )
+    (_folder(root, "sqlite_hostile_names") / "names.db").write_bytes(data)
+    return Expect("sqlite_hostile_names/names.db", harmless=True)
+
+
+@case
+def sqlite_with_garbage_wal(root: Path, canary: Canary) -> Expect:
+    folder = _folder(root, "sqlite_with_garbage_wal")
+    data = bytearray(sqlite_bytes(root, ["create table t (a)", "insert into t values (1)"]))
+    data[18:20] = b"\x02\x02"  # the header says WAL mode
+    (folder / "face.db").write_bytes(bytes(data))
+    (folder / "face.db-wal").write_bytes(b"\x37\x7f\x06\x82" + noise_bytes(8000))
+    return Expect("sqlite_with_garbage_wal/face.db", harmless=True)
+
+
+@case
+def sqlite_wal_mode_without_wal(root: Path, canary: Canary) -> Expect:
+    data = bytearray(sqlite_bytes(root, ["create table t (a)", "insert into t values (1)"]))
+    data[18:20] = b"\x02\x02"
+    (_folder(root, "sqlite_wal_mode_without_wal") / "face.db").write_bytes(bytes(data))
+    return Expect("sqlite_wal_mode_without_wal/face.db", harmless=True)
 
 
 @case

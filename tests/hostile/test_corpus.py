@@ -63,6 +63,7 @@ def _scan_case(name: str, tmp_path: Path, blank_case: Path) -> tuple[Case, Expec
     return case, expect, canary
 
 
+@pytest.mark.timeout(120)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_hostile_input_is_recorded_and_harms_nothing(
     name: str, tmp_path: Path, blank_case: Path
@@ -135,3 +136,38 @@ def test_entries_acquisition_could_not_read_are_listed_as_skipped_once(
         for name in ("a.jpg", "b.jpg", "etc")
     ]
     assert build_summary(case)["skipped"] == 3
+
+
+PICTURES = [
+    "jpeg_truncated",
+    "jpeg_corrupt",
+    "png_bad_crc",
+    "png_decompression_bomb",
+    "bmp_huge_declared_size",
+    "tiff_absurd_ifd_offset",
+    "webp_truncated",
+    "gif_many_frames",
+    "png_one_by_100000",
+]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_hostile_pictures_in_worker_processes_are_skipped_as_in_one_process(
+    tmp_path: Path, blank_case: Path
+) -> None:
+    evidence = tmp_path / "evidence"
+    build_all(evidence, Canary(tmp_path / "canary"), PICTURES)
+    skipped = {}
+    for workers in (1, 2):
+        case_dir = tmp_path / f"case{workers}"
+        shutil.copytree(blank_case, case_dir)
+        case = Case(case_dir)
+        acquire(case, [evidence], workers=1)
+        scan(case, ScanOptions(workers=workers))
+        skipped[workers] = sorted(
+            (r["locator"], r["reason"]) for r in case.db.query("select * from skipped")
+        )
+        assert case.db.execute("select count(*) from artifacts").fetchone()[0] == 0
+    assert skipped[2] == skipped[1]
+    assert len(skipped[1]) == 7  # all but the GIF's 20,000 frames and the 1 x 100,000 ribbon
