@@ -109,13 +109,15 @@ class PostgresServer:
             capture_output=True,
         )
         hba = server.data / "pg_hba.conf"
-        # First match wins: this account may only connect over TLS, which this server lacks.
+        # First match wins: this account may only connect over TLS.
         hba.write_text("hostnossl all tlsonly 127.0.0.1/32 reject\n" + hba.read_text())
+        tls = server.make_certificate()
         options = (
             f"-c listen_addresses=127.0.0.1 -p {server.port} "
             f"-c unix_socket_directories={server.socket_dir} -c log_statement=all "
             "-c fsync=off -c full_page_writes=off -c synchronous_commit=off "
             "-c log_line_prefix='%m [%p] app=%a user=%u: '"
+            + (" -c ssl=on -c ssl_cert_file=server.crt -c ssl_key_file=server.key" if tls else "")
         )
         subprocess.run(
             [
@@ -136,6 +138,43 @@ class PostgresServer:
             capture_output=True,
         )
         return server
+
+    @property
+    def has_tls(self) -> bool:
+        return (self.data / "server.crt").exists()
+
+    def make_certificate(self) -> bool:
+        """A self-signed certificate for 127.0.0.1, if openssl is installed."""
+        if not shutil.which("openssl"):
+            return False
+        key, certificate = self.data / "server.key", self.data / "server.crt"
+        made = subprocess.run(
+            [
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                str(key),
+                "-out",
+                str(certificate),
+            ],
+            capture_output=True,
+        )
+        if made.returncode:
+            return False
+        if self.prefix:
+            entry = pwd.getpwnam("postgres")
+            for path in (key, certificate):
+                os.chown(path, entry.pw_uid, entry.pw_gid)
+        os.chmod(key, 0o600)
+        return True
 
     def stop(self) -> None:
         subprocess.run(

@@ -193,8 +193,30 @@ def test_a_server_that_requires_tls_gives_a_clear_error(live_postgres, case):
     with pytest.raises(TlsRequired, match="sslmode"):
         acquire_database(
             case,
-            live_postgres.server.url("tlsonly", "immich"),
+            live_postgres.server.url("tlsonly", "immich", "sslmode=disable"),
             environ={"VENUE_AUDIT_DB_PASSWORD": "tls-pw"},
+        )
+
+
+def test_tls_options_reach_the_server(live_postgres, case):
+    if not live_postgres.server.has_tls:
+        pytest.skip("openssl is not installed: the test server has no certificate")
+    with live_postgres.server.admin("immich") as connection:
+        connection.execute("grant select on all tables in schema public to tlsonly")
+    result = acquire_database(
+        None,
+        live_postgres.server.url("tlsonly", "immich", "sslmode=require"),
+        environ={"VENUE_AUDIT_DB_PASSWORD": "tls-pw"},
+        dry_run=True,
+    )
+    assert result.target.options == {"sslmode": "require"}
+    assert [t.snapshot_name for t in result.tables if t.selected] == ["face_search"]
+    with pytest.raises(TlsRequired, match="certificate"):
+        acquire_database(
+            None,
+            live_postgres.server.url("tlsonly", "immich", "sslmode=verify-full"),
+            environ={"VENUE_AUDIT_DB_PASSWORD": "tls-pw"},
+            dry_run=True,
         )
 
 
