@@ -194,7 +194,7 @@ def unix_time(seconds: float) -> str | None:
 def as_int(value: Any) -> int | None:
     try:
         return int(text(value) if isinstance(value, bytes) else value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 
