@@ -102,8 +102,7 @@ def sqlite_bytes(tmp: Path, statements: list[str]) -> bytes:
     if path.exists():
         path.unlink()
     connection = sqlite3.connect(path)
-    connection.executescript(";\n".join(statements))
-    connection.commit()
+    connection.executescript("begin;\n" + ";\n".join(statements) + ";\ncommit;")
     connection.close()
     data = path.read_bytes()
     path.unlink()
