@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+import io
+import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 
-from tests.profiles.fixtures import dlib_encoding, mysql_dump, sqlite_db, write
+from tests.profiles.fixtures import crop, dlib_encoding, mysql_dump, sqlite_db, write
 from tests.profiles.scanning import StoreView, scan_tree
+from venue_audit.faces import EMBEDDING_SPACE
 
 FORMS = ["digikam/recognition.db", "mysql/digikam.sql"]
+LEGACY = "digikam6/recognition.db"
+
+
+def qcompress(data: bytes) -> bytes:
+    return len(data).to_bytes(4, "big") + zlib.compress(data)
+
+
+def legacy(path: Path) -> list[int]:
+    """digiKam 6: face pixels (8-bit grey cv::Mat) and the OpenFace vector, both qCompress'd."""
+    rows = []
+    for n, (identity, index) in enumerate([(1, 1), (3, 1)], 1):
+        grey = Image.open(io.BytesIO(crop(IDENTITIES[identity], index))).convert("L")
+        vector = np.asarray(dlib_encoding(IDENTITIES[identity], index), dtype=np.float64)
+        vector = (vector / np.linalg.norm(vector)).astype("<f4")
+        rows.append([n, identity, "", 0, grey.height, grey.width,
+                     qcompress(grey.tobytes()), qcompress(vector.tobytes())])
+    sqlite_db(path, [
+        ("FaceMatrices", "id INTEGER PRIMARY KEY, identity INTEGER, context TEXT, type INTEGER, "
+         "rows INTEGER, cols INTEGER, data BLOB, vecdata BLOB",
+         ["id", "identity", "context", "type", "rows", "cols", "data", "vecdata"], rows),
+        ("Identities", "id INTEGER PRIMARY KEY, type INTEGER", ["id", "type"], [[1, 0], [3, 0]]),
+    ])
+    return [identity for _, identity, *_ in rows]
 IDENTITIES = {1: "obama", 2: "biden", 3: "rose_leslie"}
 
 
@@ -56,7 +83,7 @@ def build(root: Path) -> dict:
          [[1, 22, "tagRegion", '<rect x="410" y="120" width="180" height="220"/>'],
           [1, 22, "autodetectedFace", ""]]),
     ])
-    return {FORMS[0]: sqlite_people, FORMS[1]: dump_people}
+    return {FORMS[0]: sqlite_people, FORMS[1]: dump_people, LEGACY: legacy(root / LEGACY)}
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +118,13 @@ def test_openface_and_sface_templates_are_kept_in_separate_spaces(scanned) -> No
 def test_the_core_database_is_named_digikam_and_holds_no_counted_face_data(scanned) -> None:
     core = scanned[0]["digikam/digikam4.db"]
     assert (core.profile, core.records) == ("digikam", 0)
+
+
+def test_legacy_rows_give_the_stored_face_pixels_and_the_vector(scanned) -> None:
+    stores, truth = scanned
+    store = stores[LEGACY]
+    assert (store.profile, store.records, store.face_images, store.face_templates) == (
+        "digikam", 2, 2, 2)
+    assert store.spaces == sorted([EMBEDDING_SPACE] * 2 + ["openface-nn4.small2-128"] * 2)
+    assert sorted(a["person_key"] for a in store.artifacts) == sorted(
+        str(i) for i in truth[LEGACY] * 2)

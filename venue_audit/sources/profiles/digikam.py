@@ -3,18 +3,22 @@
 Schema v4 stores ``embedding`` as 128 raw little-endian float32 (512 bytes);
 digiKam 7 computes them with OpenFace (L2-normalised), digiKam 8 with SFace
 (raw). The two spaces are told apart by the norm, row by row, and kept apart.
-Legacy v2/v3 rows keep the vector qCompress'd in ``vecdata``. ``KDTree`` holds
+Legacy v2/v3 rows (digiKam 6) keep the vector qCompress'd in ``vecdata`` and
+the face itself, as raw 8-bit pixels, qCompress'd in ``data``. ``KDTree`` holds
 128-d bounding ranges of the search tree: vectors, but no one's face.
 """
 
 from __future__ import annotations
 
+import io
+import zlib
 from typing import Any, ClassVar
 
 import numpy as np
+from PIL import Image
 
 from venue_audit.sources import values
-from venue_audit.sources.profiles.base import Profile, Row, TableMap, Template
+from venue_audit.sources.profiles.base import Profile, Row, TableMap, Template, as_int
 from venue_audit.sources.profiles.registry import register_profile
 
 OPENFACE = Template(
@@ -26,6 +30,42 @@ SFACE = Template(
 LEGACY = Template(
     "vecdata", "openface-nn4.small2-128", "OpenFace (digiKam 6 qCompress'd vecdata), 128-d", 128
 )
+PIXELS = "data (face pixels)"
+_MAX_PIXELS = 4096 * 4096
+
+
+def uncompress(blob: Any) -> bytes | None:
+    """Qt ``qCompress``: 4-byte big-endian length, then a zlib stream."""
+    if not isinstance(blob, bytes | bytearray | memoryview) or len(blob) < 6:
+        return None
+    blob = bytes(blob)
+    expected = int.from_bytes(blob[:4], "big")
+    if expected > _MAX_PIXELS * 3:
+        return None
+    try:
+        inflated = zlib.decompressobj().decompress(blob[4:], expected)
+    except zlib.error:
+        return None
+    return inflated if len(inflated) == expected else None
+
+
+def face_pixels(blob: Any, rows: int | None, cols: int | None) -> bytes | None:
+    """digiKam 6 kept each training face as a qCompress'd 8-bit cv::Mat: made a PNG for the engine."""
+    if not rows or not cols or rows * cols > _MAX_PIXELS:
+        return None
+    pixels = uncompress(blob)
+    if pixels is None:
+        return None
+    channels = len(pixels) // (rows * cols)
+    if channels not in (1, 3) or len(pixels) != rows * cols * channels:
+        return None
+    mode = "L" if channels == 1 else "RGB"
+    image = Image.frombytes(mode, (cols, rows), pixels)
+    if channels == 3:  # OpenCV keeps BGR
+        image = Image.merge("RGB", image.split()[::-1])
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def is_normalised(vector: np.ndarray) -> bool:
@@ -51,9 +91,11 @@ class DigikamRecognition(Profile):
         TableMap(
             "FaceMatrices",
             frozenset({"id", "identity", "vecdata"}),
+            images=(PIXELS,),
             templates=(LEGACY,),
             person_key="identity",
-            note="legacy v2/v3 schema",
+            extra=(PIXELS,),
+            note="legacy v2/v3 schema: qCompress'd face pixels and vectors",
         ),
         TableMap(
             "KDTree",
@@ -68,6 +110,8 @@ class DigikamRecognition(Profile):
             row["embedding"] = None
             if vector is not None:
                 row[OPENFACE.column if is_normalised(vector) else SFACE.column] = vector.tolist()
+        if PIXELS in row:
+            row[PIXELS] = face_pixels(row.get("data"), as_int(row.get("rows")), as_int(row.get("cols")))
         return row
 
 
