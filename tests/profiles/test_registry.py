@@ -113,3 +113,13 @@ def test_hostile_rows_never_break_a_profile(data: st.DataObject) -> None:
                                    TableRows(table_map.table, columns, iter(rows)))
             assert found is not None
             assert len(list(found[0].rows)) == 3
+
+
+def test_compreface_keeps_an_unknown_calculator_in_a_space_of_its_own() -> None:
+    vector = "{" + ",".join(["0.04", "-0.05"] * 256) + "}"
+    rows = [("row 1", ["e1", "s1", vector, "custom.Calculator@v9", None])]
+    table = TableRows("embedding", ["id", "subject_id", "embedding", "calculator", "img_id"], iter(rows))
+    adapted, roles, _ = explicit_roles(StoreRef("f.sql", "sql-dump"), table)
+    [(_, row)] = list(adapted.rows)
+    filled = [t for t in roles.templates if row[t.index] is not None]
+    assert [t.space for t in filled] == ["compreface-other-calculator-512"]

@@ -24,6 +24,12 @@ CALCULATORS = (
     ("insightface.Calculator@arcface_mobilefacenet", "embedding (insightface mobilefacenet)",
      "arcface-mobilefacenet-128", "InsightFace ArcFace MobileFaceNet (CompreFace), 128-d", 128),
 )
+# a calculator this profile does not know keeps its own space, one per vector length
+OTHER = tuple(
+    (f"embedding (other calculator, {dim}-d)", f"compreface-other-calculator-{dim}",
+     f"unknown CompreFace calculator, {dim}-d", dim)
+    for dim in (128, 512)
+)
 _SUBJECT = "subject_id (embedding)"
 
 
@@ -46,9 +52,10 @@ class CompreFace(Profile):
         TableMap(
             "embedding",
             frozenset({"id", "subject_id", "embedding", "calculator"}),
-            templates=tuple(Template(c, s, m, d) for _, c, s, m, d in CALCULATORS),
+            templates=tuple(Template(c, s, m, d) for _, c, s, m, d in CALCULATORS)
+            + tuple(Template(*other) for other in OTHER),
             person_key="subject_id",
-            extra=tuple(c for _, c, *_ in CALCULATORS[1:]),
+            extra=tuple(c for _, c, *_ in CALCULATORS[1:]) + tuple(o[0] for o in OTHER),
         ),
         TableMap(
             "img",
@@ -67,9 +74,13 @@ class CompreFace(Profile):
         vector = _vector(row.get("embedding"))
         row["embedding"] = None
         calculator = text(row.get("calculator")) or ""
-        for prefix, column, *_ in CALCULATORS:
-            if calculator.startswith(prefix):
-                row[column] = vector
+        known = [column for prefix, column, *_ in CALCULATORS if calculator.startswith(prefix)]
+        if known:
+            row[known[0]] = vector
+        elif vector is not None:
+            for column, _, _, dim in OTHER:
+                if len(vector) == dim:
+                    row[column] = vector
         if text(row.get("img_id")):
             state.setdefault("img_subject", {})[text(row["img_id"])] = text(row.get("subject_id"))
         return row
