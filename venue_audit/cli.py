@@ -153,9 +153,26 @@ def case_new(
 def acquire_command(
     case_dir: CaseDir,
     sources: Annotated[
-        list[Path],
-        typer.Argument(help="Files or folders exported from the venue.", show_default=False),
+        list[str],
+        typer.Argument(
+            help="Files or folders exported from the venue, or postgresql:// / mysql:// URLs.",
+            show_default=False,
+        ),
     ],
+    tables: Annotated[
+        list[str] | None,
+        typer.Option("--tables", help="Live databases: also copy these tables (globs)."),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--exclude", help="Live databases: never copy these tables (globs)."),
+    ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Live databases: list schemas, tables and counts; copy nothing."
+        ),
+    ] = False,
     workers: Workers = None,
     quiet: Quiet = False,
     as_json: AsJson = False,
@@ -164,22 +181,48 @@ def acquire_command(
 
     Records path, size, mtime, type, MD5, SHA-256 and SM3 per item, then writes
     manifest.csv (电子数据清单), manifest.hashdeep and manifest.dfxml into the case.
+    A running PostgreSQL or MySQL/MariaDB server is read in one read-only snapshot; its face
+    tables are copied into a snapshot file inside the case (password from VENUE_AUDIT_DB_PASSWORD
+    or a prompt, never from the command line).
 
     Example: venue-audit acquire ./case-001 /mnt/export/server /mnt/export/cloud-backup.zip
     """
+    from venue_audit.acquire.live import LiveAcquisitionError, acquire_database, is_database_url
+
     case = _open_case(case_dir)
-    for source in sources:
+    databases = [s for s in sources if is_database_url(s)]
+    paths = [Path(s) for s in sources if not is_database_url(s)]
+    for source in paths:
         if not source.exists() and not source.is_symlink():
             errors.print(f"[red]error:[/red] source {source} does not exist")
             raise typer.Exit(EXIT_USAGE)
-    with _byte_progress("Hashing", quiet) as progress:
-        result = acquisition.acquire(
-            case, sources, workers=workers, progress=progress, command=sys.argv
-        )
+    live = []
+    for url in databases:
+        try:
+            live.append(
+                acquire_database(
+                    case,
+                    url,
+                    tables=tables or (),
+                    exclude=exclude or (),
+                    dry_run=dry_run,
+                    prompt=lambda q: typer.prompt(q, hide_input=True),
+                    command=sys.argv,
+                )
+            )
+        except LiveAcquisitionError as error:
+            errors.print(f"[red]error:[/red] {error}")
+            raise typer.Exit(EXIT_USAGE) from error
+    result = None
+    if paths:
+        with _byte_progress("Hashing", quiet) as progress:
+            result = acquisition.acquire(
+                case, paths, workers=workers, progress=progress, command=sys.argv
+            )
     exports = acquisition.export_manifest(case)
     summary = {
-        "files": result.files,
-        "bytes": result.bytes,
+        "files": result.files if result else 0,
+        "bytes": result.bytes if result else 0,
         "sources": [
             {
                 "root": s.root,
@@ -191,44 +234,51 @@ def acquire_command(
                 "missing": s.missing,
                 "errors": [{"path": p, "error": e} for p, e in s.errors],
             }
-            for s in result.sources
+            for s in (result.sources if result else [])
         ],
+        "databases": [item.as_summary() for item in live],
         "manifest_sha256": acquisition.manifest_digest(case),
         "exports": {k: str(v) for k, v in exports.items()},
     }
     if as_json:
         _print_json(summary)
         return
-    table = Table(title="Acquired", show_lines=False)
-    for column in (
-        "source",
-        "files",
-        "bytes",
-        "new",
-        "unchanged",
-        "changed",
-        "missing",
-        "problems",
-    ):
-        table.add_column(column, justify="left" if column == "source" else "right")
-    for s in result.sources:
-        table.add_row(
-            s.root,
-            str(s.files),
-            f"{s.bytes:,}",
-            str(len(s.new)),
-            str(len(s.unchanged)),
-            str(len(s.changed)),
-            str(len(s.missing)),
-            str(len(s.errors)),
+    for item in live:
+        database = item.as_summary()
+        console.print_json(data=database) if dry_run else console.print(
+            f"Database {item.target.display}: copied {len(item.copied)} table(s) into {item.snapshot}"
         )
-    console.print(table)
-    if not quiet:
+    if result:
+        table = Table(title="Acquired", show_lines=False)
+        for column in (
+            "source",
+            "files",
+            "bytes",
+            "new",
+            "unchanged",
+            "changed",
+            "missing",
+            "problems",
+        ):
+            table.add_column(column, justify="left" if column == "source" else "right")
         for s in result.sources:
-            for path, error in s.errors[:20]:
-                console.print(f"  [yellow]note[/yellow] {path}: {error}")
-            for path in s.changed[:20]:
-                console.print(f"  [yellow]changed since last acquisition[/yellow] {path}")
+            table.add_row(
+                s.root,
+                str(s.files),
+                f"{s.bytes:,}",
+                str(len(s.new)),
+                str(len(s.unchanged)),
+                str(len(s.changed)),
+                str(len(s.missing)),
+                str(len(s.errors)),
+            )
+        console.print(table)
+        if not quiet:
+            for s in result.sources:
+                for path, error in s.errors[:20]:
+                    console.print(f"  [yellow]note[/yellow] {path}: {error}")
+                for path in s.changed[:20]:
+                    console.print(f"  [yellow]changed since last acquisition[/yellow] {path}")
     console.print(f"Manifest SHA-256 {summary['manifest_sha256']}")
     console.print(f"Written: {', '.join(str(p) for p in exports.values())}")
 
