@@ -123,3 +123,11 @@ def test_compreface_keeps_an_unknown_calculator_in_a_space_of_its_own() -> None:
     [(_, row)] = list(adapted.rows)
     filled = [t for t in roles.templates if row[t.index] is not None]
     assert [t.space for t in filled] == ["compreface-other-calculator-512"]
+
+
+def test_older_schemas_and_third_party_stores_are_still_recognised() -> None:
+    old_immich = StoreRef("s.sqlite", "sqlite", details={"tables": {"asset_faces": 1, "person": 1}})
+    columns = ["id", "assetId", "personId", "embedding"]
+    assert match_table(old_immich, "asset_faces", columns).profile.NAME == "immich"
+    adms_server = StoreRef("adms.db", "sqlite", details={"tables": {"BIODATA": 4, "devices": 1}})
+    assert match_table(adms_server, "BIODATA", ["Pin", "Type", "Tmp"]).profile.NAME == "zkteco-adms"

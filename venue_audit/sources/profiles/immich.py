@@ -67,6 +67,10 @@ class Immich(Profile):
         ),
     )
 
+    def fits_store(self, tables: set[str]) -> bool:
+        """Current schema, or the one before mid-2024 (embeddings on ``asset_faces``)."""
+        return super().fits_store(tables) or {"asset_faces", "person"} <= tables
+
     def adapt(self, table_map: TableMap, row: Row, state: dict[str, Any]) -> Row:
         name = table_map.table
         if name == "asset":

@@ -114,7 +114,8 @@ class ZktecoAdms(Profile):
     )
 
     def fits_store(self, tables: set[str]) -> bool:
-        return False  # a log, never a database with a table list
+        """Third-party ADMS servers keep the push records in tables named like the record types."""
+        return bool({t.table.lower() for t in self.TABLES} & tables)
 
     def adapt(self, table_map: TableMap, row: Row, state: dict[str, Any]) -> Row:
         if table_map.table == "BIODATA":
