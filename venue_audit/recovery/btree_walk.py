@@ -124,6 +124,8 @@ class LiveState:
     rows: list[LiveRow] = field(default_factory=list)
     used_pages: set[int] = field(default_factory=set)
     leaf_owner: dict[int, str] = field(default_factory=dict)  # table-leaf page -> table name
+    # interior table page -> table name (a leaf before the table grew: old cells may remain)
+    interior_owner: dict[int, str] = field(default_factory=dict)
     freelist_trunks: dict[int, int] = field(default_factory=dict)  # trunk page -> leaf count
     freelist_leaves: set[int] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
@@ -345,8 +347,11 @@ def read_live_state(view: PageView, encoding: str, first_trunk: int, label: str)
                 state.leaf_owner[cell.page] = str(name)
             for pgno in used - before:
                 image = view.get(pgno)
-                if image is not None and image.data[100 if pgno == 1 else 0] == TABLE_LEAF:
+                kind_byte = image.data[100 if pgno == 1 else 0] if image is not None else 0
+                if kind_byte == TABLE_LEAF:
                     state.leaf_owner.setdefault(pgno, str(name))
+                elif kind_byte == TABLE_INTERIOR:
+                    state.interior_owner.setdefault(pgno, str(name))
         elif kind == "index" and root:
             mark_index_pages(view, root, used, state.notes, f"{label} {name}")
     walk_freelist(view, first_trunk, state, label)

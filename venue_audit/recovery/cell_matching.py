@@ -135,9 +135,16 @@ def _values_plausible(cand: CellCandidate, page: bytes, usable: int, region_end:
     data_cols = [
         st for i, st in enumerate(cand.serial_types) if table is None or i != table.rowid_alias
     ]
-    non_null = sum(1 for st in data_cols if st != 0)
-    if non_null < min(2, len(data_cols)):
+    informative = sum(1 for st in data_cols if serial_type_size(st) > 0)  # not NULL, 0, 1, empty
+    if informative < min(2, len(data_cols)):
         return False
+    has_scalar_columns = table is None or any(
+        "BLOB" not in c.declared_type.upper() for i, c in enumerate(table.columns)
+        if i != table.rowid_alias
+    )
+    scalars = sum(1 for st in data_cols if serial_type_size(st) > 0 and not (st >= 12 and st % 2 == 0))
+    if has_scalar_columns and scalars == 0:
+        return False  # blobs alone do not show a boundary is right
     local_end = min(cand.payload_start + cand.local_size(usable), region_end)
     pos = cand.payload_start + cand.header_size
     for st in cand.serial_types:
@@ -372,11 +379,20 @@ def _later_cell_starts(
     return sorted(set(starts))
 
 
-def _ghost_covers(page: bytes, cand: CellCandidate, usable: int) -> bool:
-    """A stale freeblock header's size is at least the size of the cell it freed."""
-    start = cand.cell_start or 0
-    size = (page[start + 2] << 8) | page[start + 3]
-    return cand.local_end(usable) - start <= size
+def _distinctive(cand: CellCandidate, page: bytes) -> bool:
+    """At least two non-blob values of 4+ bytes survive whole before the cut: enough to tell a
+    real row from JPEG tables that happen to parse as a record."""
+    pos = cand.payload_start + cand.header_size
+    cut = cand.truncated_at or pos
+    whole = 0
+    for st in cand.serial_types:
+        size = serial_type_size(st)
+        if pos + size > cut:
+            break
+        if size >= 4 and not (st >= 12 and st % 2 == 0):
+            whole += 1
+        pos += size
+    return whole >= 2
 
 
 def find_deleted_cells(
@@ -408,10 +424,17 @@ def find_deleted_cells(
             i = bisect.bisect_right(certain, q)
             bound = certain[i] if i < len(certain) else end
             cand = None
-            if q in anchors or q in ghosts:
+            if q in anchors:
                 size = end - start if is_freeblock and q == start and bound == end else None
                 cand = match_anchored(page, q, bound, usable, page_count, tables, size)
-                if cand is not None and q not in anchors and not _ghost_covers(page, cand, usable):
+            elif q in ghosts:
+                # a freeblock keeps its header when SQLite reuses the block's tail for a new
+                # cell (it just lowers the size), so only the bytes inside the size are trusted
+                block_end = min(bound, q + ((page[q + 2] << 8) | page[q + 3]))
+                cand = match_anchored(page, q, block_end, usable, page_count, tables, None)
+                if cand is not None and cand.truncated_at is not None and not _distinctive(
+                    cand, page
+                ):
                     cand = None
             if cand is None:
                 cand = match_header_at(page, q, start, bound, usable, page_count, tables,

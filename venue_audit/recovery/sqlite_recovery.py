@@ -41,6 +41,7 @@ from venue_audit.recovery.models import RecoveredRecord, RecoveryReport
 from venue_audit.recovery.orphan_chains import carve_chains, rebuild_chains
 from venue_audit.recovery.page_views import PageImage, PageView, db_file_images
 from venue_audit.recovery.sqlite_format import (
+    TABLE_INTERIOR,
     TABLE_LEAF,
     FormatError,
     cell_pointers,
@@ -112,12 +113,14 @@ class _Recovery:
         origin: str | None,
         hazards: _Hazards,
         with_cells: bool,
+        interior_ok: bool = False,
     ) -> None:
         """Recover from one table-leaf page image: its free regions, and (``with_cells``) the
         cells its pointer array still lists. ``origin`` None means freeblock/unallocated."""
         offset = 100 if image.number == 1 else 0
-        if image.data[offset : offset + 1] != bytes([TABLE_LEAF]):
-            return  # overflow, interior, index or freelist-trunk image: no rows to find
+        kinds = (TABLE_LEAF, TABLE_INTERIOR) if interior_ok else (TABLE_LEAF,)
+        if image.data[offset] not in kinds:
+            return  # overflow, index or freelist-trunk image: no rows to find
         try:
             hdr = parse_btree_header(image.data, image.number, self.usable)
             regions = self.free_regions(image)
@@ -126,13 +129,16 @@ class _Recovery:
         except PARSE_ERRORS as exc:
             self.report.notes.append(f"{image.file} page {image.number} ({image.label}): {exc}")
             return
+        if hdr.page_type == TABLE_INTERIOR:
+            for cand in cands:
+                _keep_only_leading_values(cand)
         region_of = {}
         for cand in cands:
             pos = cand.cell_start if cand.cell_start is not None else cand.payload_start
             region_of[id(cand)] = next(
                 (fb for start, end, fb in regions if start <= pos < end), True
             )
-        if with_cells:
+        if with_cells and hdr.page_type == TABLE_LEAF:
             for cell in cell_pointers(image.data, hdr, self.usable):
                 cand = self.pointer_cell(image, cell, tables, view.page_count)
                 if cand is not None:
@@ -279,6 +285,26 @@ class _Recovery:
         if image.label not in ("db file",):
             record.notes.append(f"page version: {image.label}")
         self.records.append(record)
+
+
+def _keep_only_leading_values(cand: CellCandidate) -> None:
+    """Cut a truncated remnant on an interior page after its last whole non-blob value.
+
+    Such remnants date from when the page was a leaf; later interior cells, written and freed
+    below the content area, can sit inside their blob bytes undetected. The leading values
+    (ids, times, camera names) are the part worth trusting.
+    """
+    if cand.truncated_at is None:
+        return
+    pos = cand.payload_start + cand.header_size
+    keep = pos
+    for st in cand.serial_types:
+        size = serial_type_size(st)
+        if (st >= 12 and st % 2 == 0) or pos + size > cand.truncated_at:
+            break
+        pos += size
+        keep = pos
+    cand.truncated_at = keep
 
 
 def _lost_in_columns(
@@ -581,6 +607,10 @@ def _recover(
         if pgno in live.leaf_owner:
             owner = by_name.get(live.leaf_owner[pgno])
             rec.scan_page(image, current, [owner] if owner else tables, None, hazards, False)
+        elif pgno in live.interior_owner:
+            owner = by_name.get(live.interior_owner[pgno])
+            rec.scan_page(image, current, [owner] if owner else tables, None, hazards, False,
+                          interior_ok=True)
         elif pgno in live.freelist_trunks:
             rec.scan_trunk(image, current, tables, live.freelist_trunks[pgno], hazards)
         elif pgno in live.used_pages:
