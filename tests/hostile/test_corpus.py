@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -51,27 +52,34 @@ def has_message(messages: list[tuple[str, str]], expect: Expect) -> bool:
     )
 
 
-def _scan_case(name: str, tmp_path: Path, blank_case: Path) -> tuple[Case, Expect, Canary]:
+def _scan_case(
+    name: str, tmp_path: Path, blank_case: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Case, Expect, Canary]:
+    """Acquire and scan one case, with the process's temporary folder pointed at ``scratch``."""
     evidence, canary = tmp_path / "evidence", Canary(tmp_path / "canary")
     expect = build_all(evidence, canary, [name])[name]
     shutil.copytree(blank_case, tmp_path / "case")
     case = Case(tmp_path / "case")
     acquire(case, [evidence], workers=1)
     before = snapshot(evidence)
+    (tmp_path / "scratch").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
     scan(case, ScanOptions(workers=1))
+    monkeypatch.undo()
     assert snapshot(evidence) == before, "the scan changed the evidence"
+    assert list((tmp_path / "scratch").iterdir()) == [], "temporary copies were left behind"
     return case, expect, canary
 
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_hostile_input_is_recorded_and_harms_nothing(
-    name: str, tmp_path: Path, blank_case: Path
+    name: str, tmp_path: Path, blank_case: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    case, expect, canary = _scan_case(name, tmp_path, blank_case)
+    case, expect, canary = _scan_case(name, tmp_path, blank_case, monkeypatch)
 
     assert list(canary.folder.iterdir()) == [], "a payload ran or a member was extracted"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["canary", "case", "evidence"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["canary", "case", "evidence", "scratch"]
     assert not Path("C:").exists() and not Path("escape.txt").exists()
     assert case.db.execute("select count(*) from artifacts").fetchone()[0] == 0
 
@@ -104,9 +112,9 @@ def test_the_corpus_has_at_least_thirty_cases() -> None:
 
 
 def test_a_database_with_triggers_and_views_is_read_without_firing_them(
-    tmp_path: Path, blank_case: Path
+    tmp_path: Path, blank_case: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    case, _, _ = _scan_case("sqlite_trigger_and_view", tmp_path, blank_case)
+    case, _, _ = _scan_case("sqlite_trigger_and_view", tmp_path, blank_case, monkeypatch)
     folder = tmp_path / "evidence" / "sqlite_trigger_and_view"
     assert sorted(p.name for p in folder.iterdir()) == ["triggers.db"], "no -wal/-shm/-journal"
     stats = json.loads(next(iter(case.db.query("select stats from scan_state")))["stats"])
@@ -114,17 +122,17 @@ def test_a_database_with_triggers_and_views_is_read_without_firing_them(
 
 
 def test_a_skipped_picture_is_described_without_the_engine_batch_position(
-    tmp_path: Path, blank_case: Path
+    tmp_path: Path, blank_case: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    case, _, _ = _scan_case("jpeg_corrupt", tmp_path, blank_case)
+    case, _, _ = _scan_case("jpeg_corrupt", tmp_path, blank_case, monkeypatch)
     [reason] = [r["reason"] for r in case.db.query("select reason from skipped")]
     assert reason.startswith("image could not be decoded"), reason
 
 
 def test_entries_acquisition_could_not_read_are_listed_as_skipped_once(
-    tmp_path: Path, blank_case: Path
+    tmp_path: Path, blank_case: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    case, _, _ = _scan_case("symlink_loop", tmp_path, blank_case)
+    case, _, _ = _scan_case("symlink_loop", tmp_path, blank_case, monkeypatch)
     scan(case, ScanOptions(workers=1))
     rows = list(case.db.query("select stage, locator, reason from skipped order by locator"))
     assert rows == [
