@@ -149,6 +149,10 @@ def _values_plausible(cand: CellCandidate, page: bytes, usable: int, region_end:
     pos = cand.payload_start + cand.header_size
     for st in cand.serial_types:
         size = serial_type_size(st)
+        if st == 7 and pos + 8 <= local_end:
+            x = abs(struct.unpack(">d", page[pos : pos + 8])[0])
+            if not (x == 0 or 1e-30 < x < 1e30):
+                return False  # NaN, inf or absurd magnitudes: the boundary is wrong
         if st >= 13 and st % 2 and size:
             if pos + size > local_end:
                 break

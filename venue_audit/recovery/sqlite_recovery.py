@@ -18,8 +18,10 @@ with other finds of the same row (the highest-confidence location wins; the othe
 Confidence model: the base value comes from how the cell boundary was established
 (``cell_matching.CONFIDENCE``: 0.95 cell still in a pointer array, 0.9 intact cell header, 0.85 /
 0.75 header lost but start known, 0.6 header found by scanning), times 0.7 when the record fits
-no known table, times 0.7 when a text value does not decode cleanly, times 0.5 when bytes of the
-row are missing (overflow page reused or chain broken; ``complete`` is then False).
+no known table, times 0.5 when bytes of the row are missing (overflow page reused, chain broken,
+cell tail overwritten; ``complete`` is then False). A remnant whose text stops decoding cleanly is
+cut there (the rest was overwritten); a cell still listed in a pointer array keeps its values and
+gets times 0.7 instead.
 """
 
 from __future__ import annotations
@@ -131,7 +133,7 @@ class _Recovery:
             return
         if hdr.page_type == TABLE_INTERIOR:
             for cand in cands:
-                _keep_only_leading_values(cand)
+                _keep_only_leading_values(cand, self.usable)
         region_of = {}
         for cand in cands:
             pos = cand.cell_start if cand.cell_start is not None else cand.payload_start
@@ -243,18 +245,26 @@ class _Recovery:
             cand.serial_types, payload[cand.header_size :], self.encoding
         )
         complete = complete and body_complete
+        if not complete:
+            values = [_clean_prefix(v) if isinstance(v, str) else v for v in values]
         confidence = CONFIDENCE[cand.method]
         table = cand.table
         if table is None:
             confidence *= GENERIC_FACTOR
         body = payload[cand.header_size :]
         pos = 0
-        for st in cand.serial_types:
+        for i, st in enumerate(cand.serial_types):
             size = (st - 13) // 2 if st >= 13 and st % 2 else 0
             if size and pos + size <= len(body) and not text_is_clean(body[pos : pos + size],
                                                                         self.encoding):
-                confidence *= 0.7
-                notes.append("text value does not decode cleanly")
+                if cand.method == "cell pointer":
+                    confidence *= 0.7
+                    notes.append("text value does not decode cleanly")
+                else:
+                    # a remnant whose later bytes were overwritten: keep what precedes
+                    values = _cut_values(values, i)
+                    complete = False
+                    notes.append(f"overwritten from column {i} on; later values dropped")
                 break
             pos += serial_type_size(st)
         if not complete:
@@ -287,24 +297,47 @@ class _Recovery:
         self.records.append(record)
 
 
-def _keep_only_leading_values(cand: CellCandidate) -> None:
-    """Cut a truncated remnant on an interior page after its last whole non-blob value.
+def _cut_values(values: list, first_bad: int) -> list:
+    """Values from ``first_bad`` on replaced by their surviving clean prefix (texts), empty
+    bytes (blobs) or None (numbers)."""
+    out = list(values[:first_bad])
+    for v in values[first_bad:]:
+        if isinstance(v, str):
+            out.append(_clean_prefix(v))
+        elif isinstance(v, bytes):
+            out.append(b"")
+        else:
+            out.append(None)
+    return out
 
-    Such remnants date from when the page was a leaf; later interior cells, written and freed
-    below the content area, can sit inside their blob bytes undetected. The leading values
-    (ids, times, camera names) are the part worth trusting.
+
+def _clean_prefix(text: str) -> str:
+    """A cut-off text value up to its first unprintable character (bytes past the overwrite
+    point, or a multi-byte character split by the cut)."""
+    for i, ch in enumerate(text):
+        if (ch < " " and ch not in "\t\r\n") or ch == "\ufffd":
+            return text[:i]
+    return text
+
+
+def _keep_only_leading_values(cand: CellCandidate, usable: int) -> None:
+    """Cut a remnant on an interior page after its last whole non-blob value.
+
+    Such remnants date from when the page was a leaf; interior cells written and freed there
+    since can sit inside their bytes undetected. The leading values (ids, times, camera names)
+    are the part worth trusting; blobs are dropped.
     """
-    if cand.truncated_at is None:
-        return
+    end = cand.truncated_at if cand.truncated_at is not None else cand.local_end(usable)
     pos = cand.payload_start + cand.header_size
     keep = pos
     for st in cand.serial_types:
         size = serial_type_size(st)
-        if (st >= 12 and st % 2 == 0) or pos + size > cand.truncated_at:
+        if (st >= 12 and st % 2 == 0) or pos + size > end:
             break
         pos += size
         keep = pos
-    cand.truncated_at = keep
+    if keep < cand.payload_start + cand.payload_size:
+        cand.truncated_at = keep
 
 
 def _lost_in_columns(
