@@ -50,7 +50,11 @@ def _resized(rgb: np.ndarray, scale: float) -> np.ndarray:
     return cv2.resize(rgb, size, interpolation=interpolation)
 
 
-def _detect_scaled(rgb: np.ndarray, scale: float) -> list[dlib.rectangle]:
+def _detect_scaled(rgb: np.ndarray, scale: float, grey: bool = False) -> list[dlib.rectangle]:
+    if grey:
+        # dlib's HOG takes, per pixel, the strongest gradient over the colour channels;
+        # on luma it computes one gradient instead of three (about 30% faster).
+        rgb = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     small = _resized(rgb, scale)
     found = hog_detector()(small, 0)
     height, width = rgb.shape[:2]
@@ -67,14 +71,16 @@ def _detect_scaled(rgb: np.ndarray, scale: float) -> list[dlib.rectangle]:
     ]
 
 
-def _confirmed_crop(rgb: np.ndarray, crop_max_side: int, min_fill: float) -> dlib.rectangle | None:
+def _confirmed_crop(
+    rgb: np.ndarray, crop_max_side: int, min_fill: float, grey: bool
+) -> dlib.rectangle | None:
     height, width = rgb.shape[:2]
     if max(height, width) > crop_max_side:
         return None
     # Up or down to ~CROP_CONFIRM_SIDE px: a face filling the picture is then well above
     # the detector's smallest size, and the pass costs a few milliseconds.
     scale = CROP_CONFIRM_SIDE / float(min(height, width))
-    found = _detect_scaled(rgb, scale)
+    found = _detect_scaled(rgb, scale, grey)
     if len(found) != 1:
         return None
     rect = found[0]
@@ -89,12 +95,13 @@ def detect_faces(
     crop_fast_path: bool = True,
     crop_max_side: int = 320,
     crop_min_fill: float = 0.4,
+    grey: bool = False,
 ) -> list[Detection]:
     if crop_fast_path:
-        rect = _confirmed_crop(rgb, crop_max_side, crop_min_fill)
+        rect = _confirmed_crop(rgb, crop_max_side, crop_min_fill, grey)
         if rect is not None and min(rect.width(), rect.height()) >= min_face_size:
             return [Detection(rect, fast_path=True)]
-    rects = _detect_scaled(rgb, working_scale(min_face_size))
+    rects = _detect_scaled(rgb, working_scale(min_face_size), grey)
     return [
         Detection(r, fast_path=False) for r in rects if min(r.width(), r.height()) >= min_face_size
     ]

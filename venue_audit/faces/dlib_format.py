@@ -18,6 +18,7 @@ then the values as little-endian float32.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -250,7 +251,7 @@ def load_resnet_weights(model_path: Path, cache_dir: Path | None) -> ResNetWeigh
     weights = read_resnet(model_path.read_bytes())
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(f".{np.random.randint(1 << 30)}.tmp")
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
         with partial.open("wb") as handle:
             np.savez(handle, **weights.to_arrays())
         partial.replace(cached)
