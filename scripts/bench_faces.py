@@ -168,18 +168,30 @@ def _encoder_timing(count: int, cache_dir: str) -> dict[str, tuple[float, float]
             shape = landmark_predictor()(rgb, detection.rect)
             chips.append(dlib.get_face_chip(rgb, shape, 150, 0.25))
     chips = (chips * (count // len(chips) + 1))[:count]
+    names = ["onnx", "numpy"] if onnx_available() else ["numpy"]
     encoder = dlib_encoder()
     encoder.compute_face_descriptor(chips[0])
-    start = time.perf_counter()
-    theirs = np.asarray([np.asarray(encoder.compute_face_descriptor(c)) for c in chips])
-    rates = {"dlib": (count / (time.perf_counter() - start), 0.0)}
-    for name in ["onnx", "numpy"] if onnx_available() else ["numpy"]:
+    for name in names:
         encode_chips(chips[:8], name, cache_dir)  # warm-up, and the one-off conversion
+    # Rounds alternate the encoders and keep each one's best, so that a burst of load
+    # from elsewhere on the machine does not land on one side only.
+    best: dict[str, float] = {}
+    outputs: dict[str, np.ndarray] = {}
+    for _ in range(3):
         start = time.perf_counter()
-        ours = np.concatenate(
-            [encode_chips(chips[i : i + 8], name, cache_dir) for i in range(0, count, 8)]
+        outputs["dlib"] = np.asarray(
+            [np.asarray(encoder.compute_face_descriptor(c)) for c in chips]
         )
-        rates[name] = (count / (time.perf_counter() - start), float(np.abs(ours - theirs).max()))
+        best["dlib"] = max(best.get("dlib", 0.0), count / (time.perf_counter() - start))
+        for name in names:
+            start = time.perf_counter()
+            outputs[name] = np.concatenate(
+                [encode_chips(chips[i : i + 8], name, cache_dir) for i in range(0, count, 8)]
+            )
+            best[name] = max(best.get(name, 0.0), count / (time.perf_counter() - start))
+    rates = {"dlib": (best["dlib"], 0.0)}
+    for name in names:
+        rates[name] = (best[name], float(np.abs(outputs[name] - outputs["dlib"]).max()))
     return rates
 
 
@@ -191,7 +203,7 @@ def run(quick: bool) -> None:
     if not CLI.exists():
         print(f"face_recognition CLI not found at {CLI}; cannot run the baseline")
         return
-    n_crops, n_photos, n_chips = (60, 20, 32) if quick else (300, 100, 128)
+    n_crops, n_photos, n_chips = (60, 20, 32) if quick else (300, 100, 64)
     work = Path(tempfile.mkdtemp(prefix="bench-faces-"))
     try:
         known = work / "known"
@@ -200,7 +212,11 @@ def run(quick: bool) -> None:
         crops, photos = work / "A_crops", work / "B_photos"
         make_crops(crops, n_crops)
         make_photos(photos, n_photos)
-        print(f"engine {ENGINE_VERSION}; fixtures in {work}; {os.cpu_count()} cores", flush=True)
+        print(
+            f"engine {ENGINE_VERSION}; fixtures in {work}; {os.cpu_count()} cores; "
+            f"load average {os.getloadavg()[0]:.1f} at start",
+            flush=True,
+        )
 
         cli_a, cli_faces_a = run_cli(known, crops)
         ours_a, ours_faces_a = run_engine(crops, EngineConfig())
@@ -267,6 +283,7 @@ def run(quick: bool) -> None:
                 f"{rate:>9.1f}{rate / dlib_rate:>7.1f}x  {'>= 5x':<7} faces/s, dlib-bin vs ours; "
                 f"max |delta| {delta:.2e} (goal <= 1e-3)"
             )
+        print(f"load average {os.getloadavg()[0]:.1f} at end (2 cores; other work shares them)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
