@@ -434,10 +434,14 @@ def find_deleted_cells(
             elif q in ghosts:
                 # a freeblock keeps its header when SQLite reuses the block's tail for a new
                 # cell (it just lowers the size), so only the bytes inside the size are trusted
-                block_end = min(bound, q + ((page[q + 2] << 8) | page[q + 3]))
+                ghost_size = (page[q + 2] << 8) | page[q + 3]
+                block_end = min(bound, q + ghost_size)
                 cand = match_anchored(page, q, block_end, usable, page_count, tables, None)
-                if cand is not None and cand.truncated_at is not None and not _distinctive(
-                    cand, page
+                if (
+                    cand is not None
+                    and cand.truncated_at is not None
+                    and cand.local_end(usable) - q != ghost_size  # exact size: structure agrees
+                    and not _distinctive(cand, page)
                 ):
                     cand = None
             if cand is None:
