@@ -232,7 +232,8 @@ def test_a_cli_scan_killed_mid_item_resumes_to_the_uninterrupted_result(
     assert outcome(case) == reference
     assert case.verify_custody() == []
     assert scan_actions(case) == ["scan.start", "scan.start", "scan.end"]
-    assert verify_manifest(case, workers=1).passed
+    for command in (["custody", str(case_dir), "--verify"], ["verify-manifest", str(case_dir)]):
+        run_to_end([sys.executable, "-m", "venue_audit.cli", *command])
 
 
 class _Killed(BaseException):
