@@ -170,6 +170,12 @@ def _fits_region(cand: CellCandidate, region_end: int, usable: int, page_count: 
         return False
     if cand.method != "intact" and not _values_plausible(cand, page, usable, region_end):
         return False
+    if cand.method == "intact" and not any(
+        serial_type_size(st) > 0
+        for i, st in enumerate(cand.serial_types)
+        if cand.table is None or i != cand.table.rowid_alias
+    ):
+        return False  # an all-NULL/empty record in free space is indistinguishable from zeros
     end = cand.local_end(usable)
     if end > usable:
         return False
