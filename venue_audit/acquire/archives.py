@@ -11,6 +11,7 @@ import io
 import stat
 import tarfile
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,10 +32,20 @@ class Member:
     link_target: str | None = None
     problem: str | None = None
     open: Callable[[], BinaryIO] | None = None
+    occurrence: int = 1
 
     @property
     def suspicious_name(self) -> bool:
         return name_is_unsafe(self.name)
+
+    @property
+    def label(self) -> str:
+        """The name made unique in its archive: the n-th member of a repeated name is ``name#n``.
+
+        Archives may hold several members of one name (a trick to hide content); each
+        is a capture of its own, so each needs a locator of its own.
+        """
+        return self.name if self.occurrence == 1 else f"{self.name}#{self.occurrence}"
 
 
 def name_is_unsafe(name: str) -> bool:
@@ -166,9 +177,12 @@ def is_tar(fileobj: BinaryIO) -> bool:
 
 
 def list_members(kind: str, fileobj: BinaryIO, limits: ArchiveLimits) -> Iterator[Member]:
-    if kind == "zip":
-        return zip_members(fileobj, limits)
-    return tar_members(fileobj, limits)
+    members = zip_members(fileobj, limits) if kind == "zip" else tar_members(fileobj, limits)
+    seen: Counter[str] = Counter()
+    for member in members:
+        seen[member.name] += 1
+        member.occurrence = seen[member.name]
+        yield member
 
 
 def archive_kind(file_type: str, fileobj: BinaryIO) -> str | None:

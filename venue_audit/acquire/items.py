@@ -167,7 +167,7 @@ def _members(
     total = 0
     try:
         for member in archives.list_members(kind, stream, limits):
-            path = f"{parent_path}{MEMBER_SEPARATOR}{member.name}"
+            path = f"{parent_path}{MEMBER_SEPARATOR}{member.label}"
             record = ItemRecord(
                 path,
                 member.name.rsplit("/", 1)[-1],

@@ -28,9 +28,12 @@ from venue_audit.sources.registry import register
 _MAX_IN_MEMORY = 512 << 20
 
 
-def member_item(parent: Item, name: str, data: bytes, mtime: str | None) -> Item:
+def member_item(
+    parent: Item, name: str, data: bytes, mtime: str | None, label: str | None = None
+) -> Item:
+    """``label`` (the name made unique in its archive) completes the locator; ``name`` is the real one."""
     return Item(
-        locator=f"{parent.locator}{MEMBER_SEPARATOR}{name}",
+        locator=f"{parent.locator}{MEMBER_SEPARATOR}{label or name}",
         name=name.rsplit("/", 1)[-1],
         type=detect_type(data[:512], name),
         size=len(data),
@@ -68,7 +71,7 @@ class ArchiveReader(SourceReader):
         try:
             with item.open() as stream:
                 for member in listing.list_members(kind, stream, limits):
-                    locator = f"{item.locator}{MEMBER_SEPARATOR}{member.name}"
+                    locator = f"{item.locator}{MEMBER_SEPARATOR}{member.label}"
                     if member.problem or member.open is None:
                         yield Problem(locator, member.problem or "member has no readable content")
                         continue
@@ -99,7 +102,9 @@ class ArchiveReader(SourceReader):
                             "member inflates past its declared size (suspected bomb): not scanned",
                         )
                         continue
-                    yield EmbeddedFile(member_item(item, member.name, data, member.mtime))
+                    yield EmbeddedFile(
+                        member_item(item, member.name, data, member.mtime, member.label)
+                    )
         except Exception as error:  # a corrupt archive must not end the scan
             yield Problem(
                 item.locator,
