@@ -7,6 +7,7 @@ file as it is, or the file with committed WAL frames laid over it, as SQLite wou
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 
@@ -47,3 +48,30 @@ def db_file_images(data: bytes, page_size: int, name: str) -> dict[int, PageImag
         off = i * page_size
         images[i + 1] = PageImage(i + 1, data[off : off + page_size], name, off, "db", "db file")
     return images
+
+
+class WalSnapshotView(PageView):
+    """The database as of one WAL frame: each page is the latest frame at or before ``upto``,
+    else the db-file page. Resolved per page on demand, so a WAL of thousands of frames does not
+    cost a full page map per frame."""
+
+    def __init__(
+        self,
+        base: PageView,
+        frames_by_page: dict[int, list[tuple[int, PageImage]]],
+        upto: int,
+        page_count: int,
+    ):
+        super().__init__(base.images, page_count, base.usable, f"state at wal frame {upto}")
+        self.frames_by_page = frames_by_page
+        self.upto = upto
+
+    def get(self, number: int) -> PageImage | None:
+        if number < 1 or number > self.page_count:
+            return None
+        frames = self.frames_by_page.get(number)
+        if frames:
+            i = bisect.bisect_right([index for index, _ in frames], self.upto)
+            if i:
+                return frames[i - 1][1]
+        return self.images.get(number)

@@ -1,0 +1,137 @@
+"""Recovered rows against live rows and against each other.
+
+A cell found in free space or an old page version may be a row that is still live (SQLite
+moved it while rebalancing, or the page version predates an unrelated change): such finds are
+dropped. The same deleted row is often found several times (free space of the current page, the
+old page version in the WAL, a journal copy): it is reported once, at its highest-confidence
+location, with the other locations listed. Copies may differ: truncated copies hold prefixes,
+and a partly rewritten page version keeps a row's start but not its tail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from venue_audit.recovery.btree_walk import LiveState
+from venue_audit.recovery.models import RecoveredRecord, RecoveryReport
+
+
+def _comparable(values: list, alias: int | None) -> tuple:
+    return tuple(None if i == alias else v for i, v in enumerate(values))
+
+
+@dataclass
+class _RowView:
+    """The parts of a row that ``_same_row`` compares (live rows have no RecoveredRecord)."""
+
+    values: list
+    rowid: int | None
+    complete: bool
+
+
+def _same_row(
+    a: RecoveredRecord | _RowView, b: RecoveredRecord | _RowView, alias: int | None
+) -> tuple[bool, bool]:
+    """Whether two finds are copies of one row, and whether their blob bytes agree.
+
+    Copies may differ: a truncated copy holds a prefix of a text or blob, and a page version
+    that was partly rewritten keeps the row's start but not its tail. They are the same row when
+    no non-blob value conflicts and either two distinctive non-blob values are equal, or all
+    blobs agree and some value is equal.
+    """
+    if a.rowid is not None and b.rowid is not None and a.rowid != b.rowid:
+        return False, False
+    distinctive = equal = 0
+    bytes_agree = True
+    for i, (x, y) in enumerate(zip(a.values, b.values, strict=False)):
+        if i == alias or x is None or y is None:
+            continue
+        if isinstance(x, bytes) or isinstance(y, bytes):
+            if not (isinstance(x, bytes) and isinstance(y, bytes)):
+                return False, False
+            if x.startswith(y) or y.startswith(x):
+                equal += 1
+            else:
+                bytes_agree = False
+            continue
+        if x == y:
+            equal += 1
+            distinctive += len(str(x)) >= 4
+        elif isinstance(x, str) and isinstance(y, str) and (
+            (not a.complete and y.startswith(x.rstrip("\ufffd")))
+            or (not b.complete and x.startswith(y.rstrip("\ufffd")))
+        ):
+            continue
+        else:
+            return False, False
+    same = distinctive >= 2 or (bytes_agree and equal >= 1)
+    return same, bytes_agree
+
+
+def drop_live_and_merge(
+    records: list[RecoveredRecord], live: LiveState, report: RecoveryReport
+) -> list[RecoveredRecord]:
+    aliases = {t.name: t.rowid_alias for t in live.tables}
+    live_full: dict[tuple, set[int]] = {}
+    live_by_value: dict[tuple, list[_RowView]] = {}
+    live_rowids: dict[tuple[str, int], tuple] = {}
+    for row in live.rows:
+        alias = aliases.get(row.table)
+        key = (row.table, _comparable(row.values, alias))
+        live_full.setdefault(key, set()).add(row.rowid)
+        view = _RowView(row.values, row.rowid, True)
+        for i, v in enumerate(row.values):
+            if i != alias and isinstance(v, str | int | float) and len(str(v)) >= 4:
+                live_by_value.setdefault((row.table, i, v), []).append(view)
+        live_rowids[(row.table, row.rowid)] = key
+    kept: list[RecoveredRecord] = []
+    dropped_live = 0
+    for rec in records:
+        alias = aliases.get(rec.table) if rec.table else None
+        key = (rec.table, _comparable(rec.values, alias))
+        if rec.complete and key in live_full and (rec.rowid is None or rec.rowid in live_full[key]):
+            dropped_live += 1
+            continue
+        if not rec.complete:
+            verdicts = [
+                _same_row(rec, view, alias)
+                for i, v in enumerate(rec.values)
+                if i != alias and isinstance(v, str | int | float)
+                for view in live_by_value.get((rec.table, i, v), [])
+            ]
+            if any(same and agree for same, agree in verdicts):
+                dropped_live += 1
+                continue
+            if any(same for same, _agree in verdicts):
+                rec.kind = "superseded"
+                rec.notes.append("same row as a live one, with different blob bytes")
+        if rec.rowid is not None and rec.table and (rec.table, rec.rowid) in live_rowids:
+            rec.kind = "superseded"
+        kept.append(rec)
+    if dropped_live:
+        report.notes.append(f"{dropped_live} found cells are rows still live; not reported")
+    kept.sort(key=lambda r: (not r.complete, -r.confidence))
+    merged: list[RecoveredRecord] = []
+    by_table: dict[str | None, list[RecoveredRecord]] = {}
+    for rec in kept:
+        alias = aliases.get(rec.table) if rec.table else None
+        group = by_table.setdefault(rec.table, [])
+        twin = None
+        for g in group[:5000]:
+            same, bytes_agree = _same_row(rec, g, alias)
+            if same:
+                twin = g
+                break
+        if twin is None:
+            group.append(rec)
+            merged.append(rec)
+            continue
+        if not bytes_agree:
+            twin.notes.append(f"another copy at {rec.location} differs in its blob bytes")
+        twin.also_found_at.append(f"{rec.location} confidence {rec.confidence}")
+        if twin.rowid is None and rec.rowid is not None:
+            twin.rowid = rec.rowid
+            if alias is not None and alias < len(twin.values):
+                twin.values[alias] = rec.rowid
+    merged.sort(key=lambda r: (r.table or "", r.file, r.page, r.offset))
+    return merged
