@@ -11,6 +11,7 @@ test can prove nothing ran and nothing escaped.
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import os
@@ -356,11 +357,33 @@ def sevenzip_bad_header(root: Path, canary: Canary) -> Expect:
 
 @case
 def gzip_truncated(root: Path, canary: Canary) -> Expect:
-    import gzip
-
     data = gzip.compress(json.dumps([{"id": i} for i in range(2000)]).encode())
     (_folder(root, "gzip_truncated") / "rows.json.gz").write_bytes(data[: len(data) // 2])
     return Expect("gzip_truncated/rows.json.gz", ("gzip", "end", "truncat", "read"))
+
+
+@case
+def gzip_nested_3000_deep(root: Path, canary: Canary) -> Expect:
+    data = b'{"visitor_id": "V1"}'
+    for _ in range(3000):
+        data = gzip.compress(data, 1)
+    (_folder(root, "gzip_nested_3000_deep") / "rows.json.gz").write_bytes(data)
+    return Expect("gzip_nested_3000_deep/rows.json.gz!/", ("nested deeper",))
+
+
+@case
+def sevenzip_nested(root: Path, canary: Canary) -> Expect:
+    import py7zr
+
+    data = b"id,visitor_id\n1,V1\n"
+    name = "rows.csv"
+    for level in range(6):
+        out = io.BytesIO()
+        with py7zr.SevenZipFile(out, "w") as archive:
+            archive.writestr(data, name)
+        data, name = out.getvalue(), f"level{level}.7z"
+    (_folder(root, "sevenzip_nested") / "outer.7z").write_bytes(data)
+    return Expect("sevenzip_nested/outer.7z!/", ("nested deeper",))
 
 
 @case

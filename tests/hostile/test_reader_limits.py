@@ -8,10 +8,18 @@ guard is the same code whatever the number. (A million columns and JSON nested
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
 from typing import Any
 
+import py7zr
+import pytest
+
 from tests.sources.items import item_from_bytes, read_all
-from venue_audit.sources.base import Problem, TableRows
+from venue_audit.scan.dispatch import walk
+from venue_audit.sources import archives
+from venue_audit.sources.archives import SevenZipReader
+from venue_audit.sources.base import DefaultContext, Problem, TableRows
 from venue_audit.sources.logs import FaceTransferLogReader
 from venue_audit.sources.sqldump import SqlDumpReader
 from venue_audit.sources.tabular import DelimitedTextReader, JsonLinesReader, JsonReader
@@ -81,3 +89,33 @@ def test_a_log_line_over_the_limit_is_skipped_and_the_events_around_it_are_kept(
         "evidence/e.log line 1",
         "evidence/e.log line 3",
     ]
+
+
+def test_a_7z_declaring_more_than_fits_in_memory_is_not_decompressed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 7z bomb (GBs of zeros in a few MB) is refused from its header, before any inflating."""
+    out = io.BytesIO()
+    with py7zr.SevenZipFile(out, "w") as archive:
+        archive.writestr(bytes(3 << 20), "zeros.jpg")
+    item = item_from_bytes("bomb.7z", out.getvalue())
+    assert not problems(read_all(SevenZipReader(), item))
+    monkeypatch.setattr(archives, "_MAX_IN_MEMORY", 1 << 20)
+    [(locator, reason)] = problems(read_all(SevenZipReader(), item))
+    assert locator == "evidence/bomb.7z" and "over the in-memory limit of 1048576" in reason
+
+
+def test_a_7z_archive_is_read_member_by_member_in_memory(tmp_path: Path) -> None:
+    out = io.BytesIO()
+    with py7zr.SevenZipFile(out, "w") as archive:
+        archive.writestr(b"id,visitor_id\n1,V1\n2,V2\n", "export/rows.csv")
+        archive.writestr(b"\xff\xd8\xff\xe0" + bytes(64), "export/0001.jpg")
+    by_type: dict[str, Any] = {}
+    for _, found in walk(item_from_bytes("backup.7z", out.getvalue()), DefaultContext()):
+        if isinstance(found, TableRows):
+            found.rows = iter(list(found.rows))
+        by_type[type(found).__name__] = found
+    assert "Problem" not in by_type
+    assert by_type["ImageFound"].locator == "evidence/backup.7z!/export/0001.jpg"
+    assert [values for _, values in by_type["TableRows"].rows] == [["1", "V1"], ["2", "V2"]]
+    assert list(tmp_path.iterdir()) == [] and not Path("export").exists()

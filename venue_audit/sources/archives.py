@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 from collections.abc import Iterator
+from typing import Any
 
 from venue_audit.acquire import archives as listing
 from venue_audit.acquire.filetype import detect_type
@@ -45,6 +46,15 @@ def member_item(
     )
 
 
+def too_deep(item: Item, context: ScanContext) -> Problem | None:
+    """Archives inside archives are opened only so deep: gzip-of-gzip chains can be thousands long."""
+    if item.depth < context.limits.max_depth:
+        return None
+    return Problem(
+        item.locator, f"archive nested deeper than {context.limits.max_depth} levels: not opened"
+    )
+
+
 @register
 class ArchiveReader(SourceReader):
     NAME = "archive"
@@ -60,10 +70,8 @@ class ArchiveReader(SourceReader):
 
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
         limits = context.limits
-        if item.depth >= limits.max_depth:
-            yield Problem(
-                item.locator, f"archive nested deeper than {limits.max_depth} levels: not opened"
-            )
+        if (deep := too_deep(item, context)) is not None:
+            yield deep
             return
         kind = "zip" if item.type == "zip" else "tar"
         yield StoreFound("archive", details={"format": kind})
@@ -127,6 +135,9 @@ class GzipReader(SourceReader):
         return item.type == "gzip"
 
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
+        if (deep := too_deep(item, context)) is not None:
+            yield deep
+            return
         name = item.name[:-3] if item.name.endswith(".gz") else item.name + ".out"
         try:
             with gzip.GzipFile(fileobj=item.open()) as stream:
@@ -154,14 +165,20 @@ class SevenZipReader(SourceReader):
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
         import py7zr
 
+        if (deep := too_deep(item, context)) is not None:
+            yield deep
+            return
+        # Every member is decompressed into memory at once, so the in-memory limit applies
+        # to the whole archive: a 7z bomb of a few MB can declare tens of GB.
+        limit = min(context.limits.max_total_bytes, _MAX_IN_MEMORY)
         try:
             with py7zr.SevenZipFile(item.open()) as archive:
                 infos = [i for i in archive.list() if not i.is_directory]
                 declared = sum(i.uncompressed for i in infos)
-                if declared > context.limits.max_total_bytes:
+                if declared > limit:
                     yield Problem(
                         item.locator,
-                        f"7z archive declares {declared} bytes: over the limit, not scanned",
+                        f"7z archive declares {declared} bytes, over the in-memory limit of {limit}: not scanned",
                     )
                     return
                 yield StoreFound("archive", details={"format": "7z"})
@@ -171,12 +188,27 @@ class SevenZipReader(SourceReader):
                         "encrypted 7z archive and no password given: contents not read",
                     )
                     return
-                contents = archive.readall() or {}
+                contents = _read_7z_members(archive, limit)
         except Exception as error:  # py7zr raises many kinds on corrupt input
             yield Problem(
                 item.locator, f"7z archive could not be read: {type(error).__name__}: {error}"
             )
             return
-        for name, stream in sorted(contents.items()):
-            data = stream.read()
+        for name, data in sorted(contents.items()):
             yield EmbeddedFile(member_item(item, name, data, None))
+
+
+def _read_7z_members(archive: Any, limit: int) -> dict[str, bytes]:
+    """Every member's bytes, decompressed into memory (py7zr 1.x writer factory; readall before)."""
+    try:
+        from py7zr.io import BytesIOFactory
+    except ImportError:  # py7zr < 1.0
+        return {name: stream.read() for name, stream in (archive.readall() or {}).items()}
+    factory = BytesIOFactory(limit + 1)
+    archive.max_extract_size = limit  # stops a header that under-declares (a bomb) mid-inflate
+    archive.extractall(factory=factory)
+    out = {}
+    for name, stream in factory.products.items():
+        stream.seek(0)
+        out[name] = stream.read()
+    return out
