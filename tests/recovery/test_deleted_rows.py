@@ -222,3 +222,12 @@ def test_a_dropped_table_is_recovered_with_its_name_from_the_deleted_schema_row(
     assert len(dropped) == 30
     assert all(truth[r.value("name")] == r.value("feature") for r in dropped)
     assert report.deleted(TABLE) == []  # the live capture rows are not "recovered"
+
+
+def test_recovered_columns_are_classified_by_the_live_data_rules(scenario):
+    from venue_audit.recovery.recovered_roles import column_roles
+
+    roles = column_roles(recover(scenario("plain")).records)[TABLE]
+    assert roles.images == [4]
+    assert [(t.index, t.dim) for t in roles.templates] == [(5, 128)]
+    assert roles.person_key == 1 and roles.time == 2

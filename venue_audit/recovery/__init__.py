@@ -5,10 +5,12 @@ Public API::
     recover_sqlite(db, wal=None, journal=None, name="") -> RecoveryReport
     recover_sqlite_file(db_path, name="") -> RecoveryReport   # picks up -wal / -journal
     carve(data, name="", exclude_ranges=()) -> list[CarvedItem]
+    column_roles(records) -> {table: ColumnRoles}   # image/template columns, live-data rules
 """
 
 from venue_audit.recovery.carving import CarvedItem, carve
 from venue_audit.recovery.models import RecoveredRecord, RecoveryReport
+from venue_audit.recovery.recovered_roles import column_roles
 from venue_audit.recovery.sqlite_recovery import (
     companion_files,
     recover_sqlite,
@@ -20,6 +22,7 @@ __all__ = [
     "RecoveredRecord",
     "RecoveryReport",
     "carve",
+    "column_roles",
     "companion_files",
     "recover_sqlite",
     "recover_sqlite_file",
