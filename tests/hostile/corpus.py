@@ -387,6 +387,16 @@ def sevenzip_nested(root: Path, canary: Canary) -> Expect:
 
 
 @case
+def sevenzip_encrypted(root: Path, canary: Canary) -> Expect:
+    import py7zr
+
+    path = _folder(root, "sevenzip_encrypted") / "locked.7z"
+    with py7zr.SevenZipFile(path, "w", password="secret") as archive:
+        archive.writestr(noise_image("JPEG"), "faces/0001.jpg")
+    return Expect("sevenzip_encrypted/locked.7z", ("password", "encrypt"))
+
+
+@case
 def tar_truncated(root: Path, canary: Canary) -> Expect:
     out = io.BytesIO()
     with tarfile.open(fileobj=out, mode="w") as archive:

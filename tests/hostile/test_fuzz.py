@@ -105,7 +105,18 @@ def seeds() -> dict[str, bytes]:
             b"2024-03-16 02:00:09 INFO uploaded backup.zip to 203.0.113.9\n"
         ),
         "rows.json.gz": gzip.compress(b'[{"visitor_id": "V1"}]'),
+        "backup.7z": seven_zip({"faces/0001.jpg": jpeg, "rows.csv": b"id,pin\n1,7\n"}),
     }
+
+
+def seven_zip(members: dict[str, bytes]) -> bytes:
+    import py7zr
+
+    out = io.BytesIO()
+    with py7zr.SevenZipFile(out, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(data, name)
+    return out.getvalue()
 
 
 @st.composite
