@@ -178,8 +178,10 @@ def cluster_space(
         unique,
         config.k + 1,  # a face is its own nearest neighbour
         exact_limit=config.exact_limit,
-        nlist=config.nlist,
-        nprobe=config.nprobe,
+        reach=reach,
+        tables=config.tables,
+        cells=config.cells,
+        probes=config.probes,
         seed=config.seed,
     )
     cand_a, cand_b, cand_d = graph.edges(reach)

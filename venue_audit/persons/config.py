@@ -33,8 +33,9 @@ class ClusteringConfig:
     band_steps: int = 5
     k: int = 10
     exact_limit: int = 100_000
-    nprobe: int = 12
-    nlist: int | None = None
+    tables: int = 3
+    probes: int = 4
+    cells: int | None = None
     seed: int = 0
     calibrated: bool = True
     notes: str = field(default="", compare=False)

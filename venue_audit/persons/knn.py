@@ -3,9 +3,11 @@
 Clustering only ever needs each face's few nearest faces (a person's captures are each other's
 nearest neighbours); the all-pairs loop of ``dlib.chinese_whispers_clustering`` is what makes it
 O(n²). Exact search is one GEMM per chunk and is affordable to ~100k faces on 2 cores; above that an
-inverted-file index (faiss ``IndexIVFFlat``) searches only the cells near each query. IVF rather than
-HNSW because its build is one k-means on a sample (seconds), where an HNSW build of 1M vectors on
-2 cores takes most of the 10-minute budget on its own.
+inverted-file scheme searches only the k-means cells near each query. A k-means partition rather
+than HNSW because its build is one k-means on a sample (seconds), where an HNSW build of 1M vectors
+on 2 cores takes most of the 10-minute budget on its own; and the cells are searched cell by cell
+with BLAS, because faiss's own IndexIVFFlat scan measured ~1 GFLOP/s here (10 min for 1M queries at
+12 probes).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ class KnnGraph:
 
     neighbours: np.ndarray  # (N, k) int64
     distances: np.ndarray  # (N, k) float32, Euclidean (not squared)
-    index_kind: str  # "exact" or "ivf<nlist>,nprobe<p>"
+    index_kind: str  # "exact" or "kmeans<cells>-cells,<probes>-probes"
 
     def edges(self, max_distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Undirected edges (i < j) within ``max_distance``, each pair once."""
@@ -53,39 +55,129 @@ def _search_chunks(
     return neighbours, distances
 
 
+def _cell_edges(
+    x: np.ndarray,
+    lifted: tuple[np.ndarray, np.ndarray],
+    reach_sq: float,
+    cells: int,
+    probes: int,
+    seed: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Directed pairs (query, member, squared distance) within reach, found through one partition.
+
+    Each row lives in its nearest k-means cell and is compared with every member of its ``probes``
+    nearest cells. The work is grouped by cell, so each cell is one BLAS product (all rows probing
+    it against all its members) instead of one list scan per query: on 2 cores several times faster
+    than faiss's IndexIVFFlat scan for 128-d vectors.
+    """
+    n, dim = x.shape
+    kmeans = faiss.Kmeans(dim, cells, niter=10, seed=seed, max_points_per_centroid=64)
+    rng = np.random.default_rng(seed)
+    kmeans.train(x[np.sort(rng.choice(n, size=min(n, 64 * cells), replace=False))])
+    _, probe = kmeans.index.search(x, probes)  # (n, probes) nearest cells, first = own cell
+    member_order = np.argsort(probe[:, 0], kind="stable")
+    member_bounds = np.searchsorted(probe[:, 0], np.arange(cells + 1), sorter=member_order)
+    query_cell = probe.ravel()
+    query_order = np.argsort(query_cell, kind="stable")
+    query_bounds = np.searchsorted(query_cell, np.arange(cells + 1), sorter=query_order)
+    query_rows = query_order // probes
+    del probe, query_cell, query_order
+
+    as_query, as_member = lifted
+    found_q: list[np.ndarray] = []
+    found_m: list[np.ndarray] = []
+    found_d: list[np.ndarray] = []
+    block = 1 << 12
+    for cell in range(cells):
+        members = member_order[member_bounds[cell] : member_bounds[cell + 1]]
+        queries = query_rows[query_bounds[cell] : query_bounds[cell + 1]]
+        if members.size == 0 or queries.size == 0:
+            continue
+        base = as_member[members]
+        for lo in range(0, queries.size, block):
+            rows = queries[lo : lo + block]
+            sq = as_query[rows] @ base.T
+            flat = np.flatnonzero(sq <= reach_sq)  # 2-D np.nonzero is ~10x slower
+            qi, mi = np.divmod(flat, members.size)
+            found_q.append(rows[qi])
+            found_m.append(members[mi])
+            found_d.append(sq.ravel()[flat])
+    return np.concatenate(found_q), np.concatenate(found_m), np.concatenate(found_d)
+
+
+def _partitioned_search(
+    x: np.ndarray, k: int, reach: float, cells: int, tables: int, probes: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Approximate k-NN within ``reach``: the union over ``tables`` independent partitions.
+
+    A pair of captures split by one partition's cell boundary is rarely split by another, so
+    recall grows like 1 - (1 - r)^tables; neighbours farther than ``reach`` are never needed.
+    """
+    n = x.shape[0]
+    norms = np.einsum("ij,ij->i", x, x)[:, None]
+    ones = np.ones_like(norms)
+    # |q - m|² = [q, |q|², 1] · [-2m, 1, |m|²]: one matrix product gives squared distances
+    lifted = (np.hstack([x, norms, ones]), np.hstack([-2.0 * x, ones, norms]))
+    del norms, ones
+    reach_sq = float(reach) ** 2
+    key = np.zeros(0, dtype=np.int64)
+    dist = np.zeros(0, dtype=np.float32)
+    for table in range(tables):
+        q, m, d = _cell_edges(x, lifted, reach_sq, cells, probes, seed + 7919 * table)
+        keep = q != m
+        q, m, d = q[keep], m[keep], d[keep]
+        # both directions: the pair was found from q's side only
+        key = np.concatenate([key, q * n + m, m * n + q])
+        dist = np.concatenate([dist, d, d])
+        key, first = np.unique(key, return_index=True)
+        dist = dist[first]
+    rows, cols = key // n, key % n
+    # keep each row's k nearest: sort by (row, distance)
+    order = np.lexsort((cols, dist, rows))
+    rows, cols, dist = rows[order], cols[order], dist[order]
+    starts = np.searchsorted(rows, np.arange(n))
+    rank = np.arange(rows.size) - starts[rows]
+    keep = rank < k - 1
+    neighbours = np.full((n, k), -1, dtype=np.int64)
+    distances = np.full((n, k), np.inf, dtype=np.float32)
+    neighbours[:, 0] = np.arange(n)
+    distances[:, 0] = 0.0
+    neighbours[rows[keep], rank[keep] + 1] = cols[keep]
+    distances[rows[keep], rank[keep] + 1] = np.sqrt(np.maximum(dist[keep], 0.0))
+    return neighbours, distances
+
+
 def knn_graph(
     vectors: np.ndarray,
     k: int,
     *,
     exact_limit: int = 100_000,
-    nlist: int | None = None,
-    nprobe: int = 12,
+    reach: float = np.inf,
+    cells: int | None = None,
+    tables: int = 2,
+    probes: int = 4,
     seed: int = 0,
     chunk: int = 20_000,
 ) -> KnnGraph:
     """The k nearest neighbours of every row (itself included) under Euclidean distance.
 
-    ``exact_limit`` rows or fewer are searched exhaustively. Larger inputs use IVF with ``nlist``
-    cells (default ~ 2·sqrt(N)) trained on a seeded sample, probing ``nprobe`` cells per query.
+    ``exact_limit`` rows or fewer are searched exhaustively. Larger inputs are searched
+    approximately and only within ``reach`` (which must then be finite): ``tables`` independent
+    partitions into ``cells`` k-means cells (default N/1000), each row searched in its ``probes``
+    nearest cells of each.
     """
     x = np.ascontiguousarray(vectors, dtype=np.float32)
     n, dim = x.shape
     k = max(1, min(k, n))
     if n <= exact_limit:
-        index: faiss.Index = faiss.IndexFlatL2(dim)
+        index = faiss.IndexFlatL2(dim)
         index.add(x)
         neighbours, distances = _search_chunks(index, x, k, chunk)
         return KnnGraph(neighbours, distances, "exact")
-
-    cells = nlist or int(2 ** round(np.log2(2 * np.sqrt(n))))
-    quantizer = faiss.IndexFlatL2(dim)
-    ivf = faiss.IndexIVFFlat(quantizer, dim, cells, faiss.METRIC_L2)
-    ivf.cp.seed = seed
-    rng = np.random.default_rng(seed)
-    sample = x[np.sort(rng.choice(n, size=min(n, 64 * cells), replace=False))]
-    ivf.train(sample)
-    del sample
-    ivf.add(x)
-    ivf.nprobe = min(nprobe, cells)
-    neighbours, distances = _search_chunks(ivf, x, k, chunk)
-    return KnnGraph(neighbours, distances, f"ivf{cells},nprobe{ivf.nprobe}")
+    if not np.isfinite(reach):
+        raise ValueError("approximate search needs a finite reach")
+    n_cells = max(2, min(cells or n // 1000, n // 8))
+    n_probes = max(1, min(probes, n_cells))
+    neighbours, distances = _partitioned_search(x, k, reach, n_cells, tables, n_probes, seed)
+    kind = f"kmeans{n_cells}-cells,{tables}x{n_probes}-probes"
+    return KnnGraph(neighbours, distances, kind)

@@ -42,6 +42,7 @@ class PlantedSpec:
     nuisance_share: float = 0.5  # share of the capture noise lying in the shared nuisance axes
     capture_noise: float = 0.26  # typical distance of a capture from its identity centre
     quality_sigma: float = 0.12  # log-normal spread of the per-capture noise multiplier
+    max_capture_noise: float = 0.34  # normal captures farther from their centre are pulled in
     outlier_rate: float = 0.02  # share of captures (of persons with >= 3 captures) made outliers
     outlier_noise: tuple[float, float] = (0.40, 0.46)  # outlier's distance from its centre
     twin_rate: float = 0.02  # share of persons (with >= 2 captures) given a near identity
@@ -101,7 +102,8 @@ def _separate(
 
     from venue_audit.persons.knn import knn_graph
 
-    graph = knn_graph(centres, 2, exact_limit=20_000, nprobe=16, seed=int(rng.integers(1 << 30)))
+    seed = int(rng.integers(1 << 30))
+    graph = knn_graph(centres, 2, exact_limit=20_000, reach=min_distance, seed=seed)
     rows = np.arange(centres.shape[0])
     close = graph.distances[:, 1] < min_distance
     # of each close pair redraw the later-numbered one, then check only the redrawn ones again
@@ -171,6 +173,10 @@ def make_planted_set(spec: PlantedSpec | None = None, **overrides: object) -> Pl
         noise = rng.standard_normal((m, spec.dim)) * iso_scale
         noise += (rng.standard_normal((m, spec.nuisance_dims)) * nui_scale) @ nuisance.T
         noise *= quality[start:stop, None]
+        # Without a cap a few ordinary pairs of one person land beyond 0.6, where no method (and
+        # no examiner) could call them one person; those are what outlier captures stand for.
+        radius = np.linalg.norm(noise, axis=1)
+        noise *= np.minimum(1.0, spec.max_capture_noise / np.maximum(radius, 1e-12))[:, None]
         out = outlier_mask[start:stop]
         if out.any():  # outliers sit at a drawn distance from their centre, not a drawn scale
             radius = rng.uniform(*spec.outlier_noise, size=int(out.sum()))

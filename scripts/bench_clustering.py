@@ -1,0 +1,136 @@
+"""Distinct-person clustering on planted identities: accuracy, time and peak memory at scale.
+
+Each size runs in a fresh subprocess so its peak RSS is its own. The baseline is
+``dlib.chinese_whispers_clustering`` (what face_recognition-based tools use) at 0.5 and 0.6, run on
+the same 20k set; the table prints time ratios and pairwise F1 for both.
+
+    python scripts/bench.py clustering            # 20k vs dlib, 100k exact, 1M approximate
+    python scripts/bench.py clustering --quick    # 5k vs dlib, 20k
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+CAPTURES_PER_PERSON = 4  # PlantedSpec.mean_captures; rows ~ persons * 4
+LIMIT_SECONDS_1M = 600
+LIMIT_RSS_MB = 4096
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _one(rows: int, seed: int, baseline: bool) -> dict[str, object]:
+    """Run inside the child process: plant, cluster, score (and optionally the dlib baseline)."""
+    from venue_audit.persons import cluster_space, make_planted_set, pairwise_score
+
+    started = time.perf_counter()
+    planted = make_planted_set(n_persons=max(1, rows // CAPTURES_PER_PERSON), seed=seed)
+    generated = time.perf_counter() - started
+    rss_before = _peak_rss_mb()
+    started = time.perf_counter()
+    result = cluster_space(planted.embeddings)
+    elapsed = time.perf_counter() - started
+    score = pairwise_score(planted.truth, result.labels)
+    out: dict[str, object] = {
+        "rows": int(planted.truth.size),
+        "true": planted.n_persons,
+        "found": result.n_persons,
+        "band": list(result.band),
+        "f1": score.f1,
+        "precision": score.precision,
+        "recall": score.recall,
+        "seconds": elapsed,
+        "generate_seconds": generated,
+        "peak_rss_mb": _peak_rss_mb(),
+        "rss_before_mb": rss_before,
+        "index": result.parameters["index"],
+    }
+    if baseline:
+        import dlib
+
+        vectors = [dlib.vector(row.astype(np.float64)) for row in planted.embeddings]
+        for threshold in (0.5, 0.6):
+            started = time.perf_counter()
+            labels = np.asarray(dlib.chinese_whispers_clustering(vectors, threshold))
+            seconds = time.perf_counter() - started
+            cw = pairwise_score(planted.truth, labels)
+            out[f"cw{threshold}"] = {
+                "seconds": seconds,
+                "found": int(np.unique(labels).size),
+                "f1": cw.f1,
+                "precision": cw.precision,
+                "recall": cw.recall,
+            }
+    return out
+
+
+def _spawn(rows: int, seed: int, baseline: bool) -> dict[str, object]:
+    code = (
+        "import json, sys; sys.path.insert(0, %r); import bench_clustering as b; "
+        "print(json.dumps(b._one(%d, %d, %r)))"
+        % (str(__file__).rsplit("/", 1)[0], rows, seed, baseline)
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{rows} rows failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run(quick: bool) -> None:
+    baseline_rows = 5_000 if quick else 20_000
+    sizes = [baseline_rows, 20_000] if quick else [baseline_rows, 100_000, 1_000_000]
+    seed = 7
+    print(
+        f"planted identities (seed {seed}, ~{CAPTURES_PER_PERSON} captures/person, "
+        "hard cases: near identities, outlier captures)"
+    )
+    header = (
+        f"{'rows':>9} {'true':>8} {'found':>8} {'band':>17} {'pair F1':>8} {'prec':>7} "
+        f"{'recall':>7} {'time s':>7} {'RSS MB':>7}  index"
+    )
+    print(header)
+    results = []
+    for i, rows in enumerate(dict.fromkeys(sizes)):
+        r = _spawn(rows, seed, baseline=(i == 0))
+        results.append(r)
+        low, high = r["band"]
+        print(
+            f"{r['rows']:>9,} {r['true']:>8,} {r['found']:>8,} {f'{low:,}-{high:,}':>17} "
+            f"{r['f1']:>8.5f} {r['precision']:>7.4f} {r['recall']:>7.4f} {r['seconds']:>7.1f} "
+            f"{r['peak_rss_mb']:>7.0f}  {r['index']}",
+            flush=True,
+        )
+    base = results[0]
+    print(f"\nvs dlib.chinese_whispers_clustering on the same {base['rows']:,} rows:")
+    print(
+        f"{'method':>28} {'found':>7} {'pair F1':>8} {'prec':>7} {'recall':>7} {'time s':>8}"
+        f" {'time ratio':>10}"
+    )
+    print(
+        f"{'venue_audit.persons':>28} {base['found']:>7,} {base['f1']:>8.5f} "
+        f"{base['precision']:>7.4f} {base['recall']:>7.4f} {base['seconds']:>8.2f} {1.0:>10.2f}"
+    )
+    for threshold in (0.5, 0.6):
+        cw = base[f"cw{threshold}"]
+        print(
+            f"{f'chinese_whispers {threshold}':>28} {cw['found']:>7,} {cw['f1']:>8.5f} "
+            f"{cw['precision']:>7.4f} {cw['recall']:>7.4f} {cw['seconds']:>8.2f} "
+            f"{cw['seconds'] / base['seconds']:>10.2f}"
+        )
+    print(f"(true persons: {base['true']:,}; time ratio = dlib time / our time)")
+    big = results[-1]
+    if big["rows"] >= 1_000_000:
+        ok = big["seconds"] <= LIMIT_SECONDS_1M and big["peak_rss_mb"] <= LIMIT_RSS_MB
+        print(
+            f"\n1M: {big['seconds']:.0f} s of {LIMIT_SECONDS_1M} s, peak RSS "
+            f"{big['peak_rss_mb']:.0f} MB of {LIMIT_RSS_MB} MB (process incl. generation) -> "
+            f"{'within limits' if ok else 'OVER LIMITS'}"
+        )
