@@ -15,6 +15,7 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -73,10 +74,10 @@ def _one(rows: int, seed: int, baseline: bool) -> dict[str, object]:
 
 
 def _spawn(rows: int, seed: int, baseline: bool) -> dict[str, object]:
+    here = str(Path(__file__).resolve().parent)
     code = (
-        "import json, sys; sys.path.insert(0, %r); import bench_clustering as b; "
-        "print(json.dumps(b._one(%d, %d, %r)))"
-        % (str(__file__).rsplit("/", 1)[0], rows, seed, baseline)
+        f"import json, sys; sys.path.insert(0, {here!r}); import bench_clustering as b; "
+        f"print(json.dumps(b._one({rows}, {seed}, {baseline!r})))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if done.returncode != 0:
