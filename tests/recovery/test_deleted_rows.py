@@ -61,8 +61,10 @@ def test_plain_delete_recovers_exactly_the_rows_whose_bytes_survive(scenario):
     records = report.deleted(TABLE)
     truth = surviving_deleted_ids(sc)
     assert recovered_ids(sc, records) == sorted(truth)
-    assert len(records) == 10  # of 17: 7 were overwritten by SQLite's own rebalancing
-    assert sum(r.complete for r in records) == 8
+    # measured: 10 of 17 (8 complete); the other 7 were overwritten by SQLite's rebalancing.
+    # The exact number depends on crop sizes (Pillow's JPEG encoder), so it is the oracle's.
+    assert len(records) >= 8
+    assert sum(r.complete for r in records) >= 6
     assert_rows_are_exact(sc, records)
 
 
@@ -106,7 +108,7 @@ def test_checkpointed_wal_recovers_what_the_db_file_still_holds(scenario):
     sc = scenario("wal_checkpointed")
     records = recover(sc).deleted(TABLE)
     assert recovered_ids(sc, records) == sorted(surviving_deleted_ids(sc))
-    assert len(records) == 9
+    assert len(records) >= 7  # measured: 9
     assert_rows_are_exact(sc, records)
 
 
@@ -117,7 +119,7 @@ def test_auto_vacuum_leaves_only_partial_rows(scenario):
     sc = scenario("auto_vacuum")
     records = recover(sc).deleted(TABLE)
     assert recovered_ids(sc, records) == sorted(surviving_deleted_ids(sc))
-    assert len(records) == 6
+    assert len(records) >= 3  # measured: 6
     assert not any(r.complete for r in records)
     assert_rows_are_exact(sc, records)
 
@@ -151,12 +153,13 @@ def test_persisted_rollback_journal_gives_back_rows_secure_delete_zeroed(scenari
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("page_size", "expected"), [(8192, 12), (65536, 16)])
-def test_larger_pages_lose_fewer_rows_to_rebalancing(scenario, page_size, expected):
+@pytest.mark.parametrize(("page_size", "at_least"), [(8192, 10), (65536, 14)])
+def test_larger_pages_lose_fewer_rows_to_rebalancing(scenario, page_size, at_least):
+    """Measured: 12 of 17 with 8 KB pages, 16 of 17 with 64 KB pages."""
     sc = scenario("plain", page_size)
     records = recover(sc).deleted(TABLE)
     assert recovered_ids(sc, records) == sorted(surviving_deleted_ids(sc))
-    assert len(records) == expected
+    assert len(records) >= at_least
     assert_rows_are_exact(sc, records)
 
 
@@ -188,7 +191,7 @@ def test_templates_of_rows_whose_cells_were_overwritten_are_carved_from_free_ove
     report = recover(sc)
     deleted_features = {row.feature for row in sc.deleted_rows}
     in_records = {r.value("feature") for r in report.records if r.complete}
-    assert [c.kind for c in report.carved] == ["template"] * 4
+    assert report.carved and {c.kind for c in report.carved} == {"template"}  # measured: 4
     assert {c.data for c in report.carved} <= deleted_features - in_records
     for item in report.carved:
         assert sc.db[item.offset : item.offset + item.length] == item.data
