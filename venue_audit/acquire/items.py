@@ -60,8 +60,12 @@ class ItemRecord:
 
 
 def open_evidence(path: Path) -> BinaryIO:
-    """Open a regular file for reading without following links or touching its atime."""
-    flags = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    """Open a regular file for reading without following links or touching its atime.
+
+    ``O_NONBLOCK`` and the check that follows refuse an entry that stopped being a
+    regular file since it was listed (a FIFO would block the open forever).
+    """
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
     noatime = getattr(os, "O_NOATIME", 0)
     try:
         fd = os.open(path, flags | noatime)
@@ -71,6 +75,11 @@ def open_evidence(path: Path) -> BinaryIO:
         if error.errno != errno.EINVAL:
             raise
         fd = os.open(path, flags)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(
+            errno.EINVAL, "not a regular file (it changed since it was listed)", str(path)
+        )
     return os.fdopen(fd, "rb")
 
 
