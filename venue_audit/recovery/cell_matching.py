@@ -25,6 +25,8 @@ import bisect
 import struct
 from dataclasses import dataclass
 
+import numpy as np
+
 from venue_audit.recovery.sqlite_format import (
     FormatError,
     read_varint,
@@ -203,6 +205,44 @@ def _layouts(tables: list[TableSchema]) -> list[TableSchema]:
     return [t for t in tables if t.columns and not t.without_rowid]
 
 
+def _possible_starts(
+    page: bytes, start: int, end: int, tables: list[TableSchema], allow_generic: bool
+) -> list[int]:
+    """Offsets in [start, end) where ``_could_start_record`` holds, computed for the whole
+    region at once so the byte-by-byte loops only visit these (and stale freeblock headers)."""
+    if end - start < 2:
+        return []
+    arr = np.frombuffer(page, dtype=np.uint8)
+    hs = arr[start : end - 1].astype(np.int32)
+    first = arr[start + 1 : end].astype(np.int32)
+    base = (hs >= 2) & (hs < 0x80)
+    if allow_generic:
+        return (np.flatnonzero(base) + start).tolist()
+    mask = np.zeros_like(base)
+    for t in tables:
+        n = len(t.columns)
+        if not n or t.without_rowid:
+            continue
+        m = base & (hs >= n + 1) & (hs <= 9 * n + 1)
+        if t.rowid_alias == 0:
+            m &= first == 0
+        else:
+            aff = t.columns[0].affinity
+            multi = first >= 0x80
+            if aff == "TEXT":
+                m &= multi | (first == 0) | ((first >= 13) & (first % 2 == 1))
+            elif aff in ("INTEGER", "REAL", "NUMERIC"):
+                m &= multi | (first <= 9)
+        mask |= m
+    return (np.flatnonzero(mask) + start).tolist()
+
+
+def _next_interesting(q: int, starts: list[int], ghosts: list[int], end: int) -> int:
+    i = bisect.bisect_left(starts, q)
+    j = bisect.bisect_left(ghosts, q)
+    return min(starts[i] if i < len(starts) else end, ghosts[j] if j < len(ghosts) else end)
+
+
 def _could_start_record(page: bytes, q: int, tables: list[TableSchema]) -> bool:
     """Cheap test of the header-size byte and the first serial type against each layout, so the
     byte-by-byte scans only parse varints where a record of some table could start."""
@@ -354,17 +394,19 @@ def match_anchored(
 
 
 def _ghost_freeblock_headers(page: bytes, start: int, end: int, usable: int) -> set[int]:
-    """Offsets that look like a stale freeblock header (next offset 0 or forward, size >= 4
+    """Offsets that look like a stale freeblock header (next offset 0 or forward, size >= 8
     within the page). A deleted cell keeps such a header after SQLite moves the cell content
     boundary past it or rewrites the page around it, so its start is still marked."""
-    found = set()
-    for f in range(start, max(start, end - 4)):
-        nxt = (page[f] << 8) | page[f + 1]
-        size = (page[f + 2] << 8) | page[f + 3]
-        # freeblocks are kept in address order and never adjacent
-        if size >= 8 and f + size <= usable and (nxt == 0 or f + size + 4 <= nxt < usable):
-            found.add(f)
-    return found
+    stop = max(start, end - 4)
+    if stop <= start:
+        return set()
+    arr = np.frombuffer(page, dtype=np.uint8).astype(np.int32)
+    f = np.arange(start, stop)
+    nxt = (arr[start:stop] << 8) | arr[start + 1 : stop + 1]
+    size = (arr[start + 2 : stop + 2] << 8) | arr[start + 3 : stop + 3]
+    # freeblocks are kept in address order and never adjacent
+    ok = (size >= 8) & (f + size <= usable) & ((nxt == 0) | ((f + size + 4 <= nxt) & (nxt < usable)))
+    return set((np.flatnonzero(ok) + start).tolist())
 
 
 def _later_cell_starts(
@@ -379,7 +421,7 @@ def _later_cell_starts(
     """Starts of cells in a region that are certain on their own: an intact cell header, or a
     stale freeblock header followed by a layout that fits."""
     starts = []
-    for q in range(start, end - 1):
+    for q in sorted(set(_possible_starts(page, start, end, tables, False)) | ghosts):
         if q in ghosts and match_anchored(page, q, end, usable, page_count, tables, None):
             starts.append(q)
             continue
@@ -429,8 +471,14 @@ def find_deleted_cells(
         ghosts = _ghost_freeblock_headers(page, start, end, usable)
         certain = _later_cell_starts(page, start, end, ghosts, usable, page_count, tables)
         anchors = {start} if is_freeblock else set()
+        possible = _possible_starts(page, start, end, tables, allow_generic)
+        possible_set = set(possible)
+        ghost_list = sorted(ghosts)
         q = start
         while q < end - 1:
+            if q not in anchors and q not in ghosts and q not in possible_set:
+                q = max(q + 1, _next_interesting(q, possible, ghost_list, end - 1))
+                continue
             i = bisect.bisect_right(certain, q)
             bound = certain[i] if i < len(certain) else end
             cand = None

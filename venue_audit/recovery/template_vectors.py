@@ -60,6 +60,33 @@ def blob_template_kind(blob: bytes) -> str | None:
     return template_kind(np.frombuffer(blob, dtype="<f4"))
 
 
+def _window_prefilter(run: np.ndarray) -> np.ndarray:
+    """Sorted offsets in ``run`` where a window of some template length passes the norm, sign
+    and zero tests (computed for all windows at once from cumulative sums); ``template_kind``
+    then decides only there."""
+    v = run.astype(np.float64)
+    sq = np.concatenate(([0.0], np.cumsum(v * v)))
+    neg = np.concatenate(([0], np.cumsum(v < 0)))
+    zero = np.concatenate(([0], np.cumsum(v == 0)))
+    hits = []
+    for d in TEMPLATE_DIMS:
+        if len(v) < d:
+            continue
+        norm = np.sqrt(np.maximum(sq[d:] - sq[:-d], 0))
+        frac_neg = (neg[d:] - neg[:-d]) / d
+        ok = (frac_neg >= 0.2) & (frac_neg <= 0.8) & ((zero[d:] - zero[:-d]) <= 0.02 * d)
+        norm_ok = np.abs(norm - 1.0) <= UNIT_NORM_TOLERANCE + 1e-6
+        if d == 128:
+            norm_ok |= (norm >= DLIB_NORM[0] - 1e-6) & (norm <= DLIB_NORM[1] + 1e-6)
+        hits.append(np.flatnonzero(ok & norm_ok))
+    return np.unique(np.concatenate(hits)) if hits else np.array([], dtype=np.int64)
+
+
+def _next_candidate(candidates: np.ndarray, at: int) -> int | None:
+    i = int(np.searchsorted(candidates, at))
+    return int(candidates[i]) if i < len(candidates) else None
+
+
 def find_template_runs(data: bytes) -> list[tuple[int, int, str]]:
     """Find templates anywhere in ``data``: [(byte offset, dims, kind)], non-overlapping.
 
@@ -76,8 +103,15 @@ def find_template_runs(data: bytes) -> list[tuple[int, int, str]]:
         mask = _component_mask(values)
         edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
         for run_start, run_end in zip(edges[::2], edges[1::2], strict=True):
+            if run_end - run_start < TEMPLATE_DIMS[0]:
+                continue
+            plausible = _window_prefilter(values[run_start:run_end])
             i = int(run_start)
             while run_end - i >= TEMPLATE_DIMS[0]:
+                nxt = _next_candidate(plausible, i - int(run_start))
+                if nxt is None:
+                    break
+                i = int(run_start) + nxt
                 hit = None
                 for dims in sorted(TEMPLATE_DIMS, reverse=True):
                     if run_end - i >= dims:
