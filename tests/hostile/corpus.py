@@ -513,6 +513,33 @@ def sqlite_with_garbage_wal(root: Path, canary: Canary) -> Expect:
 
 
 @case
+def sqlite_wal_symlinked_from_outside(root: Path, canary: Canary) -> Expect:
+    """The database is empty; its ``-wal`` is a symlink to a WAL outside the evidence holding rows."""
+    folder = _folder(root, "sqlite_wal_symlinked_from_outside")
+    build = canary.folder / "outside"
+    build.mkdir(parents=True)
+    connection = sqlite3.connect(build / "face.db")
+    connection.execute("pragma journal_mode=wal")
+    connection.execute("create table captures (visitor_id text)")
+    connection.execute("pragma wal_checkpoint(truncate)")
+    connection.execute("pragma wal_autocheckpoint=0")
+    (folder / "face.db").write_bytes((build / "face.db").read_bytes())
+    with connection:
+        connection.executemany(
+            "insert into captures values (?)", [(f"OUTSIDE-{i}",) for i in range(5)]
+        )
+    (canary.folder / "face.db-wal").write_bytes((build / "face.db-wal").read_bytes())
+    connection.close()
+    for leftover in build.iterdir():
+        leftover.unlink()
+    build.rmdir()
+    os.symlink(canary.folder / "face.db-wal", folder / "face.db-wal")
+    return Expect(
+        "sqlite_wal_symlinked_from_outside/face.db-wal", ("symlink",), at_acquisition=True
+    )
+
+
+@case
 def sqlite_wal_mode_without_wal(root: Path, canary: Canary) -> Expect:
     data = bytearray(sqlite_bytes(root, ["create table t (a)", "insert into t values (1)"]))
     data[18:20] = b"\x02\x02"

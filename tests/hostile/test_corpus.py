@@ -78,7 +78,8 @@ def test_hostile_input_is_recorded_and_harms_nothing(
 ) -> None:
     case, expect, canary = _scan_case(name, tmp_path, blank_case, monkeypatch)
 
-    assert list(canary.folder.iterdir()) == [], "a payload ran or a member was extracted"
+    planted = {"face.db-wal"}  # a WAL outside the evidence, only ever reached through a symlink
+    assert {p.name for p in canary.folder.iterdir()} <= planted, "a payload ran or a file escaped"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["canary", "case", "evidence", "scratch"]
     assert not Path("C:").exists() and not Path("escape.txt").exists()
     assert case.db.execute("select count(*) from artifacts").fetchone()[0] == 0
@@ -179,3 +180,11 @@ def test_hostile_pictures_in_worker_processes_are_skipped_as_in_one_process(
         assert case.db.execute("select count(*) from artifacts").fetchone()[0] == 0
     assert skipped[2] == skipped[1]
     assert len(skipped[1]) == 7  # all but the GIF's 20,000 frames and the 1 x 100,000 ribbon
+
+
+def test_a_wal_symlinked_from_outside_the_evidence_is_not_read(
+    tmp_path: Path, blank_case: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case, _, _ = _scan_case("sqlite_wal_symlinked_from_outside", tmp_path, blank_case, monkeypatch)
+    stats = [json.loads(r["stats"]) for r in case.db.query("select stats from scan_state")]
+    assert sum(s.get("table_rows", 0) for s in stats) == 0, "rows of the outside WAL were read"

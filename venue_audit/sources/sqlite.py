@@ -8,13 +8,16 @@ URI interface); the copy is deleted as soon as the tables are read.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
+from venue_audit.acquire.items import open_evidence
 from venue_audit.recovery import RecoveredRecord, recover_sqlite
 from venue_audit.sources.base import (
     Item,
@@ -42,6 +45,20 @@ def _read_only_authorizer(action: int, *args: object) -> int:
     return sqlite3.SQLITE_DENY if action in _BLOCKED else sqlite3.SQLITE_OK
 
 
+def companion(path: str, suffix: str) -> Path | None:
+    """The ``-wal`` or ``-journal`` beside a database, when it is a non-empty regular file.
+
+    A symlink in its place (to ``/etc/passwd``, or to another case's WAL) is not
+    followed: only evidence is read.
+    """
+    candidate = Path(path + suffix)
+    try:
+        info = os.lstat(candidate)
+    except OSError:
+        return None
+    return candidate if stat.S_ISREG(info.st_mode) and info.st_size else None
+
+
 @contextmanager
 def open_read_only(item: Item) -> Iterator[sqlite3.Connection]:
     """A read-only connection to the database as its last committed state.
@@ -52,8 +69,8 @@ def open_read_only(item: Item) -> Iterator[sqlite3.Connection]:
     an archive, the bytes are copied into a private temporary folder first and
     the copy is opened: the evidence itself is never opened for writing.
     """
-    wal = Path(item.path + "-wal") if item.path else None
-    if item.path is not None and not (wal and wal.is_file() and wal.stat().st_size):
+    wal = companion(item.path, "-wal") if item.path else None
+    if item.path is not None and wal is None:
         uri = f"file:{quote(str(Path(item.path).absolute()))}?mode=ro&immutable=1"
         with _connect(uri) as connection:
             yield connection
@@ -61,8 +78,9 @@ def open_read_only(item: Item) -> Iterator[sqlite3.Connection]:
     with tempfile.TemporaryDirectory(prefix="venue-audit-") as scratch:
         copy = Path(scratch) / "copy.sqlite"
         copy.write_bytes(item.read())
-        if wal is not None and wal.is_file():
-            (Path(scratch) / "copy.sqlite-wal").write_bytes(wal.read_bytes())
+        if wal is not None:
+            with open_evidence(wal) as stream:
+                (Path(scratch) / "copy.sqlite-wal").write_bytes(stream.read())
         with _connect(f"file:{quote(str(copy))}?mode=ro") as connection:
             yield connection
 
@@ -151,8 +169,8 @@ def recovered_tables(item: Item) -> Iterator[Yield]:
     siblings = {}
     if item.path:
         for suffix, key in (("-wal", "wal"), ("-journal", "journal")):
-            sibling = Path(item.path + suffix)
-            if sibling.is_file() and sibling.stat().st_size:
+            sibling = companion(item.path, suffix)
+            if sibling is not None:
                 siblings[key] = sibling
     report = recover_sqlite(
         Path(item.path) if item.path else item.read(), name=item.name, **siblings
