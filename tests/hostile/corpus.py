@@ -612,6 +612,31 @@ def json_unterminated_huge_string(root: Path, canary: Canary) -> Expect:
 
 
 @case
+def json_huge_integer(root: Path, canary: Canary) -> Expect:
+    digits = "7" * 100_000  # Python refuses to parse ints longer than 4300 digits by default
+    (_folder(root, "json_huge_integer") / "rows.json").write_text(
+        '[{"visitor_id": ' + digits + ', "feature": [' + ", ".join([digits] * 128) + "]}]"
+    )
+    return Expect("json_huge_integer/rows.json", ("json", "digit", "int", "limit"))
+
+
+@case
+def csv_huge_numbers(root: Path, canary: Canary) -> Expect:
+    digits = "9" * 100_000
+    vector = ",".join(["1e999999", "-1e999999", "nan", digits] * 32)
+    text = f'visitor_id,feature,capture_time\n{digits},"[{vector}]",{digits}\n'
+    (_folder(root, "csv_huge_numbers") / "rows.csv").write_text(text * 3)
+    return Expect("csv_huge_numbers/rows.csv", harmless=True)
+
+
+@case
+def log_binary_garbage(root: Path, canary: Canary) -> Expect:
+    data = b"2024-03-16 02:00:01 uploaded 3 face images to 203.0.113.9\n" + noise_bytes(200_000)
+    (_folder(root, "log_binary_garbage") / "upload.log").write_bytes(data)
+    return Expect("log_binary_garbage/upload.log", harmless=True)
+
+
+@case
 def jsonl_mixed_garbage(root: Path, canary: Canary) -> Expect:
     data = b'{"id": 1}\n\xff\xfe\x00garbage\n{"id": \n[1,2,3]\n'
     (_folder(root, "jsonl_mixed_garbage") / "rows.jsonl").write_bytes(data)
