@@ -236,6 +236,12 @@ class PageScanner:
             pos += serial_type_size(st)
         if not complete:
             confidence *= 0.5
+        if cand.method != "cell pointer" and not _informative(values, cand):
+            self.report.notes.append(
+                f"{image.file} page {image.number}: remnant at {cand.payload_start} keeps no "
+                "informative value; not reported"
+            )
+            return
         rowid = cand.rowid
         alias = table.rowid_alias if table is not None else None
         if alias is not None and rowid is not None and alias < len(values):
@@ -262,6 +268,23 @@ class PageScanner:
         if image.label not in ("db file",):
             record.notes.append(f"page version: {image.label}")
         self.records.append(record)
+
+
+def _informative(values: list, cand: CellCandidate) -> bool:
+    """The surviving values say something: a text with 2+ letters or digits, 4+ bytes of blob,
+    or two non-zero stored numbers (one small integer in a free-space remnant is too weak)."""
+    alias = cand.table.rowid_alias if cand.table is not None else None
+    numbers = 0
+    for i, (v, st) in enumerate(zip(values, cand.serial_types, strict=False)):
+        if i == alias or v is None:
+            continue
+        if isinstance(v, str) and sum(ch.isalnum() for ch in v) >= 2:
+            return True
+        if isinstance(v, bytes) and len(v) >= 4:
+            return True
+        if isinstance(v, int | float) and 1 <= st <= 7 and v != 0:
+            numbers += 1
+    return numbers >= 2
 
 
 def _cut_values(values: list, first_bad: int) -> list:
