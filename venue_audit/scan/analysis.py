@@ -101,4 +101,6 @@ def confirm_templates(record: RecordDraft) -> None:
         distance = min(float(np.linalg.norm(template.embedding - crop)) for crop in crops)
         if distance <= CONFIRM_DISTANCE:
             template.space = EMBEDDING_SPACE
-            artifact.model_guess = f"{EMBEDDING_SPACE} (confirmed: within {CONFIRM_DISTANCE} of the re-encoded crop)"
+            artifact.model_guess = (
+                f"{EMBEDDING_SPACE} (confirmed: within {CONFIRM_DISTANCE} of the re-encoded crop)"
+            )

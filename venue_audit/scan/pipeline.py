@@ -49,6 +49,8 @@ class ScanOptions:
     limits: ArchiveLimits = DEFAULT_LIMITS
     batch_images: int = 256
     video_fps: float = 1.0
+    dask_scheduler: str | None = None
+    dask_batch: int = 200
 
 
 @dataclass
@@ -86,140 +88,201 @@ def _display(row: dict[str, Any]) -> str:
     return f"{root.name}/{row['path']}" if root.is_dir() else row["path"]
 
 
-class _Scanner:
-    def __init__(self, case: Case, options: ScanOptions) -> None:
-        self.case = case
+@dataclass
+class Extraction:
+    """Everything one evidence item yielded, before anything is written.
+
+    Extraction touches no database, so it can run in this process or on a Dask
+    worker; writing it is the same either way, which keeps the results identical.
+    """
+
+    evidence_id: int
+    stats: Counter[str] = field(default_factory=Counter)
+    stores: dict[str, StoreRef] = field(default_factory=dict)
+    records: list[RecordDraft] = field(default_factory=list)
+    problems: list[tuple[str, str, str]] = field(default_factory=list)
+    events: list[tuple[str, LogEvent]] = field(default_factory=list)
+    classifications: list[tuple[str, str, list[str]]] = field(default_factory=list)
+
+    @property
+    def pending_images(self) -> int:
+        return sum(len(record.pending_images) for record in self.records)
+
+
+class Extractor:
+    """Runs the readers over one item and turns what they yield into an :class:`Extraction`."""
+
+    def __init__(self, options: ScanOptions, tz: str) -> None:
         self.options = options
-        self.workers = options.workers or os.cpu_count() or 1
-        self.writer = CaseWriter(case)
-        self.pending: list[tuple[RecordDraft, int]] = []
-        self.pending_images = 0
-        self.pending_items: list[tuple[int, Counter[str]]] = []
-        self.verdicts: list[TableVerdict] = []
+        self.tz = tz
         self.profiles = ProfileSession()
 
-    def item(self, row: dict[str, Any]) -> Counter[str]:
-        stats: Counter[str] = Counter()
-        evidence_id = row["id"]
+    def extract(self, row: dict[str, Any]) -> Extraction:
+        result = Extraction(row["id"])
+        stats = result.stats
         for store, found in walk(evidence_item(row), self.options):
             self.profiles.name_store(store, found)
-            store_id = self.writer.store(store)
+            result.stores[store.locator] = store
             if isinstance(found, StoreFound):
                 stats[f"store:{found.kind}"] += 1
             elif isinstance(found, TableRows):
-                self._table(found, store, store_id, evidence_id, stats)
+                self._table(found, store, result)
             elif isinstance(found, ImageFound):
                 stats["pictures"] += 1
-                self._queue(self._picture(found, store, evidence_id), store_id)
+                result.records.append(self._picture(found, store, result.evidence_id))
             elif isinstance(found, VideoFound):
                 stats["videos"] += 1
-                self._video(found, store, store_id, evidence_id, stats)
+                for record in video_records(
+                    found.item, store, result.evidence_id, self.options, result.problems
+                ):
+                    stats["video_frames_with_faces"] += 1
+                    result.records.append(record)
             elif isinstance(found, LogEvent):
                 stats["log_events"] += 1
-                self.writer.event(evidence_id, store_id, found)
+                result.events.append((store.locator, found))
             elif isinstance(found, Problem):
                 stats["skipped"] += 1
-                self.writer.skipped("scan", evidence_id, found.locator, found.reason)
+                result.problems.append(("scan", found.locator, found.reason))
             elif isinstance(found, Unclaimed):
                 stats["other_files"] += 1
-        self.pending_items.append((evidence_id, stats))
-        if self.pending_images >= self.options.batch_images:
-            self.flush()
-        return stats
+        return result
 
-    def _table(
-        self,
-        table: TableRows,
-        store: StoreRef,
-        store_id: int,
-        evidence_id: int,
-        stats: Counter[str],
-    ) -> None:
+    def _table(self, table: TableRows, store: StoreRef, result: Extraction) -> None:
         verdicts: list[TableVerdict] = []
         try:
-            for record in records_from_table(
-                table, store, evidence_id, self.case.info.tz, verdicts
-            ):
-                self._queue(record, store_id)
+            result.records.extend(
+                records_from_table(table, store, result.evidence_id, self.tz, verdicts)
+            )
         except Exception as error:  # a corrupt page or a malformed row mid-table
-            stats["skipped"] += 1
-            self.writer.skipped(
-                "scan",
-                evidence_id,
-                f"{store.locator}, table {table.table}",
-                f"table could not be read to the end: {type(error).__name__}: {error}",
+            result.stats["skipped"] += 1
+            result.problems.append(
+                (
+                    "scan",
+                    f"{store.locator}, table {table.table}",
+                    f"table could not be read to the end: {type(error).__name__}: {error}",
+                )
             )
         for verdict in verdicts:
-            stats["table_rows"] += verdict.rows
-            self.verdicts.append(verdict)
+            result.stats["table_rows"] += verdict.rows
             if verdict.roles.holds_faces:
-                self.case.db["case_meta"].upsert(
-                    {
-                        "key": f"classification:{store.locator}:{verdict.table}",
-                        "value": json.dumps(verdict.roles.reasons, ensure_ascii=False),
-                    },
-                    pk="key",
-                )
+                result.classifications.append((store.locator, verdict.table, verdict.roles.reasons))
 
     def _picture(self, found: ImageFound, store: StoreRef, evidence_id: int) -> RecordDraft:
-        tz = self.case.info.tz
+        tz = self.tz
         facts = self.profiles.picture(found.locator, tz)
         when = facts.captured if facts else from_file_name(found.locator, tz)
         when = when or from_exif(found.data, tz)
         if when is None and found.captured_at:
             at = parse_timestamp(found.captured_at, tz)
             when = CaptureTime(at, found.captured_at_source or "reader") if at else None
-        captured_at = when.at.isoformat() if when else None
-        source = when.source if when else None
         artifact = ArtifactDraft(
             found.locator,
             "raw_frame",
             image=found.data,
-            captured_at=captured_at,
-            captured_at_source=source,
+            captured_at=when.at.isoformat() if when else None,
+            captured_at_source=when.source if when else None,
             person_key=facts.person_key if facts else None,
             person_key_kind=facts.person_key_kind if facts else None,
         )
         return RecordDraft(found.locator, store.locator, evidence_id, [artifact])
 
-    def _video(
-        self,
-        found: VideoFound,
-        store: StoreRef,
-        store_id: int,
-        evidence_id: int,
-        stats: Counter[str],
-    ) -> None:
-        for record in video_records(found.item, store, evidence_id, self.options, self.writer):
-            stats["video_frames_with_faces"] += 1
-            self._queue(record, store_id)
 
-    def _queue(self, record: RecordDraft, store_id: int) -> None:
-        self.pending.append((record, store_id))
-        self.pending_images += len(record.pending_images)
-        if self.pending_images >= self.options.batch_images * 2:
-            self.flush(items_done=False)
+def analyse_extractions(extractions: list[Extraction], engine: EngineConfig, workers: int) -> None:
+    """Fill in the faces of every pending picture; failures become the item's problems."""
+    by_record = {
+        id(record): extraction for extraction in extractions for record in extraction.records
+    }
+    records = [record for extraction in extractions for record in extraction.records]
+    for outcome in analyse(records, engine, workers):
+        if outcome.error is not None:
+            by_record[id(outcome.record)].problems.append(
+                ("faces", outcome.artifact.locator, str(outcome.error))
+            )
 
-    def flush(self, items_done: bool = True) -> None:
-        """Analyse queued pictures, then write records (and, at item ends, the done marks) in one transaction."""
-        records = [record for record, _ in self.pending]
-        failures = []
-        for outcome in analyse(records, self.options.engine, self.workers):
-            if outcome.error is not None:
-                failures.append(
-                    (outcome.record.evidence_id, outcome.artifact.locator, str(outcome.error))
-                )
-        with self.case.db.conn:
-            for record, store_id in self.pending:
-                self.writer.record(record, store_id)
-            for evidence_id, locator, reason in failures:
-                self.writer.skipped("faces", evidence_id, locator, reason)
-            if items_done:
-                for evidence_id, stats in self.pending_items:
-                    self.writer.done(evidence_id, dict(stats))
-                self.pending_items = []
+
+def extract_batch(rows: list[dict[str, Any]], options: ScanOptions, tz: str) -> list[Extraction]:
+    """A Dask task: extract and analyse a batch of items in one worker process."""
+    extractor = Extractor(options, tz)
+    extractions = [extractor.extract(row) for row in rows]
+    analyse_extractions(extractions, options.engine, 1)
+    return extractions
+
+
+class _Scanner:
+    """Extracts items locally, analyses their pictures in batches, and writes them."""
+
+    def __init__(self, case: Case, options: ScanOptions) -> None:
+        self.case = case
+        self.options = options
+        self.workers = options.workers or os.cpu_count() or 1
+        self.writer = CaseWriter(case)
+        self.extractor = Extractor(options, case.info.tz)
+        self.pending: list[Extraction] = []
+
+    def item(self, row: dict[str, Any]) -> Counter[str]:
+        extraction = self.extractor.extract(row)
+        self.pending.append(extraction)
+        if sum(e.pending_images for e in self.pending) >= self.options.batch_images:
+            self.flush()
+        return extraction.stats
+
+    def flush(self) -> None:
+        analyse_extractions(self.pending, self.options.engine, self.workers)
+        for extraction in self.pending:
+            self.write(extraction)
         self.pending = []
-        self.pending_images = 0
+
+    def write(self, extraction: Extraction) -> None:
+        """One item's rows and its done mark in one transaction: all of it, or none after a crash."""
+        writer = self.writer
+        evidence_id = extraction.evidence_id
+        with self.case.db.conn:
+            store_ids = {locator: writer.store(ref) for locator, ref in extraction.stores.items()}
+            for record in extraction.records:
+                writer.record(record, store_ids[record.store_locator])
+            for stage, locator, reason in extraction.problems:
+                writer.skipped(stage, evidence_id, locator, reason)
+            for store_locator, event in extraction.events:
+                writer.event(evidence_id, store_ids[store_locator], event)
+            for store_locator, table, reasons in extraction.classifications:
+                self.case.db["case_meta"].upsert(
+                    {
+                        "key": f"classification:{store_locator}:{table}",
+                        "value": json.dumps(reasons, ensure_ascii=False),
+                    },
+                    pk="key",
+                )
+            writer.done(evidence_id, dict(extraction.stats))
+
+
+def _dask_extractions(
+    scanner: _Scanner, rows: Iterator[dict[str, Any]], address: str, batch: int
+) -> Iterator[Extraction]:
+    """Batches of items to an existing Dask cluster, results back in input order."""
+    from distributed import Client
+
+    with Client(address) as client:
+        futures: list[Any] = []
+        chunk: list[dict[str, Any]] = []
+
+        def submit() -> None:
+            futures.append(
+                client.submit(
+                    extract_batch, list(chunk), scanner.options, scanner.case.info.tz, pure=False
+                )
+            )
+            chunk.clear()
+
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= batch:
+                submit()
+            while len(futures) > 2 * max(1, len(client.scheduler_info().get("workers", {}))):
+                yield from futures.pop(0).result()
+        if chunk:
+            submit()
+        for future in futures:
+            yield from future.result()
 
 
 _TODO = (
@@ -268,17 +331,28 @@ def scan(
             "already_done": done_items,
             "purged_unfinished_artifacts": run.purged_artifacts,
             "workers": scanner.workers,
+            "dask_scheduler": options.dask_scheduler,
             "engine": options.engine.result_parameters(),
         },
         command,
     )
     run.stats["skipped"] += scanner.writer.unread_entries()
-    for row in _pending_items(case):
-        run.stats.update(scanner.item(row))
-        run.items += 1
-        done_bytes += row["size"] or 0
-        if progress:
-            progress(done_bytes, total)
-    scanner.flush()
+    if options.dask_scheduler:
+        for extraction in _dask_extractions(
+            scanner, _pending_items(case), options.dask_scheduler, options.dask_batch
+        ):
+            scanner.write(extraction)
+            run.stats.update(extraction.stats)
+            run.items += 1
+            if progress:
+                progress(run.items, items - done_items)
+    else:
+        for row in _pending_items(case):
+            run.stats.update(scanner.item(row))
+            run.items += 1
+            done_bytes += row["size"] or 0
+            if progress:
+                progress(done_bytes, total)
+        scanner.flush()
     case.log("scan.end", {"items": run.items, **dict(run.stats)}, command)
     return run

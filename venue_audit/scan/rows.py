@@ -125,7 +125,9 @@ def _record(
                 sha256=template_sha256(vector),
                 model_guess=template.model_guess,
                 faces=[
-                    FaceDraft(vector.astype(np.float32), space=template.space or template.model_guess)
+                    FaceDraft(
+                        vector.astype(np.float32), space=template.space or template.model_guess
+                    )
                 ],
                 **common,
             )

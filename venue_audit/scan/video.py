@@ -22,8 +22,13 @@ def _engine(config: Any) -> FaceEngine:
 
 
 def video_records(
-    item: Item, store: StoreRef, evidence_id: int, options: Any, writer: Any
+    item: Item,
+    store: StoreRef,
+    evidence_id: int,
+    options: Any,
+    problems: list[tuple[str, str, str]],
 ) -> Iterator[RecordDraft]:
+    """Records of the sampled frames that show faces; an undecodable video is added to ``problems``."""
     source = item.path if item.path else item.read()
     try:
         for frame in _engine(options.engine).analyze_video(source, fps=options.video_fps):
@@ -35,4 +40,4 @@ def video_records(
             artifact.kind = "video_frame"
             yield RecordDraft(locator, store.locator, evidence_id, [artifact])
     except FaceInputError as error:
-        writer.skipped("faces", evidence_id, item.locator, str(error))
+        problems.append(("faces", item.locator, str(error)))
