@@ -342,6 +342,12 @@ def scan_command(
     encoder: Annotated[
         str, typer.Option("--encoder", help="numpy (fast, dlib-equal) or dlib (the reference).")
     ] = "numpy",
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-scheduler", help="Run extraction on a Dask cluster (tcp://HOST:PORT)."
+        ),
+    ] = None,
     quiet: Quiet = False,
     as_json: AsJson = False,
 ) -> None:
@@ -357,7 +363,9 @@ def scan_command(
 
     case = _open_case(case_dir)
     options = ScanOptions(
-        workers=workers or 0, engine=EngineConfig(min_face_size=min_face_size, encoder=encoder)
+        workers=workers or 0,
+        engine=EngineConfig(min_face_size=min_face_size, encoder=encoder),
+        dask_scheduler=dask_scheduler,
     )
     with _byte_progress("Scanning", quiet) as progress:
         run = scan(case, options, progress=progress, command=sys.argv)
