@@ -53,7 +53,7 @@ def test_a_dask_cluster_scan_equals_a_local_scan(tmp_path: Path) -> None:
         for case in (local, remote)
     ]
     assert embeddings[0] == embeddings[1]
-    start = [
+    start = next(
         json.loads(e["detail"]) for e in remote.custody_events() if e["action"] == "scan.start"
-    ][0]
+    )
     assert start["dask_scheduler"] == cluster.scheduler_address
