@@ -68,9 +68,26 @@ def _same_row(
     return same, bytes_agree
 
 
+def _scalar_keys(table: str | None, values: list, alias: int | None) -> list[tuple]:
+    """Index keys of a row: its distinctive non-blob values (4+ characters when printed)."""
+    return [
+        (table, i, v) for i, v in enumerate(values)
+        if i != alias and isinstance(v, str | int | float) and len(str(v)) >= 4
+    ]
+
+
+def _most_selective(index: dict[tuple, list], table: str | None, values: list, alias: int | None) -> list:
+    """Rows sharing the rarest of this row's distinctive values (a copy of the same row shares
+    all of them, so the shortest non-empty list is enough to find it)."""
+    lists = [index[k] for k in _scalar_keys(table, values, alias) if k in index]
+    return min(lists, key=len) if lists else []
+
+
 def drop_live_and_merge(
     records: list[RecoveredRecord], live: LiveState, report: RecoveryReport
 ) -> list[RecoveredRecord]:
+    """Drop finds that are live rows, mark old versions of live rows "superseded", and merge
+    copies of one deleted row (the best copy first: complete, then highest confidence)."""
     aliases = {t.name: t.rowid_alias for t in live.tables}
     live_full: dict[tuple, set[int]] = {}
     live_by_value: dict[tuple, list[_RowView]] = {}
@@ -80,9 +97,8 @@ def drop_live_and_merge(
         key = (row.table, _comparable(row.values, alias))
         live_full.setdefault(key, set()).add(row.rowid)
         view = _RowView(row.values, row.rowid, True)
-        for i, v in enumerate(row.values):
-            if i != alias and isinstance(v, str | int | float) and len(str(v)) >= 4:
-                live_by_value.setdefault((row.table, i, v), []).append(view)
+        for index_key in _scalar_keys(row.table, row.values, alias):
+            live_by_value.setdefault(index_key, []).append(view)
         live_rowids[(row.table, row.rowid)] = key
     kept: list[RecoveredRecord] = []
     dropped_live = 0
@@ -93,12 +109,8 @@ def drop_live_and_merge(
             dropped_live += 1
             continue
         if not rec.complete:
-            verdicts = [
-                _same_row(rec, view, alias)
-                for i, v in enumerate(rec.values)
-                if i != alias and isinstance(v, str | int | float)
-                for view in live_by_value.get((rec.table, i, v), [])
-            ]
+            views = _most_selective(live_by_value, rec.table, rec.values, alias)
+            verdicts = [_same_row(rec, view, alias) for view in views]
             if any(same and agree for same, agree in verdicts):
                 dropped_live += 1
                 continue
@@ -113,11 +125,15 @@ def drop_live_and_merge(
     kept.sort(key=lambda r: (not r.complete, -r.confidence))
     merged: list[RecoveredRecord] = []
     by_table: dict[str | None, list[RecoveredRecord]] = {}
+    by_value: dict[tuple, list[RecoveredRecord]] = {}
     for rec in kept:
         alias = aliases.get(rec.table) if rec.table else None
         group = by_table.setdefault(rec.table, [])
+        candidates = _most_selective(by_value, rec.table, rec.values, alias)
+        if not candidates:
+            candidates = group[-2000:]  # no exact scalar to look up: compare with recent finds
         twin = None
-        for g in group[:5000]:
+        for g in candidates:
             same, bytes_agree = _same_row(rec, g, alias)
             if same:
                 twin = g
@@ -125,6 +141,8 @@ def drop_live_and_merge(
         if twin is None:
             group.append(rec)
             merged.append(rec)
+            for key in _scalar_keys(rec.table, rec.values, alias):
+                by_value.setdefault(key, []).append(rec)
             continue
         if not bytes_agree:
             twin.notes.append(f"another copy at {rec.location} differs in its blob bytes")
