@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import cv2
 import dlib
@@ -264,8 +265,14 @@ class FaceEngine:
                 k += 1
 
     # ----------------------------------------------------------------- video
-    def analyze_video(self, source: object, fps: float = 1.0, scene_threshold: float = 30.0):
-        """Frames sampled at ``fps`` plus scene changes; see :mod:`venue_audit.faces.video`."""
+    def analyze_video(
+        self, source: str | Path | bytes, fps: float = 1.0, scene_threshold: float = 30.0
+    ) -> Iterator[VideoFrameAnalysis]:
+        """Frames sampled at ``fps`` plus scene changes; see :mod:`venue_audit.faces.video`.
+
+        A generator: an undecodable video raises :class:`UndecodableVideo` on the first
+        ``next()``, not at the call.
+        """
         from venue_audit.faces.video import analyze_video
 
         return analyze_video(self, source, fps=fps, scene_threshold=scene_threshold)
