@@ -127,6 +127,13 @@ def acquire(
         if not root.exists() and not root.is_symlink():
             raise FileNotFoundError(f"source {source} does not exist")
         entries = list(list_entries(root, exclude=(case.directory,)))
+        # Rows are committed as they are hashed (a long acquisition keeps its progress), so
+        # the start is logged first: rows of a killed run are then covered by this event.
+        case.log(
+            "acquire.start",
+            {"source": str(root), "entries": len(entries), "workers": workers},
+            command,
+        )
         changes = _store_source(case, root, hash_source(root, entries, workers, limits, progress))
         results.append(changes)
         case.log(
