@@ -66,6 +66,9 @@ def test_plain_delete_recovers_exactly_the_rows_whose_bytes_survive(scenario):
     assert len(records) >= 8
     assert sum(r.complete for r in records) >= 6
     assert_rows_are_exact(sc, records)
+    summary = report.summary()
+    assert summary["deleted_rows"] == len(records) == summary["complete"] + summary["partial"]
+    assert summary["by_table"] == {TABLE: len(records)}
 
 
 def test_every_record_is_a_deleted_row_never_a_live_one_or_noise(scenario):

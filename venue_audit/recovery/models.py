@@ -69,3 +69,26 @@ class RecoveryReport:
         for r in self.records:
             counts[r.origin] = counts.get(r.origin, 0) + 1
         return counts
+
+    def summary(self) -> dict[str, object]:
+        """Counts for reports and ``verify-deletion``: deleted rows (complete / partial), old
+        versions of live rows, items carved from free overflow chains, zeroing traces."""
+        deleted = self.deleted()
+        return {
+            "deleted_rows": len(deleted),
+            "complete": sum(1 for r in deleted if r.complete),
+            "partial": sum(1 for r in deleted if not r.complete),
+            "superseded": sum(1 for r in self.records if r.kind == "superseded"),
+            "by_table": _count(r.table or "?" for r in deleted),
+            "by_origin": _count(r.origin for r in deleted),
+            "carved_images": sum(1 for c in self.carved if c.kind != "template" and c.validated),
+            "carved_templates": sum(1 for c in self.carved if c.kind == "template"),
+            "secure_delete_traces": self.secure_delete_traces,
+        }
+
+
+def _count(items) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[item] = counts.get(item, 0) + 1
+    return counts
