@@ -31,6 +31,8 @@ from hypothesis import strategies as st
 
 from tests.hostile.corpus import noise_image, sqlite_bytes
 from tests.sources.items import item_from_bytes
+from venue_audit.acquire.items import hash_entry
+from venue_audit.acquire.limits import DEFAULT_LIMITS
 from venue_audit.faces import FaceInputError
 from venue_audit.faces.decode import decode_image
 from venue_audit.scan.dispatch import StoreRef, Unclaimed, walk
@@ -182,3 +184,15 @@ def test_mutated_evidence_never_raises_past_the_dispatcher(case: tuple[str, byte
 )
 def test_random_bytes_under_any_name_never_raise(name: str, data: bytes) -> None:
     consume(name, data)
+
+
+@FUZZ
+@given(mutated())
+def test_acquisition_hashes_mutated_evidence_without_raising(case: tuple[str, bytes]) -> None:
+    """Acquisition lists archive members from their headers: a mangled header is an error row."""
+    name, data = case
+    with tempfile.TemporaryDirectory() as scratch:
+        (Path(scratch) / name).write_bytes(data)
+        records = hash_entry(Path(scratch), name, DEFAULT_LIMITS)
+    assert records[0].path == name and records[0].sha256 is not None
+    assert all(r.error is None or r.error for r in records)
