@@ -28,7 +28,7 @@ from venue_audit.faces.errors import (
     TruncatedImage,
     UndecodableVideo,
 )
-from venue_audit.faces.parallel import analyze_many
+from venue_audit.faces.parallel import analyze_many, face_pool
 
 __all__ = [
     "EMBEDDING_SPACE",
@@ -48,4 +48,5 @@ __all__ = [
     "UndecodableVideo",
     "VideoFrameAnalysis",
     "analyze_many",
+    "face_pool",
 ]

@@ -67,28 +67,57 @@ def _single_threaded_blas_for_children() -> Iterator[None]:
                 os.environ[name] = value
 
 
+@contextmanager
+def face_pool(workers: int | None = None) -> Iterator[ProcessPoolExecutor | None]:
+    """A process pool to reuse across many ``analyze_many`` calls (None for one worker).
+
+    Starting workers costs about a second each (the engine and its models load in
+    every process), so a scan that analyses pictures in many batches keeps one pool.
+    """
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1:
+        yield None
+        return
+    with (
+        _single_threaded_blas_for_children(),
+        ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool,
+    ):
+        yield pool
+
+
 def analyze_many(
     items: Iterable[tuple[K, bytes]],
     config: EngineConfig | None = None,
     workers: int | None = None,
     cache: FaceResultCache | None = None,
     chunk_size: int = CHUNK_IMAGES,
+    pool: ProcessPoolExecutor | None = None,
 ) -> Iterator[tuple[K, Result]]:
     """Yield ``(key, ImageAnalysis or FaceInputError)`` for each item, in input order.
 
-    ``workers`` defaults to the number of cores; 1 runs in this process. A worker
-    that dies (a native crash on some input) costs only that input: the pool is
-    replaced, the images of the chunks it took down are retried one by one, and
-    the one that kills a worker again is reported as :class:`AnalysisFailed`.
+    ``workers`` defaults to the number of cores; 1 runs in this process. ``pool``
+    (from :func:`face_pool`) is used instead of starting a new one.
     """
     config = config or EngineConfig()
     workers = workers or os.cpu_count() or 1
-    if workers <= 1:
-        runner: _Runner = _InlineRunner(config)
-        yield from _pipeline(items, config, cache, chunk_size, runner, window=1)
+    params = config.parameters_hash()
+    if pool is not None:
+        workers = pool._max_workers  # type: ignore[attr-defined]
+
+        def submit_to(chunk: list[tuple[bytes, str]]) -> Future[list[Result]]:
+            return pool.submit(_worker_chunk, config, chunk)
+
+        yield from _pipeline(
+            items, config, params, cache, chunk_size, submit_to, window=2 * workers
+        )
         return
-    with _single_threaded_blas_for_children(), _PoolRunner(config, workers) as pool_runner:
-        yield from _pipeline(items, config, cache, chunk_size, pool_runner, window=2 * workers)
+    if workers <= 1:
+        engine = FaceEngine(config)
+        submit = _InlineSubmitter(engine)
+        yield from _pipeline(items, config, params, cache, chunk_size, submit, window=1)
+        return
+    with face_pool(workers) as new_pool:
+        yield from analyze_many(items, config, workers, cache, chunk_size, new_pool)
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
