@@ -8,6 +8,8 @@ The method, in the order the evidence is trusted:
    join faces unconditionally (union-find via connected components).
 3. **Strict face links**: each face is joined to those of its k nearest faces closer than
    ``link_threshold`` (0.5 for dlib). Single links are only trusted where they are unambiguous.
+   The k-NN graph is exact up to ``exact_limit`` faces (100k); above, it is the union of
+   ``tables`` k-means partitions searched ``probes`` cells deep (see :mod:`.knn`).
 4. **Average-linkage merging**: the fragments are merged while the RMS distance over *all* their
    cross pairs stays under ``merge_threshold`` (0.6, dlib's own match threshold), considering only
    fragments joined by a k-NN edge. An outlier capture of a person is close to that person on
