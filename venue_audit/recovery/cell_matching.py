@@ -205,6 +205,24 @@ def _layouts(tables: list[TableSchema]) -> list[TableSchema]:
     return [t for t in tables if t.columns and not t.without_rowid]
 
 
+def _first_byte_fits(table: TableSchema, column: int, byte: int) -> bool:
+    """Could ``byte`` begin the serial type of ``column``? (Multi-byte varints always could.)"""
+    if column >= len(table.columns) or byte >= 0x80:
+        return column < len(table.columns)
+    if column == table.rowid_alias:
+        return byte == 0
+    aff = table.columns[column].affinity
+    if byte == 0:
+        return True
+    if aff == "TEXT":
+        return byte >= 13 and byte % 2 == 1
+    if aff in ("INTEGER", "REAL", "NUMERIC"):
+        return byte <= 9
+    if "BLOB" in table.columns[column].declared_type.upper():
+        return byte >= 12 and byte % 2 == 0
+    return byte not in (10, 11)
+
+
 def _possible_starts(
     page: bytes, start: int, end: int, tables: list[TableSchema], allow_generic: bool
 ) -> list[int]:
@@ -367,6 +385,10 @@ def match_anchored(
         options: list[tuple[int, tuple[int, ...]]] = [(4, ()), (5, ()), (6, ()), (7, ()), (8, ())]
         options += [(4, (st,)) for st in _first_type_guesses(page, cell_start, table, block_size)]
         for offset, lost in options:
+            if cell_start + offset >= region_end or not _first_byte_fits(
+                table, len(lost), page[cell_start + offset]
+            ):
+                continue
             parsed = _parse_types(page, cell_start + offset, region_end, ncols - len(lost))
             if parsed is None:
                 continue
