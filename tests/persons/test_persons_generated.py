@@ -189,3 +189,14 @@ def test_no_faces_no_persons_and_one_face_one_person():
     assert cluster_space(np.zeros((0, 128), dtype=np.float32)).n_persons == 0
     one = cluster_space(np.ones((1, 128), dtype=np.float32))
     assert one.n_persons == 1 and one.labels.tolist() == [0] and one.band == (1, 1)
+
+
+def test_second_search_among_persons_recovers_pairs_the_approximate_graph_missed():
+    planted = make_planted_set(n_persons=3000, seed=6)
+    coarse = ClusteringConfig(exact_limit=1000, cells=48, tables=1, probes=1)
+    without = cluster_space(planted.embeddings, config=coarse.with_(refine=False))
+    refined = cluster_space(planted.embeddings, config=coarse)
+    assert without.n_persons > planted.n_persons  # one partition, one probe: splits persons
+    assert abs(refined.n_persons - planted.n_persons) < (without.n_persons - planted.n_persons) / 2
+    assert "second k-NN search" in refined.method
+    assert pairwise_score(planted.truth, refined.labels).precision == 1.0

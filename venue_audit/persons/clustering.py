@@ -140,7 +140,13 @@ def describe_method(config: ClusteringConfig, index_kind: str) -> str:
         f"{config.k} nearest neighbours ({index_kind} k-NN search) closer than "
         f"{config.link_threshold:g}; the resulting fragments merged by average linkage (RMS of all "
         f"cross-pair distances, mutual-nearest rounds) while under {config.merge_threshold:g}. "
-        f"Band: merge threshold swept over {low:g}-{high:g} in {config.band_steps} steps. "
+        + (
+            "A second k-NN search among the centroids of the persons found (within the merge "
+            "threshold, a lower bound of the linkage) adds the pairs the approximate search missed. "
+            if index_kind.startswith("kmeans") and config.refine
+            else ""
+        )
+        + f"Band: merge threshold swept over {low:g}-{high:g} in {config.band_steps} steps. "
         f"Seed {config.seed}."
     )
     if not config.calibrated:
@@ -200,6 +206,16 @@ def cluster_space(
         return merged.labels, merged.nearest_other, int(base.max()) + 1
 
     final, nearest_other, n_fragments = run(merge_t)
+    if graph.index_kind != "exact" and config.refine:
+        # An approximate graph misses some pairs of one person; search again among the persons
+        # found (far fewer points than faces), with fresh partitions. Centroid distance is a lower
+        # bound of the RMS linkage, so pairs of persons farther apart than the merge threshold
+        # could never merge and need not be found.
+        extra_a, extra_b = _person_pairs(unique, final, merge_t, config)
+        cand_a = np.concatenate([cand_a, extra_a])
+        cand_b = np.concatenate([cand_b, extra_b])
+        cand_d = np.concatenate([cand_d, np.full(extra_a.size, np.inf, dtype=cand_d.dtype)])
+        final, nearest_other, _ = run(merge_t)
     band_labels = {
         t: (final if t_e == merge_t else run(t_e)[0]) for t, t_e in zip(band, band_t, strict=True)
     }
@@ -239,6 +255,31 @@ def cluster_space(
             "fragments_before_merge": n_fragments,
         },
     )
+
+
+def _person_pairs(
+    unique: np.ndarray, clusters: np.ndarray, reach: float, config: ClusteringConfig
+) -> tuple[np.ndarray, np.ndarray]:
+    """Face pairs (one face per side) linking clusters whose centroids are within ``reach``."""
+    _, dense = np.unique(clusters, return_inverse=True)
+    dense = dense.ravel()
+    n_clusters = int(dense.max()) + 1
+    stats = ClusterStats.of(unique, dense, n_clusters)
+    centroids = (stats.total / stats.count[:, None]).astype(np.float32)
+    graph = knn_graph(
+        centroids,
+        config.k + 1,
+        exact_limit=config.exact_limit,
+        reach=reach,
+        tables=config.tables,
+        cells=None,
+        probes=config.probes,
+        seed=config.seed + 1,
+    )
+    a, b, _ = graph.edges(reach)
+    representative = np.zeros(n_clusters, dtype=np.int64)
+    representative[dense[::-1]] = np.arange(dense.size)[::-1]  # first face of each cluster
+    return representative[a], representative[b]
 
 
 def _cosine_from_euclidean(d: np.ndarray) -> np.ndarray:
