@@ -101,12 +101,26 @@ def crash_on_poison(config: EngineConfig, chunk: list[tuple[bytes, str]]) -> lis
 @pytest.mark.slow
 def test_a_worker_that_dies_costs_only_the_input_that_killed_it(config: EngineConfig) -> None:
     from venue_audit.faces import AnalysisFailed
-    from venue_audit.faces.parallel import _pipeline, _PoolRunner
+    from venue_audit.faces.parallel import FacePool
 
     good = items()[:5]
     inputs = [*good[:2], ("poison", b"\x89PNG poison"), *good[2:]]
-    with _PoolRunner(config, 2, task=crash_on_poison) as runner:
-        results = dict(_pipeline(inputs, config, None, 2, runner, window=4))
+    with FacePool(2, task=crash_on_poison) as pool:
+        results = dict(analyze_many(inputs, config, chunk_size=2, pool=pool))
+        # The pool was replaced and still serves the next batch.
+        again = dict(analyze_many(good[:2], config, pool=pool))
     assert list(results) == [k for k, _ in inputs]
     assert isinstance(results["poison"], AnalysisFailed)
     assert all(isinstance(results[k], ImageAnalysis) for k, _ in good)
+    assert all(isinstance(r, ImageAnalysis) for r in again.values())
+
+
+def test_a_shared_pool_serves_several_batches_like_a_fresh_one(config: EngineConfig) -> None:
+    from venue_audit.faces import face_pool
+
+    inputs = items()[:4]
+    with face_pool(2) as pool:
+        first = list(analyze_many(inputs[:2], config, pool=pool))
+        second = list(analyze_many(inputs[2:], config, pool=pool))
+    alone = list(analyze_many(inputs, config, workers=1))
+    assert all(same(a, b) for (_, a), (_, b) in zip(first + second, alone, strict=True))

@@ -28,7 +28,7 @@ from venue_audit.faces.errors import (
     TruncatedImage,
     UndecodableVideo,
 )
-from venue_audit.faces.parallel import analyze_many, face_pool
+from venue_audit.faces.parallel import FacePool, analyze_many, face_pool
 
 __all__ = [
     "EMBEDDING_SPACE",
@@ -40,6 +40,7 @@ __all__ = [
     "EngineConfig",
     "FaceEngine",
     "FaceInputError",
+    "FacePool",
     "FaceResult",
     "FaceResultCache",
     "ImageAnalysis",

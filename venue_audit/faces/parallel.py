@@ -67,57 +67,48 @@ def _single_threaded_blas_for_children() -> Iterator[None]:
                 os.environ[name] = value
 
 
-@contextmanager
-def face_pool(workers: int | None = None) -> Iterator[ProcessPoolExecutor | None]:
-    """A process pool to reuse across many ``analyze_many`` calls (None for one worker).
-
-    Starting workers costs about a second each (the engine and its models load in
-    every process), so a scan that analyses pictures in many batches keeps one pool.
-    """
-    workers = workers or os.cpu_count() or 1
-    if workers <= 1:
-        yield None
-        return
-    with (
-        _single_threaded_blas_for_children(),
-        ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context()) as pool,
-    ):
-        yield pool
-
-
 def analyze_many(
     items: Iterable[tuple[K, bytes]],
     config: EngineConfig | None = None,
     workers: int | None = None,
     cache: FaceResultCache | None = None,
     chunk_size: int = CHUNK_IMAGES,
-    pool: ProcessPoolExecutor | None = None,
+    pool: FacePool | None = None,
 ) -> Iterator[tuple[K, Result]]:
     """Yield ``(key, ImageAnalysis or FaceInputError)`` for each item, in input order.
 
     ``workers`` defaults to the number of cores; 1 runs in this process. ``pool``
-    (from :func:`face_pool`) is used instead of starting a new one.
+    (from :func:`face_pool`) is used instead of starting one, so that a scan that
+    analyses pictures in many batches pays the workers' start-up once. A worker
+    that dies (a native crash on some input) costs only that input: the pool is
+    replaced, the images of the chunks it took down are retried one by one, and
+    the one that kills a worker again is reported as :class:`AnalysisFailed`.
     """
     config = config or EngineConfig()
-    workers = workers or os.cpu_count() or 1
-    params = config.parameters_hash()
     if pool is not None:
-        workers = pool._max_workers  # type: ignore[attr-defined]
-
-        def submit_to(chunk: list[tuple[bytes, str]]) -> Future[list[Result]]:
-            return pool.submit(_worker_chunk, config, chunk)
-
-        yield from _pipeline(
-            items, config, params, cache, chunk_size, submit_to, window=2 * workers
-        )
+        runner: _Runner = _PooledRunner(pool, config)
+        yield from _pipeline(items, config, cache, chunk_size, runner, window=2 * pool.workers)
         return
+    workers = workers or os.cpu_count() or 1
     if workers <= 1:
-        engine = FaceEngine(config)
-        submit = _InlineSubmitter(engine)
-        yield from _pipeline(items, config, params, cache, chunk_size, submit, window=1)
+        yield from _pipeline(items, config, cache, chunk_size, _InlineRunner(config), window=1)
         return
     with face_pool(workers) as new_pool:
-        yield from analyze_many(items, config, workers, cache, chunk_size, new_pool)
+        yield from analyze_many(items, config, cache=cache, chunk_size=chunk_size, pool=new_pool)
+
+
+@contextmanager
+def face_pool(workers: int | None = None) -> Iterator[FacePool | None]:
+    """A worker pool to reuse across :func:`analyze_many` calls (None for one worker)."""
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1:
+        yield None
+        return
+    pool = FacePool(workers)
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 def _worker_context() -> multiprocessing.context.BaseContext:
@@ -134,6 +125,50 @@ def _worker_context() -> multiprocessing.context.BaseContext:
 
 
 Chunk = list[tuple[bytes, str]]
+Task = Callable[[EngineConfig, Chunk], list[Result]]
+
+
+class FacePool:
+    """Worker processes for the engine, replaced as a whole if one of them dies.
+
+    Workers are started at once, with single-threaded BLAS in their environment.
+    """
+
+    def __init__(self, workers: int, task: Task | None = None) -> None:
+        self.workers = workers
+        self.task = task or _worker_chunk
+        self._executor = self._start()
+
+    def _start(self) -> ProcessPoolExecutor:
+        with _single_threaded_blas_for_children():
+            executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=_worker_context())
+            for future in [executor.submit(int) for _ in range(self.workers)]:
+                future.result()
+        return executor
+
+    def submit(self, config: EngineConfig, chunk: Chunk) -> Future[list[Result]]:
+        try:
+            return self._executor.submit(self.task, config, chunk)
+        except BrokenProcessPool:
+            self.recover()
+            return self._executor.submit(self.task, config, chunk)
+
+    def recover(self) -> None:
+        """Replace the workers if one has died; a no-op while they are healthy."""
+        try:
+            self._executor.submit(int).result()
+        except BrokenProcessPool:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = self._start()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> FacePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class _Runner:
@@ -167,40 +202,16 @@ class _InlineRunner(_Runner):
         return future
 
 
-class _PoolRunner(_Runner):
-    def __init__(
-        self,
-        config: EngineConfig,
-        workers: int,
-        task: Callable[[EngineConfig, Chunk], list[Result]] | None = None,
-    ) -> None:
+class _PooledRunner(_Runner):
+    def __init__(self, pool: FacePool, config: EngineConfig) -> None:
+        self.pool = pool
         self.config = config
-        self.workers = workers
-        self.task = task or _worker_chunk
-        self.pool = self._new_pool()
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=_worker_context())
 
     def submit(self, chunk: Chunk) -> Future[list[Result]]:
-        try:
-            return self.pool.submit(self.task, self.config, chunk)
-        except BrokenProcessPool:
-            self.recover()
-            return self.pool.submit(self.task, self.config, chunk)
+        return self.pool.submit(self.config, chunk)
 
     def recover(self) -> None:
-        try:
-            self.pool.submit(int).result()
-        except BrokenProcessPool:
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = self._new_pool()
-
-    def __enter__(self) -> _PoolRunner:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.pool.recover()
 
 
 def _pipeline(
