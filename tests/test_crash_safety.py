@@ -4,9 +4,9 @@ The scan runs in a child process over a copy of the sample venue (a zip that
 copies database rows, pictures, a SQLite store with templates, a log) plus a few
 hostile files that end up in the skipped list. The test watches case.db from
 outside and kills the child the moment the scan reaches a chosen state: just
-after ``scan.start`` is logged; after k items are marked done; while faces of an
-item are written but its done mark is not (the state a resumed scan must purge);
-mid-item with only stores written. After the rerun, summary.json must equal the
+after ``scan.start`` is logged, or after k items are marked done (through the
+CLI and through scan() with small batches). An item's rows are committed with
+its done mark, so no kill may leave faces of an unfinished item. After the rerun, summary.json must equal the
 uninterrupted run's key for key, and so must every row the report reads
 (artifacts, faces, skipped items, log events, stores): nothing counted twice,
 nothing lost. The custody chain must verify and show each interruption as a
@@ -39,10 +39,10 @@ SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "export"
 REPO = Path(__file__).resolve().parents[1]
 HOSTILE = ["jpeg_corrupt", "zip_corrupt_directory", "pickle_os_system", "sqlite_corrupt_page"]
 
-# The CLI analyses pictures in batches of 256, so on a small tree every item is
-# marked done in one final transaction; this driver runs the same scan() with a
-# batch of one picture, so items are marked done one by one, faces are written
-# mid-item, and there are many distinct states to kill it in.
+# The CLI analyses pictures in batches of 256, so on a small tree items are
+# marked done in few transactions; this driver runs the same scan() with a batch
+# of one picture, so items are marked done one by one and there are many
+# distinct states to kill it in.
 SMALL_BATCHES = (
     "import sys; from pathlib import Path; "
     "from venue_audit.case import Case; from venue_audit.scan import ScanOptions, scan; "
