@@ -249,11 +249,23 @@ def write_policy(path: Path) -> None:
     )
 
 
-def truth(crops: list[Crop]) -> dict:
+def surviving_deleted(crops: list[Crop], database: bytes) -> list[Crop]:
+    """Deleted rows whose bytes still exist in the database file, found by a plain byte search.
+
+    SQLite rebalances b-tree pages during a DELETE and may overwrite a deleted
+    cell itself; such a row is gone for any tool. Each row's capture time is
+    unique, so its presence is an oracle that does not depend on our parser.
+    """
+    return [c for c in crops if (c.identity, c.index) in DELETED
+            and c.captured_at.strftime("%Y-%m-%d %H:%M:%S").encode() in database]
+
+
+def truth(crops: list[Crop], database: bytes) -> dict:
     live = [c for c in crops if (c.identity, c.index) not in DELETED]
+    recoverable = surviving_deleted(crops, database)
     nvr_faces = sum(len(people) for *_, people in NVR_FRAMES)
     live_people = {c.identity for c in live} | {p for *_, people in NVR_FRAMES for p in people}
-    deleted_only = {c.identity for c in crops} - live_people
+    deleted_only = {c.identity for c in recoverable} - live_people
     as_of = datetime.fromisoformat(AS_OF + "T23:59:59")
     status = {}
     for identity in sorted(live_people):
@@ -280,8 +292,9 @@ def truth(crops: list[Crop]) -> dict:
             "face_templates": len(live),
             "video_frames_with_faces": 0,
             "exact_duplicates": len(BACKED_UP),
-            "deleted_recoverable": len(crops) - len(live),
+            "deleted_recoverable": len(recoverable),
         },
+        "deleted_rows": len(crops) - len(live),
         "persons": {
             "distinct": len(live_people),
             "only_in_deleted": len(deleted_only),
@@ -307,7 +320,7 @@ def build(out: Path, faces_dir: Path, engine: FaceEngine | None = None) -> dict:
     write_consent_register(out / "consent" / "到访登记同意书.csv")
     write_policy(out / "policy.toml")
     shutil.copy(faces_dir / "LICENSE.face_recognition", out / "LICENSE.face_recognition")
-    facts = truth(crops)
+    facts = truth(crops, (export / "server" / "face_capture.db").read_bytes())
     (out / "truth.json").write_text(
         json.dumps(facts, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from venue_audit.faces import (
     EMBEDDING_SPACE,
     EngineConfig,
     FaceInputError,
+    FaceResultCache,
     ImageAnalysis,
     analyze_many,
 )
@@ -32,12 +34,24 @@ class ImageOutcome:
 
 
 def analyse(
-    records: list[RecordDraft], config: EngineConfig, workers: int
+    records: list[RecordDraft],
+    config: EngineConfig,
+    workers: int,
+    pool: Any = None,
+    cache: FaceResultCache | None = None,
 ) -> Iterator[ImageOutcome]:
-    """Fill in faces, fingerprints and kind of every pending picture; yields each outcome."""
+    """Fill in faces, fingerprints and kind of every pending picture; yields each outcome.
+
+    ``pool`` (from :func:`venue_audit.faces.face_pool`) is reused across batches;
+    ``cache`` makes a re-scan, and every exact duplicate, cost nothing.
+    """
     jobs = [(record, artifact) for record in records for artifact in record.pending_images]
     results = analyze_many(
-        ((i, artifact.image) for i, (_, artifact) in enumerate(jobs)), config, workers
+        ((i, artifact.image) for i, (_, artifact) in enumerate(jobs)),
+        config,
+        workers,
+        cache=cache,
+        pool=pool,
     )
     for (index, result), (record, artifact) in zip(results, jobs, strict=True):
         assert index is not None

@@ -21,7 +21,7 @@ from venue_audit.acquire.limits import DEFAULT_LIMITS, ArchiveLimits
 from venue_audit.case import Case
 from venue_audit.consent.capture_time import CaptureTime, from_exif, from_file_name
 from venue_audit.consent.timestamps import parse_timestamp
-from venue_audit.faces import EngineConfig
+from venue_audit.faces import EngineConfig, FaceResultCache, face_pool
 from venue_audit.scan.analysis import analyse
 from venue_audit.scan.dispatch import StoreRef, Unclaimed, walk
 from venue_audit.scan.drafts import ArtifactDraft, RecordDraft
@@ -40,6 +40,7 @@ from venue_audit.sources.base import (
 from venue_audit.sources.profiles.registry import ProfileSession
 
 ProgressCallback = Callable[[int, int], None]
+CACHE_NAME = "face-cache.sqlite"  # face results by content hash: embeddings and boxes, no pictures
 
 
 @dataclass
@@ -187,13 +188,19 @@ class Extractor:
         return RecordDraft(found.locator, store.locator, evidence_id, [artifact])
 
 
-def analyse_extractions(extractions: list[Extraction], engine: EngineConfig, workers: int) -> None:
+def analyse_extractions(
+    extractions: list[Extraction],
+    engine: EngineConfig,
+    workers: int,
+    pool: Any = None,
+    cache: FaceResultCache | None = None,
+) -> None:
     """Fill in the faces of every pending picture; failures become the item's problems."""
     by_record = {
         id(record): extraction for extraction in extractions for record in extraction.records
     }
     records = [record for extraction in extractions for record in extraction.records]
-    for outcome in analyse(records, engine, workers):
+    for outcome in analyse(records, engine, workers, pool, cache):
         if outcome.error is not None:
             by_record[id(outcome.record)].problems.append(
                 ("faces", outcome.artifact.locator, str(outcome.error))
@@ -218,6 +225,8 @@ class _Scanner:
         self.writer = CaseWriter(case)
         self.extractor = Extractor(options, case.info.tz)
         self.pending: list[Extraction] = []
+        self.pool: Any = None
+        self.cache = FaceResultCache(case.directory / CACHE_NAME)
 
     def item(self, row: dict[str, Any]) -> Counter[str]:
         extraction = self.extractor.extract(row)
@@ -227,7 +236,7 @@ class _Scanner:
         return extraction.stats
 
     def flush(self) -> None:
-        analyse_extractions(self.pending, self.options.engine, self.workers)
+        analyse_extractions(self.pending, self.options.engine, self.workers, self.pool, self.cache)
         for extraction in self.pending:
             self.write(extraction)
         self.pending = []
@@ -347,12 +356,14 @@ def scan(
             if progress:
                 progress(run.items, items - done_items)
     else:
-        for row in _pending_items(case):
-            run.stats.update(scanner.item(row))
-            run.items += 1
-            done_bytes += row["size"] or 0
-            if progress:
-                progress(done_bytes, total)
-        scanner.flush()
+        with face_pool(scanner.workers) as pool:
+            scanner.pool = pool
+            for row in _pending_items(case):
+                run.stats.update(scanner.item(row))
+                run.items += 1
+                done_bytes += row["size"] or 0
+                if progress:
+                    progress(done_bytes, total)
+            scanner.flush()
     case.log("scan.end", {"items": run.items, **dict(run.stats)}, command)
     return run
