@@ -108,3 +108,51 @@ def test_re_encoded_pictures_are_caught_although_their_hash_changed(
         "same face",
     }
     assert all(r["how"] != "exact" for r in report["residual"])
+
+
+@pytest.fixture(scope="module")
+def database_baseline(tmp_path_factory: pytest.TempPathFactory):
+    """A capture database with every row live, scanned as the baseline; rows are real face crops."""
+    from venue_audit.recovery.fixtures import build_scenario, make_face_rows
+
+    root = tmp_path_factory.mktemp("db-deletion")
+    rows = make_face_rows(n=10, seed=3)
+    before = root / "before"
+    before.mkdir()
+    (before / "face.db").write_bytes(build_scenario("plain", rows, []).db)
+    case = Case.create(root / "case", CaseInfo("DEL-DB", "venue", ["a", "b"]))
+    acquire(case, [before], workers=1)
+    scan(case, ScanOptions(workers=1))
+    case.close()
+    return root, rows
+
+
+def _after(tmp_path: Path, variant: str, rows) -> tuple[Path, int]:
+    from venue_audit.recovery.fixtures import build_scenario, surviving_deleted_ids
+
+    scenario = build_scenario(variant, rows, [r.id for r in rows])
+    after = tmp_path / "after"
+    after.mkdir()
+    (after / "face.db").write_bytes(scenario.db)
+    if scenario.wal:
+        (after / "face.db-wal").write_bytes(scenario.wal)
+    return after, len(surviving_deleted_ids(scenario))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", ["plain", "wal_uncheckpointed", "vacuum"])
+def test_a_database_deletion_is_clean_only_when_nothing_is_recoverable(
+    database_baseline, tmp_path: Path, variant: str
+) -> None:
+    root, rows = database_baseline
+    after, surviving = _after(tmp_path, variant, rows)
+    code, report = _verify(root, after)
+    if variant == "vacuum":
+        assert surviving == 0
+        assert (code, report["clean"]) == (0, True)
+        return
+    assert surviving > 0 and code == 1 and not report["clean"]
+    recovered_rows = {r["baseline"].split(", column")[0] for r in report["residual"]}
+    assert len(recovered_rows) == surviving
+    assert {r["state"] for r in report["residual"]} == {"recoverable"}
+    assert report["totals"].get("remaining_live", 0) == 0
