@@ -250,14 +250,24 @@ def write_policy(path: Path) -> None:
 
 
 def surviving_deleted(crops: list[Crop], database: bytes) -> list[Crop]:
-    """Deleted rows whose bytes still exist in the database file, found by a plain byte search.
+    """Deleted rows of which something still exists in the database file, by a plain byte search.
 
     SQLite rebalances b-tree pages during a DELETE and may overwrite a deleted
-    cell itself; such a row is gone for any tool. Each row's capture time is
-    unique, so its presence is an oracle that does not depend on our parser.
+    cell itself; a row none of whose bytes remain is gone for any tool. A row
+    counts as recoverable when its unique capture time (the cell), its template
+    or its picture (overflow pages) is still there: an oracle that does not
+    depend on our parser.
     """
-    return [c for c in crops if (c.identity, c.index) in DELETED
-            and c.captured_at.strftime("%Y-%m-%d %H:%M:%S").encode() in database]
+    return [
+        c
+        for c in crops
+        if (c.identity, c.index) in DELETED
+        and (
+            c.captured_at.strftime("%Y-%m-%d %H:%M:%S").encode() in database
+            or c.template.astype("<f4").tobytes() in database
+            or c.jpeg in database
+        )
+    ]
 
 
 def truth(crops: list[Crop], database: bytes) -> dict:

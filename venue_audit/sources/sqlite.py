@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from venue_audit.acquire.items import open_evidence
-from venue_audit.recovery import RecoveredRecord, recover_sqlite
+from venue_audit.recovery import CarvedItem, RecoveredRecord, recover_sqlite
 from venue_audit.sources.base import (
     Item,
     Problem,
@@ -178,6 +178,9 @@ def recovered_tables(item: Item) -> Iterator[Yield]:
     for note in report.notes:
         if "stopped" in note or "cannot" in note:
             yield Problem(item.locator, f"deleted-data recovery: {note}")
+    carved = [c for c in report.carved if c.validated or c.kind == "template"]
+    if carved:
+        yield carved_table(carved, f"{item.name} free pages")
     by_table: dict[str, list[RecoveredRecord]] = {}
     for record in report.records:
         by_table.setdefault(record.table or "(unknown table)", []).append(record)
@@ -196,3 +199,24 @@ def recovered_tables(item: Item) -> Iterator[Yield]:
             for r in records
         )
         yield TableRows(table, list(columns), rows, deleted=True)
+
+
+def carved_table(items: list[CarvedItem], where: str) -> TableRows:
+    """Pictures and templates carved from free space, one deleted record each.
+
+    Images go in one column and templates in another, so the classifier
+    decides on each by content as it does for any table.
+    """
+    rows = (
+        (
+            f"carved {c.kind} at offset {c.offset} ({where}, pages {c.pages or '?'})",
+            [
+                c.data if c.kind != "template" else None,
+                c.vector.astype("<f4").tobytes()
+                if c.kind == "template" and c.vector is not None
+                else None,
+            ],
+        )
+        for c in items
+    )
+    return TableRows("(carved)", ["carved_image", "carved_template"], rows, deleted=True)
