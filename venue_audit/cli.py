@@ -340,8 +340,12 @@ def scan_command(
         int, typer.Option("--min-face-size", help="Smallest face, in pixels, to look for.")
     ] = 40,
     encoder: Annotated[
-        str, typer.Option("--encoder", help="numpy (fast, dlib-equal) or dlib (the reference).")
-    ] = "numpy",
+        str,
+        typer.Option(
+            "--encoder",
+            help="auto (onnx if installed, else numpy), onnx, numpy, or dlib (the reference).",
+        ),
+    ] = "auto",
     dask_scheduler: Annotated[
         str | None,
         typer.Option(

@@ -21,7 +21,7 @@ from venue_audit.acquire.limits import DEFAULT_LIMITS, ArchiveLimits
 from venue_audit.case import Case
 from venue_audit.consent.capture_time import CaptureTime, from_exif, from_file_name
 from venue_audit.consent.timestamps import parse_timestamp
-from venue_audit.faces import EngineConfig, FaceResultCache, face_pool
+from venue_audit.faces import ENGINE_VERSION, EngineConfig, FaceResultCache, face_pool
 from venue_audit.scan.analysis import analyse
 from venue_audit.scan.dispatch import StoreRef, Unclaimed, walk
 from venue_audit.scan.drafts import ArtifactDraft, RecordDraft
@@ -342,6 +342,7 @@ def scan(
             "workers": scanner.workers,
             "dask_scheduler": options.dask_scheduler,
             "engine": options.engine.result_parameters(),
+            "engine_version": ENGINE_VERSION,
         },
         command,
     )
