@@ -194,9 +194,9 @@ def test_no_faces_no_persons_and_one_face_one_person():
 def test_second_search_among_persons_recovers_pairs_the_approximate_graph_missed():
     planted = make_planted_set(n_persons=3000, seed=6)
     coarse = ClusteringConfig(exact_limit=1000, cells=48, tables=1, probes=1)
-    without = cluster_space(planted.embeddings, config=coarse.with_(refine=False))
+    without = cluster_space(planted.embeddings, config=coarse.with_(refine=0))
     refined = cluster_space(planted.embeddings, config=coarse)
     assert without.n_persons > planted.n_persons  # one partition, one probe: splits persons
     assert abs(refined.n_persons - planted.n_persons) < (without.n_persons - planted.n_persons) / 2
-    assert "second k-NN search" in refined.method
+    assert "further k-NN searches among the centroids" in refined.method
     assert pairwise_score(planted.truth, refined.labels).precision == 1.0

@@ -141,9 +141,10 @@ def describe_method(config: ClusteringConfig, index_kind: str) -> str:
         f"{config.link_threshold:g}; the resulting fragments merged by average linkage (RMS of all "
         f"cross-pair distances, mutual-nearest rounds) while under {config.merge_threshold:g}. "
         + (
-            "A second k-NN search among the centroids of the persons found (within the merge "
-            "threshold, a lower bound of the linkage) adds the pairs the approximate search missed. "
-            if index_kind.startswith("kmeans") and config.refine
+            f"Up to {config.refine} further k-NN searches among the centroids of the persons found "
+            "(within the merge threshold, a lower bound of the linkage) add the pairs the "
+            "approximate search missed. "
+            if index_kind.startswith("kmeans") and config.refine > 0
             else ""
         )
         + f"Band: merge threshold swept over {low:g}-{high:g} in {config.band_steps} steps. "
@@ -206,16 +207,19 @@ def cluster_space(
         return merged.labels, merged.nearest_other, int(base.max()) + 1
 
     final, nearest_other, n_fragments = run(merge_t)
-    if graph.index_kind != "exact" and config.refine:
+    for round_ in range(config.refine if graph.index_kind != "exact" else 0):
         # An approximate graph misses some pairs of one person; search again among the persons
         # found (far fewer points than faces), with fresh partitions. Centroid distance is a lower
         # bound of the RMS linkage, so pairs of persons farther apart than the merge threshold
         # could never merge and need not be found.
-        extra_a, extra_b = _person_pairs(unique, final, merge_t, config)
+        extra_a, extra_b = _person_pairs(unique, final, merge_t, config, config.seed + 1 + round_)
         cand_a = np.concatenate([cand_a, extra_a])
         cand_b = np.concatenate([cand_b, extra_b])
         cand_d = np.concatenate([cand_d, np.full(extra_a.size, np.inf, dtype=cand_d.dtype)])
+        before = int(np.unique(final).size)
         final, nearest_other, _ = run(merge_t)
+        if int(np.unique(final).size) == before:
+            break
     band_labels = {
         t: (final if t_e == merge_t else run(t_e)[0]) for t, t_e in zip(band, band_t, strict=True)
     }
@@ -258,7 +262,7 @@ def cluster_space(
 
 
 def _person_pairs(
-    unique: np.ndarray, clusters: np.ndarray, reach: float, config: ClusteringConfig
+    unique: np.ndarray, clusters: np.ndarray, reach: float, config: ClusteringConfig, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Face pairs (one face per side) linking clusters whose centroids are within ``reach``."""
     _, dense = np.unique(clusters, return_inverse=True)
@@ -274,7 +278,7 @@ def _person_pairs(
         tables=config.tables,
         cells=None,
         probes=config.probes,
-        seed=config.seed + 1,
+        seed=seed,
     )
     a, b, _ = graph.edges(reach)
     representative = np.zeros(n_clusters, dtype=np.int64)

@@ -35,7 +35,7 @@ class ClusteringConfig:
     exact_limit: int = 100_000
     tables: int = 3
     probes: int = 4
-    refine: bool = True  # approximate graph only: second search among the persons found
+    refine: int = 3  # approximate graph only: rounds of search among the persons found
     cells: int | None = None
     seed: int = 0
     calibrated: bool = True
