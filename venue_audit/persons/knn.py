@@ -1,13 +1,17 @@
-"""k-nearest-neighbour graph of one embedding space, exact or approximate, built in chunks.
+"""k-nearest-neighbour graph of one embedding space, exact or approximate.
 
-Clustering only ever needs each face's few nearest faces (a person's captures are each other's
-nearest neighbours); the all-pairs loop of ``dlib.chinese_whispers_clustering`` is what makes it
-O(n²). Exact search is one GEMM per chunk and is affordable to ~100k faces on 2 cores; above that an
-inverted-file scheme searches only the k-means cells near each query. A k-means partition rather
-than HNSW because its build is one k-means on a sample (seconds), where an HNSW build of 1M vectors
-on 2 cores takes most of the 10-minute budget on its own; and the cells are searched cell by cell
-with BLAS, because faiss's own IndexIVFFlat scan measured ~1 GFLOP/s here (10 min for 1M queries at
-12 probes).
+Clustering only needs each face's few nearest faces (a person's captures are each other's nearest
+neighbours); the all-pairs loop of ``dlib.chinese_whispers_clustering`` is what makes it O(n²).
+Exact search is one GEMM per chunk and is affordable to ~100k faces on 2 cores (about 1 minute).
+
+Above that, measured on planted 128-d sets (same-person pairs 0.3-0.5 apart, others ~0.85):
+faiss HNSW (M=16, efSearch=32) found only 60% of the pairs within 0.6 on 100k faces, M=32 found 93%
+but builds too slowly for 1M on 2 cores; faiss IndexIVFFlat scans ran at ~1 GFLOP/s (10 min for 1M
+queries at 12 probes). What works here: k-means partitions searched cell by cell with one BLAS
+product per cell (rows probing the cell x its members), keeping only pairs within the reach the
+clustering needs, and the union of several independent partitions (each finds ~78% of the pairs
+at 4 probes; three find ~97%). The clustering then repairs the rest by searching again among the
+persons it found (see ``clustering._person_pairs``).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ class KnnGraph:
 
     neighbours: np.ndarray  # (N, k) int64
     distances: np.ndarray  # (N, k) float32, Euclidean (not squared)
-    index_kind: str  # "exact" or "kmeans<cells>-cells,<probes>-probes"
+    index_kind: str  # "exact" or "kmeans<cells>-cells,<tables>x<probes>-probes"
 
     def edges(self, max_distance: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Undirected edges (i < j) within ``max_distance``, each pair once."""
