@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SERVER_DB = ROOT / "sample_data" / "export" / "server" / "face_capture.db"
 
 _SCAN = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 from venue_audit.acquire import acquire
 from venue_audit.case import Case, CaseInfo
@@ -43,7 +43,7 @@ seconds = time.perf_counter() - start
 if cluster is not None:
     cluster.close()
 print(json.dumps({"seconds": seconds, "records": count_faces(case).records,
-                  "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "rss_mib": next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) / 1024}))
 """
 
 

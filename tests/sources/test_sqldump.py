@@ -61,13 +61,19 @@ def mysql_fixture(rows_per_insert: int = 7, statements: int = 5) -> tuple[bytes,
         for _ in range(rows_per_insert):
             photo = b"\xff\xd8\xff\xe0" + rng.randbytes(rng.randint(10, 300))
             feature = bytes(range(256)) + rng.randbytes(256)  # every byte value, incl. \0 ' " \\ ^Z
-            name = f"访客{next_id} O'Neil \"x\" \\ tab\there\nnewline 100%_"
+            name = f'访客{next_id} O\'Neil "x" \\ tab\there\nnewline 100%_'
             score = round(rng.random(), 6)
             expected.append([next_id, f"V{next_id:04d}", name, photo, feature, score])
             tuples.append(
                 b"(%d,'V%04d',%s,0x%s,_binary %s,%r)"
-                % (next_id, next_id, mysql_quote(name.encode()), photo.hex().upper().encode(),
-                   mysql_quote(feature), score)
+                % (
+                    next_id,
+                    next_id,
+                    mysql_quote(name.encode()),
+                    photo.hex().upper().encode(),
+                    mysql_quote(feature),
+                    score,
+                )
             )
             next_id += 1
         lines.append(b"INSERT INTO `face_record` VALUES " + b",".join(tuples) + b";\n")
@@ -96,11 +102,18 @@ def test_row_locators_name_the_line_and_the_row_in_the_extended_insert() -> None
     dump, _ = mysql_fixture(rows_per_insert=3, statements=2)
     found = read_all(SqlDumpReader(), item_from_bytes("access.sql", dump))
     locators = [loc for loc, _ in of_type(found, TableRows)[0].rows]
-    first_insert = dump.split(b"\n").index(next(
-        line for line in dump.split(b"\n") if line.startswith(b"INSERT"))) + 1
+    first_insert = (
+        dump.split(b"\n").index(
+            next(line for line in dump.split(b"\n") if line.startswith(b"INSERT"))
+        )
+        + 1
+    )
     assert locators == [
-        f"line {first_insert} row 1", f"line {first_insert} row 2", f"line {first_insert} row 3",
-        f"line {first_insert + 1} row 1", f"line {first_insert + 1} row 2",
+        f"line {first_insert} row 1",
+        f"line {first_insert} row 2",
+        f"line {first_insert} row 3",
+        f"line {first_insert + 1} row 1",
+        f"line {first_insert + 1} row 2",
         f"line {first_insert + 1} row 3",
     ]
 
@@ -142,7 +155,11 @@ def test_tables_interleaved_with_other_tables_yield_one_tablerows_per_run() -> N
         b"INSERT INTO b VALUES ('x');\nINSERT INTO a VALUES (3);\n"
     )
     found = read_all(SqlDumpReader(), item_from_bytes("x.sql", dump))
-    assert [(t.table, len(t.rows)) for t in of_type(found, TableRows)] == [("a", 2), ("b", 1), ("a", 1)]
+    assert [(t.table, len(t.rows)) for t in of_type(found, TableRows)] == [
+        ("a", 2),
+        ("b", 1),
+        ("a", 1),
+    ]
     assert of_type(found, StoreFound)[0].details["tables"] == {"a": 3, "b": 1}
 
 
@@ -183,7 +200,9 @@ def compreface_fixture() -> tuple[str, dict]:
     lines.append("COPY public.img (id, content) FROM stdin;\n")
     lines += [f"{image_id}\t\\\\x{photo.hex()}\n" for image_id, photo in images]
     lines.append("\\.\n\n")
-    lines.append("COPY public.embedding (id, subject_id, embedding, calculator, img_id) FROM stdin;\n")
+    lines.append(
+        "COPY public.embedding (id, subject_id, embedding, calculator, img_id) FROM stdin;\n"
+    )
     for eid, subject, vector, image_id in embeddings:
         array = "{" + ",".join(pg_float(v) for v in vector) + "}"
         lines.append(
@@ -199,11 +218,14 @@ def test_pg_dump_copy_blocks_decode_bytea_arrays_and_nulls() -> None:
     found = read_all(SqlDumpReader(), item_from_bytes("frs.sql", dump.encode()))
     store = of_type(found, StoreFound)[0]
     assert store.details == {
-        "dialect": "postgresql", "tables": {"subject": 3, "img": 9, "embedding": 9}
+        "dialect": "postgresql",
+        "tables": {"subject": 3, "img": 9, "embedding": 9},
     }
     assert of_type(found, Problem) == []
     got = tables(found)
-    assert got["subject"] == [[s, "key", f"visitor_000{i}"] for i, s in enumerate(truth["subjects"])]
+    assert got["subject"] == [
+        [s, "key", f"visitor_000{i}"] for i, s in enumerate(truth["subjects"])
+    ]
     assert got["img"] == [[image_id, photo] for image_id, photo in truth["images"]]
     assert got["embedding"] == [
         [eid, subject, vector, "facenet.Calculator@20180402-114759", image_id]
@@ -211,7 +233,9 @@ def test_pg_dump_copy_blocks_decode_bytea_arrays_and_nulls() -> None:
     ]
     embedding = next(t for t in of_type(found, TableRows) if t.table == "embedding")
     assert embedding.column_types[2] == "double precision[]"
-    first_row_line = dump.split("\n").index(next(x for x in dump.split("\n") if x.startswith("e00")))
+    first_row_line = dump.split("\n").index(
+        next(x for x in dump.split("\n") if x.startswith("e00"))
+    )
     assert embedding.rows[0][0] == f"line {first_row_line + 1}"
 
 
@@ -248,7 +272,9 @@ def test_immich_sql_gz_is_streamed_and_pgvector_text_becomes_floats(tmp_path: Pa
     assert item.type == "gzip" and reader.claims(item, head_of(item))
     found = read_all(reader, item)
     got = tables(found)
-    assert got["face_search"] == [[face, vector] for face, vector in zip(faces, vectors, strict=True)]
+    assert got["face_search"] == [
+        [face, vector] for face, vector in zip(faces, vectors, strict=True)
+    ]
     assert len(got["asset_face"]) == 12
     assert [row[3] is not None for row in got["asset_face"]].count(True) == 2
     assert got["asset_face"][5][2] is None
@@ -294,15 +320,20 @@ def test_copy_text_escapes_octal_and_legacy_bytea_escape_format() -> None:
 def test_create_table_parsing_keeps_names_and_types() -> None:
     definition = parse_create_table(
         'CREATE TABLE IF NOT EXISTS "public"."FaceMatrices" (\n'
-        '  "id" bigint NOT NULL DEFAULT nextval(\'x_seq\'::regclass),\n'
+        "  \"id\" bigint NOT NULL DEFAULT nextval('x_seq'::regclass),\n"
         "  embedding vector(512) NOT NULL,\n  emb2 float8[],\n  name character varying(255) COLLATE x,\n"
         "  CONSTRAINT pk PRIMARY KEY (id),\n  price numeric(10,2)\n)"
     )
     assert definition is not None
     assert definition.name == "FaceMatrices"
     assert definition.columns == ["id", "embedding", "emb2", "name", "price"]
-    assert definition.types == ["bigint", "vector(512)", "float8[]", "character varying(255)",
-                                "numeric(10,2)"]
+    assert definition.types == [
+        "bigint",
+        "vector(512)",
+        "float8[]",
+        "character varying(255)",
+        "numeric(10,2)",
+    ]
 
 
 def test_dialect_sniffing() -> None:
@@ -320,8 +351,13 @@ def test_claims_sql_sqlgz_and_dump_looking_text_only() -> None:
     gz_other = item_from_bytes("faces.tar.gz", gzip.compress(b"not sql"))
     dump_txt = item_from_bytes("backup.txt", MYSQL_HEADER + b"INSERT INTO `x` VALUES (1);\n")
     readme = item_from_bytes("README.txt", b"This folder holds the exports of the gate.\n")
-    for item, expected in [(sql, True), (gz_sql, True), (gz_other, False), (dump_txt, True),
-                           (readme, False)]:
+    for item, expected in [
+        (sql, True),
+        (gz_sql, True),
+        (gz_other, False),
+        (dump_txt, True),
+        (readme, False),
+    ]:
         assert reader.claims(item, head_of(item)) is expected, item.name
 
 
@@ -331,7 +367,7 @@ def test_claims_sql_sqlgz_and_dump_looking_text_only() -> None:
 def test_truncated_dump_keeps_complete_rows_and_reports_where_it_stopped() -> None:
     dump, expected = mysql_fixture(rows_per_insert=4, statements=2)
     cut = dump.rfind(b"),(") + 1  # mid-way through the last INSERT, after its third row
-    found = read_all(SqlDumpReader(), item_from_bytes("cut.sql", dump[:cut + 9]))
+    found = read_all(SqlDumpReader(), item_from_bytes("cut.sql", dump[: cut + 9]))
     rows = tables(found)["face_record"]
     assert rows == expected[:7]
     problems = of_type(found, Problem)
@@ -412,14 +448,16 @@ def test_rows_left_unconsumed_are_counted_not_lost_silently() -> None:
     dump = b"INSERT INTO t VALUES (1),(2),(3);\nINSERT INTO u VALUES (4);\n"
     found = list(SqlDumpReader().read(item_from_bytes("t.sql", dump), None))  # rows never read
     problems = of_type(found, Problem)
-    assert [p.reason for p in problems] == ["3 rows were not consumed by the scanner",
-                                            "1 rows were not consumed by the scanner"]
+    assert [p.reason for p in problems] == [
+        "3 rows were not consumed by the scanner",
+        "1 rows were not consumed by the scanner",
+    ]
 
 
 # --- memory ----------------------------------------------------------------------------------
 
 _MEASURE = """
-import json, resource, sys
+import json, sys
 from pathlib import Path
 from tests.sources.items import item_from_path
 from venue_audit.sources.base import DefaultContext, TableRows
@@ -436,7 +474,9 @@ for found in SqlDumpReader().read(item_from_path(Path(sys.argv[1])), DefaultCont
         store = found
     else:
         print("PROBLEM", found, file=sys.stderr)
-peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# VmHWM is this process image's own peak; ru_maxrss would include the pytest parent's RSS at
+# fork time, which Linux carries across execve.
+peak_kib = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 print(json.dumps({"rows": rows, "blob_bytes": blob_bytes, "tables": store.details["tables"],
                   "peak_mib": peak_kib / 1024}))
 """
@@ -469,7 +509,10 @@ def test_a_1gb_dump_streams_in_bounded_memory(tmp_path: Path) -> None:
     expected_rows, expected_bytes = write_big_mysqldump(path, 1 << 30)
     assert path.stat().st_size >= 1 << 30
     result = subprocess.run(
-        [sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, check=True,
+        [sys.executable, "-c", _MEASURE, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
         cwd=Path(__file__).resolve().parents[2],
     )
     report = json.loads(result.stdout)
@@ -487,8 +530,12 @@ def test_headerless_postgres_insert_snippet_is_read_as_postgresql() -> None:
     assert tables(found)["img"] == [[1, b"\xff\xd8\xff", "C:\\faces"]]
 
 
-@pytest.mark.parametrize("suffix, compress", [(".sql.bz2", bz2.compress), (".sql.xz", lzma.compress)])
-def test_bzip2_and_xz_dumps_are_streamed_too(suffix: str, compress: Callable[[bytes], bytes]) -> None:
+@pytest.mark.parametrize(
+    "suffix, compress", [(".sql.bz2", bz2.compress), (".sql.xz", lzma.compress)]
+)
+def test_bzip2_and_xz_dumps_are_streamed_too(
+    suffix: str, compress: Callable[[bytes], bytes]
+) -> None:
     dump, expected = mysql_fixture(rows_per_insert=3, statements=2)
     item = item_from_bytes("backup" + suffix, compress(dump))
     assert SqlDumpReader().claims(item, head_of(item))
@@ -507,7 +554,9 @@ def test_base64_and_hex_functions_decode_to_bytes() -> None:
     mysql_rows = tables(found)["t"]
     assert mysql_rows == [[1, photo, photo, encoded]], "plain base64 text stays text"
     pg = f"-- PostgreSQL database dump\nINSERT INTO public.t VALUES (decode('{encoded}', 'base64'));\n"
-    assert tables(read_all(SqlDumpReader(), item_from_bytes("p.sql", pg.encode())))["t"] == [[photo]]
+    assert tables(read_all(SqlDumpReader(), item_from_bytes("p.sql", pg.encode())))["t"] == [
+        [photo]
+    ]
 
 
 def test_dollar_quoted_function_bodies_do_not_derail_the_split() -> None:
@@ -534,11 +583,40 @@ def test_dollar_quoted_function_bodies_do_not_derail_the_split() -> None:
     assert tables(found) == {"t": [[1, [1.0, 2.0]]]}
 
 
-_SQL_PIECES = st.sampled_from([
-    "INSERT INTO t VALUES ", "(", ")", ",", ";", "'", "''", '"', "\\", "\\'", "0x", "ff", "_binary ",
-    "NULL", "1.5e3", "\n", "COPY t (a) FROM stdin;\n", "\\.\n", "\t", "\\N", "{1,2}", "[1,2]", "$$",
-    "CREATE TABLE t (a bytea, b vector(2));\n", "-- c\n", "/*!40101 */", "E'", "::bytea", "\x00", "é",
-])
+_SQL_PIECES = st.sampled_from(
+    [
+        "INSERT INTO t VALUES ",
+        "(",
+        ")",
+        ",",
+        ";",
+        "'",
+        "''",
+        '"',
+        "\\",
+        "\\'",
+        "0x",
+        "ff",
+        "_binary ",
+        "NULL",
+        "1.5e3",
+        "\n",
+        "COPY t (a) FROM stdin;\n",
+        "\\.\n",
+        "\t",
+        "\\N",
+        "{1,2}",
+        "[1,2]",
+        "$$",
+        "CREATE TABLE t (a bytea, b vector(2));\n",
+        "-- c\n",
+        "/*!40101 */",
+        "E'",
+        "::bytea",
+        "\x00",
+        "é",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -553,22 +631,36 @@ def test_any_jumble_of_sql_yields_only_values_and_problems(pieces: list[str], di
 
 def test_binary_strings_that_happen_to_be_valid_utf8_keep_their_exact_bytes() -> None:
     blobs = [b"\xc3\xa9", b"\xe5\xbc\xa0\x00", b"\xc3\xa9\xff", "é".encode("latin-1")]
-    dump = b"CREATE TABLE t (b blob);\n" + b"".join(
-        b"INSERT INTO t VALUES (_binary " + mysql_quote(blob) + b");\n" for blob in blobs[:2]
-    ) + b"".join(b"INSERT INTO t VALUES (" + mysql_quote(blob) + b");\n" for blob in blobs[2:])
-    assert tables(read_all(SqlDumpReader(), item_from_bytes("u.sql", dump)))["t"] == [[b] for b in blobs]
+    dump = (
+        b"CREATE TABLE t (b blob);\n"
+        + b"".join(
+            b"INSERT INTO t VALUES (_binary " + mysql_quote(blob) + b");\n" for blob in blobs[:2]
+        )
+        + b"".join(b"INSERT INTO t VALUES (" + mysql_quote(blob) + b");\n" for blob in blobs[2:])
+    )
+    assert tables(read_all(SqlDumpReader(), item_from_bytes("u.sql", dump)))["t"] == [
+        [b] for b in blobs
+    ]
 
 
 def test_strings_that_are_not_utf8_in_untyped_columns_come_out_as_bytes() -> None:
     blob = b"\xff\xd8\xff\xe0" + bytes(range(256))
     dump = b"INSERT INTO t VALUES (" + mysql_quote(blob) + b",'caf\xc3\xa9');\n"
-    assert tables(read_all(SqlDumpReader(), item_from_bytes("x.sql", dump)))["t"] == [[blob, "café"]]
+    assert tables(read_all(SqlDumpReader(), item_from_bytes("x.sql", dump)))["t"] == [
+        [blob, "café"]
+    ]
     copy = b"-- PostgreSQL database dump\nCOPY t (a) FROM stdin;\nab\xffcd\n\\.\n"
     assert tables(read_all(SqlDumpReader(), item_from_bytes("c.sql", copy)))["t"] == [[b"ab\xffcd"]]
 
 
 def test_single_row_statements_are_located_by_line_alone() -> None:
-    dump = b"INSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2),(3);\nINSERT INTO t VALUES (4),(x);\n"
+    dump = (
+        b"INSERT INTO t VALUES (1);\nINSERT INTO t VALUES (2),(3);\nINSERT INTO t VALUES (4),(x);\n"
+    )
     found = read_all(SqlDumpReader(), item_from_bytes("s.sql", dump))
     assert [loc for loc, _ in of_type(found, TableRows)[0].rows] == [
-        "line 1", "line 2 row 1", "line 2 row 2", "line 3 row 1"]
+        "line 1",
+        "line 2 row 1",
+        "line 2 row 2",
+        "line 3 row 1",
+    ]

@@ -61,8 +61,10 @@ def walk(
         yield store or folder_store(item), Unclaimed(item.locator, item.type)
         return
     own: StoreRef | None = None
+    yielded = False
     try:
         for found in reader.read(item, context):
+            yielded = True
             if isinstance(found, StoreFound):
                 own = StoreRef(
                     item.locator, found.kind, found.profile, item.evidence_id, dict(found.details)
@@ -72,6 +74,8 @@ def walk(
                 yield from walk(found.item, context, own or store)
             else:
                 yield own or store or folder_store(item), found
+        if not yielded:  # claimed (a carving reader, say) but nothing found in it
+            yield store or folder_store(item), Unclaimed(item.locator, item.type)
     except Exception as error:  # a reader bug or hostile input: record, go on
         yield (
             own or store or folder_store(item),
