@@ -19,8 +19,11 @@ from typing import Any
 import numpy as np
 
 from venue_audit.case import Case
+from venue_audit.faces import EMBEDDING_SPACE
 from venue_audit.persons import ClusteringResult, cluster_space, config_for_space
 from venue_audit.scan.counts import count_faces
+
+GUESSED_DLIB = "dlib-resnet-v1-128?"
 
 
 @dataclass
@@ -49,6 +52,22 @@ def _must_links(faces: list[dict[str, Any]]) -> list[tuple[int, int]]:
     return pairs
 
 
+def _stores_with_confirmed_templates(case: Case) -> set[int]:
+    """Stores whose 128-d templates were shown to be dlib's by re-encoding their own crops.
+
+    A template of such a store that has no crop of its own (carved from free
+    pages, or a row whose picture was lost) comes from the same system and
+    model, so it joins the same space instead of forming a space of one.
+    """
+    return {
+        row["store_id"]
+        for row in case.db.query(
+            "select distinct store_id from artifacts where kind = 'template' and model_guess like ?",
+            [f"{EMBEDDING_SPACE} (confirmed%"],
+        )
+    }
+
+
 def identify(case: Case, command: list[str] | None = None) -> IdentifyResult:
     """Cluster every face of the case into persons and (re)write the persons table."""
     duplicates = set(count_faces(case).duplicate_records)
@@ -58,9 +77,13 @@ def identify(case: Case, command: list[str] | None = None) -> IdentifyResult:
             " a.captured_at from faces f join artifacts a on a.id = f.artifact_id order by f.id"
         )
     )
+    confirmed_stores = _stores_with_confirmed_templates(case)
     by_space: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for face in faces:
-        by_space[face["space"]].append(face)
+        space = face["space"]
+        if space == GUESSED_DLIB and face["store_id"] in confirmed_stores:
+            space = EMBEDDING_SPACE
+        by_space[space].append(face)
     result = IdentifyResult()
     person_rows = []
     assignments = []
