@@ -128,7 +128,7 @@ def run(quick: bool) -> None:
         )
     print(f"(true persons: {base['true']:,}; time ratio = dlib time / our time)")
     big = results[-1]
-    if big["rows"] >= 1_000_000:
+    if sizes[-1] >= 1_000_000:  # planted rows land near, not on, the requested size
         ok = big["seconds"] <= LIMIT_SECONDS_1M and big["peak_rss_mb"] <= LIMIT_RSS_MB
         print(
             f"\n1M: {big['seconds']:.0f} s of {LIMIT_SECONDS_1M} s, peak RSS "
