@@ -75,6 +75,35 @@ def test_a_clean_deletion_is_declared_clean(baseline, tmp_path: Path) -> None:
     assert report["totals"] == {"gone": 3}
 
 
+def test_the_verification_goes_into_the_report_pdf(baseline, tmp_path: Path) -> None:
+    import subprocess
+
+    root, crops = baseline
+    after = tmp_path / "after"
+    after.mkdir()
+    (after / "kept.jpg").write_bytes(next(iter(crops.values())))
+    pdf = tmp_path / "report" / "verification.pdf"
+    result = CliRunner().invoke(
+        app,
+        [
+            "verify-deletion",
+            str(root / "case"),
+            str(after),
+            "--out",
+            str(pdf),
+            "--workers",
+            "1",
+            "--quiet",
+        ],
+    )
+    assert result.exit_code == 1, result.output
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "删除" in text
+    assert "kept.jpg" in text or "faces" in text
+
+
 def test_pictures_deleted_from_the_folder_but_kept_in_a_backup_zip_are_residual(
     baseline, tmp_path: Path
 ) -> None:

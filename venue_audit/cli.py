@@ -505,6 +505,10 @@ def verify_deletion_command(
             show_default=False,
         ),
     ],
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Also write the report with its verification section (PDF)."),
+    ] = None,
     workers: Workers = None,
     quiet: Quiet = False,
     as_json: AsJson = False,
@@ -527,6 +531,12 @@ def verify_deletion_command(
     verdict = verify_deletion(
         case, after_sources, ScanOptions(workers=workers or 0), command=sys.argv
     )
+    if out is not None:
+        from venue_audit.report import report_case
+        from venue_audit.report.verification import verification_section
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        report_case(case, out, verification=verification_section(verdict), command=sys.argv)
     if as_json:
         _print_json(verdict.as_json())
     else:
