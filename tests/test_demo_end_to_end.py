@@ -93,3 +93,26 @@ def test_a_signed_report_verifies_and_a_changed_byte_fails(
     data[len(data) // 2] ^= 0x01
     pdf.write_bytes(bytes(data))
     assert runner.invoke(app, ["verify-report", str(pdf)]).exit_code == 3
+
+
+@pytest.mark.slow
+def test_the_same_inputs_and_as_of_date_give_an_identical_summary(tmp_path: Path) -> None:
+    from venue_audit.audit import AuditRequest, audit
+    from venue_audit.case import CaseInfo
+
+    sample = ROOT / "sample_data"
+    summaries = []
+    for name in ("first", "second"):
+        request = AuditRequest(
+            sources=[sample / "export"],
+            case_dir=tmp_path / name,
+            case_info=CaseInfo("SAME-1", "venue", ["甲", "乙"]),
+            consent_log=sample / "consent" / "到访登记同意书.csv",
+            policy=sample / "policy.toml",
+            as_of="2024-06-30",
+            summary_json=tmp_path / f"{name}.json",
+            workers=1,
+        )
+        audit(request)
+        summaries.append((tmp_path / f"{name}.json").read_bytes())
+    assert summaries[0] == summaries[1]
