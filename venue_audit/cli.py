@@ -332,6 +332,14 @@ def verify_manifest_command(
         raise typer.Exit(EXIT_INTEGRITY)
 
 
+def _passwords(path: Path | None) -> tuple[str, ...]:
+    if path is None:
+        return ()
+    return tuple(
+        line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
+    )
+
+
 @app.command("scan")
 def scan_command(
     case_dir: CaseDir,
@@ -352,6 +360,13 @@ def scan_command(
             "--dask-scheduler", help="Run extraction on a Dask cluster (tcp://HOST:PORT)."
         ),
     ] = None,
+    zip_password_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--zip-password-file",
+            help="Passwords for encrypted zips, one per line (kept out of the custody log).",
+        ),
+    ] = None,
     quiet: Quiet = False,
     as_json: AsJson = False,
 ) -> None:
@@ -370,6 +385,7 @@ def scan_command(
         workers=workers or 0,
         engine=EngineConfig(min_face_size=min_face_size, encoder=encoder),
         dask_scheduler=dask_scheduler,
+        zip_passwords=_passwords(zip_password_file),
     )
     with _byte_progress("Scanning", quiet) as progress:
         run = scan(case, options, progress=progress, command=sys.argv)

@@ -32,6 +32,7 @@ class Member:
     link_target: str | None = None
     problem: str | None = None
     open: Callable[[], BinaryIO] | None = None
+    encrypted: bool = False
     occurrence: int = 1
 
     @property
@@ -88,6 +89,7 @@ def zip_members(fileobj: BinaryIO, limits: ArchiveLimits) -> Iterator[Member]:
                 member.entry = "symlink"
                 member.problem = "symlink member: recorded, not followed"
             elif info.flag_bits & 0x1:
+                member.encrypted = True
                 member.problem = "encrypted member and no password given: contents not read"
             else:
                 member.problem = _bomb_problem(info.file_size, info.compress_size, limits)

@@ -52,6 +52,7 @@ class ScanOptions:
     video_fps: float = 1.0
     dask_scheduler: str | None = None
     dask_batch: int = 200
+    zip_passwords: tuple[str, ...] = ()  # never logged: custody records only how many were given
 
 
 @dataclass
@@ -341,6 +342,7 @@ def scan(
             "purged_unfinished_artifacts": run.purged_artifacts,
             "workers": scanner.workers,
             "dask_scheduler": options.dask_scheduler,
+            "zip_passwords_given": len(options.zip_passwords),
             "engine": options.engine.result_parameters(),
             "engine_version": ENGINE_VERSION,
         },

@@ -74,12 +74,17 @@ class ArchiveReader(SourceReader):
             yield deep
             return
         kind = "zip" if item.type == "zip" else "tar"
+        passwords = tuple(getattr(context, "zip_passwords", ()) or ())
         yield StoreFound("archive", details={"format": kind})
         total = 0
         try:
             with item.open() as stream:
                 for member in listing.list_members(kind, stream, limits):
                     locator = f"{item.locator}{MEMBER_SEPARATOR}{member.label}"
+                    if member.encrypted and passwords:
+                        member.open, member.problem = _decrypting_opener(
+                            item, member.name, passwords
+                        )
                     if member.problem or member.open is None:
                         yield Problem(locator, member.problem or "member has no readable content")
                         continue
@@ -118,6 +123,31 @@ class ArchiveReader(SourceReader):
                 item.locator,
                 f"archive could not be read past this point: {type(error).__name__}: {error}",
             )
+
+
+def _decrypting_opener(item: Item, name: str, passwords: tuple[str, ...]) -> tuple[Any, str | None]:
+    """An opener for an encrypted zip member (ZipCrypto or AES) with the first password that works.
+
+    pyzipper reads both encryptions; the member is still read in memory only.
+    """
+    import pyzipper
+
+    data = item.read()
+    for password in passwords:
+        try:
+            with pyzipper.AESZipFile(io.BytesIO(data)) as archive:
+                archive.setpassword(password.encode("utf-8"))
+                archive.read(name)
+        except (RuntimeError, ValueError, OSError, pyzipper.BadZipFile, KeyError):
+            continue
+
+        def opener(secret: bytes = password.encode("utf-8")) -> Any:
+            archive = pyzipper.AESZipFile(io.BytesIO(data))
+            archive.setpassword(secret)
+            return archive.open(name)
+
+        return opener, None
+    return None, f"encrypted member: none of the {len(passwords)} password(s) given opens it"
 
 
 @register
