@@ -2,14 +2,13 @@
 
 ``face_recognition`` projects commonly ``np.save("encodings.npy", …)`` a
 (N, 128) float64 array. The header is parsed here (magic, version, a dict
-literal read with ``ast.literal_eval``, which evaluates no code), and rows
+literal read with fixed patterns, so nothing is evaluated), and rows
 are read straight from the stream. Object arrays (``|O``) hold pickles: they
 are refused and never loaded.
 """
 
 from __future__ import annotations
 
-import ast
 import io
 import re
 import struct
@@ -58,6 +57,28 @@ class NpyHeader:
         return np.dtype(self.descr)
 
 
+_DESCR = re.compile(r"""['"]descr['"]\s*:\s*['"]([^'"]{1,32})['"]""")
+_FORTRAN = re.compile(r"""['"]fortran_order['"]\s*:\s*(True|False)""")
+_SHAPE = re.compile(r"""['"]shape['"]\s*:\s*\(([^)]{0,200})\)""")
+
+
+def _parse_header_dict(text: str) -> tuple[str, bool, tuple[int, ...]]:
+    """The three keys of an .npy header, read with patterns: nothing in evidence is evaluated.
+
+    A structured dtype (a list as ``descr``) does not match and is refused.
+    """
+    stripped = text.strip()
+    if not (stripped.startswith("{") and stripped.endswith("}")):
+        raise NpyError("header is not a dict literal")
+    descr, fortran, shape = _DESCR.search(text), _FORTRAN.search(text), _SHAPE.search(text)
+    if not (descr and fortran and shape):
+        raise NpyError("header lacks descr / fortran_order / shape (or has a structured dtype)")
+    dims = [part.strip() for part in shape.group(1).split(",") if part.strip()]
+    if not all(part.isdigit() for part in dims):
+        raise NpyError(f"bad shape ({shape.group(1)})")
+    return descr.group(1), fortran.group(1) == "True", tuple(int(part) for part in dims)
+
+
 def read_header(stream: BinaryIO) -> NpyHeader:
     """The header of an .npy stream, leaving the stream at the first data byte."""
     prefix = stream.read(8)
@@ -81,18 +102,9 @@ def read_header(stream: BinaryIO) -> NpyHeader:
     raw = stream.read(length)
     if len(raw) < length:
         raise NpyError("header truncated")
-    try:
-        header = ast.literal_eval(raw.decode("utf-8" if version[0] == 3 else "latin-1"))
-    except (ValueError, SyntaxError, MemoryError, RecursionError) as error:
-        raise NpyError(f"header is not a dict literal: {type(error).__name__}") from None
-    if not isinstance(header, dict) or not {"descr", "fortran_order", "shape"} <= header.keys():
-        raise NpyError("header lacks descr / fortran_order / shape")
-    descr, shape = header["descr"], header["shape"]
-    if not isinstance(descr, str):
-        raise NpyError(f"structured dtype {descr!r} is not read")
-    if not isinstance(shape, tuple) or not all(isinstance(d, int) and d >= 0 for d in shape):
-        raise NpyError(f"bad shape {shape!r}")
-    return NpyHeader(version, descr, bool(header["fortran_order"]), shape)
+    text = raw.decode("utf-8" if version[0] == 3 else "latin-1", errors="replace")
+    descr, fortran_order, shape = _parse_header_dict(text)
+    return NpyHeader(version, descr, fortran_order, shape)
 
 
 def _row_shape(header: NpyHeader) -> tuple[int, int]:
@@ -126,7 +138,9 @@ def array_rows(
         matrix = np.frombuffer(data[: complete * row_bytes], dtype).reshape((width, complete)).T
         # a truncated Fortran array is column-major: only a full read makes rows whole
         if complete < count:
-            problems.append(Problem(locator, f"array truncated: {count} rows declared, data ends early"))
+            problems.append(
+                Problem(locator, f"array truncated: {count} rows declared, data ends early")
+            )
             return
         for index, row in enumerate(matrix, 1):
             yield f"row {index}", [row.tolist() if as_floats else row.tobytes()]
@@ -144,7 +158,10 @@ def array_rows(
                 yield f"row {index}", [row.tolist() if as_floats else row.tobytes()]
         if complete < wanted:
             problems.append(
-                Problem(locator, f"array truncated: {count} rows declared, {index} complete rows present")
+                Problem(
+                    locator,
+                    f"array truncated: {count} rows declared, {index} complete rows present",
+                )
             )
             return
 
@@ -167,7 +184,11 @@ def _check_dtype(header: NpyHeader) -> None:
 
 
 def _describe(header: NpyHeader) -> dict[str, Any]:
-    return {"dtype": header.descr, "shape": list(header.shape), "fortran_order": header.fortran_order}
+    return {
+        "dtype": header.descr,
+        "shape": list(header.shape),
+        "fortran_order": header.fortran_order,
+    }
 
 
 @register
@@ -199,7 +220,9 @@ class NumpyArrayReader(SourceReader):
             yield StoreFound("npy", details={"arrays": {name: _describe(header)}})
             yield from self._table(stream, header, name, item.locator)
 
-    def _table(self, stream: BinaryIO, header: NpyHeader, name: str, locator: str) -> Iterator[Yield]:
+    def _table(
+        self, stream: BinaryIO, header: NpyHeader, name: str, locator: str
+    ) -> Iterator[Yield]:
         try:
             _check_dtype(header)
             _row_shape(header)
@@ -209,8 +232,12 @@ class NumpyArrayReader(SourceReader):
         problems: list[Problem] = []
         kind = "float" if header.dtype.kind == "f" else "int"
         column_type = f"{kind}{header.dtype.itemsize * 8}[{_row_shape(header)[1]}]"
-        yield TableRows(name, ["vector"], array_rows(stream, header, problems, locator),
-                        column_types=[column_type])
+        yield TableRows(
+            name,
+            ["vector"],
+            array_rows(stream, header, problems, locator),
+            column_types=[column_type],
+        )
         yield from problems
 
     def _read_npz(self, item: Item, context: ScanContext) -> Iterator[Yield]:
@@ -231,9 +258,16 @@ class NumpyArrayReader(SourceReader):
                     headers[info.filename] = error
                 except (zipfile.BadZipFile, OSError, EOFError) as error:
                     headers[info.filename] = NpyError(f"member unreadable: {error}")
-            yield StoreFound("npz", details={"arrays": {
-                name[:-4]: _describe(h) for name, h in headers.items() if isinstance(h, NpyHeader)
-            }})
+            yield StoreFound(
+                "npz",
+                details={
+                    "arrays": {
+                        name[:-4]: _describe(h)
+                        for name, h in headers.items()
+                        if isinstance(h, NpyHeader)
+                    }
+                },
+            )
             for info in members:
                 header = headers[info.filename]
                 locator = f"{item.locator}!/{info.filename}"
@@ -259,5 +293,7 @@ class NumpyArrayReader(SourceReader):
         stream.close()
         limit = context.limits.in_memory_nested_bytes if context is not None else 256 << 20
         if item.size > limit:
-            raise ValueError(f".npz of {item.size} bytes inside an archive is over the in-memory limit")
+            raise ValueError(
+                f".npz of {item.size} bytes inside an archive is over the in-memory limit"
+            )
         return io.BytesIO(item.read())

@@ -11,7 +11,6 @@ import base64
 import binascii
 import json
 import re
-import struct
 import zlib
 from typing import Any
 
@@ -142,22 +141,19 @@ def _plausible_magnitudes(array: np.ndarray) -> bool:
 
 
 def _npy_vector(data: bytes) -> np.ndarray | None:
-    import ast
+    import io
 
+    from venue_audit.sources.npy import NpyError, read_header
+
+    stream = io.BytesIO(data)
     try:
-        header_len = (
-            struct.unpack("<H", data[8:10])[0]
-            if data[6] == 1
-            else struct.unpack("<I", data[8:12])[0]
-        )
-        start = 10 if data[6] == 1 else 12
-        header = ast.literal_eval(data[start : start + header_len].decode("latin-1"))
-        dtype = np.dtype(header["descr"])
-    except (ValueError, SyntaxError, KeyError, TypeError, struct.error, IndexError):
+        header = read_header(stream)
+        dtype = np.dtype(header.descr)
+    except (NpyError, TypeError, ValueError):
         return None
     if dtype.kind != "f":
         return None
-    body = data[start + header_len :]
+    body = stream.read()
     if len(body) % dtype.itemsize:
         return None
     return _finite(np.frombuffer(body, dtype=dtype).astype(np.float64).ravel())
