@@ -284,23 +284,7 @@ def decode_record(
     bytes that exist (for blobs/text) or None, and ``complete`` is False.
     """
     hdr = parse_record_header(payload, 0, len(payload))
-    values: list[int | float | str | bytes | None] = []
-    pos = hdr.header_size
-    complete = True
-    for st in hdr.serial_types:
-        size = serial_type_size(st)
-        chunk = payload[pos : pos + size]
-        if len(chunk) < size:
-            complete = False
-            if st >= 12 and st % 2 == 0:
-                values.append(bytes(chunk))
-            elif st >= 13:
-                values.append(bytes(chunk).decode(encoding, errors="replace"))
-            else:
-                values.append(None)
-        else:
-            values.append(decode_value(st, chunk, encoding))
-        pos += size
+    values, complete = decode_body(hdr.serial_types, payload[hdr.header_size :], encoding)
     return hdr, values, complete
 
 
