@@ -12,7 +12,8 @@ import pytest
 
 from venue_audit.case import Case, CaseInfo
 
-SHARED_FACES = Path(__file__).resolve().parents[2] / "shared" / "data" / "faces"
+# Real face photos (MIT, from the face_recognition project): tests/data/faces/README.md
+TEST_FACES = Path(__file__).resolve().parent / "data" / "faces"
 
 
 def snapshot(tree: Path) -> dict[str, tuple[bytes, int]]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_FACES
+from tests.conftest import TEST_FACES
 from venue_audit.acquire import acquire
 from venue_audit.case import Case, CaseInfo
 from venue_audit.scan import ScanOptions, count_faces, scan
@@ -17,7 +17,7 @@ from venue_audit.scan import ScanOptions, count_faces, scan
 def test_video_frames_with_faces_are_records(tmp_path: Path) -> None:
     evidence = tmp_path / "evidence"
     evidence.mkdir()
-    shutil.copy(SHARED_FACES / "video" / "short_hamilton_clip.mp4", evidence / "lobby.mp4")
+    shutil.copy(TEST_FACES / "video" / "short_hamilton_clip.mp4", evidence / "lobby.mp4")
     case = Case.create(tmp_path / "case", CaseInfo("V-1", "venue", ["a", "b"]))
     acquire(case, [evidence], workers=1)
     scan(case, ScanOptions(workers=1))

@@ -1,6 +1,6 @@
 """Linking consent rows to persons by the face enrolled at signing (real dlib encodings).
 
-Persons are clusters of real photos from ../shared/data/faces; the enrolment
+Persons are clusters of real photos from tests/data/faces; the enrolment
 photos are *other* photos of the same people, so a link can only come from the
 face itself. The matcher is nearest centroid within 0.6, face_recognition's
 usual threshold; the lead engineer's matcher over case.db clusters takes its
@@ -23,17 +23,18 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from tests.conftest import TEST_FACES
 from venue_audit.consent import ConsentPolicy, PersonFacts, assess, link_consents, load_consent_log
 
 from .scenario import at
 
-FACES = Path(__file__).resolve().parents[3] / "shared" / "data" / "faces"
+FACES = TEST_FACES
 THRESHOLD = 0.6
 
 face_recognition = pytest.importorskip("face_recognition")
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not FACES.is_dir(), reason="shared face photos not present"),
+    pytest.mark.skipif(not FACES.is_dir(), reason="test face photos not present"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Fixtures for the face engine: the real dlib models and the real photos in shared/data/faces."""
+"""Fixtures for the face engine: the real dlib models and the real photos in tests/data/faces."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TEST_FACES
 from venue_audit.faces import EngineConfig, FaceEngine, ImageAnalysis
 
-FACES = Path(__file__).resolve().parents[3] / "shared" / "data" / "faces"
+FACES = TEST_FACES
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED_FACES
+from tests.conftest import TEST_FACES
 from venue_audit.acquire import acquire, verify_manifest
 from venue_audit.case import Case
 from venue_audit.scan import ScanOptions, count_faces, scan
 
-A = SHARED_FACES / "obama" / "7_small.jpg"
-B = SHARED_FACES / "kit_harington" / "2.jpeg"
+A = TEST_FACES / "obama" / "7_small.jpg"
+B = TEST_FACES / "kit_harington" / "2.jpeg"
 
 
 def hostile_archives(root: Path) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-FACES = Path(__file__).resolve().parents[3] / "shared" / "data" / "faces"
+from tests.conftest import TEST_FACES
+
+FACES = TEST_FACES
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,7 @@ def _encode_all() -> LabelledFaces:
 
 @pytest.fixture(scope="session")
 def labelled_faces() -> LabelledFaces:
-    """Every face dlib's HOG detector finds in ``shared/data/faces`` (about 10 s, once a session)."""
+    """Every face dlib's HOG detector finds in ``tests/data/faces`` (about 10 s, once a session)."""
     if not (FACES / "labels.csv").exists():
         pytest.skip(f"labelled photos not found at {FACES}")
     return _encode_all()

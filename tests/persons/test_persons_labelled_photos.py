@@ -1,4 +1,4 @@
-"""Distinct persons on real dlib embeddings of the labelled photos in shared/data/faces."""
+"""Distinct persons on real dlib embeddings of the labelled photos in tests/data/faces."""
 
 from __future__ import annotations
 

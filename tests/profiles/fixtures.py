@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from tests.conftest import SHARED_FACES
+from tests.conftest import TEST_FACES
 from venue_audit.sample_venue import decoy_picture, make_crop
 
 PHOTOS = {
@@ -42,7 +42,7 @@ def crop(identity: str, index: int = 0, copy: str = "") -> bytes:
     store is not an exact duplicate of the other.
     """
     photos = PHOTOS[identity]
-    data = make_crop(SHARED_FACES / identity / photos[index % len(photos)], variant=index)
+    data = make_crop(TEST_FACES / identity / photos[index % len(photos)], variant=index)
     if copy:
         comment = copy.encode()
         data = data[:2] + b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment + data[2:]
@@ -59,7 +59,7 @@ def webp(identity: str, index: int = 0, quality: int = 90) -> bytes:
 @cache
 def frame(identity: str, index: int = 0) -> bytes:
     """A camera frame (the whole photo, downscaled) in which a face is found."""
-    image = Image.open(SHARED_FACES / identity / PHOTOS[identity][index]).convert("RGB")
+    image = Image.open(TEST_FACES / identity / PHOTOS[identity][index]).convert("RGB")
     image.thumbnail((640, 640))
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=85)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import io
 import random
 from datetime import date, timedelta
-from pathlib import Path
 
 from PIL import Image
 
+from tests.conftest import TEST_FACES
 from venue_audit.report.model import (
     CaseDetails,
     CustodyEvent,
@@ -27,8 +27,8 @@ from venue_audit.report.model import (
     empty_summary,
 )
 
-FACES = Path(__file__).resolve().parents[3] / "shared" / "data" / "faces"
-FACE_PHOTO = Path("/work/shared/data/faces/obama/1.jpg")
+FACES = TEST_FACES
+FACE_PHOTO = TEST_FACES / "obama" / "1.jpg"
 OBAMA_FACE_BOX = (142, 617, 409, 349)  # top, right, bottom, left as dlib's HOG finds it
 
 

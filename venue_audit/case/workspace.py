@@ -19,12 +19,13 @@ import sqlite_utils
 from venue_audit import __version__
 from venue_audit.case import custody
 from venue_audit.case.schema import SCHEMA_VERSION, create_schema
+from venue_audit.errors import UsageError
 
 DB_NAME = "case.db"
 HEAD_NAME = "custody.head"
 
 
-class CaseError(Exception):
+class CaseError(UsageError):
     """The case folder is missing, not a case, or would be overwritten."""
 
 
