@@ -133,11 +133,13 @@ STRINGS: dict[str, tuple[str, str]] = {
         "A PDF cannot contain its own hash: the report's SHA-256 is in annexes.sha256 beside it "
         "and in its digital signature; the footer carries the SHA-256 of the annex summary.json.",
     ),
-    "font_not_embedded": (
-        "本报告的中文字体为未嵌入的 Adobe CID 字体 STSong-Light，"
-        "由阅读软件替换为本地中文字体显示。",
-        "Chinese text uses the non-embedded Adobe CID font STSong-Light; the viewer substitutes a "
-        "local Chinese font.",
+    "font_note": (
+        "本报告所用字体（{font}）已全部嵌入文件，任何阅读软件均按同一字形显示。",
+        "Every font of this report ({font}) is embedded, so every viewer shows the same glyphs.",
+    ),
+    "sealed_notice": (
+        "密封附件：本报告含未经模糊处理的人脸图像，仅限办案使用，不得公开。",
+        "SEALED ANNEX: this report contains unblurred face images; not for disclosure.",
     ),
     "findings": ("检验发现", "Findings"),
     "finding_count": ("数量", "Count"),
@@ -259,6 +261,14 @@ _CITATION = re.compile(
     r"^(?P<law>PIPL|Measures|SPC JI|Civil Code|CPL)\s*(?:Art\.?|Arts\.?)?\s*"
     r"(?P<art>[0-9]+(?:[–-][0-9]+)?)(?P<rest>.*)$"
 )
+
+
+def all_wordings() -> list[str]:
+    """Every fixed string the report can print, in both languages (for the font subset)."""
+    tables = (STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS)
+    return [word for table in tables for pair_ in table.values() for word in pair_] + [
+        *LAW_NAMES.values()
+    ]
 
 
 def text(key: str, lang: str, **values: object) -> str:

@@ -39,6 +39,14 @@ def _table() -> tuple[dict[str, tuple[str, str]], dict[str, CitationText]]:
     return titles, citations
 
 
+def all_wordings() -> list[str]:
+    """Every title and citation text of the rule table (for the font subset)."""
+    titles, citations = _table()
+    return [w for pair in titles.values() for w in pair] + [
+        w for c in citations.values() for w in (c.zh, c.en)
+    ]
+
+
 def rule_titles(rule: str) -> tuple[str, str]:
     return _table()[0].get(rule, (rule, rule))
 

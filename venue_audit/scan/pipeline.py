@@ -185,6 +185,7 @@ class Extractor:
             captured_at_source=when.source if when else None,
             person_key=facts.person_key if facts else None,
             person_key_kind=facts.person_key_kind if facts else None,
+            camera=found.camera,
         )
         return RecordDraft(found.locator, store.locator, evidence_id, [artifact])
 

@@ -80,12 +80,17 @@ class EmbeddedFile:
 
 @dataclass
 class ImageFound:
-    """A picture to send to the face engine (a file, an archive member, or a blob in a row)."""
+    """A picture to send to the face engine (a file, an archive member, or a blob in a row).
+
+    ``camera`` names the camera or recorder channel where the store says it
+    (a Hikvision picture index, a GA/T 1400 DeviceID).
+    """
 
     locator: str
     data: bytes
     captured_at: str | None = None
     captured_at_source: str | None = None
+    camera: str | None = None
 
 
 @dataclass
