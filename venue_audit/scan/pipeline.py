@@ -135,7 +135,7 @@ class Extractor:
             elif isinstance(found, VideoFound):
                 stats["videos"] += 1
                 for record in video_records(
-                    found.item, store, result.evidence_id, self.options, result.problems
+                    found, store, result.evidence_id, self.options, result.problems, self.tz
                 ):
                     stats["video_frames_with_faces"] += 1
                     result.records.append(record)

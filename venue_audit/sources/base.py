@@ -95,9 +95,16 @@ class ImageFound:
 
 @dataclass
 class VideoFound:
-    """A video file to sample frames from."""
+    """A video to sample frames from: a file, or one recording segment of a recorder's file.
+
+    ``started_at`` (the store's time of the first frame) gives each sampled
+    frame its capture time; ``camera`` names the channel that recorded it.
+    """
 
     item: Item
+    started_at: str | None = None
+    started_at_source: str | None = None
+    camera: str | None = None
 
 
 @dataclass
