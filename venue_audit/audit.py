@@ -18,6 +18,7 @@ from venue_audit import acquire as acquisition
 from venue_audit.assess import assess_case
 from venue_audit.case import Case, CaseInfo
 from venue_audit.identify import identify
+from venue_audit.offsite import mark_offsite
 from venue_audit.scan import ScanOptions, scan
 from venue_audit.summary import build_summary
 
@@ -39,6 +40,8 @@ class AuditRequest:
     lang: str = "zh"
     redact: bool = True
     workers: int = 0
+    # sources (or folders within them) taken from outside the venue: cloud, another host
+    offsite: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -66,6 +69,8 @@ def audit(
     stage("acquire")
     acquisition.acquire(case, request.sources, workers=request.workers or None, command=command)
     acquisition.export_manifest(case)
+    if request.offsite:
+        mark_offsite(case, request.offsite, command)
     stage("scan")
     scan(case, ScanOptions(workers=request.workers), command=command)
     stage("identify")

@@ -199,3 +199,12 @@ def test_hostile_text_is_shown_literally_and_never_breaks_the_layout(tmp_path: P
     ):
         assert shown in text, shown
     assert "\\udcff" in outputs.annexes["manifest.csv"].read_text(encoding="utf-8-sig")
+
+
+def test_citations_quote_the_verified_text_and_nothing_is_left_to_confirm(
+    zh_report: ReportOutputs,
+) -> None:
+    text = pdf_text(zh_report.pdf, layout=False).replace("\n", "")
+    assert "待核对" not in text and "to be confirmed" not in text
+    assert "处理敏感个人信息应当取得个人的单独同意" in text  # PIPL Art. 29, quoted
+    assert "2021-11-01起施行" in text

@@ -369,7 +369,7 @@ class _Layout:
                         self.p(i18n.severity_label(finding.severity, self.lang), self.cell),
                         self.p(finding.count, self.cell),
                         self.p(
-                            "；".join(i18n.citation(c, self.lang) for c in finding.citations),
+                            "；".join(self.citation_short(c) for c in rules.known_codes(finding.citations)),
                             self.cell,
                         ),
                     ]
@@ -681,9 +681,15 @@ class _Layout:
             detail = i18n.pair(finding.detail_zh, finding.detail_en, self.lang, "\n").strip()
             if detail:
                 story.append(self.p(detail))
-            if finding.citations:
+            cited = rules.known_codes(finding.citations)
+            if cited:
                 story.append(self.p(f"{self.t('citations')}:", self.body))
-                for index, code in enumerate(finding.citations, 1):
+                for index, code in enumerate(cited, 1):
+                    story.append(self.p(f"({index}) {self.citation_full(code)}", self.small))
+            later = rules.known_codes(finding.later_guidance)
+            if later:
+                story.append(self.p(self.t("later_guidance"), self.body))
+                for index, code in enumerate(later, 1):
                     story.append(self.p(f"({index}) {self.citation_full(code)}", self.small))
             if finding.locators:
                 story.append(self.p(self.t("locators"), self.small))
@@ -952,15 +958,20 @@ class _Layout:
             finding.title_zh or finding.rule, finding.title_en or finding.rule, self.lang
         )
 
-    def citation_full(self, code: str) -> str:
-        """The rule table's wording of a citation, marked when its article number is unconfirmed."""
-        known = rules.citation_text(code)
+    def citation_short(self, code: str) -> str:
+        """《个人信息保护法》第二十九条, or its English code, from the rule table."""
+        known = rules.citation(code)
         if known is None:
-            return i18n.citation(code, self.lang)
-        zh, en = known.zh, known.en
-        if not known.checked:
-            zh += "" if "待核对" in zh else rules.UNCHECKED_MARK[0]
-            en += "" if "confirm" in en else rules.UNCHECKED_MARK[1]
+            return ""
+        return i18n.pair(known.heading_zh, code, self.lang, " ")
+
+    def citation_full(self, code: str) -> str:
+        """The article, the quoted sentence of its verified text, and when it came into force."""
+        known = rules.citation(code)
+        if known is None:
+            return ""
+        zh = f"{known.heading_zh}：“{known.quote}”（{known.in_force.isoformat()}起施行）"
+        en = f"{code}: {known.en} (in force since {known.in_force.isoformat()})"
         return i18n.pair(zh, en, self.lang, "\n")
 
     def mono_wrapped(self) -> ParagraphStyle:
