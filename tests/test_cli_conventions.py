@@ -72,10 +72,9 @@ def test_a_user_mistake_is_one_line_on_stderr_with_exit_code_2(tmp_path: Path) -
 
 def test_a_closed_pipe_ends_the_command_quietly_with_exit_code_0(tmp_path: Path) -> None:
     case_dir = tmp_path / "case"
+    examiners = ["--examiner", "甲", "--examiner", "乙"]
     created = runner.invoke(
-        app,
-        ["case", "new", str(case_dir), "--case-no", "1", "--venue", "v"]
-        + ["--examiner", "甲", "--examiner", "乙"],
+        app, ["case", "new", str(case_dir), "--case-no", "1", "--venue", "v", *examiners]
     )
     assert created.exit_code == 0, created.output
     process = subprocess.Popen(
