@@ -8,7 +8,7 @@ processes; ``--as-of DATE`` is the day the audit is judged at.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -55,4 +55,8 @@ Examiners = Annotated[
     typer.Option(
         "--examiner", metavar="NAME", help="An examiner's name; give two different names."
     ),
+]
+Lang = Annotated[
+    Literal["zh", "en", "zh+en"],
+    typer.Option("--lang", metavar="LANG", help="The report's language: zh, en or zh+en."),
 ]
