@@ -146,6 +146,7 @@ TABLES: dict[str, dict[str, type]] = {
         "locator": str,
         "text": str,
         "files": str,
+        "camera": str,
     },
     "consent_links": {"id": int, "consent_id": str, "person_id": int, "method": str},
     "scan_state": {"evidence_id": int, "status": str, "at": str, "stats": str},
