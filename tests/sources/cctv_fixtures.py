@@ -247,3 +247,81 @@ def hik_disk(blocks: Sequence[HikBlock], logs: Sequence[HikLog], *, marker: bool
         disk[position:position + len(record)] = record
         position += len(record)
     return bytes(disk)
+
+
+# --- Dahua DHFS4.1 raw disk ---------------------------------------------------------------------
+
+
+def dhfs_time(at: str) -> int:
+    """DHFS bit-packed time as dhfs41.py decodeTimeStamp unpacks it (year-2000:6, month:4, day:5,
+    hour:5, minute:6, second:6)."""
+    t = datetime.fromisoformat(at)
+    return ((t.year - 2000) << 26) | (t.month << 22) | (t.day << 17) | (t.hour << 12) | (
+        t.minute << 6) | t.second
+
+
+def dhav_frame(channel: int, number: int, at: str, payload: bytes) -> bytes:
+    """A DHAV frame: ``DHAV`` header (type, channel − 1, frame number, length, packed time) and the
+    ``dhav`` trailer repeating the length."""
+    length = 24 + len(payload) + 8
+    header = b"DHAV" + bytes([0xFD, 0, channel - 1, 0]) + struct.pack(
+        "<III", number, length, dhfs_time(at)) + b"\x00" * 4
+    return header + payload + b"dhav" + struct.pack("<I", length)
+
+
+@dataclass
+class DhfsFragment:
+    """One fragment: its descriptor type (0 free, 1 first, 2 following), channel, times, pictures."""
+
+    kind: int
+    channel: int | None
+    start: str | None
+    end: str | None
+    pictures: list[Picture]
+    video_frames: int = 4
+
+
+def dhfs_disk(fragments: Sequence[DhfsFragment], block: int = 512, fragment_blocks: int = 512) -> bytes:
+    """A DHFS4.1 disk as gbatmobile/dhfs_extractor dhfs41.py (16a21e6c35435411ac9eb81eda9fcbc25ea38186)
+    reads it: signature, partition table at 0x3C00+0x34 ended by AA55AA55, superblock, 32-byte
+    descriptors linked first → following, fragments of DHAV frames with JPEG snapshots between."""
+    fragment_size = block * fragment_blocks
+    partition, superblock = 0x8000, 0x200  # bytes; the table stores sectors of 512
+    descriptors, video = 0x1000, 0x4000  # within the partition, bytes (stored in blocks)
+    disk = bytearray(partition + video + fragment_size * len(fragments))
+    disk[0:7] = b"DHFS4.1"
+    entry = bytearray(64)
+    entry[20:24] = (superblock // 512).to_bytes(4, "little")
+    entry[48:56] = (partition // 512).to_bytes(8, "little")
+    disk[0x3C34:0x3C34 + 64] = entry
+    disk[0x3C74:0x3C78] = b"\xaa\x55\xaa\x55"
+    times = [dhfs_time(f.start) for f in fragments if f.start]
+    sb = partition + superblock
+    struct.pack_into("<II", disk, sb + 0x10, min(times), max(times))
+    struct.pack_into("<II", disk, sb + 0x2C, block, fragment_blocks)
+    struct.pack_into("<I", disk, sb + 0x38, 0)
+    struct.pack_into("<III", disk, sb + 0x44, descriptors // block, video // block, len(fragments))
+    struct.pack_into("<I", disk, sb + 0xF8, 0x7000 // block)
+    first_of_chain = 0
+    for index, fragment in enumerate(fragments):
+        if fragment.kind == 1:
+            first_of_chain = index
+        following = index + 1 if index + 1 < len(fragments) and fragments[index + 1].kind == 2 else 0
+        camera = 48 + fragment.channel - 1 if fragment.channel else 0
+        struct.pack_into("<BBHIIIIII4x", disk, partition + descriptors + 32 * index, fragment.kind,
+                         camera, 0, dhfs_time(fragment.start) if fragment.start else 0,
+                         dhfs_time(fragment.end) if fragment.end else 0, following,
+                         fragment_blocks, max(0, index - 1), first_of_chain)
+        out = bytearray()
+        for n in range(fragment.video_frames):
+            out += dhav_frame(fragment.channel or 1, n, fragment.start or "2025-03-01 00:00:00",
+                              bytes(range(256)) * 6)
+        for picture in fragment.pictures:
+            picture.offset = partition + video + index * fragment_size + len(out)
+            out += picture.data
+            out += dhav_frame(fragment.channel or 1, 99, fragment.start or "2025-03-01 00:00:00",
+                              bytes(200))
+        assert len(out) <= fragment_size
+        start = partition + video + index * fragment_size
+        disk[start:start + len(out)] = out
+    return bytes(disk)

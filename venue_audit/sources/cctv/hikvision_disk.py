@@ -43,7 +43,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
-from venue_audit.recovery import carve
 from venue_audit.sources.base import (
     ImageFound,
     Item,
@@ -54,6 +53,7 @@ from venue_audit.sources.base import (
     StoreFound,
     Yield,
 )
+from venue_audit.sources.cctv.disk_reading import carve_jpegs, read_at
 from venue_audit.sources.registry import register
 
 SIGNATURE = b"HIKVISION@HANGZHOU"
@@ -64,8 +64,6 @@ BTREE = struct.Struct("<16x8s")
 PAGE_LIST_ENTRY = struct.Struct("<Q8x2s6xIIQ8x")
 ENTRY = struct.Struct("<8s2s6xIIQ8x")  # the channel is big-endian (hikparser reads it so)
 MARKER = b"\xff" * 8
-WINDOW = 32 << 20
-OVERLAP = 4 << 20
 MAX_PAGES = 1 << 16
 MAX_ENTRIES = 1 << 16
 SYSTEM = "Hikvision NVR/DVR hard disk (HIKVISION@HANGZHOU file system)"
@@ -115,13 +113,8 @@ def _time(seconds: int) -> str | None:
     return datetime.fromtimestamp(seconds, UTC).replace(tzinfo=None).isoformat()
 
 
-def _read(stream: BinaryIO, offset: int, size: int) -> bytes:
-    stream.seek(offset)
-    return stream.read(size)
-
-
 def read_master(stream: BinaryIO) -> Master | None:
-    raw = _read(stream, MASTER_OFFSET, MASTER.size)
+    raw = read_at(stream, MASTER_OFFSET, MASTER.size)
     if len(raw) < MASTER.size or not raw.startswith(SIGNATURE):
         return None
     (_, disk, log_offset, log_size, video, block_size, blocks, btree1, _, btree2, _,
@@ -133,7 +126,7 @@ def read_master(stream: BinaryIO) -> Master | None:
 
 def read_btree(stream: BinaryIO, offset: int) -> tuple[dict[str, Any], list[int]] | None:
     """The HIKBTREE's facts and the offsets of its pages (first page, then the page list's)."""
-    head = _read(stream, offset, 96)
+    head = read_at(stream, offset, 96)
     if len(head) < 96 or BTREE.unpack_from(head)[0] != b"HIKBTREE":
         return None
     created, created_at = None, None
@@ -144,7 +137,7 @@ def read_btree(stream: BinaryIO, offset: int) -> tuple[dict[str, Any], list[int]
             break
     page_list, first_page = struct.unpack_from("<QQ", head, 80)
     pages = [first_page] if first_page else []
-    listing = _read(stream, page_list, 96 + PAGE_LIST_ENTRY.size * MAX_PAGES)
+    listing = read_at(stream, page_list, 96 + PAGE_LIST_ENTRY.size * MAX_PAGES)
     if len(listing) >= 32:
         listed_first = struct.unpack_from("<Q", listing, 24)[0]
         if listed_first and listed_first not in pages:
@@ -163,7 +156,7 @@ def read_btree(stream: BinaryIO, offset: int) -> tuple[dict[str, Any], list[int]
 
 def read_page(stream: BinaryIO, offset: int) -> tuple[list[BlockEntry], str]:
     """A page's data-block entries and the layout they were found in (48 with marker, or 40)."""
-    data = _read(stream, offset + 96, 48 * 4096)
+    data = read_at(stream, offset + 96, 48 * 4096)
     entries: list[BlockEntry] = []
     if data[:8] == MARKER:
         position = 0
@@ -219,7 +212,7 @@ class HikvisionDiskReader(SourceReader):
         if item.size < MASTER_OFFSET + MASTER.size:
             return False
         with item.open() as stream:
-            return _read(stream, MASTER_OFFSET, len(SIGNATURE)) == SIGNATURE
+            return read_at(stream, MASTER_OFFSET, len(SIGNATURE)) == SIGNATURE
 
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
         with item.open() as stream:
@@ -268,7 +261,7 @@ class HikvisionDiskReader(SourceReader):
     ) -> Iterator[Yield]:
         if not master.log_offset or not master.log_size:
             return
-        data = _read(stream, master.log_offset, min(master.log_size, 256 << 20))
+        data = read_at(stream, master.log_offset, min(master.log_size, 256 << 20))
         counted: dict[str, int] = {}
         for offset, seconds, major, minor, extra in log_records(data):
             kind = f"{MAJOR.get(major, f'major {major}')} {minor:#04x}"
@@ -305,7 +298,7 @@ class HikvisionDiskReader(SourceReader):
         for number in range(count):
             start = master.video_area + number * block_size
             entry = entries.get(start)
-            for offset, picture in _carve_block(stream, start, block_size):
+            for offset, picture in carve_jpegs(stream, start, block_size):
                 where = f"{item.locator}@{offset} (data block {number}"
                 if entry is not None:
                     where += f", channel {entry.channel}, {_time(entry.start)} – {_time(entry.end)})"
@@ -318,23 +311,3 @@ class HikvisionDiskReader(SourceReader):
                 yield ImageFound(where, picture.data,
                                  camera=str(entry.channel) if entry is not None else None)
         details["carved_pictures"] = found
-
-
-def _carve_block(stream: BinaryIO, start: int, size: int) -> Iterator[tuple[int, Any]]:
-    """JPEGs in one data block, read in overlapping windows so none is cut at a window edge."""
-    seen: set[int] = set()
-    position = 0
-    while position < size:
-        length = min(WINDOW + OVERLAP, size - position)
-        data = _read(stream, start + position, length)
-        if not data:
-            return
-        for picture in carve(data, templates=False):
-            absolute = start + position + picture.offset
-            if picture.kind != "jpeg" or absolute in seen:
-                continue
-            if picture.offset >= WINDOW and position + length < size:
-                continue  # starts in the overlap: the next window reads it whole
-            seen.add(absolute)
-            yield absolute, picture
-        position += WINDOW
