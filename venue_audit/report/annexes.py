@@ -39,9 +39,18 @@ PERSONS_HEADERS = [
     "人员编号 person_id",
     "特征空间 space",
     "记录数 records",
-    "首次出现 first_seen",
-    "最后出现 last_seen",
+    "已删除可恢复记录数 deleted_records",
+    "首次采集 first_seen",
+    "首次采集时间来源 first_seen_source",
+    "最后采集 last_seen",
+    "最后采集时间来源 last_seen_source",
     "状态 status",
+    "同意核查结果 consent_status",
+    "场所标识 venue_keys",
+    "关联同意记录 consent_rows",
+    "同意核查说明 consent_reason",
+    "存储位置 stores",
+    "摄像头 cameras",
 ]
 
 
@@ -116,9 +125,18 @@ def write_persons(persons: list[PersonRow], target: Path) -> None:
                     person.id,
                     person.space,
                     person.records,
+                    person.deleted_records,
                     person.first_seen,
+                    person.first_seen_source,
                     person.last_seen,
+                    person.last_seen_source,
                     person.status,
+                    person.consent_status,
+                    "; ".join(person.keys),
+                    "; ".join(person.consent_rows),
+                    person.consent_reason,
+                    "; ".join(person.stores),
+                    "; ".join(person.cameras),
                 ]
             )
 
