@@ -75,6 +75,21 @@ def match_table(store: Any, table: str, columns: list[str]) -> ProfileMatch | No
     return None
 
 
+def known_table(table: str, columns: list[str]) -> str | None:
+    """Why a known product needs this table copied (its faces, or the keys its faces join to).
+
+    Live acquisition copies what the classifier sees as face data; a product's join
+    tables (Immich's ``asset_face``, digiKam's ``IdentityAttributes``) hold no faces of
+    their own but carry the person keys and capture times, so they are copied too.
+    Decoy tables (CLIP vectors) are not.
+    """
+    match = match_table(None, table, columns)
+    if match is None or match.table_map.decoy:
+        return None
+    note = f" ({match.table_map.note})" if match.table_map.note else ""
+    return f"{match.profile.NAME} profile: {match.table_map.table}{note}"
+
+
 def reading_order(tables: list[str]) -> list[str]:
     """A store's tables with those a known product joins to first (digiKam's identity names).
 
@@ -184,6 +199,7 @@ __all__ = [
     "CaptureTime",
     "ProfileSession",
     "explicit_roles",
+    "known_table",
     "match_table",
     "picture_facts",
     "profiles",
