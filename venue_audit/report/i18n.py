@@ -23,6 +23,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "witnesses": ("见证人", "Witnesses"),
     "holder": ("持有人", "Holder"),
     "not_given": ("（未填写）", "(not given)"),
+    "abbreviated": (
+        " …（共 {n} 个字符，全文见附件 {annex}）… ",
+        " … ({n} characters; in full in the annex {annex}) … ",
+    ),
     "org": ("委托单位", "Commissioning body"),
     "venue": ("检验对象（场所/系统）", "Venue / system examined"),
     "place": ("检验地点", "Place of examination"),
@@ -125,6 +129,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "type": ("类型", "Type"),
     "size": ("大小（字节）", "Size (bytes)"),
     "mtime": ("修改时间", "Modified"),
+    "mtime_zone": ("文件系统修改时间（换算为 {tz}）", "file-system modification time (in {tz})"),
     "acquired_at": ("固定时间", "Acquired"),
     "hashes": ("完整性校验值", "Integrity values"),
     "integrity": (
@@ -190,10 +195,18 @@ STRINGS: dict[str, tuple[str, str]] = {
         "retained, retained past the period, consented.",
     ),
     "report_hash_note": (
-        "报告本身的 SHA-256 无法写入报告内部：其值记录于报告旁的 annexes.sha256 文件及数字签名中；"
+        "报告本身的 SHA-256 无法写入报告内部：其值记录于报告旁的 annexes.sha256 文件中（本报告未加数字签名）；"
         "页脚所载为附件 summary.json 的 SHA-256。",
         "A PDF cannot contain its own hash: the report's SHA-256 is in annexes.sha256 beside it "
-        "and in its digital signature; the footer carries the SHA-256 of the annex summary.json.",
+        "(this report is not digitally signed); the footer carries the SHA-256 of the annex "
+        "summary.json.",
+    ),
+    "report_hash_note_signed": (
+        "报告本身的 SHA-256 无法写入报告内部：其值记录于报告旁的 annexes.sha256 文件中，报告另加数字签名；"
+        "页脚所载为附件 summary.json 的 SHA-256。",
+        "A PDF cannot contain its own hash: the report's SHA-256 is in annexes.sha256 beside it, "
+        "and the report carries a digital signature; the footer carries the SHA-256 of the annex "
+        "summary.json.",
     ),
     "font_note": (
         "本报告所用字体（{font}）已全部嵌入文件，任何阅读软件均按同一字形显示。",

@@ -34,8 +34,10 @@ from zoneinfo import ZoneInfo
 
 from venue_audit import TOOL_NAME
 from venue_audit.acquire.exports import absolute_path, display_path, manifest_rows
+from venue_audit.acquire.items import open_evidence
 from venue_audit.case import Case
 from venue_audit.report import i18n
+from venue_audit.report.annexes import file_sha256
 from venue_audit.report.model import (
     CaseDetails,
     CustodyEvent,
@@ -269,7 +271,7 @@ def _sha256_of(path: Path) -> str | None:
     """The file's SHA-256 now, read-only; None when it can no longer be read."""
     digest = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
+        with open_evidence(path) as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
     except OSError:
@@ -551,8 +553,8 @@ def _persons(db: Any, tz: str, duplicates: set[str] | None = None) -> list[Perso
                     r["n_records"] if r["n_records"] is not None else (r["n_faces"] or 0)
                 ),
                 deleted_records=len(person["deleted"]),
-                first_seen=_in_zone(first[0], tz),
-                last_seen=_in_zone(last[0], tz),
+                first_seen=in_zone(first[0], tz),
+                last_seen=in_zone(last[0], tz),
                 first_seen_source=first[1],
                 last_seen_source=last[1],
                 status="only_deleted" if r["only_deleted"] else consent,
@@ -576,7 +578,7 @@ def _instant(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
 
 
-def _in_zone(value: str, tz: str) -> str:
+def in_zone(value: str, tz: str) -> str:
     """An ISO time in the case's zone, with its offset; a time without one is left as read."""
     try:
         moment = datetime.fromisoformat(value)
@@ -771,7 +773,7 @@ def _installed_model_files() -> tuple[ModelFile, ...]:
         return ()
     folder = Path(face_recognition_models.face_recognition_model_location()).parent
     return tuple(
-        ModelFile(name=path.name, sha256=_sha256_of(path) or "", path=str(path))
+        ModelFile(name=path.name, sha256=file_sha256(path), path=str(path))
         for path in sorted(folder.glob("*.dat"))
     )
 
