@@ -120,6 +120,25 @@ class LayoutBase:
         key = f"deletion_{verdict}"
         return self.t(key) if key in i18n.STRINGS else verdict
 
+    def persons_range(self) -> str:
+        """The persons range as the identify stage measured it, worded for what it is.
+
+        An interval from measured split/merge rates and a lower bound (``interval``,
+        ``lower_bound``) when the persons stage gives them; else the threshold sweep
+        (``band``), which is a sensitivity range and never a confidence interval.
+        """
+        persons = self.data.summary.get("persons", {})
+        parts = []
+        interval = persons.get("interval")
+        if isinstance(interval, list) and len(interval) == 2:
+            parts.append(self.t("persons_interval", low=interval[0], high=interval[1]))
+        elif self.data.persons_band is not None:
+            low, high = self.data.persons_band
+            parts.append(self.t("band_range", low=low, high=high))
+        if isinstance(persons.get("lower_bound"), int):
+            parts.append(self.t("lower_bound", n=persons["lower_bound"]))
+        return "；".join(parts) if self.lang != "en" else "; ".join(parts)
+
     def heading(self, text: str) -> Paragraph:
         return Paragraph(safe(text), self.h1)
 

@@ -121,7 +121,13 @@ def load_report_data(
         tz=case.info.tz,
         created_at=case.info.created_at,
         as_of=as_of,
-        place=str(meta.get("place", "")),
+        place=str(meta.get("place", "") or case.info.place),
+        commissioned_at=case.info.commissioned_at,
+        material_source=case.info.material_source,
+        handover_at=case.info.handover_at,
+        requirements=case.info.requirements,
+        witnesses=list(case.info.witnesses),
+        holder=case.info.holder,
         period_start=str(
             meta.get("period_start") or (events[0]["at"] if events else case.info.created_at)
         ),
@@ -886,6 +892,8 @@ def _custody_event(row: dict[str, Any]) -> CustodyEvent:
         action=row["action"] or "",
         command=_command_text(row["command"]),
         hash=row["hash"] or "",
+        examiners=_json_list(row.get("examiners")),
+        detail=_json_object(row.get("detail")),
     )
 
 
