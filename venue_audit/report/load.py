@@ -299,7 +299,7 @@ def _stores(summary: dict[str, Any]) -> list[StoreRow]:
         StoreRow(
             path=str(store.get("path", "")),
             kind=str(store.get("kind", "")),
-            profile=str(store.get("profile", "")),
+            profile=str(store.get("system") or store.get("profile", "")),  # gear and version
             records=int(store.get("records", 0)),
             face_images=int(store.get("face_images", 0)),
             face_templates=int(store.get("face_templates", 0)),
