@@ -64,7 +64,7 @@ def reconcile(
     if "examiners" in changed:
         distinct_examiners(changed["examiners"][1])
     row = {
-        name: json.dumps(new, ensure_ascii=False) if name == "examiners" else new
+        name: json.dumps(new, ensure_ascii=False) if isinstance(new, list) else new
         for name, (_old, new) in changed.items()
     }
     assignments = ", ".join(f"[{name}] = ?" for name in row)
@@ -80,7 +80,8 @@ def reconcile(
 
 
 def _option(name: str) -> str:
-    return {"examiners": "--examiner", "case_no": "--case-no"}.get(name, f"--{name}")
+    named = {"examiners": "--examiner", "witnesses": "--witness"}
+    return named.get(name, "--" + name.replace("_", "-"))
 
 
 def _shown(value: Any) -> str:

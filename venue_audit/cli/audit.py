@@ -13,11 +13,20 @@ from venue_audit.cli.app import app
 from venue_audit.cli.options import (
     AsJson,
     AsOf,
+    CommissionedAt,
     Examiners,
+    HandoverAt,
+    Holder,
     JsonOut,
     Lang,
+    MaterialSource,
     Offsite,
+    Org,
+    Place,
     Quiet,
+    Requirements,
+    Title,
+    Witnesses,
     Workers,
 )
 from venue_audit.cli.output import print_audit_summary, print_json, stage_printer
@@ -69,6 +78,15 @@ def audit_command(
             help="The case exists with other details: record the ones given as an amendment.",
         ),
     ] = False,
+    org: Org = "",
+    title: Title = "",
+    commissioned_at: CommissionedAt = "",
+    place: Place = "",
+    material_source: MaterialSource = "",
+    handover_at: HandoverAt = "",
+    requirements: Requirements = "",
+    witness: Witnesses = None,
+    holder: Holder = "",
     lang: Lang = "zh",
     offsite: Offsite = None,
     workers: Workers = None,
@@ -86,7 +104,20 @@ def audit_command(
     """
     from venue_audit.audit import AuditRequest, audit
 
-    info = CaseInfo(case_no=case_no, venue=venue, examiners=examiner or [])
+    info = CaseInfo(
+        case_no=case_no,
+        venue=venue,
+        examiners=examiner or [],
+        org=org,
+        title=title,
+        commissioned_at=commissioned_at,
+        place=place,
+        material_source=material_source,
+        handover_at=handover_at,
+        requirements=requirements,
+        witnesses=witness or [],
+        holder=holder,
+    )
     request = AuditRequest(
         sources=sources,
         case_dir=case_dir,
