@@ -61,6 +61,12 @@ class EvidencePages(LayoutBase):
                     if item.acquired_at
                     else ""
                 )
+                + (
+                    f"<br/><font color='#b00020'>"
+                    f"{safe(self.t('disguised', ext=item.disguised, type=item.type))}</font>"
+                    if item.disguised
+                    else ""
+                )
             )
             hashes = (
                 f"MD5 {safe(item.md5)}<br/>SHA-256 {safe(item.sha256)}<br/>SM3 {safe(item.sm3)}"
