@@ -35,6 +35,11 @@ class EvidencePages(LayoutBase):
         story: list[Flowable] = [
             self.heading(self.t("evidence_list")),
             self.p(self.t("evidence_intro"), self.small),
+            self.p(
+                f"{self.t('evidence_set_hash')}: "
+                f"{self.data.summary.get('evidence', {}).get('manifest_sha256', '')}",
+                self.small,
+            ),
         ]
         if len(items) > len(shown):
             story.append(
