@@ -31,6 +31,7 @@ def report_case(
     thumbnails: bool = True,
     thumbnail_source: ThumbnailSource | None = None,
     verification: VerificationSection | None = None,
+    font_file: Path | None = None,
     command: list[str] | None = None,
 ) -> ReportOutputs:
     """Write the report and annexes into ``out_pdf``'s folder; log a ``report`` custody event."""
@@ -41,7 +42,13 @@ def report_case(
         case, as_of, rehash=rehash, thumbnail_source=thumbnail_source, verification=verification
     )
     outputs = render_report(
-        data, out_pdf, lang=lang, redact=redact, sign_p12=sign_p12, p12_password=p12_password
+        data,
+        out_pdf,
+        lang=lang,
+        redact=redact,
+        sign_p12=sign_p12,
+        p12_password=p12_password,
+        font_file=font_file,
     )
     mismatched = [item.path for item in data.evidence if item.integrity == "mismatch"]
     case.log(
