@@ -16,6 +16,7 @@ from venue_audit.case import Case
 from venue_audit.consent import STATUSES
 from venue_audit.offsite import offsite_stores
 from venue_audit.scan import count_faces
+from venue_audit.sources.profiles.registry import system_label
 
 SCHEMA = "venue-audit.summary/1"
 
@@ -47,7 +48,9 @@ def build_summary(case: Case) -> dict[str, Any]:
     )
     offsite = {store.store: store for store in offsite_stores(case)}
     stores = []
-    for store in db.query("select id, locator, kind, profile from stores order by locator"):
+    for store in db.query(
+        "select id, locator, kind, profile, details from stores order by locator"
+    ):
         found = counts.by_store.get(store["id"])
         records = found.records if found else 0
         duplicates = found.duplicates if found else 0
@@ -58,6 +61,7 @@ def build_summary(case: Case) -> dict[str, Any]:
                     "path": store["locator"],
                     "kind": store["kind"],
                     "profile": store["profile"],
+                    "system": system_label(store["profile"], _details(store["details"])),
                     "records": records,
                     "face_images": found.face_images if found else 0,
                     "face_templates": found.face_templates if found else 0,
@@ -169,6 +173,13 @@ def verification_entry(verdict: dict[str, Any]) -> dict[str, Any]:
         "remaining_live": int(totals.get("remaining_live", 0)),
         "residual": len(verdict.get("residual", [])),
     }
+
+
+def _details(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except json.JSONDecodeError:
+        return None
 
 
 def _meta(case: Case, key: str) -> Any:

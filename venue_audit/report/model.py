@@ -28,6 +28,12 @@ class CaseDetails:
     period_start: str = ""
     period_end: str = ""
     place: str = ""
+    commissioned_at: str = ""
+    material_source: str = ""
+    handover_at: str = ""
+    requirements: str = ""
+    witnesses: list[str] = field(default_factory=list)
+    holder: str = ""
 
 
 @dataclass
@@ -163,10 +169,12 @@ class Timeline:
 class CustodyEvent:
     seq: int
     at: str
-    actor: str
+    actor: str  # the OS account the tool ran under
     action: str
     command: str
     hash: str
+    examiners: list[str] = field(default_factory=list)  # who acted, by name
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -131,6 +131,7 @@ def render_report(
         summary_sha256=summary_sha256,
         lang=lang,
         redact=redact,
+        signed=sign_p12 is not None,
         annex_hashes=annex_hashes,
         **(options or {}),
     )
