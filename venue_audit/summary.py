@@ -120,7 +120,6 @@ def build_summary(case: Case) -> dict[str, Any]:
             "estimate": int(count.get("estimate", len(live))),
             "interval": interval,
             "lower_bound": int(count.get("lower_bound", len(live))),
-            "band": interval,  # the former name, until the report reads ``interval``
             "by_space": dict(Counter(p["space"] for p in live)),
             "by_status": by_status,
             "only_in_deleted_by_status": deleted_by_status,
