@@ -131,6 +131,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mtime": ("修改时间", "Modified"),
     "mtime_zone": ("文件系统修改时间（换算为 {tz}）", "file-system modification time (in {tz})"),
     "acquired_at": ("固定时间", "Acquired"),
+    "disguised": (
+        "扩展名与内容不符：扩展名为 {ext}，内容为 {type}",
+        "extension and content disagree: named {ext}, content is {type}",
+    ),
+    "disguised_count": ("扩展名与内容不符的检材", "Items whose extension hides their type"),
     "hashes": ("完整性校验值", "Integrity values"),
     "integrity": (
         "完整性校验（固定时与报告时比对）",

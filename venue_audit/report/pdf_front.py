@@ -146,6 +146,7 @@ class FrontPages(LayoutBase):
             (self.t("filing_threshold"), self.filing_text()),
             *self.verification_numbers(),
             (self.t("evidence_files"), evidence.get("files", 0)),
+            (self.t("disguised_count"), sum(1 for item in self.data.evidence if item.disguised)),
             (self.t("evidence_bytes"), evidence.get("bytes", 0)),
             (self.t("evidence_set_hash"), evidence.get("manifest_sha256", "")),
             *(
