@@ -84,6 +84,8 @@ def _clustering_text(meta: dict[str, Any], lang: str) -> str:
     The persons stage's own description is English; the Chinese text is built from
     its parameters, so a zh report never switches language mid-section.
     """
+    if isinstance(meta.get(f"clustering_{lang}"), str):  # written by the identify stage
+        return meta[f"clustering_{lang}"]
     if isinstance(meta.get("clustering"), str):
         return meta["clustering"]
     identify = meta.get("identify")
