@@ -35,6 +35,11 @@ class EvidencePages(LayoutBase):
         story: list[Flowable] = [
             self.heading(self.t("evidence_list")),
             self.p(self.t("evidence_intro"), self.small),
+            self.p(
+                f"{self.t('evidence_set_hash')}: "
+                f"{self.data.summary.get('evidence', {}).get('manifest_sha256', '')}",
+                self.small,
+            ),
         ]
         if len(items) > len(shown):
             story.append(
@@ -59,6 +64,12 @@ class EvidencePages(LayoutBase):
                 + (
                     f"<br/>{safe(self.t('acquired_at'))}: {safe(item.acquired_at)}"
                     if item.acquired_at
+                    else ""
+                )
+                + (
+                    f"<br/><font color='#b00020'>"
+                    f"{safe(self.t('disguised', ext=item.disguised, type=item.type))}</font>"
+                    if item.disguised
                     else ""
                 )
             )

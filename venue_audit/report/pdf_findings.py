@@ -147,7 +147,7 @@ class FindingPages(LayoutBase):
         for event in self.data.timeline.log_events:
             groups.setdefault((event.kind, event.remote_host), []).append(event)
         if not groups:
-            return []
+            return [Spacer(1, 4), self.p(self.t("log_events_none"), self.body)]
         header = ("action", "remote", "days", "count", "first_seen", "last_seen")
         rows: list[list[Any]] = [[self.p(self.t(k), self.cell_head) for k in header]]
         for (kind, remote), events in sorted(groups.items()):
