@@ -20,6 +20,8 @@ import numpy as np
 
 from venue_audit.acquire import acquire
 from venue_audit.case import Case, CaseInfo
+from venue_audit.remediation.follow_up import check_list
+from venue_audit.remediation.to_delete import load_to_delete
 from venue_audit.scan import ScanOptions, scan
 from venue_audit.verify.matching import AfterArtifact, AfterIndex, Match
 
@@ -35,6 +37,8 @@ class DeletionVerdict:
     by_person: dict[int, dict[str, int]] = field(default_factory=dict)
     residual: list[dict[str, Any]] = field(default_factory=list)
     totals: dict[str, int] = field(default_factory=dict)
+    # the case's to-delete list checked item by item (remediation.follow_up), when it has one
+    to_delete: dict[str, Any] | None = None
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -46,6 +50,7 @@ class DeletionVerdict:
             "by_store": self.by_store,
             "by_person": {str(k): v for k, v in self.by_person.items()},
             "residual": self.residual,
+            **({"to_delete": self.to_delete} if self.to_delete is not None else {}),
         }
 
 
@@ -88,6 +93,16 @@ def verify_deletion(
             title=f"deletion verification of {case.info.case_no}",
             tz=case.info.tz,
         ),
+        command,
+    )
+    listed = load_to_delete(case)
+    after.log(
+        "verify-deletion.baseline",
+        {
+            "baseline_case": case.info.case_no,
+            "baseline_custody_head": _head(case),
+            "to_delete_sha256": listed.digest if listed else None,
+        },
         command,
     )
     acquire(after, after_sources, command=command)
@@ -134,14 +149,19 @@ def verify_deletion(
                 }
             )
     checked = [str(Path(s).absolute()) for s in after_sources]
+    follow_up = (
+        check_list(case, listed, after, index, after_sources) if listed is not None else None
+    )
     verdict = DeletionVerdict(
-        clean=not residual,
+        # with a to-delete list, the list is the order: records meant to stay are no residue
+        clean=follow_up.done if follow_up is not None else not residual,
         after_case=after_dir,
         checked=checked,
         by_store={k: dict(v) for k, v in by_store.items()},
         by_person={k: dict(v) for k, v in by_person.items()},
         residual=residual,
         totals=dict(totals),
+        to_delete=follow_up.as_dict() if follow_up is not None else None,
     )
     with case.db.conn:
         case.db["case_meta"].upsert(
@@ -158,10 +178,22 @@ def verify_deletion(
             "sources": checked,
             "clean": verdict.clean,
             **verdict.totals,
+            "after_custody_head": _head(after),
+            **(
+                {"to_delete_sha256": follow_up.list_sha256, "to_delete": follow_up.totals}
+                if follow_up is not None
+                else {}
+            ),
         },
         command,
     )
     return verdict
+
+
+def _head(case: Case) -> str | None:
+    """The hash of a case's last custody event: what links a baseline and its after-state."""
+    row = case.db.execute("select hash from custody order by seq desc limit 1").fetchone()
+    return row[0] if row else None
 
 
 def _state(matches: list[Match]) -> str:

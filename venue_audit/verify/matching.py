@@ -67,8 +67,15 @@ class AfterIndex:
             self.faces[space] = (np.vstack([e for _, e in rows]), [i for i, _ in rows])
 
     def match(
-        self, sha256: str, pdq: str | None, phash: str | None, faces: list[tuple[str, np.ndarray]]
+        self,
+        sha256: str,
+        pdq: str | None,
+        phash: str | None,
+        faces: list[tuple[str, np.ndarray]],
+        face_limit: float | None = None,
     ) -> list[Match]:
+        """Every after artifact matching; ``face_limit`` replaces the same-person distance
+        (a to-delete item is matched at a same-capture distance instead)."""
         found = [Match("exact", a) for a in self.by_sha.get(sha256, [])]
         if found:
             return found
@@ -91,7 +98,11 @@ class AfterIndex:
                 continue
             matrix, ids = self.faces[space]
             distances = np.linalg.norm(matrix - embedding, axis=1)
-            limit = FACE_MAX_DISTANCE.get(space, DEFAULT_FACE_MAX_DISTANCE)
+            limit = (
+                face_limit
+                if face_limit is not None
+                else FACE_MAX_DISTANCE.get(space, DEFAULT_FACE_MAX_DISTANCE)
+            )
             for index in np.flatnonzero(distances <= limit):
                 found.append(Match("same face", self.by_id[ids[index]], float(distances[index])))
         return found
