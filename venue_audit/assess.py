@@ -27,11 +27,13 @@ from venue_audit.consent import (
     load_consent_log,
     parse_timestamp,
 )
-from venue_audit.findings import CaseFacts, Finding, evaluate
+from venue_audit.findings import CaseFacts, Finding, evaluate, load_rules
 from venue_audit.offsite import offsite_stores
 from venue_audit.scan import count_faces
+from venue_audit.summary import latest_verdict
 
 ENROLMENT_MATCH_DISTANCE = 0.5
+RESIDUAL_RULE = "residual-after-deletion"
 PERSON_SPACE = "dlib-resnet-v1-128"
 
 
@@ -177,6 +179,34 @@ def _scan_facts(case: Case) -> dict[str, Any]:
     }
 
 
+def judge_deletion(case: Case, command: list[str] | None = None) -> Finding | None:
+    """The residual-data finding of the latest deletion verification, written to the findings.
+
+    ``verify-deletion`` runs after the assessment; this adds (or refreshes, or removes)
+    the one finding it supports, so every later summary and report carries it.
+    """
+    verdict = latest_verdict(case)
+    residual = [str(item["baseline"]) for item in (verdict or {}).get("residual", [])]
+    rules = [rule for rule in load_rules() if rule.id == RESIDUAL_RULE]
+    as_of = _as_of_date(case)
+    findings = evaluate(CaseFacts(residual_after_deletion=residual, as_of=as_of), rules)
+    with case.db.conn:
+        case.db.execute("delete from findings where rule = ?", [RESIDUAL_RULE])
+        for finding in findings:
+            _insert_finding(case, finding)
+    if findings and command is not None:
+        case.log("assess.deletion", {"residual": findings[0].count}, command)
+    return findings[0] if findings else None
+
+
+def _as_of_date(case: Case) -> date:
+    row = next(iter(case.db.query("select as_of from case_info")), None)
+    try:
+        return date.fromisoformat(row["as_of"][:10]) if row and row["as_of"] else date.today()
+    except ValueError:
+        return date.today()
+
+
 def assess_case(
     case: Case,
     consent_log: Path | None,
@@ -275,29 +305,7 @@ def _store(
                     alter=True,
                 )
         for finding in findings:
-            case.db["findings"].insert(
-                {
-                    "rule": finding.rule,
-                    "severity": finding.severity,
-                    "citations": json.dumps(
-                        [c.code for c in finding.citations], ensure_ascii=False
-                    ),
-                    "detail": json.dumps(
-                        {
-                            "title_zh": finding.title_zh,
-                            "title_en": finding.title_en,
-                            "count": finding.count,
-                            "unit": finding.unit,
-                            "locators": finding.locators[:1000],
-                            "person_ids": finding.person_ids[:10000],
-                            "later_guidance": [c.code for c in finding.later_guidance],
-                            "conduct": [d.isoformat() if d else None for d in finding.conduct],
-                            **finding.detail,
-                        },
-                        ensure_ascii=False,
-                    ),
-                }
-            )
+            _insert_finding(case, finding)
         case.db["case_meta"].upsert(
             {
                 "key": "policy",
@@ -321,3 +329,27 @@ def _store(
         case.db.execute(
             "update case_info set as_of = ?", [policy.as_of.isoformat() if policy.as_of else None]
         )
+
+
+def _insert_finding(case: Case, finding: Finding) -> None:
+    case.db["findings"].insert(
+        {
+            "rule": finding.rule,
+            "severity": finding.severity,
+            "citations": json.dumps([c.code for c in finding.citations], ensure_ascii=False),
+            "detail": json.dumps(
+                {
+                    "title_zh": finding.title_zh,
+                    "title_en": finding.title_en,
+                    "count": finding.count,
+                    "unit": finding.unit,
+                    "locators": finding.locators[:1000],
+                    "person_ids": finding.person_ids[:10000],
+                    "later_guidance": [c.code for c in finding.later_guidance],
+                    "conduct": [d.isoformat() if d else None for d in finding.conduct],
+                    **finding.detail,
+                },
+                ensure_ascii=False,
+            ),
+        }
+    )

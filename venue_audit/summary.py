@@ -20,6 +20,7 @@ from venue_audit.scan import count_faces
 SCHEMA = "venue-audit.summary/1"
 
 
+VERDICT_PREFIX = "verify-deletion:"  # case_meta keys verify-deletion writes
 FILING_THRESHOLD = 100_000
 MEASURES_IN_FORCE = "2025-06-01"
 
@@ -95,6 +96,7 @@ def build_summary(case: Case) -> dict[str, Any]:
         )
     as_of = _as_of(case)
     manifest = manifest_digest(case)
+    verdict = latest_verdict(case)
     return {
         "schema": SCHEMA,
         "tool_version": __version__,
@@ -127,8 +129,42 @@ def build_summary(case: Case) -> dict[str, Any]:
             "in_force": MEASURES_IN_FORCE,
             "in_force_at_as_of": bool(as_of and as_of >= MEASURES_IN_FORCE),
         },
+        **({"verification": verification_entry(verdict)} if verdict else {}),
         "findings": findings,
         "skipped": db.execute("select count(*) from skipped").fetchone()[0],
+    }
+
+
+def latest_verdict(case: Case) -> dict[str, Any] | None:
+    """The newest stored verdict (as ``DeletionVerdict.as_json``), or None."""
+    row = next(
+        iter(
+            case.db.query(
+                "select value from case_meta where key like ? order by key desc limit 1",
+                [VERDICT_PREFIX + "%"],
+            )
+        ),
+        None,
+    )
+    if row is None:
+        return None
+    try:
+        value = json.loads(row["value"])
+    except (TypeError, json.JSONDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def verification_entry(verdict: dict[str, Any]) -> dict[str, Any]:
+    """The ``verification`` block of summary.json."""
+    totals = verdict.get("totals", {})
+    return {
+        "clean": bool(verdict.get("clean")),
+        "checked": list(verdict.get("checked", [])),
+        "gone": int(totals.get("gone", 0)),
+        "recoverable": int(totals.get("recoverable", 0)),
+        "remaining_live": int(totals.get("remaining_live", 0)),
+        "residual": len(verdict.get("residual", [])),
     }
 
 

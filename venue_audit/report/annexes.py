@@ -21,6 +21,7 @@ SUMMARY_NAME = "summary.json"
 MANIFEST_NAME = "manifest.csv"
 FINDINGS_NAME = "findings.csv"
 PERSONS_NAME = "persons.csv"
+VERIFICATION_NAME = "verification.json"
 HASH_LIST_NAME = "annexes.sha256"
 
 INTEGRITY_HEADERS = ["报告时SHA-256", "复核结果"]
@@ -69,6 +70,11 @@ def summary_bytes(summary: dict[str, Any]) -> bytes:
 
 def write_summary(summary: dict[str, Any], target: Path) -> None:
     target.write_bytes(summary_bytes(summary))
+
+
+def write_json(value: dict[str, Any], target: Path) -> None:
+    """Another JSON annex (the deletion verdict), written the way summary.json is."""
+    target.write_bytes(summary_bytes(value))
 
 
 def write_manifest(evidence: list[EvidenceItem], target: Path) -> None:

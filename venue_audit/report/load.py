@@ -54,8 +54,10 @@ from venue_audit.report.model import (
     VerificationSection,
 )
 from venue_audit.report.rules import rule_titles, severity_rank
+from venue_audit.report.verification import section_from_json
 from venue_audit.scan.counts import count_faces
 from venue_audit.summary import build_summary as canonical_summary
+from venue_audit.summary import latest_verdict
 
 LIBRARIES = (
     "numpy",
@@ -127,7 +129,12 @@ def load_report_data(
     )
     counts = count_faces(case)
     records = _live_records(db, set(counts.duplicate_records))
+    if verification is None:
+        stored = latest_verdict(case)
+        verification = section_from_json(stored) if stored else None
     evidence = _evidence(case, rehash, verified_sha256 or {})
+    if verification is not None and verification.raw:
+        evidence += _after_evidence(verification.raw)
     stores = _stores(summary)
     findings = findings if findings is not None else _findings(db, thumbnail_source)
     band = next(
@@ -226,6 +233,30 @@ def _evidence(case: Case, rehash: bool, given: Mapping[int, str | None]) -> list
             )
         )
     return items
+
+
+def _after_evidence(verdict: dict[str, Any]) -> list[EvidenceItem]:
+    """The after-state sources verify-deletion acquired, hashed like the rest of the evidence."""
+    after = Path(str(verdict.get("after_case", "")))
+    if not (after / "case.db").is_file():
+        return []
+    after_case = Case(after)
+    try:
+        return [
+            EvidenceItem(
+                path=f"[{i18n.text('after_state', 'zh')}] {display_path(row)}",
+                type=row["type"] or row["entry"] or "",
+                size=row["size"] or 0,
+                mtime=row["mtime"] or "",
+                md5=row["md5"] or "",
+                sha256=row["sha256"] or "",
+                sm3=row["sm3"] or "",
+                acquired_at=row["acquired_at"] or "",
+            )
+            for row in manifest_rows(after_case)
+        ]
+    finally:
+        after_case.db.close()
 
 
 def _sha256_of(path: Path) -> str | None:

@@ -186,6 +186,16 @@ class VerificationRow:
 
 
 @dataclass
+class ResidualRow:
+    """One baseline item found again after the deletion, and where."""
+
+    baseline: str
+    found_at: str
+    how: str
+    state: str
+
+
+@dataclass
 class VerificationSection:
     """Deletion verification: what is still there after a claimed deletion."""
 
@@ -193,6 +203,9 @@ class VerificationSection:
     rows: list[VerificationRow] = field(default_factory=list)
     baseline: str = ""
     after: str = ""
+    residual: list[ResidualRow] = field(default_factory=list)
+    residual_total: int = 0
+    raw: dict[str, Any] | None = None  # the verdict as verify-deletion stored it (the annex)
 
 
 @dataclass

@@ -83,7 +83,24 @@ class ClosingPages(LayoutBase):
                 ]
             )
         story.append(self.table(rows, [CONTENT_WIDTH * w for w in (0.4, 0.12, 0.12, 0.12, 0.24)]))
+        if section.residual:
+            story.append(self.p(self.t("residual_heading", n=section.residual_total), self.h2))
+            residual: list[list[Any]] = [
+                [self.p(self.t(k), self.cell_head) for k in ("baseline_item", "found_at", "how")]
+            ]
+            for item in section.residual:
+                residual.append(
+                    [
+                        self.p(item.baseline, self.cell),
+                        self.p(f"{item.found_at}\n{self.deletion_state(item.state)}", self.cell),
+                        self.p(item.how, self.cell),
+                    ]
+                )
+            story.append(self.table(residual, [CONTENT_WIDTH * w for w in (0.42, 0.44, 0.14)]))
         return story
+
+    def deletion_state(self, state: str) -> str:
+        return self.t(state) if state in ("recoverable",) else self.t("live") if state == "remaining_live" else state
 
     def custody(self) -> list[Flowable]:
         events = self.data.custody
