@@ -23,6 +23,8 @@ import numpy as np
 
 from venue_audit.acquire import acquire
 from venue_audit.case import Case, CaseInfo
+from venue_audit.remediation.follow_up import check_list
+from venue_audit.remediation.to_delete import load_to_delete
 from venue_audit.scan import ScanOptions, scan
 from venue_audit.verify.matching import AfterArtifact, AfterIndex, Match
 from venue_audit.verify.replicas import pair_replicas
@@ -83,14 +85,28 @@ def verify_deletion(
         ),
         command,
     )
+    listed = load_to_delete(case)
+    after.log(
+        "verify-deletion.baseline",
+        {
+            "baseline_case": case.info.case_no,
+            "baseline_custody_head": _head(case),
+            "to_delete_sha256": listed.digest if listed else None,
+        },
+        command,
+    )
     acquire(after, after_sources, command=command)
     scan(after, options or ScanOptions(), command=command)
+    index = _index(after)
     verdict = DeletionVerdict(
         after_case=after_dir,
         checked=[str(Path(s).absolute()) for s in after_sources],
         replicas={root: str(Path(p).absolute()) if p else None for root, p in pairs.items()},
     )
-    _judge_records(case, _index(after), pairs, verdict)
+    _judge_records(case, index, pairs, verdict)
+    if listed is not None:
+        # with a to-delete list, the list is the order: records meant to stay are no residue
+        verdict.to_delete = check_list(case, listed, after, index, after_sources).as_dict()
     record = json.dumps(verdict.as_json(), ensure_ascii=False, indent=2)
     (after_dir / VERDICT_FILE).write_text(record + "\n", encoding="utf-8")
     with case.db.conn:
@@ -105,10 +121,25 @@ def verify_deletion(
             "status": verdict.status,
             "clean": verdict.clean,
             **verdict.totals,
+            "after_custody_head": _head(after),
+            **(
+                {
+                    "to_delete_sha256": verdict.to_delete["list_sha256"],
+                    "to_delete": verdict.to_delete["totals"],
+                }
+                if verdict.to_delete is not None
+                else {}
+            ),
         },
         command,
     )
     return verdict
+
+
+def _head(case: Case) -> str | None:
+    """The hash of a case's last custody event: what links a baseline and its after-state."""
+    row = case.db.execute("select hash from custody order by seq desc limit 1").fetchone()
+    return row[0] if row else None
 
 
 def _baseline_records(case: Case) -> dict[str, list[dict[str, Any]]]:

@@ -78,8 +78,14 @@ class AfterIndex:
             self.faces[space] = (np.vstack([e for _, e in rows]), [i for i, _ in rows])
 
     def match(
-        self, sha256: str, pdq: str | None, phash: str | None, faces: list[tuple[str, np.ndarray]]
+        self,
+        sha256: str,
+        pdq: str | None,
+        phash: str | None,
+        faces: list[tuple[str, np.ndarray]],
+        face_limit: float | None = None,
     ) -> list[Match]:
+        """This artifact again; ``face_limit`` replaces the same-capture face distance."""
         found = [Match("exact", a) for a in self.by_sha.get(sha256, [])]
         if found:
             return found
@@ -97,6 +103,8 @@ class AfterIndex:
                 return found
         if found:
             return found
+        if face_limit is not None:
+            return self._faces_within(faces, {}, face_limit, "same capture (face)")
         return self._faces_within(
             faces, SAME_CAPTURE_DISTANCE, DEFAULT_SAME_CAPTURE_DISTANCE, "same capture (face)"
         )

@@ -11,7 +11,10 @@ exactly one state:
 - ``not_checked``: its source has no replica among the after sources, so nothing can be said.
 
 The verdict is ``clean`` only when every record is ``gone``; any residue makes it
-``residual``; otherwise records not checked make it ``incomplete``.
+``residual``; otherwise records not checked make it ``incomplete``. When the case holds a
+to-delete list (``venue_audit.remediation``), the list is the order: the verdict follows its
+items (all deleted: clean; any still present or recoverable: residual; else incomplete), and
+records the list keeps are reported but are no residue.
 """
 
 from __future__ import annotations
@@ -83,6 +86,8 @@ class DeletionVerdict:
     by_person: dict[int, Counter[str]] = field(default_factory=dict)
     # persons with a face of theirs still in the after-state, in another capture
     persons_present: dict[int, list[str]] = field(default_factory=dict)
+    # the case's to-delete list checked item by item (remediation.follow_up), when it has one
+    to_delete: dict[str, Any] | None = None
 
     @property
     def totals(self) -> dict[str, int]:
@@ -93,6 +98,13 @@ class DeletionVerdict:
 
     @property
     def status(self) -> str:
+        if self.to_delete is not None:  # the order is the list: what it keeps is no residue
+            listed = self.to_delete["totals"]
+            if self.to_delete["done"]:
+                return "clean"
+            if listed.get("still_present") or listed.get("still_recoverable"):
+                return "residual"
+            return "incomplete"
         totals = self.totals
         if totals["remaining_live"] or totals["recoverable"]:
             return "residual"
@@ -137,4 +149,5 @@ class DeletionVerdict:
                 {"person": person, "found_at": places}
                 for person, places in sorted(self.persons_present.items())
             ],
+            **({"to_delete": self.to_delete} if self.to_delete is not None else {}),
         }
