@@ -28,6 +28,7 @@ COMMANDS = [
     ["custody"],
     ["audit"],
     ["browse"],
+    ["export"],
     ["demo"],
 ]
 
