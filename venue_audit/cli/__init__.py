@@ -14,6 +14,7 @@ from venue_audit.cli import (  # noqa: F401  (each module registers its commands
     evidence,
     report,
     scan,
+    self_audit,
 )
 from venue_audit.cli.app import app
 

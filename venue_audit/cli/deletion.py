@@ -13,6 +13,7 @@ from venue_audit.case.stages import require_scanned
 from venue_audit.cli.app import EXIT_DIFFERENCE, app, console, open_case
 from venue_audit.cli.options import AsJson, CaseDir, Quiet, Workers
 from venue_audit.cli.output import print_json
+from venue_audit.cli.self_audit import print_list_check
 from venue_audit.preflight import require_sources
 
 
@@ -63,6 +64,8 @@ def verify_deletion_command(
         report_case(case, out, verification=verification_section(verdict), command=sys.argv)
     if as_json:
         print_json(verdict.as_json())
+    elif verdict.to_delete is not None:
+        print_list_check(verdict.to_delete)
     else:
         table = Table(title="Baseline face data after the deletion")
         for column in ("baseline store", "gone", "recoverable", "remaining live"):

@@ -20,6 +20,7 @@ person is a different record, not this one surviving.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,7 @@ DELETED, STILL_PRESENT, STILL_RECOVERABLE, NOT_CHECKED = (
 ITEM_STATES = (DELETED, STILL_PRESENT, STILL_RECOVERABLE, NOT_CHECKED)
 # the same capture re-encoded or its template recomputed: far under any two captures' distance
 SAME_CAPTURE_DISTANCE = 0.1
+_COLUMN = re.compile(r", column [^,]*$")
 
 
 @dataclass
@@ -58,6 +60,7 @@ class FollowUp:
     after_case: str
     checks: list[ItemCheck]
     before: dict[str, dict[str, int]]  # reason -> {"live": n, "recoverable": n}
+    before_totals: dict[str, int]  # {"live": n, "recoverable": n}, each item once
     after: dict[str, dict[str, int]]  # reason -> {state: n}
     totals: dict[str, int]
 
@@ -76,6 +79,7 @@ class FollowUp:
             "done": self.done,
             "totals": self.totals,
             "before": self.before,
+            "before_totals": self.before_totals,
             "after": self.after,
             "items": [c.as_dict() for c in self.checks],
         }
@@ -119,19 +123,24 @@ def _judge(
 ) -> ItemCheck:
     own = _place(item.record_key, item.store, item.location.file)
     found, state = [], None
+    seen: set[str] = set()
     for match in _unique(matches):
         at_own_place = not match.after.deleted and _same_place(own, places.get(match.after.id))
+        if at_own_place:
+            state = STILL_PRESENT
+        record = _COLUMN.sub("", match.after.locator)  # a row's crop and template: one place
+        if record in seen:
+            continue
+        seen.add(record)
         found.append(
             {
-                "at": match.after.locator,
+                "at": record,
                 "store": match.after.store,
                 "how": match.how,
                 "live": not match.after.deleted,
                 "own_place": at_own_place,
             }
         )
-        if at_own_place:
-            state = STILL_PRESENT
     if state is None and found:
         state = STILL_RECOVERABLE
     if state is None:
@@ -204,11 +213,13 @@ def _follow_up(listed: ToDeleteList, checks: list[ItemCheck], after_case: str) -
             before[reason][item.state] += 1
             after[reason][state_of[item.number]] += 1
     totals = Counter(c.state for c in checks)
+    states = Counter(item.state for item in listed.items)
     return FollowUp(
         list_sha256=listed.digest,
         after_case=after_case,
         checks=checks,
         before={r: {s: before[r].get(s, 0) for s in ("live", "recoverable")} for r in REASONS},
+        before_totals={s: states.get(s, 0) for s in ("live", "recoverable")},
         after={r: {s: after[r].get(s, 0) for s in ITEM_STATES} for r in REASONS},
         totals={s: totals.get(s, 0) for s in ITEM_STATES},
     )

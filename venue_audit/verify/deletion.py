@@ -92,6 +92,7 @@ def verify_deletion(
             org=case.info.org,
             title=f"deletion verification of {case.info.case_no}",
             tz=case.info.tz,
+            purpose=case.info.purpose,
         ),
         command,
     )
