@@ -27,13 +27,12 @@ from venue_audit.consent.timestamps import parse_timestamp
 from venue_audit.faces import (
     ENGINE_VERSION,
     EngineConfig,
-    FaceInputError,
     FacePool,
     FaceResultCache,
     analyze_many,
     face_pool,
 )
-from venue_audit.scan.analysis import apply_analysis, confirm_templates
+from venue_audit.scan.analysis import confirm_templates, settle
 from venue_audit.scan.dispatch import StoreRef, Unclaimed, walk
 from venue_audit.scan.drafts import ArtifactDraft, RecordDraft
 from venue_audit.scan.rows import TableVerdict, records_from_table
@@ -246,13 +245,10 @@ def analysed(
                 confirm_templates(record)
             yield extraction
             continue
-        artifact.image = None
-        if isinstance(result, FaceInputError):
-            # The message only: the engine's name for an input is its place in the stream,
-            # which differs between a resumed and an uninterrupted scan.
-            extraction.problems.append(("faces", artifact.locator, result.message))
-        elif result is not None:
-            apply_analysis(artifact, result)
+        assert result is not None
+        problem = settle(artifact, result)
+        if problem is not None:
+            extraction.problems.append(("faces", artifact.locator, str(problem)))
 
 
 def analyse_extractions(

@@ -143,7 +143,7 @@ class CaseWriter:
     def event(self, evidence_id: int | None, store_id: int, event: Any) -> None:
         self.conn.execute(
             "insert into timeline_events (evidence_id, store_id, at, action, count, remote,"
-            " locator, text, files) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " locator, text, files, camera) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 evidence_id,
                 store_id,
@@ -154,6 +154,7 @@ class CaseWriter:
                 storable(event.locator),
                 storable(event.text[:1000]),
                 json.dumps([storable(f) for f in event.files[:100]], ensure_ascii=False),
+                getattr(event, "camera", None),
             ),
         )
 

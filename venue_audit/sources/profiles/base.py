@@ -55,6 +55,8 @@ class TableMap:
     deleted the row but kept it (Immich's ``deletedAt``): the row's artifacts
     are marked deleted, counted apart from live data, never dropped.
     ``camera`` names the column that says which camera or channel took it.
+    ``version`` names the product version whose schema this map is (the store
+    table of the report shows it).
     """
 
     table: str
@@ -68,6 +70,7 @@ class TableMap:
     note: str = ""
     deleted: str | None = None
     camera: str | None = None
+    version: str = ""
 
 
 @dataclass
@@ -89,11 +92,15 @@ class Profile:
 
     NAME: ClassVar[str] = ""
     DESCRIPTION: ClassVar[str] = ""
+    SYSTEM: ClassVar[str] = ""  # the product as the report names it ("Immich", "digiKam")
     REQUIRED_STRUCTURE: ClassVar[dict[str, frozenset[str]]] = {}
     TABLES: ClassVar[tuple[TableMap, ...]] = ()
     # Tables whose rows other tables join to, read first where the reader can choose its
     # order (SQLite); a streamed dump keeps its own order and the profile says what it loses.
     READ_FIRST: ClassVar[tuple[str, ...]] = ()
+    # A profile that recognises a table by its columns alone, in any store (a GA/T 1400
+    # platform's tables have no fixed names); it never names a store from its table list.
+    ANY_STORE: ClassVar[bool] = False
 
     def table_map(self, table: str, columns: list[str]) -> TableMap | None:
         """The map for a table of this product, when its name and required columns match."""
