@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -210,6 +212,24 @@ class Case:
 
     def now(self) -> str:
         return custody.now_in(self.info.tz)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One real transaction: everything inside commits together, or is rolled back.
+
+        Write with plain SQL on ``self.db.conn`` inside it: sqlite-utils' helpers manage
+        transactions of their own (older releases commit whatever is open). ``BEGIN
+        IMMEDIATE`` takes the write lock up front, so a reader elsewhere (a progress
+        display, a browser on the case) cannot make the commit fail halfway.
+        """
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def checkpoint(self) -> None:
         """Fold the WAL into case.db, so the file alone is the whole case (to copy, hash or serve)."""
