@@ -15,6 +15,7 @@ from venue_audit.cli import (  # noqa: F401  (each module registers its commands
     export,
     report,
     scan,
+    self_audit,
 )
 from venue_audit.cli.app import app
 
