@@ -29,6 +29,8 @@ COMMANDS = [
     ["audit"],
     ["browse"],
     ["export"],
+    ["self-audit"],
+    ["to-delete"],
     ["demo"],
 ]
 
