@@ -81,9 +81,8 @@ def build_summary(case: Case) -> dict[str, Any]:
         if person["only_deleted"]:
             status = person["consent_status"] or "no_consent"
             deleted_by_status[status if status in STATUSES else "no_consent"] += 1
-    identify = _meta(case, "identify") or {}
-    band_low = sum(space.get("band", [0, 0])[0] for space in identify.values())
-    band_high = sum(space.get("band", [0, 0])[1] for space in identify.values())
+    count = _meta(case, "persons_count") or {}
+    interval = [int(v) for v in count.get("interval", [len(live), len(live)])]
     only_deleted = len(persons) - len(live)
     findings = []
     for row in db.query("select rule, severity, citations, detail from findings order by id"):
@@ -117,7 +116,10 @@ def build_summary(case: Case) -> dict[str, Any]:
             "distinct": len(live),
             "only_in_deleted": only_deleted,
             "listed": len(persons),
-            "band": [max(0, band_low - only_deleted), max(0, band_high - only_deleted)],
+            # persons.uncertainty: from the split and merge rates measured on labelled faces
+            "estimate": int(count.get("estimate", len(live))),
+            "interval": interval,
+            "lower_bound": int(count.get("lower_bound", len(live))),
             "by_space": dict(Counter(p["space"] for p in live)),
             "by_status": by_status,
             "only_in_deleted_by_status": deleted_by_status,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 from conftest import line_with, pdf_pages, pdf_text
@@ -146,14 +147,16 @@ def test_a_deletion_verdict_becomes_a_worded_verification_section(tmp_path: Path
     from report_samples import make_report_data
 
     from venue_audit.report.verification import verification_section
-    from venue_audit.verify.deletion import DeletionVerdict
+    from venue_audit.verify import DeletionVerdict, StoreResult
 
+    store = StoreResult("server/face_capture.db", "/mnt/export/server", "/mnt/after/server")
+    store.states.update({"gone": 10, "recoverable": 2, "remaining_live": 1})
     verdict = DeletionVerdict(
-        clean=False,
         after_case=tmp_path,
         checked=["/mnt/after/server"],
-        by_store={"server/face_capture.db": {"gone": 10, "recoverable": 2, "remaining_live": 1}},
-        by_person={7: {"gone": 3, "recoverable": 2}, 8: {"gone": 4}},
+        replicas={"/mnt/export/server": "/mnt/after/server"},
+        stores={store.store: store},
+        by_person={7: Counter({"gone": 3, "recoverable": 2}), 8: Counter({"gone": 4})},
     )
     section = verification_section(verdict)
     assert [(r.subject, r.live, r.recoverable, r.gone, r.verdict) for r in section.rows] == [
@@ -210,3 +213,14 @@ def test_citations_quote_the_verified_text_and_nothing_is_left_to_confirm(
     assert "待核对" not in text and "to be confirmed" not in text
     assert "处理敏感个人信息应当取得个人的单独同意" in text  # PIPL Art. 29, quoted
     assert "2021-11-01起施行" in text
+
+
+def test_a_webp_named_jpg_is_flagged_in_the_evidence_list(tmp_path: Path) -> None:
+    from report_samples import make_report_data
+
+    data = make_report_data(records=20, persons=4)
+    data.evidence[1].type = "webp"  # path part001.jpg
+    outputs = render_report(data, tmp_path / "report.pdf")
+    text = pdf_text(outputs.pdf, layout=False).replace("\n", "")
+    assert "扩展名与内容不符：扩展名为 .jpg，内容为 webp" in text
+    assert re.search(r"扩展名与内容不符的检材\s*1", pdf_text(outputs.pdf, first=2, last=2))
