@@ -19,7 +19,7 @@ from venue_audit import acquire as acquisition
 from venue_audit.assess import assess_case
 from venue_audit.case import Case, CaseInfo
 from venue_audit.case.amendment import reconcile
-from venue_audit.case.workspace import check_case_info
+from venue_audit.case.workspace import SELF_AUDIT, check_case_info
 from venue_audit.errors import UsageError
 from venue_audit.identify import identify
 from venue_audit.offsite import mark_offsite
@@ -50,6 +50,8 @@ class AuditRequest:
     offsite: list[Path] = field(default_factory=list)
     # an existing case whose details differ from case_info: record an amendment, not refuse
     amend: bool = False
+    # the to-delete list (.csv or .xlsx, SQL scripts beside it); a self-audit always makes one
+    to_delete: Path | None = None
 
 
 @dataclass
@@ -57,6 +59,7 @@ class AuditResult:
     case_dir: Path
     summary: dict[str, Any]
     report: Any = None
+    to_delete: Any = None  # remediation.ToDeleteList, when one was made
 
 
 def check_request(request: AuditRequest) -> date:
@@ -65,6 +68,8 @@ def check_request(request: AuditRequest) -> date:
     require_sources(request.sources)
     if request.lang not in LANGS:
         raise UsageError(f"--lang {request.lang!r}: choose one of {', '.join(LANGS)}")
+    if request.to_delete is not None and request.to_delete.suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError(f"--to-delete {request.to_delete}: write the list as .csv or .xlsx")
     if (request.case_dir / "case.db").exists():
         return judged_at(request.as_of, request.policy, Case(request.case_dir).info.as_of)
     day = judged_at(request.as_of, request.policy)
@@ -100,6 +105,16 @@ def audit(
     identify(case, command)
     stage("assess")
     assess_case(case, request.consent_log, request.policy, request.links, as_of, command)
+    listed = None
+    if case.info.purpose == SELF_AUDIT or request.to_delete is not None:
+        from venue_audit.remediation import make_to_delete
+        from venue_audit.remediation.export import export_to_delete
+
+        listed = make_to_delete(case, command)
+        if request.to_delete is not None:
+            export_to_delete(
+                listed, request.to_delete, case.info.case_no, "en" if request.lang == "en" else "zh"
+            )
     summary = build_summary(case)
     report = None
     if request.report_pdf is not None:
@@ -119,4 +134,4 @@ def audit(
         request.summary_json.write_text(
             json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
-    return AuditResult(case.directory, summary, report)
+    return AuditResult(case.directory, summary, report, listed)

@@ -91,3 +91,14 @@ def distinct_examiners(names: Iterable[str]) -> list[str]:
             "require two"
         )
     return examiners
+
+
+def responsible_person(names: Iterable[str]) -> list[str]:
+    """A self-audit's one responsible person (个人信息保护负责人), named, and only one."""
+    people = [" ".join(name.split()) for name in names]
+    if len(people) != 1 or not people[0]:
+        raise UsageError(
+            "a self-audit names one responsible person (--responsible NAME), "
+            "the business's 个人信息保护负责人"
+        )
+    return people

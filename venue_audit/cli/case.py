@@ -9,11 +9,13 @@ import typer
 from rich.table import Table
 
 from venue_audit.case import Case, CaseInfo
+from venue_audit.case.workspace import EXAMINATION, SELF_AUDIT
 from venue_audit.cli.app import EXIT_INTEGRITY, App, app, console, open_case
 from venue_audit.cli.options import (
     AsJson,
     CaseDir,
     CommissionedAt,
+    Examiners,
     HandoverAt,
     Holder,
     MaterialSource,
@@ -25,6 +27,7 @@ from venue_audit.cli.options import (
     Witnesses,
 )
 from venue_audit.cli.output import print_json
+from venue_audit.errors import UsageError
 
 case_app = App(help="Create and inspect case workspaces.")
 app.add_typer(case_app, name="case")
@@ -41,12 +44,16 @@ def case_new(
         str,
         typer.Option("--venue", metavar="NAME", help="The venue examined (sales office, store …)."),
     ],
-    examiner: Annotated[
-        list[str],
+    examiner: Examiners = None,
+    responsible: Annotated[
+        str,
         typer.Option(
-            "--examiner", metavar="NAME", help="An examiner's name; give two different names."
+            "--responsible",
+            metavar="NAME",
+            help="Instead of examiners: a business's self-audit, with its one person responsible "
+            "for personal information protection (个人信息保护负责人).",
         ),
-    ],
+    ] = "",
     org: Org = "",
     title: Title = "",
     commissioned_at: CommissionedAt = "",
@@ -68,10 +75,13 @@ def case_new(
     Example: venue-audit case new ./case-001 --case-no 沪青检-2025-001 --venue 'Sales office A'
     --examiner 张三 --examiner 李四
     """
+    if responsible and examiner:
+        raise UsageError("a case has two --examiner names or one --responsible person, not both")
     info = CaseInfo(
         case_no=case_no,
         venue=venue,
-        examiners=examiner,
+        examiners=[responsible] if responsible else examiner or [],
+        purpose=SELF_AUDIT if responsible else EXAMINATION,
         org=org,
         title=title,
         tz=tz,

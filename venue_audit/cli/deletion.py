@@ -14,6 +14,7 @@ from venue_audit.case.stages import require_assessed, require_scanned
 from venue_audit.cli.app import EXIT_DIFFERENCE, app, console, open_case
 from venue_audit.cli.options import AsJson, CaseDir, JsonOut, Quiet, Workers
 from venue_audit.cli.output import print_json
+from venue_audit.cli.self_audit import print_list_check
 from venue_audit.preflight import require_sources
 
 if TYPE_CHECKING:
@@ -96,6 +97,8 @@ def verify_deletion_command(
         json_out.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", "utf-8")
     if as_json:
         print_json(record)
+    elif verdict.to_delete is not None:
+        print_list_check(verdict.to_delete)
     else:
         _print_verdict(verdict, quiet)
     if not verdict.clean:

@@ -56,6 +56,15 @@ Examiners = Annotated[
         "--examiner", metavar="NAME", help="An examiner's name; give two different names."
     ),
 ]
+Responsible = Annotated[
+    str,
+    typer.Option(
+        "--responsible",
+        metavar="NAME",
+        help="The business's person responsible for personal information protection "
+        "(个人信息保护负责人): a self-audit has one, instead of two examiners.",
+    ),
+]
 Lang = Annotated[
     Literal["zh", "en", "zh+en"],
     typer.Option("--lang", metavar="LANG", help="The report's language: zh, en or zh+en."),

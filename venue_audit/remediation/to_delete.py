@@ -103,6 +103,8 @@ class ToDeleteList:
     items: list[ToDeleteItem]
     deletions: list[TableDeletion]
     remotes: list[str] = field(default_factory=list)  # where upload logs say copies were sent
+    # reason -> the citations it rests on (in force at the as-of date), as items carry them
+    basis_by_reason: dict[str, list[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -193,7 +195,12 @@ def build_to_delete(case: Case) -> ToDeleteList:
                               i.location.table, i.location.rowid or 0, i.record_key))
     for number, item in enumerate(items, 1):
         item.number = number
-    result = ToDeleteList(as_of_text, retention, items, [], remotes=_remotes(case))
+    result = ToDeleteList(
+        as_of_text, retention, items, [], remotes=_remotes(case),
+        basis_by_reason={
+            r: sorted(codes, key=_citation_order) for r, (codes, _) in basis.items()
+        },
+    )
     _key_rows(result, evidence, stores)
     return result
 
@@ -386,6 +393,7 @@ def save_to_delete(case: Case, result: ToDeleteList, command: list[str] | None =
                             for d in result.deletions
                         ],
                         "remotes": result.remotes,
+                        "basis_by_reason": result.basis_by_reason,
                         "problems": result.problems,
                         "notes": result.notes,
                     },
@@ -430,6 +438,7 @@ def load_to_delete(case: Case) -> ToDeleteList | None:
     return ToDeleteList(
         meta.get("as_of"), meta.get("retention_days"), items, deletions,
         remotes=meta.get("remotes", []), problems=meta.get("problems", []),
+        basis_by_reason=meta.get("basis_by_reason", {}),
         notes=meta.get("notes", []),
     )
 

@@ -38,7 +38,7 @@ __all__ = ["PdfOptions", "build_pdf"]
 
 def build_pdf(data: ReportData, target: Path, options: PdfOptions) -> int:
     """Write the PDF to ``target``; returns the number of pages."""
-    layout = _Layout(data, options)
+    layout = _layout_for(data)(data, options)
     pages: list[int] = []
     document = SimpleDocTemplate(
         str(target),
@@ -47,7 +47,7 @@ def build_pdf(data: ReportData, target: Path, options: PdfOptions) -> int:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN + 8 * mm,
-        title=printable(f"{i18n.text('report_title', options.lang)} {data.case.case_no}"),
+        title=printable(f"{layout.t('report_title')} {data.case.case_no}"),
         author=printable(", ".join(data.case.examiners)),
         subject=printable(options.report_id),
         creator=f"{data.methodology.tool_name} {data.methodology.tool_version}",
@@ -134,3 +134,12 @@ class _Layout(FrontPages, EvidencePages, FindingPages, ClosingPages):
         ):
             story.extend(section())
         return story
+
+
+def _layout_for(data: ReportData) -> type[_Layout]:
+    """The examination report, or its self-audit variant for a business's own case."""
+    if data.case.purpose == "self-audit":
+        from venue_audit.report.pdf_self_audit import SelfAuditLayout
+
+        return SelfAuditLayout
+    return _Layout

@@ -82,6 +82,7 @@ def verify_deletion(
             org=case.info.org,
             title=f"deletion verification of {case.info.case_no}",
             tz=case.info.tz,
+            purpose=case.info.purpose,
         ),
         command,
     )
@@ -106,7 +107,7 @@ def verify_deletion(
     _judge_records(case, index, pairs, verdict)
     if listed is not None:
         # with a to-delete list, the list is the order: records meant to stay are no residue
-        verdict.to_delete = check_list(case, listed, after, index, after_sources).as_dict()
+        verdict.to_delete = check_list(case, listed, after, index, pairs).as_dict()
     record = json.dumps(verdict.as_json(), ensure_ascii=False, indent=2)
     (after_dir / VERDICT_FILE).write_text(record + "\n", encoding="utf-8")
     with case.db.conn:
