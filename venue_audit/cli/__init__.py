@@ -12,6 +12,7 @@ from venue_audit.cli import (  # noqa: F401  (each module registers its commands
     consent,
     deletion,
     evidence,
+    export,
     report,
     scan,
     self_audit,
