@@ -33,9 +33,10 @@ STATE_COLUMNS = {
 def verify_deletion_command(
     case_dir: CaseDir,
     after_sources: Annotated[
-        list[Path],
+        list[str],
         typer.Argument(
-            help="Every replica after the deletion: server, cloud export, backups.",
+            help="Every replica after the deletion: server, cloud export, backups, or the "
+            "running database again (postgresql:// / mysql:// URL).",
             metavar="AFTER_SOURCE...",
             show_default=False,
         ),
@@ -72,10 +73,13 @@ def verify_deletion_command(
 
     Example: venue-audit verify-deletion ./case-001 /mnt/after/server /mnt/after/cloud.zip
     """
+    from venue_audit.acquire.live import is_database_url
     from venue_audit.scan import ScanOptions
     from venue_audit.verify import parse_replica, verify_deletion
 
-    require_sources(after_sources)
+    paths = [Path(s) for s in after_sources if not is_database_url(s)]
+    if paths or not after_sources:  # a running database is checked when it is connected to
+        require_sources(paths)
     pairs = [parse_replica(spec) for spec in replica or []]
     case = open_case(case_dir)
     if out is not None:
@@ -83,7 +87,12 @@ def verify_deletion_command(
     else:
         require_scanned(case)
     verdict = verify_deletion(
-        case, after_sources, ScanOptions(workers=workers or 0), sys.argv, pairs
+        case,
+        list(after_sources),
+        ScanOptions(workers=workers or 0),
+        sys.argv,
+        pairs,
+        prompt=lambda question: typer.prompt(question, hide_input=True),
     )
     if out is not None:
         from venue_audit.report import report_case

@@ -20,6 +20,7 @@ import io
 import re
 import sys
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -49,11 +50,18 @@ def _cell(sheet, value: str) -> WriteOnlyCell:  # type: ignore[no-untyped-def]
 def csv_to_xlsx(source: Path, target: Path, title: str | None = None) -> Path:
     """Write ``target`` (.xlsx) with the rows of ``source`` (a UTF-8 CSV, BOM or not)."""
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=(title or Path(source).stem)[:SHEET_TITLE_MAX])
     with Path(source).open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-        for row in csv.reader(handle):
-            sheet.append([_cell(sheet, value) for value in row])
+        return write_workbook({title or Path(source).stem: csv.reader(handle)}, target)
+
+
+def write_workbook(sheets: dict[str, Iterable[Iterable[object]]], target: Path) -> Path:
+    """Write ``target`` (.xlsx) with one sheet per entry, cells as :func:`csv_to_xlsx` writes
+    them (values are taken as their text)."""
+    book = Workbook(write_only=True)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title=title[:SHEET_TITLE_MAX])
+        for row in rows:
+            sheet.append([_cell(sheet, "" if value is None else str(value)) for value in row])
     buffer = io.BytesIO()
     book.save(buffer)
     _write_reproducibly(buffer, Path(target))

@@ -28,10 +28,12 @@ from typing import Any
 
 import numpy as np
 
+from venue_audit.acquire.live.acquisition import snapshot_label
 from venue_audit.case import Case
 from venue_audit.remediation.locations import ARCHIVE_MARK, parse_record_key
 from venue_audit.remediation.to_delete import REASONS, ToDeleteItem, ToDeleteList
 from venue_audit.verify.matching import AfterIndex, Match
+from venue_audit.verify.replicas import replica_name
 
 DELETED, STILL_PRESENT, STILL_RECOVERABLE, NOT_CHECKED = (
     "deleted", "still_present", "still_recoverable", "not_checked",
@@ -170,6 +172,11 @@ def _place(record_key: str, store: str, file: str) -> tuple[str, str]:
     location = parse_record_key(record_key, store, file)
     path = record_key.split(", table ", 1)[0].split(ARCHIVE_MARK, 1)[0]
     inside = location.member
+    folder, _, name = path.rpartition("/")
+    snapshot = snapshot_label(name)
+    if snapshot is not None:
+        # a live database's snapshot: the place is the server table (rowids number each copy)
+        return f"{folder}/{snapshot}" if folder else snapshot, f"{inside}|{location.table}"
     if location.table:
         row = f"rowid {location.rowid}" if location.rowid is not None else (
             f"row {location.row_number}" if location.row_number is not None else location.detail
@@ -208,7 +215,8 @@ def _covers(replica: Path | None, file: str) -> bool:
     a folder stands for everything under the baseline folder, a single file only for itself."""
     if replica is None:
         return False
-    return Path(replica).is_dir() or Path(replica).name == file.split(ARCHIVE_MARK)[0].split("/")[-1]
+    own = Path(file.split(ARCHIVE_MARK)[0].split("/")[-1])
+    return Path(replica).is_dir() or replica_name(Path(replica)) == replica_name(own)
 
 
 def _baseline_faces(case: Case, artifact_ids: list[int]) -> dict[int, list[tuple[str, np.ndarray]]]:

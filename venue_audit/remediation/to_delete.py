@@ -38,7 +38,7 @@ from venue_audit.findings import load_citations
 from venue_audit.offsite import offsite_stores
 from venue_audit.remediation.keys import read_table_keys
 from venue_audit.remediation.locations import Location, is_recovered, parse_record_key
-from venue_audit.remediation.statements import SQLITE, TableDeletion
+from venue_audit.remediation.statements import TableDeletion
 from venue_audit.scan.pipeline import evidence_item
 
 REASONS = ("no_consent", "withdrawn", "expired", "offsite")
@@ -285,14 +285,17 @@ def _key_rows(
                 continue
             item.location.key_columns = list(key.columns)
             item.location.key_values = list(values)
-            if item.profile != "generic":
+            if key.server:  # a running database: the row is addressed on the server
+                item.location.system = f"{key.server} {key.target}"
+                item.location.system_id = item.location.key_text
+            elif item.profile != "generic":
                 item.location.system = item.profile
                 item.location.system_id = item.location.key_text
             keyed.append(item)
         if keyed:
             result.deletions.append(
                 TableDeletion(
-                    database=file if key.dialect == SQLITE else f"{file} (snapshot of {key.target})",
+                    database=key.server or file,
                     table=key.target,
                     key_columns=tuple(key.columns),
                     keys=tuple(tuple(i.location.key_values) for i in keyed),
