@@ -29,6 +29,7 @@ from venue_audit.scan import ScanOptions, scan
 from venue_audit.summary import build_summary
 
 StageCallback = Callable[[str, int, int], None]
+ProgressCallback = Callable[[int, int], None]
 STAGES = ("acquire", "scan", "identify", "assess", "report")
 
 
@@ -78,9 +79,16 @@ def check_request(request: AuditRequest) -> date:
 
 
 def audit(
-    request: AuditRequest, on_stage: StageCallback | None = None, command: list[str] | None = None
+    request: AuditRequest,
+    on_stage: StageCallback | None = None,
+    command: list[str] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> AuditResult:
-    """Run every stage; an existing case folder is reused (acquire and scan are idempotent)."""
+    """Run every stage; an existing case folder is reused (acquire and scan are idempotent).
+
+    ``on_stage(name, index, count)`` announces each stage; ``progress(done, total)`` counts
+    within the stages that can (acquire in bytes, scan in items).
+    """
 
     def stage(name: str) -> None:
         if on_stage:
@@ -95,12 +103,14 @@ def audit(
         assert request.case_info is not None  # check_request refused it otherwise
         case = Case.create(request.case_dir, request.case_info, command)
     stage("acquire")
-    acquisition.acquire(case, request.sources, workers=request.workers or None, command=command)
+    acquisition.acquire(
+        case, request.sources, workers=request.workers or None, progress=progress, command=command
+    )
     acquisition.export_manifest(case)
     if request.offsite:
         mark_offsite(case, request.offsite, command)
     stage("scan")
-    scan(case, ScanOptions(workers=request.workers), command=command)
+    scan(case, ScanOptions(workers=request.workers), progress=progress, command=command)
     stage("identify")
     identify(case, command)
     stage("assess")

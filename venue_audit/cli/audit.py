@@ -29,7 +29,8 @@ from venue_audit.cli.options import (
     Witnesses,
     Workers,
 )
-from venue_audit.cli.output import print_audit_summary, print_json, stage_printer
+from venue_audit.cli.output import print_audit_summary, print_json
+from venue_audit.cli.progress import StageProgress
 
 
 @app.command("audit")
@@ -132,7 +133,8 @@ def audit_command(
         offsite=offsite or [],
         amend=amend,
     )
-    result = audit(request, stage_printer(quiet), sys.argv)
+    with StageProgress(quiet) as shown:
+        result = audit(request, shown.stage, sys.argv, shown.update)
     if as_json:
         print_json(result.summary)
         return
@@ -164,7 +166,8 @@ def demo_command(
     """
     from venue_audit.demo import run_demo
 
-    result = run_demo(sample_data, out, stage_printer(quiet), sys.argv)
+    with StageProgress(quiet) as shown:
+        result = run_demo(sample_data, out, shown.stage, sys.argv, shown.update)
     if as_json:
         print_json(result.audit.summary)
         return

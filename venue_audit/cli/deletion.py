@@ -14,6 +14,7 @@ from venue_audit.case.stages import require_assessed, require_scanned
 from venue_audit.cli.app import EXIT_DIFFERENCE, app, console, open_case
 from venue_audit.cli.options import AsJson, CaseDir, JsonOut, Quiet, Workers
 from venue_audit.cli.output import print_json
+from venue_audit.cli.progress import StageProgress
 from venue_audit.cli.self_audit import print_list_check
 from venue_audit.preflight import require_sources
 
@@ -86,14 +87,16 @@ def verify_deletion_command(
         require_assessed(case)  # the report's numbers must be the assessed ones
     else:
         require_scanned(case)
-    verdict = verify_deletion(
-        case,
-        list(after_sources),
-        ScanOptions(workers=workers or 0),
-        sys.argv,
-        pairs,
-        prompt=lambda question: typer.prompt(question, hide_input=True),
-    )
+    with StageProgress(quiet) as shown:
+        shown.stage("verify-deletion")
+        verdict = verify_deletion(
+            case,
+            list(after_sources),
+            ScanOptions(workers=workers or 0),
+            sys.argv,
+            pairs,
+            prompt=lambda question: typer.prompt(question, hide_input=True),
+        )
     if out is not None:
         from venue_audit.report import report_case
         from venue_audit.report.verification import verification_section

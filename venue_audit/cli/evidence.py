@@ -12,7 +12,8 @@ from rich.table import Table
 from venue_audit import acquire as acquisition
 from venue_audit.cli.app import EXIT_INTEGRITY, app, console, open_case
 from venue_audit.cli.options import AsJson, CaseDir, Offsite, Quiet, Workers
-from venue_audit.cli.output import byte_progress, print_json
+from venue_audit.cli.output import print_json
+from venue_audit.cli.progress import StageProgress
 from venue_audit.preflight import require_sources
 
 
@@ -82,9 +83,10 @@ def acquire_command(
         )
     result = None
     if paths:
-        with byte_progress("Hashing", quiet) as progress:
+        with StageProgress(quiet) as shown:
+            shown.stage("acquire")
             result = acquisition.acquire(
-                case, paths, workers=workers, progress=progress, command=sys.argv
+                case, paths, workers=workers, progress=shown.update, command=sys.argv
             )
     exports = acquisition.export_manifest(case)
     if offsite:
@@ -176,9 +178,10 @@ def verify_manifest_command(
     Example: venue-audit verify-manifest ./case-001
     """
     case = open_case(case_dir)
-    with byte_progress("Re-hashing", quiet) as progress:
+    with StageProgress(quiet) as shown:
+        shown.stage("re-hashing")
         result = acquisition.verify_manifest(
-            case, sources or None, workers=workers, progress=progress, command=sys.argv
+            case, sources or None, workers=workers, progress=shown.update, command=sys.argv
         )
     if as_json:
         print_json(

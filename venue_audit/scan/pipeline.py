@@ -392,7 +392,8 @@ def scan(
 
     ``pool`` (from :func:`venue_audit.faces.face_pool`) lets a caller start the face
     workers early, while it acquires; without one the scan starts its own.
-    ``progress(done_bytes, total_bytes)`` is called as items are committed.
+    ``progress(done_items, items_to_do)`` is called as each item's analysis finishes (an
+    item is an acquired file: a picture, an archive with its members, a database with its rows).
     """
     options = options or ScanOptions()
     scanner = _Scanner(case, options)
@@ -400,11 +401,11 @@ def scan(
     scope = (
         "from evidence where current = 1 and parent_id is null and entry = 'file' and error is null"
     )
-    items, total = case.db.execute(f"select count(*), coalesce(sum(size), 0) {scope}").fetchone()
-    done_items, done_bytes = case.db.execute(
-        f"select count(*), coalesce(sum(size), 0) {scope} and id in "
+    items = case.db.execute(f"select count(*) {scope}").fetchone()[0]
+    done_items = case.db.execute(
+        f"select count(*) {scope} and id in "
         "(select evidence_id from scan_state where status = 'done')"
-    ).fetchone()
+    ).fetchone()[0]
     run.resumed_after = done_items
     case.log(
         "scan.start",
@@ -422,14 +423,21 @@ def scan(
     )
     run.stats["skipped"] += scanner.writer.unread_entries()
 
+    analysed_items = 0
+    if progress:
+        progress(0, items - done_items)  # the total is known before the first item is done
+
     def committed(batch: list[Extraction]) -> None:
-        nonlocal done_bytes
         for extraction in batch:
             run.stats.update(extraction.stats)
             run.items += 1
-            done_bytes += extraction.size
-            if progress:
-                progress(done_bytes, total)
+
+    def added(extraction: Extraction) -> None:
+        nonlocal analysed_items
+        analysed_items += 1
+        if progress:
+            progress(analysed_items, items - done_items)
+        committed(scanner.add(extraction))
 
     try:
         if options.dask_scheduler:
@@ -437,7 +445,7 @@ def scan(
                 scanner, _pending_items(case), options.dask_scheduler, options.dask_batch
             )
             for extraction in stream:
-                committed(scanner.add(extraction))
+                added(extraction)
         else:
             with ExitStack() as stack:
                 if pool is None:
@@ -450,7 +458,7 @@ def scan(
                     scanner.cache,
                 )
                 for extraction in stream:
-                    committed(scanner.add(extraction))
+                    added(extraction)
         committed(scanner.commit())
     finally:
         scanner.close()
