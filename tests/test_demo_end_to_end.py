@@ -19,13 +19,15 @@ TRUTH = json.loads((ROOT / "sample_data" / "truth.json").read_text(encoding="utf
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo")
     result = subprocess.run(
-        [sys.executable, "-m", "venue_audit.cli", "demo", "--out", str(out), "--quiet"],
+        [sys.executable, "-m", "venue_audit.cli", "demo", "--out", str(out), "--quiet", "--json"],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=900,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == ""  # --quiet: no progress, no notes
+    (out / "demo-stdout.json").write_text(result.stdout, encoding="utf-8")
     return out
 
 
@@ -41,6 +43,12 @@ def test_the_demo_writes_a_report_and_its_annexes(demo: Path) -> None:
     ):
         assert (demo / name).is_file(), name
     assert (demo / "demo-report.pdf").read_bytes().startswith(b"%PDF-")
+
+
+@pytest.mark.slow
+def test_demo_json_prints_the_summary_it_writes(demo: Path) -> None:
+    printed = json.loads((demo / "demo-stdout.json").read_text(encoding="utf-8"))
+    assert printed == json.loads((demo / "summary.json").read_text(encoding="utf-8"))
 
 
 @pytest.mark.slow
