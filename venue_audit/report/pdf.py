@@ -10,6 +10,7 @@ The sections live in pdf_front, pdf_evidence, pdf_findings and pdf_closing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,12 @@ def _footer_canvas(options: PdfOptions, pages: list[int]) -> type[Canvas]:
 class _Layout(FrontPages, EvidencePages, FindingPages, ClosingPages):
     def story(self) -> list[Flowable]:
         story: list[Flowable] = []
-        for section in (
+        for section in self.sections():
+            story.extend(section())
+        return story
+
+    def sections(self) -> tuple[Callable[[], list[Flowable]], ...]:
+        return (
             self.cover,
             self.summary,
             self.evidence,
@@ -131,9 +137,7 @@ class _Layout(FrontPages, EvidencePages, FindingPages, ClosingPages):
             self.annexes,
             self.conclusion,
             self.signatures,
-        ):
-            story.extend(section())
-        return story
+        )
 
 
 def _layout_for(data: ReportData) -> type[_Layout]:

@@ -10,16 +10,17 @@ is not an examination report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable, PageBreak, Spacer
 
 from venue_audit.remediation.wording import ACTION_LABELS, REASON_LABELS, STATE_LABELS
 from venue_audit.report import i18n
-from venue_audit.report.layout import ALERT, CONTENT_WIDTH, safe
+from venue_audit.report.layout import ALERT, CONTENT_WIDTH
 from venue_audit.report.pdf import _Layout
 from venue_audit.report.self_audit_wording import SELF_AUDIT_STRINGS
 
@@ -41,9 +42,8 @@ class SelfAuditLayout(_Layout):
         entry = table.get(key, {"zh": key, "en": key})
         return i18n.pair(entry["zh"], entry["en"], self.lang)
 
-    def story(self) -> list[Flowable]:
-        story: list[Flowable] = []
-        for section in (
+    def sections(self) -> tuple[Callable[[], list[Flowable]], ...]:
+        return (
             self.cover,
             self.summary,
             self.duties,
@@ -60,51 +60,24 @@ class SelfAuditLayout(_Layout):
             self.annexes,
             self.conclusion,
             self.signatures,
-        ):
-            story.extend(section())
-        return story
+        )
 
     # --- the examination report's sections, as a self-audit has them ------------------------
 
-    def cover(self) -> list[Flowable]:
+    def title_pair(self) -> tuple[str, str]:
+        return SELF_AUDIT_STRINGS["report_title"]
+
+    def cover_rows(self) -> list[tuple[str, str]]:
         """Who audited what, when; no examination record (委托、检材移交、见证人)."""
-        case = self.data.case
-        period = " — ".join(v for v in (case.period_start, case.period_end) if v)
-        rows = [
-            (self.t("case_no"), case.case_no),
-            (self.t("org"), case.org),
-            (self.t("venue"), case.venue),
-            (self.t("examiners"), "、".join(case.examiners)),
-            (self.t("period"), period),
-            (self.t("tz"), case.tz),
-            (self.t("as_of"), case.as_of),
-            (
-                self.t("evidence_set_hash"),
-                self.data.summary.get("evidence", {}).get("manifest_sha256", ""),
-            ),
-            (self.t("report_id"), self.options.report_id),
-            (
-                self.t("tool"),
-                f"{self.data.methodology.tool_name} {self.data.methodology.tool_version}",
-            ),
-        ]
-        title_zh, title_en = SELF_AUDIT_STRINGS["report_title"]
+        wanted = ("case_no", "org", "venue", "examiners", "period", "tz", "as_of",
+                  "evidence_set_hash", "report_id", "tool")
+        labels = {self.t(key): key for key in wanted}
+        return [(label, value) for label, value in super().cover_rows() if label in labels]
+
+    def cover_notices(self) -> list[Flowable]:
+        """Not an examination record, said on the cover; one responsible person is right."""
         notice = ParagraphStyle("notice", parent=self.big, textColor=ALERT, alignment=TA_CENTER)
-        return [
-            Spacer(1, 14 * mm),
-            Paragraph(safe(title_en if self.lang == "en" else title_zh), self.title),
-            *([self.p(title_en, self.subtitle)] if self.lang == "zh+en" else []),
-            Spacer(1, 8 * mm),
-            self.table(
-                [[self.p(k), self.p(v or self.t("not_given"))] for k, v in rows],
-                [CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.7],
-                header=False,
-            ),
-            Spacer(1, 8 * mm),
-            self.p(self.t("self_audit_notice"), notice),
-            *self.sealed_notice(),
-            PageBreak(),
-        ]
+        return [Spacer(1, 8 * mm), self.p(self.t("self_audit_notice"), notice), *self.sealed_notice()]
 
     def signers(self) -> list[tuple[str, str]]:
         return [(self.t("examiner_role"), name) for name in self.data.case.examiners]
