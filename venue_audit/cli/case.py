@@ -12,19 +12,13 @@ from venue_audit.case import Case, CaseInfo
 from venue_audit.case.workspace import EXAMINATION, SELF_AUDIT
 from venue_audit.cli.app import EXIT_INTEGRITY, App, app, console, open_case
 from venue_audit.cli.options import (
+    RECORD,
     AsJson,
     CaseDir,
-    CommissionedAt,
+    ExaminationRecord,
     Examiners,
-    HandoverAt,
-    Holder,
-    MaterialSource,
-    Org,
-    Place,
     Quiet,
-    Requirements,
-    Title,
-    Witnesses,
+    examination_record_options,
 )
 from venue_audit.cli.output import print_json
 from venue_audit.errors import UsageError
@@ -34,6 +28,7 @@ app.add_typer(case_app, name="case")
 
 
 @case_app.command("new")
+@examination_record_options
 def case_new(
     case_dir: CaseDir,
     case_no: Annotated[
@@ -54,15 +49,7 @@ def case_new(
             "for personal information protection (个人信息保护负责人).",
         ),
     ] = "",
-    org: Org = "",
-    title: Title = "",
-    commissioned_at: CommissionedAt = "",
-    place: Place = "",
-    material_source: MaterialSource = "",
-    handover_at: HandoverAt = "",
-    requirements: Requirements = "",
-    witness: Witnesses = None,
-    holder: Holder = "",
+    record: ExaminationRecord = RECORD,
     tz: Annotated[
         str,
         typer.Option("--tz", metavar="ZONE", help="Time zone for every time the case records."),
@@ -82,16 +69,8 @@ def case_new(
         venue=venue,
         examiners=[responsible] if responsible else examiner or [],
         purpose=SELF_AUDIT if responsible else EXAMINATION,
-        org=org,
-        title=title,
         tz=tz,
-        commissioned_at=commissioned_at,
-        place=place,
-        material_source=material_source,
-        handover_at=handover_at,
-        requirements=requirements,
-        witnesses=witness or [],
-        holder=holder,
+        **record.case_fields(),
     )
     case = Case.create(case_dir, info, command=sys.argv)
     if as_json:
