@@ -23,7 +23,12 @@ from venue_audit.case.workspace import SELF_AUDIT, check_case_info
 from venue_audit.errors import UsageError
 from venue_audit.identify import identify
 from venue_audit.offsite import mark_offsite
-from venue_audit.preflight import judged_at, require_case_folder, require_sources
+from venue_audit.preflight import (
+    judged_at,
+    require_case_folder,
+    require_sources,
+    require_within_sources,
+)
 from venue_audit.report.i18n import LANGS
 from venue_audit.scan import ScanOptions, scan
 from venue_audit.summary import build_summary
@@ -67,6 +72,7 @@ def check_request(request: AuditRequest) -> date:
     """Refuse here, before a case folder is made, whatever can be refused; returns the as-of day."""
     require_case_folder(request.case_dir)
     require_sources(request.sources)
+    require_within_sources(request.offsite, request.sources)
     if request.lang not in LANGS:
         raise UsageError(f"--lang {request.lang!r}: choose one of {', '.join(LANGS)}")
     if request.to_delete is not None and request.to_delete.suffix.lower() not in (".csv", ".xlsx"):

@@ -9,6 +9,7 @@ output paths live with the code that reads or writes them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -102,3 +103,15 @@ def responsible_person(names: Iterable[str]) -> list[str]:
             "the business's 个人信息保护负责人"
         )
     return people
+
+
+def require_within_sources(marked: Iterable[Path], sources: Iterable[Path | str]) -> None:
+    """Every ``--offsite`` path is a source or inside one: marking is not acquiring."""
+    roots = [Path(os.path.abspath(s)) for s in sources]
+    for path in marked:
+        absolute = Path(os.path.abspath(path))
+        if not any(absolute == root or root in absolute.parents for root in roots):
+            raise UsageError(
+                f"--offsite {path} is not one of the sources nor inside one; name it as a "
+                "source too, so it is acquired"
+            )
