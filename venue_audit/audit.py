@@ -11,14 +11,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from venue_audit import acquire as acquisition
 from venue_audit.assess import assess_case
 from venue_audit.case import Case, CaseInfo
+from venue_audit.case.amendment import reconcile
+from venue_audit.case.workspace import check_case_info
+from venue_audit.errors import UsageError
 from venue_audit.identify import identify
 from venue_audit.offsite import mark_offsite
+from venue_audit.preflight import judged_at, require_case_folder, require_sources
+from venue_audit.report.i18n import LANGS
 from venue_audit.scan import ScanOptions, scan
 from venue_audit.summary import build_summary
 
@@ -42,6 +48,8 @@ class AuditRequest:
     workers: int = 0
     # sources (or folders within them) taken from outside the venue: cloud, another host
     offsite: list[Path] = field(default_factory=list)
+    # an existing case whose details differ from case_info: record an amendment, not refuse
+    amend: bool = False
 
 
 @dataclass
@@ -49,6 +57,19 @@ class AuditResult:
     case_dir: Path
     summary: dict[str, Any]
     report: Any = None
+
+
+def check_request(request: AuditRequest) -> date:
+    """Refuse here, before a case folder is made, whatever can be refused; returns the as-of day."""
+    require_case_folder(request.case_dir)
+    require_sources(request.sources)
+    if request.lang not in LANGS:
+        raise UsageError(f"--lang {request.lang!r}: choose one of {', '.join(LANGS)}")
+    if (request.case_dir / "case.db").exists():
+        return judged_at(request.as_of, request.policy, Case(request.case_dir).info.as_of)
+    day = judged_at(request.as_of, request.policy)
+    check_case_info(request.case_info or CaseInfo("", "", []))
+    return day
 
 
 def audit(
@@ -60,11 +81,13 @@ def audit(
         if on_stage:
             on_stage(name, STAGES.index(name), len(STAGES))
 
+    as_of = check_request(request).isoformat()
     if (request.case_dir / "case.db").exists():
         case = Case(request.case_dir)
+        if request.case_info is not None:
+            reconcile(case, request.case_info, request.amend, command)
     else:
-        if request.case_info is None:
-            raise ValueError("a new case needs its case number, venue and examiners")
+        assert request.case_info is not None  # check_request refused it otherwise
         case = Case.create(request.case_dir, request.case_info, command)
     stage("acquire")
     acquisition.acquire(case, request.sources, workers=request.workers or None, command=command)
@@ -76,7 +99,7 @@ def audit(
     stage("identify")
     identify(case, command)
     stage("assess")
-    assess_case(case, request.consent_log, request.policy, request.links, request.as_of, command)
+    assess_case(case, request.consent_log, request.policy, request.links, as_of, command)
     summary = build_summary(case)
     report = None
     if request.report_pdf is not None:

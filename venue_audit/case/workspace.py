@@ -20,6 +20,7 @@ from venue_audit import __version__
 from venue_audit.case import custody
 from venue_audit.case.schema import SCHEMA_VERSION, create_schema
 from venue_audit.errors import UsageError
+from venue_audit.preflight import distinct_examiners, require_case_folder
 
 DB_NAME = "case.db"
 HEAD_NAME = "custody.head"
@@ -49,6 +50,22 @@ class CaseInfo:
     requirements: str = ""
     witnesses: list[str] = field(default_factory=list)
     holder: str = ""
+
+
+def check_case_info(info: CaseInfo) -> None:
+    """What a new case needs: a case number, a venue, two different examiners, a real zone."""
+    missing = [
+        option
+        for option, value in (("--case-no", info.case_no), ("--venue", info.venue))
+        if not value.strip()
+    ]
+    if missing:
+        raise CaseError(f"a new case needs {' and '.join(missing)} (and two --examiner names)")
+    distinct_examiners(info.examiners)
+    try:
+        ZoneInfo(info.tz)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise CaseError(f"unknown time zone {info.tz!r}") from error
 
 
 class Case:
@@ -88,7 +105,7 @@ class Case:
 
     @classmethod
     def create(cls, directory: Path, info: CaseInfo, command: list[str] | None = None) -> Case:
-        directory = Path(directory)
+        directory = require_case_folder(directory)
         if (directory / DB_NAME).exists():
             raise CaseError(
                 f"{directory} already holds a case; open it instead of creating it again"
@@ -97,14 +114,7 @@ class Case:
             raise CaseError(
                 f"{directory} exists and is not empty; choose a new folder for the case"
             )
-        if len(info.examiners) < 2:
-            raise CaseError(
-                "name at least two examiners (--examiner A --examiner B): Chinese evidence rules require two"
-            )
-        try:
-            ZoneInfo(info.tz)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise CaseError(f"unknown time zone {info.tz!r}") from error
+        check_case_info(info)
         directory.mkdir(parents=True, exist_ok=True)
         os.chmod(directory, 0o700)
         db = sqlite_utils.Database(directory / DB_NAME)

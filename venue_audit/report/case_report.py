@@ -32,6 +32,7 @@ def report_case(
     thumbnails: bool = True,
     thumbnail_source: ThumbnailSource | None = None,
     verification: VerificationSection | None = None,
+    font_file: Path | None = None,
     command: list[str] | None = None,
     sealed_contact_sheets: bool = False,
 ) -> ReportOutputs:
@@ -50,6 +51,7 @@ def report_case(
         redact=redact,
         sign_p12=sign_p12,
         p12_password=p12_password,
+        font_file=font_file,
         extra_annexes=extra,
     )
     mismatched = [item.path for item in data.evidence if item.integrity == "mismatch"]

@@ -45,7 +45,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "records": ("人脸采集记录（人次）", "Capture records"),
     "distinct": ("不同自然人（人数）", "Distinct persons"),
     "band_range": ("阈值敏感性区间 {low}–{high}", "threshold sensitivity range {low}–{high}"),
-    "persons_interval": ("区间 {low}–{high}", "interval {low}–{high}"),
+    "persons_interval": ("误差区间 {low}–{high}", "error interval {low}–{high}"),
+    "interval_note": (
+        "误差区间：按在带标注的真实人脸上实测的拆分率（一人被分为多组）与合并率（多人被归为一组）推算的"
+        "人数范围；“至少 N 人”为按最高拆分率、不计合并得出的保守下限。二者均不是统计学意义上的置信区间。",
+        "Error interval: the range of the person count given the split rate (one person in several "
+        "groups) and merge rate (several persons in one group) measured on labelled real faces; "
+        "\"at least N\" counts every group at the highest split rate and no merge. Neither is a "
+        "confidence interval.",
+    ),
     "lower_bound": ("至少 {n} 人", "at least {n}"),
     "band_note": (
         "阈值敏感性区间：同一人判定阈值在检验方法所列范围内变动时人数的变化范围，"

@@ -106,6 +106,8 @@ def render_report(
         annexes.HASH_LIST_NAME,
     }:
         raise ValueError(f"{out_pdf.name} is the name of an annex; choose another name for the PDF")
+    # A font that cannot be embedded is refused before anything is written.
+    fonts = register_fonts(report_characters(data), font_file)
     written = {
         annexes.SUMMARY_NAME: directory / annexes.SUMMARY_NAME,
         annexes.MANIFEST_NAME: directory / annexes.MANIFEST_NAME,
@@ -124,7 +126,6 @@ def render_report(
     annex_hashes = {name: annexes.file_sha256(path) for name, path in written.items()}
     summary_sha256 = hashlib.sha256(annexes.summary_bytes(data.summary)).hexdigest()
     report_id = report_id_for(data.case.case_no, data.case.as_of, summary_sha256)
-    fonts = register_fonts(report_characters(data), font_file)
     pdf_options = PdfOptions(
         fonts=fonts,
         report_id=report_id,
