@@ -569,17 +569,35 @@ def _timeline(db: Any, records: list[str | None], tz: str) -> Timeline:
     events: list[LogEvent] = []
     if _has_table(db, "timeline_events"):
         grouped: Counter[tuple[str, str, str]] = Counter()
+        linking: dict[tuple[str, str, str], list[int]] = {}
+        links = _event_links(db)
         for row in db.query("select * from timeline_events"):
             day = _local_day(row.get("at"), zone)
             if day:
                 kind = event_kind(str(row.get("action") or row.get("kind") or ""))
                 remote = str(row.get("remote") or row.get("remote_host") or "")
                 grouped[(day, kind, remote)] += int(row.get("count") or 1)
+                tally = linking.setdefault((day, kind, remote), [0, 0])
+                if row.get("id") in links:
+                    tally[0 if links[row["id"]] else 1] += 1
         events = [
-            LogEvent(date=d, kind=k, count=n, remote_host=h)
+            LogEvent(date=d, kind=k, count=n, remote_host=h, linked=linking[(d, k, h)][0],
+                     unlinked=linking[(d, k, h)][1])
             for (d, k, h), n in sorted(grouped.items())
         ]
     return Timeline(captures_per_day=dict(sorted(per_day.items())), log_events=events)
+
+
+def _event_links(db: Any) -> dict[int, bool]:
+    """Device events with picture URLs: whether one of their pictures is a capture record."""
+    if not _has_table(db, "event_links"):
+        return {}
+    return {
+        row["event_id"]: bool(row["linked"])
+        for row in db.query(
+            "select event_id, max(status = 'linked') as linked from event_links group by event_id"
+        )
+    }
 
 
 def event_kind(action: str) -> str:

@@ -175,6 +175,10 @@ class LogEvent:
     kind: str
     count: int = 1
     remote_host: str = ""
+    # device face events: how many name a picture linked to a capture record of the
+    # evidence, and how many name pictures none of which is in the evidence
+    linked: int = 0
+    unlinked: int = 0
 
 
 @dataclass

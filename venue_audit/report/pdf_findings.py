@@ -163,7 +163,15 @@ class FindingPages(LayoutBase):
                 ]
             )
         widths = (0.12, 0.36, 0.1, 0.1, 0.16, 0.16)
-        return [Spacer(1, 4), self.table(rows, [CONTENT_WIDTH * w for w in widths])]
+        story = [Spacer(1, 4), self.table(rows, [CONTENT_WIDTH * w for w in widths])]
+        for (kind, _), events in sorted(groups.items()):
+            linked, unlinked = sum(e.linked for e in events), sum(e.unlinked for e in events)
+            if linked or unlinked:
+                label = f"legend_{kind}"
+                story.append(self.p(self.t(
+                    "device_events_linked", kind=self.t(label) if label in i18n.STRINGS else kind,
+                    linked=linked, unlinked=unlinked), self.small))
+        return story
 
     def persons(self) -> list[Flowable]:
         persons = sorted(self.data.persons, key=lambda p: (-p.records, p.id))
