@@ -79,6 +79,21 @@ def test_the_demo_report_shows_the_summary_numbers(demo: Path) -> None:
 
 
 @pytest.mark.slow
+def test_the_demo_report_states_the_persons_interval_and_lower_bound_with_checkable_annexes(
+    demo: Path,
+) -> None:
+    persons = json.loads((demo / "summary.json").read_text(encoding="utf-8"))["persons"]
+    low, high = persons["interval"]
+    assert persons["lower_bound"] <= low <= persons["distinct"] <= high
+    assert persons["lower_bound"] <= TRUTH["persons"]["distinct"] <= high
+    text = "".join(pdf_text(demo / "demo-report.pdf").split())
+    assert f"真实人数应在{low}至{high}人之间，且至少为{persons['lower_bound']}人" in text
+    listed = (demo / "annexes.sha256").read_text(encoding="utf-8")
+    assert "faces.csv" in listed and "contact-sheet-person-" in listed
+    assert not (demo / "sealed").exists()  # unblurred sheets only on request
+
+
+@pytest.mark.slow
 def test_a_signed_report_verifies_and_a_changed_byte_fails(
     demo: Path, tmp_path: Path, monkeypatch
 ) -> None:

@@ -159,6 +159,7 @@ def test_each_person_row_carries_its_venue_key_and_consent_row(audited: dict) ->
         else:
             assert row["consent_rows"] == "" and row["consent_status"] == "no_consent", row
             assert row["consent_reason"] == "no consent row linked"
+            assert row["consent_reason_zh"] == "未找到关联的同意记录"
         assert row["stores"] and row["first_seen_source"], row
 
 

@@ -118,6 +118,7 @@ TABLES: dict[str, dict[str, type]] = {
         "only_deleted": int,
         "consent_reason": str,  # why this status: the consent rows found, or why none
         "consent_rows": str,  # JSON list of the consent-log rows linked (file, row)
+        "consent_notes": str,  # JSON list of {code, params}: consent_reason, for the report's words
     },
     "consents": {
         "id": int,
@@ -144,6 +145,8 @@ TABLES: dict[str, dict[str, type]] = {
         "evidence_id": int,
         "locator": str,
         "reason": str,
+        "code": str,  # the kind of problem (the report's reason table words it)
+        "params": str,  # JSON object: the values the reason's wording needs
     },
     "timeline_events": {
         "id": int,

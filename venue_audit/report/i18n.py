@@ -7,6 +7,10 @@ reviewers who check the translation against the Chinese wording.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from venue_audit.report.reasons import ORIGINAL_LABEL, REASONS, STAGE_LABELS
+
 LANGS = ("zh", "en", "zh+en")
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -311,6 +315,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Note: fewer than two examiners; evidence rules require at least two.",
     ),
     "skipped_none": ("无。", "None."),
+    "consent_problems": (
+        "同意记录中未能读取或关联的内容（{n} 项）",
+        "Consent-register entries not read or not linked ({n})",
+    ),
     "skipped_more": ("另有 {n} 项未列出。", "{n} more not listed."),
     "reason": ("原因", "Reason"),
     "stage": ("阶段", "Stage"),
@@ -462,7 +470,8 @@ def all_wordings() -> list[str]:
     from venue_audit.report.self_audit_wording import SELF_AUDIT_STRINGS
 
     tables = (
-        STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS, CLOCK_LABELS, SELF_AUDIT_STRINGS
+        STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS, CLOCK_LABELS, SELF_AUDIT_STRINGS,
+        REASONS, STAGE_LABELS, {"original": ORIGINAL_LABEL},
     )
     labels = (remediation.REASON_LABELS, remediation.STATE_LABELS, remediation.ACTION_LABELS)
     return [word for table in tables for pair_ in table.values() for word in pair_] + [
@@ -497,6 +506,50 @@ def severity_label(severity: str, lang: str) -> str:
 def parameter_label(name: str, lang: str) -> str:
     zh, en = PARAMETER_LABELS.get(name, (name, name))
     return pair(zh, en, lang)
+
+def reason_text(
+    code: str | None, params: Mapping[str, object] | None, original: str, lang: str
+) -> str:
+    """Why something was skipped (or a person has their status), in the report's language.
+
+    Worded from the reason table when the code is known and its values are all there;
+    otherwise the tool's own sentence, labelled as such, never a guessed translation.
+    """
+    wording = REASONS.get(code or "")
+    try:
+        zh, en = (w.format(**(params or {})) for w in wording) if wording else (None, None)
+    except (KeyError, IndexError, ValueError):
+        zh = en = None
+    if zh is None:
+        return original if lang == "en" else f"{ORIGINAL_LABEL[0]}{original}"
+    return pair(zh, original or en or "", lang)
+
+
+def consent_reasons(
+    notes: list[dict[str, object]], sentence: str, lang: str
+) -> list[str]:
+    """Why a person has their consent status, one line per reason, in the report's language.
+
+    A case assessed before the notes were coded has only the tool's English sentence: it is
+    shown as the tool's own words.
+    """
+    if not notes:
+        return [reason_text(None, None, sentence, lang)] if sentence else []
+    return [
+        reason_text(
+            str(note.get("code", "")),
+            note.get("params") if isinstance(note.get("params"), dict) else {},  # type: ignore[arg-type]
+            str(note.get("text", "")),
+            lang,
+        )
+        for note in notes
+    ]
+
+
+def stage_label(stage: str, lang: str) -> str:
+    zh, en = STAGE_LABELS.get(stage, (stage, stage))
+    return pair(zh, en, lang)
+
 
 def offsite_why(why: str, lang: str) -> str:
     """"marked" or "path: cloud, oss" in the report's words."""

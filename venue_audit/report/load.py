@@ -159,15 +159,44 @@ def load_report_data(
         custody=[_custody_event(e) for e in events],
         skipped=[
             SkippedItem(
-                locator=r["locator"] or "", reason=r["reason"] or "", stage=r["stage"] or ""
+                locator=r["locator"] or "",
+                reason=r["reason"] or "",
+                stage=r["stage"] or "",
+                code=r.get("code") or "",
+                params=json_object(r.get("params")),
             )
             for r in db.query("select * from skipped order by id")
         ],
+        consent_problems=_consent_problems(policy),
         verification=verification,
     )
 
 
 # -- pieces -------------------------------------------------------------------------------------
+
+
+def _consent_problems(policy: dict[str, Any]) -> list[SkippedItem]:
+    """Rows of the consent register that could not be read or linked, as the assess stage
+    recorded them (coded when it recorded codes; else its sentences)."""
+    coded = policy.get("consent_problem_codes")
+    if isinstance(coded, list):
+        return [
+            SkippedItem(
+                locator=str(p.get("locator", "")),
+                reason=str(p.get("message", "")),
+                stage="assess",
+                code=str(p.get("code") or ""),
+                params=p.get("params") if isinstance(p.get("params"), dict) else {},
+            )
+            for p in coded
+            if isinstance(p, dict)
+        ]
+    return [
+        SkippedItem(locator=locator, reason=message, stage="assess")
+        for locator, _, message in (
+            str(p).partition(": ") for p in policy.get("consent_problems", []) or []
+        )
+    ]
 
 
 def _has_table(db: Any, name: str) -> bool:
@@ -531,6 +560,9 @@ def _persons(db: Any, tz: str, duplicates: set[str] | None = None) -> list[Perso
                 consent_status=consent,
                 consent_rows=json_list(r.get("consent_rows")),
                 consent_reason=str(r.get("consent_reason") or ""),
+                consent_notes=[
+                    n for n in _json_value(r.get("consent_notes"), []) if isinstance(n, dict)
+                ],
                 space=r["space"] or "",
                 keys=list(person["keys"]),
                 stores=list(person["stores"]),
@@ -538,6 +570,13 @@ def _persons(db: Any, tz: str, duplicates: set[str] | None = None) -> list[Perso
             )
         )
     return rows
+
+
+def _json_value(text: str | None, default: Any) -> Any:
+    try:
+        return json.loads(text) if text else default
+    except (TypeError, json.JSONDecodeError):
+        return default
 
 
 def _instant(value: str) -> datetime:

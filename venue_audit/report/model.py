@@ -161,6 +161,7 @@ class PersonRow:
     consent_status: str = ""  # the consent judgement (also for persons only in deleted data)
     consent_rows: list[str] = field(default_factory=list)  # "到访登记同意书.csv row 2"
     consent_reason: str = ""
+    consent_notes: list[dict[str, Any]] = field(default_factory=list)  # [{code, params}]
     stores: list[str] = field(default_factory=list)
     cameras: list[str] = field(default_factory=list)
     first_seen_source: str = ""  # the clock the time comes from: file name, DB column, EXIF ...
@@ -201,9 +202,17 @@ class CustodyEvent:
 
 @dataclass
 class SkippedItem:
+    """Something not read (or, in the consent register, not understood), and why.
+
+    ``reason`` is the tool's own sentence; ``code`` and ``params`` let the report word it
+    in its language (:mod:`venue_audit.report.reasons`).
+    """
+
     locator: str
     reason: str
     stage: str = ""
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -281,6 +290,7 @@ class ReportData:
     retention_limit_days: int | None = None
     custody: list[CustodyEvent] = field(default_factory=list)
     skipped: list[SkippedItem] = field(default_factory=list)
+    consent_problems: list[SkippedItem] = field(default_factory=list)
     verification: VerificationSection | None = None
     self_audit: SelfAuditSection | None = None
 

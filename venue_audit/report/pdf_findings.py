@@ -24,7 +24,7 @@ from venue_audit.report.layout import (
     LayoutBase,
     safe,
 )
-from venue_audit.report.model import FindingSection, LogEvent
+from venue_audit.report.model import FindingSection, LogEvent, PersonRow
 from venue_audit.report.redact import ThumbnailError, make_thumbnail
 
 
@@ -192,13 +192,17 @@ class FindingPages(LayoutBase):
         rows: list[list[Any]] = [[self.p(h, self.cell_head) for h in header]]
         tz = self.data.case.tz
         for person in shown:
-            consent = (
-                "\n".join(person.consent_rows) if person.consent_rows else self.t("consent_none")
-            )
+            lines = [*person.consent_rows, *self.consent_notes(person)]
+            if not person.consent_rows and not person.consent_notes:
+                lines.insert(0, self.t("consent_none"))
             if person.status == "only_deleted" and person.consent_status:
-                consent += "\n" + self.t(
-                    "consent_judged", status=i18n.status_label(person.consent_status, self.lang)
+                lines.append(
+                    self.t(
+                        "consent_judged",
+                        status=i18n.status_label(person.consent_status, self.lang),
+                    )
                 )
+            consent = "\n".join(lines)
             records = str(person.records)
             if person.deleted_records:
                 records += "\n" + self.t("deleted_suffix", n=person.deleted_records)
@@ -227,3 +231,6 @@ class FindingPages(LayoutBase):
         story.append(self.table(rows, [CONTENT_WIDTH * w for w in widths]))
         story.append(PageBreak())
         return story
+
+    def consent_notes(self, person: PersonRow) -> list[str]:
+        return i18n.consent_reasons(person.consent_notes, person.consent_reason, self.lang)

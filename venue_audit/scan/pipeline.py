@@ -32,7 +32,7 @@ from venue_audit.faces import (
     analyze_many,
     face_pool,
 )
-from venue_audit.scan.analysis import confirm_templates, settle
+from venue_audit.scan.analysis import confirm_templates, face_problem, settle
 from venue_audit.scan.dispatch import StoreRef, Unclaimed, walk
 from venue_audit.scan.drafts import ArtifactDraft, RecordDraft
 from venue_audit.scan.event_links import link_events
@@ -116,7 +116,7 @@ class Extraction:
     stats: Counter[str] = field(default_factory=Counter)
     stores: dict[str, StoreRef] = field(default_factory=dict)
     records: list[RecordDraft] = field(default_factory=list)
-    problems: list[tuple[str, str, str]] = field(default_factory=list)
+    problems: list[tuple[str, Problem]] = field(default_factory=list)  # (stage, problem)
     events: list[tuple[str, LogEvent]] = field(default_factory=list)
     classifications: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
@@ -161,7 +161,7 @@ class Extractor:
                 result.events.append((store.locator, found))
             elif isinstance(found, Problem):
                 stats["skipped"] += 1
-                result.problems.append(("scan", found.locator, found.reason))
+                result.problems.append(("scan", found))
             elif isinstance(found, Unclaimed):
                 stats["other_files"] += 1
         self.profiles.settle_person_keys(result.stores, result.records)
@@ -176,11 +176,16 @@ class Extractor:
             )
         except Exception as error:  # a corrupt page or a malformed row mid-table
             result.stats["skipped"] += 1
+            failure = f"{type(error).__name__}: {error}"
             result.problems.append(
                 (
                     "scan",
-                    f"{store.locator}, table {table.table}",
-                    f"table could not be read to the end: {type(error).__name__}: {error}",
+                    Problem(
+                        f"{store.locator}, table {table.table}",
+                        f"table could not be read to the end: {failure}",
+                        "scan.table_unreadable",
+                        {"error": failure},
+                    ),
                 )
             )
         for verdict in verdicts:
@@ -250,7 +255,7 @@ def analysed(
         assert result is not None
         problem = settle(artifact, result)
         if problem is not None:
-            extraction.problems.append(("faces", artifact.locator, str(problem)))
+            extraction.problems.append(("faces", face_problem(artifact.locator, problem)))
 
 
 def analyse_extractions(
@@ -319,8 +324,10 @@ class _Scanner:
         store_ids = {locator: writer.store(ref) for locator, ref in extraction.stores.items()}
         for record in extraction.records:
             writer.record(record, store_ids[record.store_locator])
-        for stage, locator, reason in extraction.problems:
-            writer.skipped(stage, evidence_id, locator, reason)
+        for stage, problem in extraction.problems:
+            writer.skipped(
+                stage, evidence_id, problem.locator, problem.reason, problem.code, problem.params
+            )
         for store_locator, event in extraction.events:
             writer.event(evidence_id, store_ids[store_locator], event)
         for store_locator, table, reasons in extraction.classifications:

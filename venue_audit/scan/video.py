@@ -8,10 +8,10 @@ from typing import Any
 
 from venue_audit.consent.timestamps import parse_timestamp
 from venue_audit.faces import FaceEngine, FaceInputError
-from venue_audit.scan.analysis import apply_analysis
+from venue_audit.scan.analysis import apply_analysis, face_problem
 from venue_audit.scan.dispatch import StoreRef
 from venue_audit.scan.drafts import ArtifactDraft, RecordDraft
-from venue_audit.sources.base import VideoFound
+from venue_audit.sources.base import Problem, VideoFound
 
 _ENGINES: dict[Any, FaceEngine] = {}
 
@@ -28,7 +28,7 @@ def video_records(
     store: StoreRef,
     evidence_id: int,
     options: Any,
-    problems: list[tuple[str, str, str]],
+    problems: list[tuple[str, Problem]],
     tz: str | None = None,
 ) -> Iterator[RecordDraft]:
     """Records of the sampled frames that show faces; an undecodable video is added to ``problems``.
@@ -52,4 +52,4 @@ def video_records(
             artifact.kind = "video_frame"
             yield RecordDraft(locator, store.locator, evidence_id, [artifact])
     except FaceInputError as error:
-        problems.append(("faces", item.locator, str(error)))
+        problems.append(("faces", face_problem(item.locator, error)))

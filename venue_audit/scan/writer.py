@@ -134,10 +134,26 @@ class CaseWriter:
             )
         return written
 
-    def skipped(self, stage: str, evidence_id: int | None, locator: str, reason: str) -> None:
+    def skipped(
+        self,
+        stage: str,
+        evidence_id: int | None,
+        locator: str,
+        reason: str,
+        code: str = "",
+        params: dict[str, Any] | None = None,
+    ) -> None:
         self.conn.execute(
-            "insert into skipped (stage, evidence_id, locator, reason) values (?, ?, ?, ?)",
-            (stage, evidence_id, storable(locator), storable(reason)),
+            "insert into skipped (stage, evidence_id, locator, reason, code, params)"
+            " values (?, ?, ?, ?, ?, ?)",
+            (
+                stage,
+                evidence_id,
+                storable(locator),
+                storable(reason),
+                code or None,
+                json.dumps(params, ensure_ascii=False, default=str) if params else None,
+            ),
         )
 
     def event(self, evidence_id: int | None, store_id: int, event: Any) -> None:
@@ -194,7 +210,8 @@ class CaseWriter:
         with self.transaction():
             for row in rows:
                 reason = row["error"] or f"{row['entry']}: recorded, not read"
-                self.skipped("acquire", row["id"], display_path(row), reason)
+                code, params = _unread_code(row["entry"], row["error"])
+                self.skipped("acquire", row["id"], display_path(row), reason, code, params)
                 self.done(row["id"], {"skipped": 1})
         return len(rows)
 
@@ -218,3 +235,10 @@ class CaseWriter:
             row["locator"]: row["id"] for row in self.db.query("select id, locator from stores")
         }
         return int(removed)
+
+
+def _unread_code(entry: str, error: str | None) -> tuple[str, dict[str, Any]]:
+    """The reason code of an entry acquisition recorded but did not read (a symlink, a FIFO …)."""
+    if entry in ("symlink", "fifo", "socket", "device"):
+        return f"acquire.{entry}", {}
+    return "acquire.unreadable", {"error": error or ""}

@@ -127,10 +127,17 @@ class LogEvent:
 
 @dataclass
 class Problem:
-    """Something that could not be read; counted as skipped and listed in the report."""
+    """Something that could not be read; counted as skipped and listed in the report.
+
+    ``reason`` is the tool's own sentence; ``code`` names the kind of problem and ``params``
+    the values its sentence carries, so the report can word it in its own language from the
+    reason table (:mod:`venue_audit.report.reasons`) instead of parsing the sentence.
+    """
 
     locator: str
     reason: str
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 Yield = StoreFound | TableRows | EmbeddedFile | ImageFound | VideoFound | LogEvent | Problem

@@ -40,6 +40,7 @@ from venue_audit.sources.base import (
     Yield,
 )
 from venue_audit.sources.event_lines import (
+    LineProblem,
     documents,
     local_name,
     text_item_shows,
@@ -209,7 +210,7 @@ class DeviceEventLogReader(SourceReader):
 
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
         counts: dict[str, int] = {}
-        located: list[tuple[int, str]] = []
+        located: list[LineProblem] = []
         yield StoreFound("device-events", profile="device-events", details={"events": counts})
         with item.open() as stream:
             for number, text, bodies in documents(stream, LINE_LIMIT, located):
@@ -229,8 +230,8 @@ class DeviceEventLogReader(SourceReader):
                         camera=str(camera) if camera not in (None, "") else None,
                         pictures=event["pictures"],
                     )
-        for number, reason in located:
-            yield Problem(f"{item.locator} line {number}", reason)
+        for number, reason, code, params in located:
+            yield Problem(f"{item.locator} line {number}", reason, code, params)
         systems = sorted({"Dahua" if "recognition" in a or "detection" in a else "Hikvision ISAPI"
                           for a in counts})
         yield StoreFound("device-events", profile="device-events",

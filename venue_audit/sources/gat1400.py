@@ -41,7 +41,7 @@ from venue_audit.sources.base import (
     TableRows,
     Yield,
 )
-from venue_audit.sources.event_lines import documents, json_bodies, text_item_shows
+from venue_audit.sources.event_lines import LineProblem, documents, json_bodies, text_item_shows
 from venue_audit.sources.registry import register
 
 SYSTEM = "GA/T 1400 视图库 (view library) face objects"
@@ -203,12 +203,15 @@ class Gat1400Reader(SourceReader):
                 return
             except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
                 pass  # a log of bodies saved with a .json name: read line by line
-        located: list[tuple[int, str]] = []
+        located: list[LineProblem] = []
         with item.open() as stream:
             for number, _, bodies in documents(stream, LINE_LIMIT, located):
                 for body in bodies:
                     yield f"line {number}", body
-        problems.extend(Problem(f"{item.locator} line {n}", reason) for n, reason in located)
+        problems.extend(
+            Problem(f"{item.locator} line {n}", reason, code, params)
+            for n, reason, code, params in located
+        )
 
 
 def _value(obj: dict[str, Any], name: str) -> Any:

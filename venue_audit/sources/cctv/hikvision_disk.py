@@ -255,7 +255,8 @@ class HikvisionDiskReader(SourceReader):
             found = read_btree(stream, offset) if offset else None
             if found is None:
                 if offset:
-                    yield Problem(f"{item.locator}@{offset}", f"{name}: no HIKBTREE signature")
+                    yield Problem(f"{item.locator}@{offset}", f"{name}: no HIKBTREE signature",
+                                  "hikvision.no_btree", {"name": name})
                 continue
             facts, pages = found
             layouts = set()
@@ -322,7 +323,8 @@ class HikvisionDiskReader(SourceReader):
                 else:
                     where += ", not in the index)"
                 if not picture.validated:
-                    yield Problem(where, "JPEG in the data block does not decode")
+                    yield Problem(where, "JPEG in the data block does not decode",
+                                  "cctv.jpeg_undecodable")
                     continue
                 found += 1
                 yield ImageFound(where, picture.data,
