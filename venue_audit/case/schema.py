@@ -84,6 +84,9 @@ TABLES: dict[str, dict[str, type]] = {
         "deleted": int,
         "captured_at": str,
         "captured_at_source": str,
+        # how the time's UTC offset was known: stored (in the value), absolute (a Unix time)
+        # or assumed (a wall-clock time read in the case zone); null when the clock does not say
+        "captured_at_offset": str,
         "person_key": str,
         "person_key_kind": str,
         "camera": str,

@@ -54,6 +54,8 @@ PERSONS_HEADERS = [
     "存储位置 stores",
     "摄像头 cameras",
     "同意核查说明（中文） consent_reason_zh",
+    "首次采集时间的时区依据 first_seen_offset",
+    "最后采集时间的时区依据 last_seen_offset",
 ]
 
 
@@ -148,6 +150,8 @@ def write_persons(persons: list[PersonRow], target: Path) -> None:
                     "；".join(
                         i18n.consent_reasons(person.consent_notes, person.consent_reason, "zh")
                     ),
+                    person.first_seen_offset,
+                    person.last_seen_offset,
                 ]
             )
 

@@ -141,7 +141,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "type": ("类型", "Type"),
     "size": ("大小（字节）", "Size (bytes)"),
     "mtime": ("修改时间", "Modified"),
-    "mtime_zone": ("文件系统修改时间（换算为 {tz}）", "file-system modification time (in {tz})"),
+    "mtime_zone": ("修改时间（换算为 {tz}）", "modification time (in {tz})"),
+    "mtime_no_offset": (
+        "{time}（压缩包条目时间，未记录时区，按原值列出）",
+        "{time} (archive entry time: no offset recorded, shown as stored)",
+    ),
     "acquired_at": ("固定时间", "Acquired"),
     "disguised": (
         "扩展名与内容不符：扩展名为 {ext}，内容为 {type}",
@@ -443,18 +447,36 @@ CLOCK_LABELS: dict[str, tuple[str, str]] = {
 CLOCKS_WITHOUT_OFFSET = ("file_name", "archive_member", "archive_member_date", "exif:DateTimeDigitized", "exif:DateTime")
 
 
-def clock_label(source: str, lang: str, tz: str) -> str:
-    """Which clock a time comes from, and how its offset was known (or that it was not)."""
+# How a time's UTC offset was known, as the scan recorded it (artifacts.captured_at_offset).
+OFFSET_LABELS: dict[str, tuple[str, str]] = {
+    "stored": ("原始值带时区，换算为 {tz} 显示", "the value carried its offset; shown in {tz}"),
+    "absolute": ("原始值为 Unix 时间戳，换算为 {tz} 显示", "a Unix time; shown in {tz}"),
+    "assumed": ("原始值无时区，按 {tz} 解释", "the value has no offset; read in {tz}"),
+}
+
+
+def clock_label(source: str, lang: str, tz: str, offset: str = "") -> str:
+    """Which clock a time comes from, and how its offset was known (or that it was not).
+
+    ``offset`` is what the scan recorded for this very time; a case scanned before it was
+    recorded gets the clock's general rule instead.
+    """
     if not source:
         return pair("时间来源未记录", "time source not recorded", lang)
     if source.startswith("column:"):
         column = source.removeprefix("column:")
-        return pair(
-            f"数据库字段 {column}（字段值无时区时按 {tz} 解释）",
-            f"database column {column} (read in {tz} where the value has no offset)",
-            lang,
-        )
-    zh, en = CLOCK_LABELS.get(source, (source, source))
+        zh, en = f"数据库字段 {column}", f"database column {column}"
+        if offset not in OFFSET_LABELS:
+            return pair(
+                f"{zh}（字段值无时区时按 {tz} 解释）",
+                f"{en} (read in {tz} where the value has no offset)",
+                lang,
+            )
+    else:
+        zh, en = CLOCK_LABELS.get(source, (source, source))
+    if offset in OFFSET_LABELS:
+        how_zh, how_en = (w.format(tz=tz) for w in OFFSET_LABELS[offset])
+        return pair(f"{zh}（{how_zh}）", f"{en} ({how_en})", lang)
     if source in CLOCKS_WITHOUT_OFFSET:
         zh += f"（原始时间无时区，按 {tz} 解释）"
         en += f" (no offset recorded; read in {tz})"
@@ -471,7 +493,7 @@ def all_wordings() -> list[str]:
 
     tables = (
         STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS, CLOCK_LABELS, SELF_AUDIT_STRINGS,
-        REASONS, STAGE_LABELS, {"original": ORIGINAL_LABEL},
+        OFFSET_LABELS, REASONS, STAGE_LABELS, {"original": ORIGINAL_LABEL},
     )
     labels = (remediation.REASON_LABELS, remediation.STATE_LABELS, remediation.ACTION_LABELS)
     return [word for table in tables for pair_ in table.values() for word in pair_] + [

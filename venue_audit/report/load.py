@@ -517,10 +517,14 @@ def _persons(db: Any, tz: str, duplicates: set[str] | None = None) -> list[Perso
         lambda: {"keys": {}, "stores": {}, "cameras": {}, "live": set(), "deleted": set(),
                  "times": []}
     )
-    camera = ", a.camera" if "camera" in db["artifacts"].columns_dict else ", null as camera"
+    columns = db["artifacts"].columns_dict  # a case scanned by an older version lacks some
+    optional = "".join(
+        f", a.{name}" if name in columns else f", null as {name}"
+        for name in ("camera", "captured_at_offset")
+    )
     for row in db.query(
         "select f.person_id, a.id, a.record_key, a.deleted, a.person_key, a.person_key_kind,"
-        f" a.captured_at, a.captured_at_source, s.locator as store{camera} from faces f"
+        f" a.captured_at, a.captured_at_source, s.locator as store{optional} from faces f"
         " join artifacts a on a.id = f.artifact_id left join stores s on s.id = a.store_id"
         " where f.person_id is not null"
     ):
@@ -536,14 +540,21 @@ def _persons(db: Any, tz: str, duplicates: set[str] | None = None) -> list[Perso
             continue
         person["deleted" if row["deleted"] else "live"].add(key)
         if row["captured_at"]:
-            person["times"].append((row["captured_at"], row["captured_at_source"] or "", row["deleted"]))
+            person["times"].append(
+                (
+                    row["captured_at"],
+                    row["captured_at_source"] or "",
+                    row["deleted"],
+                    row["captured_at_offset"] or "",
+                )
+            )
     rows = []
     for r in db.query("select * from persons order by id"):
         person = seen[r["id"]]
         live_times = [t for t in person["times"] if not t[2]] or person["times"]
         ordered = sorted(live_times, key=lambda t: _instant(t[0]))
-        first = ordered[0] if ordered else (r["first_seen"] or "", "", 0)
-        last = ordered[-1] if ordered else (r["last_seen"] or "", "", 0)
+        first = ordered[0] if ordered else (r["first_seen"] or "", "", 0, "")
+        last = ordered[-1] if ordered else (r["last_seen"] or "", "", 0, "")
         consent = r.get("consent_status") or ("" if r["only_deleted"] else "no_consent")
         rows.append(
             PersonRow(
@@ -556,6 +567,8 @@ def _persons(db: Any, tz: str, duplicates: set[str] | None = None) -> list[Perso
                 last_seen=in_zone(last[0], tz),
                 first_seen_source=first[1],
                 last_seen_source=last[1],
+                first_seen_offset=first[3],
+                last_seen_offset=last[3],
                 status="only_deleted" if r["only_deleted"] else consent,
                 consent_status=consent,
                 consent_rows=json_list(r.get("consent_rows")),

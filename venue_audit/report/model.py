@@ -166,6 +166,9 @@ class PersonRow:
     cameras: list[str] = field(default_factory=list)
     first_seen_source: str = ""  # the clock the time comes from: file name, DB column, EXIF ...
     last_seen_source: str = ""
+    # how each time's UTC offset was known: stored, absolute (Unix time), assumed; "" unknown
+    first_seen_offset: str = ""
+    last_seen_offset: str = ""
 
 
 @dataclass

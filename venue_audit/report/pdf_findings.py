@@ -218,11 +218,7 @@ class FindingPages(LayoutBase):
                         or "—",
                         self.cell,
                     ),
-                    self.p(
-                        f"{person.first_seen}\n{person.last_seen}\n"
-                        + i18n.clock_label(person.first_seen_source, self.lang, tz),
-                        self.cell,
-                    ),
+                    self.p(self.capture_times(person, tz), self.cell),
                     self.p(records, self.cell),
                     self.p(i18n.status_label(person.status, self.lang), self.cell),
                 ]
@@ -231,6 +227,14 @@ class FindingPages(LayoutBase):
         story.append(self.table(rows, [CONTENT_WIDTH * w for w in widths]))
         story.append(PageBreak())
         return story
+
+    def capture_times(self, person: PersonRow, tz: str) -> str:
+        """First and last capture, each with its clock unless both share one."""
+        first = i18n.clock_label(person.first_seen_source, self.lang, tz, person.first_seen_offset)
+        last = i18n.clock_label(person.last_seen_source, self.lang, tz, person.last_seen_offset)
+        if first == last:
+            return f"{person.first_seen}\n{person.last_seen}\n{first}"
+        return f"{person.first_seen}\n{first}\n{person.last_seen}\n{last}"
 
     def consent_notes(self, person: PersonRow) -> list[str]:
         return i18n.consent_reasons(person.consent_notes, person.consent_reason, self.lang)

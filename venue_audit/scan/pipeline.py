@@ -23,7 +23,7 @@ from venue_audit.acquire.items import open_evidence
 from venue_audit.acquire.limits import DEFAULT_LIMITS, ArchiveLimits
 from venue_audit.case import Case
 from venue_audit.consent.capture_time import CaptureTime, from_exif, from_file_name
-from venue_audit.consent.timestamps import parse_timestamp
+from venue_audit.consent.timestamps import read_timestamp
 from venue_audit.faces import (
     ENGINE_VERSION,
     EngineConfig,
@@ -199,14 +199,16 @@ class Extractor:
         when = facts.captured if facts else from_file_name(found.locator, tz)
         when = when or from_exif(found.data, tz)
         if when is None and found.captured_at:
-            at = parse_timestamp(found.captured_at, tz)
-            when = CaptureTime(at, found.captured_at_source or "reader") if at else None
+            read = read_timestamp(found.captured_at, tz)
+            source = found.captured_at_source or "reader"
+            when = CaptureTime(read.at, source, read.offset) if read else None
         artifact = ArtifactDraft(
             found.locator,
             "raw_frame",
             image=found.data,
             captured_at=when.at.isoformat() if when else None,
             captured_at_source=when.source if when else None,
+            captured_at_offset=when.offset or None if when else None,
             person_key=facts.person_key if facts else None,
             person_key_kind=facts.person_key_kind if facts else None,
             camera=found.camera,

@@ -102,6 +102,7 @@ def _record(
         "person_key_kind": None if person in (None, "") else table.columns[roles.person_key],
         "captured_at": captured.at.isoformat() if captured else None,
         "captured_at_source": captured.source if captured else None,
+        "captured_at_offset": captured.offset or None if captured else None,
     }
     for index in roles.images:
         data = values.image_bytes(_cell(row, index))
