@@ -122,6 +122,7 @@ def test_the_linked_record_gets_the_events_time_and_channel(venue) -> None:
                                                                       tzinfo=ZONE)
         assert row["captured_at_source"].startswith("device event (")
         assert "isapi-alarm.log line 1" in row["captured_at_source"]
+        assert row["captured_at_offset"] == "stored"  # the push's time carries +08:00
         assert row["camera"] == "1"
 
 

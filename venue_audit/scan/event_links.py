@@ -38,7 +38,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from venue_audit.case import Case
-from venue_audit.consent.timestamps import parse_timestamp
+from venue_audit.consent.timestamps import read_timestamp
 
 LINKED = "linked"
 FILE_ONLY = "evidence file without a detected face"
@@ -249,12 +249,12 @@ def _write(case: Case, event: dict[str, Any], link: Link, attributes: Any) -> No
         )
         if key is None:
             continue
-        at = parse_timestamp(event["at"], case.info.tz) if event["at"] else None
+        at = read_timestamp(event["at"], case.info.tz) if event["at"] else None
         if at is not None:
             conn.execute(
-                "update artifacts set captured_at = ?, captured_at_source = ?"
-                " where record_key = ? and captured_at is null",
-                (at.isoformat(), f"device event ({event['locator']})", key),
+                "update artifacts set captured_at = ?, captured_at_source = ?,"
+                " captured_at_offset = ? where record_key = ? and captured_at is null",
+                (at.at.isoformat(), f"device event ({event['locator']})", at.offset, key),
             )
         if event["camera"]:
             conn.execute(
