@@ -163,6 +163,19 @@ TABLES: dict[str, dict[str, type]] = {
         "text": str,
         "files": str,
         "camera": str,
+        "pictures": str,  # JSON: picture URL -> what the device said about it (face box, age…)
+    },
+    # a device event's picture URL and the evidence it names (scan.event_links): the capture
+    # record, or the file that holds no detected face, or nothing found (status says which)
+    "event_links": {
+        "id": int,
+        "event_id": int,
+        "url": str,
+        "status": str,
+        "record_key": str,
+        "evidence_id": int,
+        "matched_by": str,
+        "attributes": str,
     },
     "consent_links": {"id": int, "consent_id": str, "person_id": int, "method": str},
     "scan_state": {"evidence_id": int, "status": str, "at": str, "stats": str},
@@ -181,6 +194,7 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
     "stores": [("evidence_id", "evidence", "id")],
     "artifacts": [("store_id", "stores", "id"), ("evidence_id", "evidence", "id")],
     "faces": [("artifact_id", "artifacts", "id")],
+    "event_links": [("event_id", "timeline_events", "id")],
 }
 
 INDEXES: dict[str, list[list[str]]] = {
@@ -189,6 +203,7 @@ INDEXES: dict[str, list[list[str]]] = {
     "stores": [["locator"]],
     "faces": [["artifact_id"], ["person_id"]],
     "skipped": [["stage"]],
+    "event_links": [["event_id"], ["record_key"]],
 }
 
 

@@ -308,6 +308,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "legend_upload": ("上传", "upload"),
     "legend_delete": ("删除", "delete"),
     "legend_pack": ("打包", "pack"),
+    "device_events_linked": (
+        "设备人脸事件（{kind}）：{linked} 条事件的图片已链接到证据中的抓拍记录；{unlinked} 条事件的图片"
+        "地址未指向证据中的任何人脸图片（仅为事件，不计入采集记录）。",
+        "Device face events ({kind}): {linked} events name a picture linked to a capture record "
+        "of the evidence; {unlinked} events name pictures none of which is a face picture in the "
+        "evidence (events only, not counted as records).",
+    ),
     "retention_limit": ("留存期限：{days} 天", "retention limit: {days} days"),
     "remote": ("远端主机", "Remote host"),
     "remote_none": ("（日志未记载）", "(not in the log)"),

@@ -624,6 +624,7 @@ def _timeline(db: Any, records: list[str | None], tz: str) -> Timeline:
     events: list[LogEvent] = []
     if _has_table(db, "timeline_events"):
         grouped: dict[tuple[str, str, str], LogEvent] = {}
+        links = _event_links(db)
         for row in db.query("select * from timeline_events"):
             day = _local_day(row.get("at"), zone)
             if day:
@@ -637,8 +638,25 @@ def _timeline(db: Any, records: list[str | None], tz: str) -> Timeline:
                 event.lines += 1
                 if stated:
                     event.files = (event.files or 0) + stated
+                if row.get("id") in links:
+                    if links[row["id"]]:
+                        event.linked += 1
+                    else:
+                        event.unlinked += 1
         events = [grouped[key] for key in sorted(grouped)]
     return Timeline(captures_per_day=dict(sorted(per_day.items())), log_events=events)
+
+
+def _event_links(db: Any) -> dict[int, bool]:
+    """Device events with picture URLs: whether one of their pictures is a capture record."""
+    if not _has_table(db, "event_links"):
+        return {}
+    return {
+        row["event_id"]: bool(row["linked"])
+        for row in db.query(
+            "select event_id, max(status = 'linked') as linked from event_links group by event_id"
+        )
+    }
 
 
 def event_kind(action: str) -> str:

@@ -186,6 +186,10 @@ class LogEvent:
     remote_host: str = ""
     lines: int = 0  # log lines of this kind, day and host
     files: int | None = None  # files the lines say they moved; None when no line says
+    # device face events: how many name a picture linked to a capture record of the
+    # evidence, and how many name pictures none of which is in the evidence
+    linked: int = 0
+    unlinked: int = 0
 
 
 @dataclass

@@ -168,7 +168,15 @@ class FindingPages(LayoutBase):
                 ]
             )
         widths = (0.1, 0.3, 0.08, 0.1, 0.12, 0.15, 0.15)
-        return [Spacer(1, 4), self.table(rows, [CONTENT_WIDTH * w for w in widths])]
+        story = [Spacer(1, 4), self.table(rows, [CONTENT_WIDTH * w for w in widths])]
+        for (kind, _), events in sorted(groups.items()):
+            linked, unlinked = sum(e.linked for e in events), sum(e.unlinked for e in events)
+            if linked or unlinked:
+                label = f"legend_{kind}"
+                story.append(self.p(self.t(
+                    "device_events_linked", kind=self.t(label) if label in i18n.STRINGS else kind,
+                    linked=linked, unlinked=unlinked), self.small))
+        return story
 
     def persons(self) -> list[Flowable]:
         persons = sorted(self.data.persons, key=lambda p: (-p.records, p.id))

@@ -35,6 +35,7 @@ from venue_audit.faces import (
 from venue_audit.scan.analysis import confirm_templates, face_problem, settle
 from venue_audit.scan.dispatch import StoreRef, Unclaimed, walk
 from venue_audit.scan.drafts import ArtifactDraft, RecordDraft
+from venue_audit.scan.event_links import link_events
 from venue_audit.scan.rows import TableVerdict, records_from_table
 from venue_audit.scan.video import video_records
 from venue_audit.scan.writer import CaseWriter
@@ -163,6 +164,7 @@ class Extractor:
                 result.problems.append(("scan", found))
             elif isinstance(found, Unclaimed):
                 stats["other_files"] += 1
+        self.profiles.settle_person_keys(result.stores, result.records)
         result.pictures = result.pending_images
         return result
 
@@ -471,5 +473,8 @@ def scan(
         committed(scanner.commit())
     finally:
         scanner.close()
+    for status, urls in link_events(case).items():  # device events' pictures, now all scanned
+        if urls:
+            run.stats[f"event pictures {status}"] += urls
     case.log("scan.end", {"items": run.items, **dict(run.stats)}, command)
     return run

@@ -161,7 +161,7 @@ class CaseWriter:
     def event(self, evidence_id: int | None, store_id: int, event: Any) -> None:
         self.conn.execute(
             "insert into timeline_events (evidence_id, store_id, at, action, count, remote,"
-            " locator, text, files, camera) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " locator, text, files, camera, pictures) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 evidence_id,
                 store_id,
@@ -173,6 +173,8 @@ class CaseWriter:
                 storable(event.text[:1000]),
                 json.dumps([storable(f) for f in event.files[:100]], ensure_ascii=False),
                 getattr(event, "camera", None),
+                json.dumps(getattr(event, "pictures", None) or {}, ensure_ascii=False)
+                if getattr(event, "pictures", None) else None,
             ),
         )
 
@@ -224,6 +226,10 @@ class CaseWriter:
         with self.transaction():
             self.conn.execute(
                 f"delete from faces where artifact_id in (select id from artifacts where {unfinished})"
+            )
+            self.conn.execute(
+                "delete from event_links where event_id in"
+                f" (select id from timeline_events where {unfinished})"
             )
             for table in ("artifacts", "skipped", "timeline_events", "stores"):
                 self.conn.execute(f"delete from {table} where {unfinished}")

@@ -120,6 +120,9 @@ class LogEvent:
     text: str
     files: list[str] = field(default_factory=list)
     camera: str | None = None
+    # what the device said about each picture it names, by URL (a face box, age group,
+    # similarity): the capture record of the evidence file the URL names gets it
+    pictures: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
