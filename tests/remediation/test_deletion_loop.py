@@ -10,14 +10,18 @@ bytes of the files, never from the tool's own recovery.
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from tests.pdf_reading import pdf_text
 from tests.remediation.conftest import SERVER_DB
+from venue_audit.cli import app
 from venue_audit.remediation import make_to_delete
 from venue_audit.remediation.statements import delete_statements
 from venue_audit.sample_venue import NVR_FRAMES, VISITORS
@@ -86,17 +90,25 @@ def test_plain_delete_leaves_items_recoverable_and_vacuum_makes_them_deleted(
 
     with sqlite3.connect(database) as db:
         db.execute("vacuum")
-    second = verify_deletion(case, [after], ScanOptions(workers=1), ["test"])
-    assert {check["number"]: check["state"] for check in second.to_delete["items"]} == {
+    pdf = case.directory.parent / "after-report" / "after.pdf"
+    run = CliRunner().invoke(
+        app,
+        ["verify-deletion", str(case.directory), str(after), "--workers", "1", "--json",
+         "--out", str(pdf)],
+    )
+    assert run.exit_code == 0, run.output  # exit 1 while anything listed remains
+    second = json.loads(run.output)["to_delete"]
+    assert {check["number"]: check["state"] for check in second["items"]} == {
         item.number: "deleted" for item in listed.items
     }
-    assert second.clean is True
-    assert second.to_delete["totals"]["deleted"] == len(listed.items)
-    before = second.to_delete["before"]
-    assert before["no_consent"]["recoverable"] == 4  # the sample's deleted-but-recoverable rows
-    assert sum(second.to_delete["after"]["withdrawn"].values()) == sum(
-        before["withdrawn"].values()
-    )
+    assert second["done"] and second["totals"]["deleted"] == len(listed.items)
+    assert second["before"]["no_consent"]["recoverable"] == 4  # the sample's recoverable rows
+    assert second["before_totals"] == {
+        "live": sum(i.state == "live" for i in listed.items),
+        "recoverable": sum(i.state == "recoverable" for i in listed.items),
+    }
+    text = "".join(pdf_text(pdf, layout=False).split())
+    assert "删除前后对照" in text and "清单所列记录均已删除且不可恢复" in text
 
 
 def test_a_place_no_after_source_covers_is_not_checked_not_deleted(deleted_as_listed) -> None:

@@ -22,7 +22,7 @@ from venue_audit import __version__
 from venue_audit.case import custody
 from venue_audit.case.schema import SCHEMA_VERSION, create_schema
 from venue_audit.errors import UsageError
-from venue_audit.preflight import distinct_examiners, require_case_folder
+from venue_audit.preflight import distinct_examiners, require_case_folder, responsible_person
 
 DB_NAME = "case.db"
 HEAD_NAME = "custody.head"
@@ -52,18 +52,34 @@ class CaseInfo:
     requirements: str = ""
     witnesses: list[str] = field(default_factory=list)
     holder: str = ""
+    # EXAMINATION: an examiner's case (two examiners, an evidence report); SELF_AUDIT: a
+    # business auditing itself, one responsible person (个人信息保护负责人) in ``examiners``
+    purpose: str = "examination"
+
+
+EXAMINATION, SELF_AUDIT = "examination", "self-audit"
+PURPOSES = (EXAMINATION, SELF_AUDIT)
 
 
 def check_case_info(info: CaseInfo) -> None:
-    """What a new case needs: a case number, a venue, two different examiners, a real zone."""
+    """What a new case needs: a case number, a venue, its people (two different examiners, or
+    for a self-audit one responsible person), a real zone."""
+    if info.purpose not in PURPOSES:
+        raise CaseError(f"unknown case purpose {info.purpose!r}; one of {', '.join(PURPOSES)}")
+    people = "(and two --examiner names)" if info.purpose == EXAMINATION else (
+        "(and the --responsible person)"
+    )
     missing = [
         option
         for option, value in (("--case-no", info.case_no), ("--venue", info.venue))
         if not value.strip()
     ]
     if missing:
-        raise CaseError(f"a new case needs {' and '.join(missing)} (and two --examiner names)")
-    distinct_examiners(info.examiners)
+        raise CaseError(f"a new case needs {' and '.join(missing)} {people}")
+    if info.purpose == SELF_AUDIT:
+        responsible_person(info.examiners)
+    else:
+        distinct_examiners(info.examiners)
     try:
         ZoneInfo(info.tz)
     except (ZoneInfoNotFoundError, ValueError) as error:
@@ -103,6 +119,7 @@ class Case:
             requirements=row.get("requirements") or "",
             witnesses=json.loads(row.get("witnesses") or "[]"),
             holder=row.get("holder") or "",
+            purpose=row.get("purpose") or EXAMINATION,
         )
 
     @classmethod
@@ -141,6 +158,7 @@ class Case:
                 "requirements": info.requirements,
                 "witnesses": json.dumps(info.witnesses, ensure_ascii=False),
                 "holder": info.holder,
+                "purpose": info.purpose,
             }
         )
         db.close()
@@ -168,6 +186,7 @@ class Case:
                 "commissioned_at": info.commissioned_at,
                 "place": info.place,
                 "requirements": info.requirements,
+                **({"purpose": info.purpose} if info.purpose != EXAMINATION else {}),
             },
             command,
         )

@@ -14,6 +14,8 @@ from venue_audit.case.stages import require_assessed, require_scanned
 from venue_audit.cli.app import EXIT_DIFFERENCE, app, console, open_case
 from venue_audit.cli.options import AsJson, CaseDir, JsonOut, Quiet, Workers
 from venue_audit.cli.output import print_json
+from venue_audit.cli.progress import StageProgress
+from venue_audit.cli.self_audit import print_list_check
 from venue_audit.preflight import require_sources
 
 if TYPE_CHECKING:
@@ -32,9 +34,10 @@ STATE_COLUMNS = {
 def verify_deletion_command(
     case_dir: CaseDir,
     after_sources: Annotated[
-        list[Path],
+        list[str],
         typer.Argument(
-            help="Every replica after the deletion: server, cloud export, backups.",
+            help="Every replica after the deletion: server, cloud export, backups, or the "
+            "running database again (postgresql:// / mysql:// URL).",
             metavar="AFTER_SOURCE...",
             show_default=False,
         ),
@@ -71,19 +74,29 @@ def verify_deletion_command(
 
     Example: venue-audit verify-deletion ./case-001 /mnt/after/server /mnt/after/cloud.zip
     """
+    from venue_audit.acquire.live import is_database_url
     from venue_audit.scan import ScanOptions
     from venue_audit.verify import parse_replica, verify_deletion
 
-    require_sources(after_sources)
+    paths = [Path(s) for s in after_sources if not is_database_url(s)]
+    if paths or not after_sources:  # a running database is checked when it is connected to
+        require_sources(paths)
     pairs = [parse_replica(spec) for spec in replica or []]
     case = open_case(case_dir)
     if out is not None:
         require_assessed(case)  # the report's numbers must be the assessed ones
     else:
         require_scanned(case)
-    verdict = verify_deletion(
-        case, after_sources, ScanOptions(workers=workers or 0), sys.argv, pairs
-    )
+    with StageProgress(quiet) as shown:
+        shown.stage("verify-deletion")
+        verdict = verify_deletion(
+            case,
+            list(after_sources),
+            ScanOptions(workers=workers or 0),
+            sys.argv,
+            pairs,
+            prompt=lambda question: typer.prompt(question, hide_input=True),
+        )
     if out is not None:
         from venue_audit.report import report_case
         from venue_audit.report.verification import verification_section
@@ -96,6 +109,8 @@ def verify_deletion_command(
         json_out.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", "utf-8")
     if as_json:
         print_json(record)
+    elif verdict.to_delete is not None:
+        print_list_check(verdict.to_delete)
     else:
         _print_verdict(verdict, quiet)
     if not verdict.clean:

@@ -20,6 +20,7 @@ person is a different record, not this one surviving.
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,10 +28,12 @@ from typing import Any
 
 import numpy as np
 
+from venue_audit.acquire.live.acquisition import snapshot_label
 from venue_audit.case import Case
 from venue_audit.remediation.locations import ARCHIVE_MARK, parse_record_key
 from venue_audit.remediation.to_delete import REASONS, ToDeleteItem, ToDeleteList
 from venue_audit.verify.matching import AfterIndex, Match
+from venue_audit.verify.replicas import replica_name
 
 DELETED, STILL_PRESENT, STILL_RECOVERABLE, NOT_CHECKED = (
     "deleted", "still_present", "still_recoverable", "not_checked",
@@ -38,6 +41,7 @@ DELETED, STILL_PRESENT, STILL_RECOVERABLE, NOT_CHECKED = (
 ITEM_STATES = (DELETED, STILL_PRESENT, STILL_RECOVERABLE, NOT_CHECKED)
 # the same capture re-encoded or its template recomputed: far under any two captures' distance
 SAME_CAPTURE_DISTANCE = 0.1
+_COLUMN = re.compile(r", column [^,]*$")
 
 
 @dataclass
@@ -58,6 +62,7 @@ class FollowUp:
     after_case: str
     checks: list[ItemCheck]
     before: dict[str, dict[str, int]]  # reason -> {"live": n, "recoverable": n}
+    before_totals: dict[str, int]  # {"live": n, "recoverable": n}, each item once
     after: dict[str, dict[str, int]]  # reason -> {state: n}
     totals: dict[str, int]
 
@@ -76,6 +81,7 @@ class FollowUp:
             "done": self.done,
             "totals": self.totals,
             "before": self.before,
+            "before_totals": self.before_totals,
             "after": self.after,
             "items": [c.as_dict() for c in self.checks],
         }
@@ -86,16 +92,24 @@ def check_list(
     listed: ToDeleteList,
     after: Case,
     index: AfterIndex,
-    after_sources: list[Path],
+    replicas: dict[str, Path | None],
 ) -> FollowUp:
-    """Each item of ``listed`` looked for in the after-state ``after`` (indexed as ``index``)."""
+    """Each item of ``listed`` looked for in the after-state ``after`` (indexed as ``index``).
+
+    ``replicas`` maps each baseline source root to the after source standing for it (or None:
+    not re-examined), as verify-deletion paired them; an item whose source has no replica and
+    whose content is found nowhere is ``not_checked``.
+    """
     faces = _baseline_faces(case, [a for item in listed.items for a in item.artifact_ids])
     artifacts = {
         row["id"]: row
-        for row in case.db.query("select id, sha256, pdq, phash from artifacts")
+        for row in case.db.query(
+            "select a.id, a.sha256, a.pdq, a.phash, src.root from artifacts a"
+            " left join evidence e on e.id = a.evidence_id"
+            " left join sources src on src.id = e.source_id"
+        )
     }
     places = _after_places(after)
-    roots = [Path(s).name for s in after_sources]
     checks = []
     for item in listed.items:
         matches: list[Match] = []
@@ -107,7 +121,9 @@ def check_list(
                 row["sha256"], row["pdq"], row["phash"], faces.get(artifact_id, []),
                 face_limit=SAME_CAPTURE_DISTANCE,
             )
-        checks.append(_judge(item, matches, places, roots))
+        first = artifacts.get(item.artifact_ids[0]) if item.artifact_ids else None
+        replica = replicas.get(first["root"]) if first is not None else None
+        checks.append(_judge(item, matches, places, _covers(replica, item.location.file)))
     return _follow_up(listed, checks, after.directory.name)
 
 
@@ -115,27 +131,32 @@ def _judge(
     item: ToDeleteItem,
     matches: list[Match],
     places: dict[int, tuple[str, str]],
-    roots: list[str],
+    covered: bool,
 ) -> ItemCheck:
     own = _place(item.record_key, item.store, item.location.file)
     found, state = [], None
+    seen: set[str] = set()
     for match in _unique(matches):
         at_own_place = not match.after.deleted and _same_place(own, places.get(match.after.id))
+        if at_own_place:
+            state = STILL_PRESENT
+        record = _COLUMN.sub("", match.after.locator)  # a row's crop and template: one place
+        if record in seen:
+            continue
+        seen.add(record)
         found.append(
             {
-                "at": match.after.locator,
+                "at": record,
                 "store": match.after.store,
                 "how": match.how,
                 "live": not match.after.deleted,
                 "own_place": at_own_place,
             }
         )
-        if at_own_place:
-            state = STILL_PRESENT
     if state is None and found:
         state = STILL_RECOVERABLE
     if state is None:
-        state = DELETED if _covered(item.location.file, roots) else NOT_CHECKED
+        state = DELETED if covered else NOT_CHECKED
     return ItemCheck(item.number, state, found)
 
 
@@ -151,6 +172,11 @@ def _place(record_key: str, store: str, file: str) -> tuple[str, str]:
     location = parse_record_key(record_key, store, file)
     path = record_key.split(", table ", 1)[0].split(ARCHIVE_MARK, 1)[0]
     inside = location.member
+    folder, _, name = path.rpartition("/")
+    snapshot = snapshot_label(name)
+    if snapshot is not None:
+        # a live database's snapshot: the place is the server table (rowids number each copy)
+        return f"{folder}/{snapshot}" if folder else snapshot, f"{inside}|{location.table}"
     if location.table:
         row = f"rowid {location.rowid}" if location.rowid is not None else (
             f"row {location.row_number}" if location.row_number is not None else location.detail
@@ -170,18 +196,27 @@ def _after_places(after: Case) -> dict[int, tuple[str, str]]:
 
 
 def _same_place(own: tuple[str, str], other: tuple[str, str] | None) -> bool:
-    """The same place inside the same file, the file named by the same trailing path."""
+    """The same place inside the same file, found at the same path under its source.
+
+    Paths start with their source folder's name, which a replica may not share
+    (``--replica export=after-export``): below it they must agree. A source that is a single
+    file has only its name, which must be the file's name.
+    """
     if other is None or own[1] != other[1]:
         return False
     mine, theirs = own[0].split("/"), other[0].split("/")
-    shorter = min(len(mine), len(theirs))
-    return shorter > 0 and mine[-shorter:] == theirs[-shorter:]
+    if len(mine) > 1 and len(theirs) > 1:
+        return mine[1:] == theirs[1:]
+    return mine[-1] == theirs[-1]
 
 
-def _covered(file: str, roots: list[str]) -> bool:
-    """Whether an after source stands for the item's place: a folder or file of the same name."""
-    parts = file.split(ARCHIVE_MARK, 1)[0].split("/")
-    return any(root in parts for root in roots)
+def _covers(replica: Path | None, file: str) -> bool:
+    """Whether the after source standing for an item's source re-examined the item's place:
+    a folder stands for everything under the baseline folder, a single file only for itself."""
+    if replica is None:
+        return False
+    own = Path(file.split(ARCHIVE_MARK)[0].split("/")[-1])
+    return Path(replica).is_dir() or replica_name(Path(replica)) == replica_name(own)
 
 
 def _baseline_faces(case: Case, artifact_ids: list[int]) -> dict[int, list[tuple[str, np.ndarray]]]:
@@ -204,11 +239,13 @@ def _follow_up(listed: ToDeleteList, checks: list[ItemCheck], after_case: str) -
             before[reason][item.state] += 1
             after[reason][state_of[item.number]] += 1
     totals = Counter(c.state for c in checks)
+    states = Counter(item.state for item in listed.items)
     return FollowUp(
         list_sha256=listed.digest,
         after_case=after_case,
         checks=checks,
         before={r: {s: before[r].get(s, 0) for s in ("live", "recoverable")} for r in REASONS},
+        before_totals={s: states.get(s, 0) for s in ("live", "recoverable")},
         after={r: {s: after[r].get(s, 0) for s in ITEM_STATES} for r in REASONS},
         totals={s: totals.get(s, 0) for s in ITEM_STATES},
     )

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 
 from venue_audit.acquire import acquire
+from venue_audit.acquire.live import acquire_database, is_database_url, parse_target
+from venue_audit.acquire.live.acquisition import PasswordPrompt
 from venue_audit.case import Case, CaseInfo
 from venue_audit.remediation.follow_up import check_list
 from venue_audit.remediation.to_delete import load_to_delete
@@ -59,19 +61,25 @@ def _index(after: Case) -> AfterIndex:
 
 def verify_deletion(
     case: Case,
-    after_sources: list[Path],
+    after_sources: list[Path | str],
     options: ScanOptions | None = None,
     command: list[str] | None = None,
     replicas: list[tuple[str, Path]] | None = None,
+    prompt: PasswordPrompt | None = None,
 ) -> DeletionVerdict:
     """Acquire and scan the after-state, then give every baseline record one state.
 
     ``replicas`` are explicit ``(baseline source, after source)`` pairs; the rest are paired
     by name (:mod:`venue_audit.verify.replicas`). Pairing errors are raised before anything
-    is acquired.
+    is acquired. An after source may be a running database (``postgresql://…``): it is read
+    in a new snapshot, the replica of the baseline's snapshot of the same database. A server
+    answers only with its live rows, so there "gone" means gone from what it returns; its
+    data files are examined only when they are given as files.
     """
+    urls = [str(s) for s in after_sources if is_database_url(str(s))]
+    paths = [Path(s) for s in after_sources if not is_database_url(str(s))]
     roots = [r["root"] for r in case.db.query("select root from sources order by id")]
-    pairs = pair_replicas(roots, after_sources, replicas or ())
+    pairs = pair_replicas(roots, paths, replicas or ())
     after_dir = _after_workspace(case)
     after = Case.create(
         after_dir,
@@ -82,6 +90,7 @@ def verify_deletion(
             org=case.info.org,
             title=f"deletion verification of {case.info.case_no}",
             tz=case.info.tz,
+            purpose=case.info.purpose,
         ),
         command,
     )
@@ -95,18 +104,24 @@ def verify_deletion(
         },
         command,
     )
-    acquire(after, after_sources, command=command)
+    snapshots = [
+        acquire_database(after, url, prompt=prompt, command=command).snapshot for url in urls
+    ]
+    if snapshots:
+        pairs = pair_replicas(roots, [*paths, *(s for s in snapshots if s)], replicas or ())
+    if paths:
+        acquire(after, paths, command=command)
     scan(after, options or ScanOptions(), command=command)
     index = _index(after)
     verdict = DeletionVerdict(
         after_case=after_dir,
-        checked=[str(Path(s).absolute()) for s in after_sources],
+        checked=[str(p.absolute()) for p in paths] + [parse_target(u).display for u in urls],
         replicas={root: str(Path(p).absolute()) if p else None for root, p in pairs.items()},
     )
     _judge_records(case, index, pairs, verdict)
     if listed is not None:
         # with a to-delete list, the list is the order: records meant to stay are no residue
-        verdict.to_delete = check_list(case, listed, after, index, after_sources).as_dict()
+        verdict.to_delete = check_list(case, listed, after, index, pairs).as_dict()
     record = json.dumps(verdict.as_json(), ensure_ascii=False, indent=2)
     (after_dir / VERDICT_FILE).write_text(record + "\n", encoding="utf-8")
     with case.db.conn:

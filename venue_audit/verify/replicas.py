@@ -28,6 +28,14 @@ def parse_replica(spec: str) -> tuple[str, Path]:
     return baseline.strip(), Path(after.strip())
 
 
+def replica_name(path: Path) -> str:
+    """The name replicas share: a file or folder's name; for a live-database snapshot, the
+    server database it copies (snapshots are named with the time they were taken)."""
+    from venue_audit.acquire.live.acquisition import snapshot_label
+
+    return snapshot_label(path.name) or path.name
+
+
 def _same(a: Path, b: Path) -> bool:
     return os.path.abspath(a) == os.path.abspath(b)
 
@@ -55,7 +63,10 @@ def pair_replicas(
     for root in roots:
         if pairs[root] is not None:
             continue
-        named = [a for a in after if a.name == Path(root).name and os.path.abspath(a) not in paired]
+        named = [
+            a for a in after
+            if replica_name(a) == replica_name(Path(root)) and os.path.abspath(a) not in paired
+        ]
         if len(named) == 1:
             pairs[root] = named[0]
             paired.add(os.path.abspath(named[0]))
