@@ -135,3 +135,12 @@ TRANSFORMATIONS: dict[str, tuple[str, str]] = {
     "template_decoding": ("人脸特征模板解码", "Template decoding"),
     "video_frames": ("视频抽帧", "Video frames"),
 }
+
+# How a baseline record was recognised after a deletion (verify.matching).
+MATCHES: dict[str, tuple[str, str]] = {
+    "exact": ("内容完全相同（SHA-256）", "exact (SHA-256)"),
+    "perceptual (PDQ)": ("感知哈希相近（PDQ）", "perceptual (PDQ)"),
+    "perceptual (pHash)": ("感知哈希相近（pHash）", "perceptual (pHash)"),
+    "same capture (face)": ("同一次采集的人脸", "same capture (face)"),
+    "same person": ("同一人的人脸", "same person"),
+}

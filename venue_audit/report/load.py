@@ -168,11 +168,19 @@ def load_report_data(
             for r in db.query("select * from skipped order by id")
         ],
         consent_problems=_consent_problems(policy),
+        consent_check=_consent_check(events),
         verification=verification,
     )
 
 
 # -- pieces -------------------------------------------------------------------------------------
+
+
+def _consent_check(events: list[dict[str, Any]]) -> str:
+    """Whether the assess stage ran, and whether it had a consent register to check against."""
+    if not any(event["action"] == "assess" for event in events):
+        return "not_run"
+    return "register" if latest_detail(events, "assess").get("consent_log") else "no_register"
 
 
 def _consent_problems(policy: dict[str, Any]) -> list[SkippedItem]:
