@@ -53,13 +53,18 @@ def test_ctrl_c_during_a_scan_is_recorded_and_the_scan_resumes(tmp_path: Path) -
         text=True,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 300
-    while not any(action == "scan.start" for action, _ in _custody(case_dir)):
-        assert scan.poll() is None and time.monotonic() < deadline
-        time.sleep(0.2)
-    time.sleep(1.0)
-    os.killpg(scan.pid, signal.SIGINT)
-    _out, err = scan.communicate(timeout=300)
+    try:
+        deadline = time.monotonic() + 300
+        while not any(action == "scan.start" for action, _ in _custody(case_dir)):
+            assert scan.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        time.sleep(1.0)
+        os.killpg(scan.pid, signal.SIGINT)
+        _out, err = scan.communicate(timeout=300)
+    finally:  # whatever failed above, no scan or face worker outlives the test
+        if scan.poll() is None:
+            os.killpg(scan.pid, signal.SIGKILL)
+            scan.wait()
 
     assert scan.returncode == 130, err
     lines = err.strip().splitlines()
