@@ -198,7 +198,7 @@ def test_the_zh_report_names_the_tools_identifiers_in_chinese(audited: dict) -> 
     ):
         assert identifier not in text, identifier
     for words in (
-        "建立案件", "扫描完成", "SQLite 数据库", "压缩包", "通用（未识别为已知系统）",
+        "建立案件", "扫描完成", "SQLite 数据库", "压缩包", "通用（未识别）",
         "人员聚类（dlib-resnet-v1-128）：合并阈值", "欧氏距离", "人脸特征模板解码",
         "Python 版本", "附件 findings.csv 中的规则编号 no-consent",
     ):

@@ -108,7 +108,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "unit_persons": ("{n} 人", "{n} persons"),
     "unit_records": ("{n} 条记录", "{n} records"),
-    "unit_items": ("{n} 项", "{n} items"),
+    "unit_items": ("{n} 处", "{n} locations"),
     "unit_stores": ("{n} 处", "{n}"),
     "unit_log_lines": ("{n} 条日志", "{n} log lines"),
     "only_deleted": ("仅见于已删除可恢复数据的人数", "Persons only in deleted, recoverable data"),

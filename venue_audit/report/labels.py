@@ -36,8 +36,8 @@ STORE_KINDS: dict[str, tuple[str, str]] = {
 
 # Which system a store was recognised as, when none was (stores.profile).
 PROFILES: dict[str, tuple[str, str]] = {
-    "generic": ("通用（未识别为已知系统）", "generic (no known system recognised)"),
-    "": ("通用（未识别为已知系统）", "generic (no known system recognised)"),
+    "generic": ("通用（未识别）", "generic (not recognised)"),
+    "": ("通用（未识别）", "generic (not recognised)"),
 }
 
 # What each custody event records (custody.action).

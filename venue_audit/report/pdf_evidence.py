@@ -214,7 +214,7 @@ class EvidencePages(LayoutBase):
                     )
                 ]
             )
-        widths = [0.3, 0.09, 0.09, 0.1, 0.1, 0.1, 0.11, 0.11]
+        widths = [0.28, 0.1, 0.11, 0.1, 0.09, 0.1, 0.1, 0.12]
         story.append(self.table(rows, [CONTENT_WIDTH * w for w in widths]))
         if len(stores) > self.options.max_stores_rows:
             story.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -26,6 +27,11 @@ from venue_audit.report.layout import (
 )
 from venue_audit.report.model import FindingSection, LogEvent, PersonRow
 from venue_audit.report.redact import ThumbnailError, make_thumbnail
+
+
+def natural_order(text: str) -> list[Any]:
+    """Sort key reading digit runs as numbers: rowid 2 before rowid 10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
 class FindingPages(LayoutBase):
@@ -65,7 +71,8 @@ class FindingPages(LayoutBase):
                     story.append(self.p(f"({index}) {self.citation_full(code)}", self.small))
             if finding.locators:
                 story.append(self.p(self.t("locators"), self.small))
-                for locator in finding.locators[: self.options.max_locators]:
+                shown = sorted(finding.locators, key=natural_order)[: self.options.max_locators]
+                for locator in shown:
                     story.append(
                         Paragraph(safe(self.shorten(locator, "findings")), self.mono_wrapped())
                     )
