@@ -56,6 +56,11 @@ class EvidenceItem:
     sm3: str
     acquired_at: str = ""
     verified_sha256: str | None = None
+    after_state: bool = False  # acquired by verify-deletion after the claimed deletion
+
+    @property
+    def archive_member(self) -> bool:
+        return "!/" in self.path
 
     @property
     def disguised(self) -> str | None:
@@ -177,8 +182,10 @@ class LogEvent:
 
     date: str
     kind: str
-    count: int = 1
+    count: int = 1  # files where the lines say how many, else one per line (the chart's height)
     remote_host: str = ""
+    lines: int = 0  # log lines of this kind, day and host
+    files: int | None = None  # files the lines say they moved; None when no line says
     # device face events: how many name a picture linked to a capture record of the
     # evidence, and how many name pictures none of which is in the evidence
     linked: int = 0
@@ -220,11 +227,12 @@ class SkippedItem:
 
 @dataclass
 class VerificationRow:
-    subject: str
+    subject: str  # a baseline store's path, or a person's id when ``person`` is set
     live: int
     recoverable: int
     gone: int
     verdict: str
+    person: bool = False
 
 
 @dataclass
@@ -294,6 +302,8 @@ class ReportData:
     custody: list[CustodyEvent] = field(default_factory=list)
     skipped: list[SkippedItem] = field(default_factory=list)
     consent_problems: list[SkippedItem] = field(default_factory=list)
+    # how consent was checked: against a register, with none given, or not at all
+    consent_check: str = "register"  # "register", "no_register", "not_run"
     verification: VerificationSection | None = None
     self_audit: SelfAuditSection | None = None
 
