@@ -175,12 +175,6 @@ class OneLineUsageErrors:
         except ClickUsageError as error:
             raise _one_line(error) from None
 
-    def resolve_command(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().resolve_command(*args, **kwargs)  # type: ignore[misc]
-        except ClickUsageError as error:
-            raise _one_line(error) from None
-
 
 def _argument_name(param: Any) -> str:
     name = param.metavar or param.name.upper()
@@ -197,6 +191,12 @@ def _without_range_notes(help_text: str) -> str:
 
 class Group(OneLineUsageErrors, TyperGroup):
     """A group of venue-audit commands (``venue-audit``, ``venue-audit case``)."""
+
+    def resolve_command(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().resolve_command(*args, **kwargs)
+        except ClickUsageError as error:
+            raise _one_line(error) from None
 
 
 class Command(OneLineUsageErrors, TyperCommand):
