@@ -159,15 +159,18 @@ def test_a_deletion_verdict_becomes_a_worded_verification_section(tmp_path: Path
         by_person={7: Counter({"gone": 3, "recoverable": 2}), 8: Counter({"gone": 4})},
     )
     section = verification_section(verdict)
-    assert [(r.subject, r.live, r.recoverable, r.gone, r.verdict) for r in section.rows] == [
-        ("server/face_capture.db", 1, 2, 10, "residual"),
-        ("person 7", 0, 2, 3, "residual"),
+    assert [
+        (r.subject, r.person, r.live, r.recoverable, r.gone, r.verdict) for r in section.rows
+    ] == [
+        ("server/face_capture.db", False, 1, 2, 10, "residual"),
+        ("7", True, 0, 2, 3, "residual"),
     ]
     data = make_report_data(records=20, persons=4)
     data.verification = section
     text = pdf_text(render_report(data, tmp_path / "out" / "r.pdf").pdf)
     assert "结论：发现残留人脸数据" in text
     assert re.search(r"server/face_capture\.db\s+1\s+2\s+10\s+发现残留人脸数据", text)
+    assert re.search(r"人员 7\s+0\s+2\s+3\s+发现残留人脸数据", text)
 
 
 def test_log_events_are_totalled_per_action_and_remote_host(

@@ -89,6 +89,11 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "retention_days": ("留存期限（天）", "Retention period (days)"),
     "encoder": ("人脸特征提取实现", "Face encoder"),
     "max_pixels": ("单张图像像素上限", "Pixel limit per image"),
+    "photo_max_side": (
+        "大图检测前缩小至的最长边（像素，0 为不缩小）",
+        "Longest side a photo is searched at (px, 0: full size)",
+    ),
+    "model_cache_dir": ("模型转换缓存目录", "Converted-model cache folder"),
     "crop_fast_path": ("整图即人脸的小图直接提取特征", "Whole-picture crops encoded directly"),
     "crop_max_side": ("按小图处理的最长边（像素）", "Longest side of a crop (px)"),
     "crop_min_fill": ("小图中人脸的最小占比", "Minimum face share of a crop"),
