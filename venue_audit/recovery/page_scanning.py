@@ -11,12 +11,8 @@ from __future__ import annotations
 import struct
 
 from venue_audit.recovery.btree_walk import follow_overflow
-from venue_audit.recovery.cell_matching import (
-    CONFIDENCE,
-    GENERIC_FACTOR,
-    CellCandidate,
-    find_deleted_cells,
-)
+from venue_audit.recovery.cell_candidates import CONFIDENCE, GENERIC_FACTOR, CellCandidate
+from venue_audit.recovery.cell_matching import find_deleted_cells
 from venue_audit.recovery.models import RecoveredRecord, RecoveryReport
 from venue_audit.recovery.page_views import PageImage, PageView
 from venue_audit.recovery.sqlite_format import (
@@ -212,6 +208,11 @@ class PageScanner:
             cand.serial_types, payload[cand.header_size :], self.encoding
         )
         complete = complete and body_complete
+        for column in cand.lost_columns:
+            values[column] = None
+            complete = False
+            notes.append(f"column {column}: value lost with the cell header (length "
+                         f"{serial_type_size(cand.serial_types[column])} bytes)")
         if not complete:
             values = [_clean_prefix(v) if isinstance(v, str) else v for v in values]
         confidence = CONFIDENCE[cand.method]
