@@ -106,6 +106,8 @@ TABLES: dict[str, dict[str, type]] = {
         "consent_status": str,
         "flags": str,
         "only_deleted": int,
+        "consent_reason": str,  # why this status: the consent rows found, or why none
+        "consent_rows": str,  # JSON list of the consent-log rows linked (file, row)
     },
     "consents": {
         "id": int,
@@ -144,6 +146,7 @@ TABLES: dict[str, dict[str, type]] = {
         "locator": str,
         "text": str,
         "files": str,
+        "camera": str,
     },
     "consent_links": {"id": int, "consent_id": str, "person_id": int, "method": str},
     "scan_state": {"evidence_id": int, "status": str, "at": str, "stats": str},

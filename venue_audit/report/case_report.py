@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from venue_audit.assess import judge_deletion
 from venue_audit.case import Case
 from venue_audit.report.evidence_images import evidence_thumbnail_source
 from venue_audit.report.load import ThumbnailSource, load_report_data
@@ -33,6 +34,7 @@ def report_case(
     command: list[str] | None = None,
 ) -> ReportOutputs:
     """Write the report and annexes into ``out_pdf``'s folder; log a ``report`` custody event."""
+    judge_deletion(case, command)  # the latest deletion verdict as a finding
     if thumbnail_source is None and thumbnails:
         thumbnail_source = evidence_thumbnail_source(case)
     data = load_report_data(

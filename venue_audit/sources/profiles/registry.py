@@ -67,7 +67,7 @@ def match_table(store: Any, table: str, columns: list[str]) -> ProfileMatch | No
     """The profile whose map covers this table (and whose signature the store holds, when known)."""
     tables = _store_tables(store)
     for profile in profiles():
-        if tables is not None and not profile.fits_store(tables):
+        if tables is not None and not (profile.ANY_STORE or profile.fits_store(tables)):
             continue
         table_map = profile.table_map(table, columns)
         if table_map is not None:
