@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from venue_audit.recovery.sqlite_format import (
     FormatError,
+    index_local_size,
     read_varint,
     serial_type_size,
     table_leaf_local_size,
@@ -41,12 +42,15 @@ class CellCandidate:
     method: str
     truncated_at: int | None = None  # region end when later data overwrote the cell's tail
     lost_columns: tuple[int, ...] = ()  # values whose serial type was overwritten: unknown
+    kind: str = "deleted"  # or "unlinked": a live cell on a page no b-tree or freelist reaches
 
     @property
     def payload_size(self) -> int:
         return self.header_size + sum(serial_type_size(st) for st in self.serial_types)
 
     def local_size(self, usable: int) -> int:
+        if self.table is not None and self.table.without_rowid:
+            return index_local_size(self.payload_size, usable)
         return table_leaf_local_size(self.payload_size, usable)
 
     def local_end(self, usable: int) -> int:
@@ -81,7 +85,9 @@ def parse_types(page: bytes, pos: int, stop: int, count: int) -> tuple[tuple[int
     return tuple(types), p
 
 
-def values_plausible(cand: CellCandidate, page: bytes, usable: int, region_end: int) -> bool:
+def values_plausible(
+    cand: CellCandidate, page: bytes, usable: int, region_end: int, encoding: str = "utf-8"
+) -> bool:
     """Reject layouts that fit by accident: (nearly) all-NULL rows, and text values on the page
     that are not clean text. Only needed when the cell boundary is not confirmed."""
     table = cand.table
@@ -110,18 +116,21 @@ def values_plausible(cand: CellCandidate, page: bytes, usable: int, region_end: 
             if pos + size > local_end:
                 break
             raw = page[pos : pos + size]
-            if not text_is_clean(raw) or (size >= 4 and len(set(raw)) == 1):
+            if not text_is_clean(raw, encoding) or (size >= 4 and len(set(raw)) == 1):
                 return False  # garbage, or fill patterns (JPEG tables, padding)
-            if not any(ch.isalnum() for ch in raw.decode("utf-8", errors="ignore")):
+            if not any(ch.isalnum() for ch in raw.decode(encoding, errors="ignore")):
                 return False  # identifiers, times, names: real text has letters or digits
         pos += size
     return True
 
 
-def fits_region(cand: CellCandidate, region_end: int, usable: int, page_count: int, page: bytes) -> bool:
+def fits_region(
+    cand: CellCandidate, region_end: int, usable: int, page_count: int, page: bytes,
+    encoding: str = "utf-8",
+) -> bool:
     if cand.payload_size <= 0 or cand.payload_size > 1 << 30:
         return False
-    if cand.method != "intact" and not values_plausible(cand, page, usable, region_end):
+    if cand.method != "intact" and not values_plausible(cand, page, usable, region_end, encoding):
         return False
     if cand.method == "intact" and not any(
         serial_type_size(st) > 0
@@ -153,4 +162,4 @@ def fits_region(cand: CellCandidate, region_end: int, usable: int, page_count: i
 
 
 def layouts(tables: list[TableSchema]) -> list[TableSchema]:
-    return [t for t in tables if t.columns and not t.without_rowid]
+    return [t for t in tables if t.columns]

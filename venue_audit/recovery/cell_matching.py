@@ -36,6 +36,21 @@ from venue_audit.recovery.sqlite_format import (
 from venue_audit.recovery.table_schema import TableSchema
 
 
+def _index_cell_header_before(
+    page: bytes, header_pos: int, payload_size: int, lower: int
+) -> tuple[int, None] | None:
+    """Index cells (WITHOUT ROWID tables) have only the payload-length varint in front of the
+    record: (cell_start, None) when it is intact and agrees with ``payload_size``."""
+    start = header_pos - varint_len(payload_size)
+    if start < lower:
+        return None
+    try:
+        plen, n = read_varint(page, start, header_pos)
+    except FormatError:
+        return None
+    return (start, None) if plen == payload_size and start + n == header_pos else None
+
+
 def _cell_header_before(page: bytes, header_pos: int, payload_size: int, lower: int) -> tuple[int, int] | None:
     """If the payload-length and rowid varints ending just before ``header_pos`` are intact and
     agree with ``payload_size``, return (cell_start, rowid).
@@ -85,7 +100,7 @@ def _possible_starts(
     mask = np.zeros_like(base)
     for t in tables:
         n = len(t.columns)
-        if not n or t.without_rowid:
+        if not n:
             continue
         m = base & (hs >= n + 1) & (hs <= 9 * n + 1)
         if t.rowid_alias == 0:
@@ -115,7 +130,7 @@ def _could_start_record(page: bytes, q: int, tables: list[TableSchema]) -> bool:
     hsize, first = page[q], page[q + 1]
     for t in tables:
         n = len(t.columns)
-        if not n or t.without_rowid or not n + 1 <= hsize <= 9 * n + 1:
+        if not n or not n + 1 <= hsize <= 9 * n + 1:
             continue
         if t.rowid_alias == 0:
             if first != 0:
@@ -139,6 +154,7 @@ def match_header_at(
     page_count: int,
     tables: list[TableSchema],
     allow_generic: bool,
+    encoding: str = "utf-8",
 ) -> CellCandidate | None:
     """Try a record header (header-size varint intact) at offset ``q``."""
     hsize = page[q]
@@ -165,7 +181,11 @@ def match_header_at(
     serial = tuple(types)
     matches = [t for t in layouts(tables) if t.fits(serial)]
     payload = hsize + sum(serial_type_size(st) for st in serial)
-    before = _cell_header_before(page, q, payload, region_start)
+    if matches and matches[0].without_rowid:
+        before: tuple[int, int | None] | None = _index_cell_header_before(
+            page, q, payload, region_start)
+    else:
+        before = _cell_header_before(page, q, payload, region_start)
     if matches:
         table = matches[0]
     elif allow_generic and before is not None:
@@ -176,7 +196,7 @@ def match_header_at(
     cand = CellCandidate(
         table, before[0] if before else None, q, hsize, serial, before[1] if before else None, method
     )
-    if not fits_region(cand, region_end, usable, page_count, page):
+    if not fits_region(cand, region_end, usable, page_count, page, encoding):
         return None
     return cand
 
@@ -209,26 +229,53 @@ def _later_cell_starts(
     usable: int,
     page_count: int,
     tables: list[TableSchema],
-) -> list[int]:
+    encoding: str = "utf-8",
+) -> tuple[list[int], dict[int, int]]:
     """Starts of cells in a region that are certain on their own: an intact cell header, or a
     stale freeblock header followed by a layout that fits. Stale headers are checked from the
     last to the first, so each knows where the cell after it starts (its own size field may
-    cover cells freed after it, which SQLite merged into its block)."""
+    cover cells freed after it, which SQLite merged into its block). Returns the starts and,
+    for stale headers, where their cell ends."""
     starts: set[int] = set()
+    ends: dict[int, int] = {}
     for q in _possible_starts(page, start, end, tables, False):
-        cand = match_header_at(page, q, start, end, usable, page_count, tables, False)
+        cand = match_header_at(page, q, start, end, usable, page_count, tables, False, encoding)
         if cand is not None and cand.method == "intact" and cand.cell_start is not None:
             starts.add(cand.cell_start)
     for g in sorted(ghosts, reverse=True):
         block_end = min(end, g + _ghost_size(page, g))
         # the cell ends at the next cell start inside its block, or at the block's end
         for nxt in sorted({c for c in starts | ghosts if g < c < block_end} | {block_end}):
-            if match_anchored(page, g, nxt, usable, page_count, tables, nxt - g):
+            cand = match_anchored(page, g, nxt, usable, page_count, tables, nxt - g, encoding,
+                                  nxt in starts)
+            # a cell cut short is only believed at the block's end: inside the block, a cut
+            # would let bytes that merely look like a header (JPEG data) pass as one
+            if cand is not None and (cand.truncated_at is None or nxt == block_end):
                 starts.add(g)
+                ends[g] = nxt
                 break
             if nxt in starts:
                 break
-    return sorted(starts)
+    return sorted(starts), ends
+
+
+def _intact_cell_at(
+    page: bytes,
+    q: int,
+    bound: int,
+    usable: int,
+    page_count: int,
+    tables: list[TableSchema],
+    encoding: str,
+) -> CellCandidate | None:
+    """The cell starting at ``q`` when its payload-length (and rowid) varints and record
+    header are all intact."""
+    for header_at in range(q + 1, min(q + 11, bound)):
+        cand = match_header_at(page, header_at, q, bound, usable, page_count, tables, False,
+                               encoding)
+        if cand is not None and cand.method == "intact" and cand.cell_start == q:
+            return cand
+    return None
 
 
 def _distinctive(cand: CellCandidate, page: bytes) -> bool:
@@ -254,6 +301,7 @@ def find_deleted_cells(
     page_count: int,
     tables: list[TableSchema],
     allow_generic: bool = False,
+    encoding: str = "utf-8",
 ) -> list[CellCandidate]:
     """Find deleted cells in free regions given as (start, end, starts_with_freeblock_header).
 
@@ -269,7 +317,9 @@ def find_deleted_cells(
         if end - start < 4:
             continue
         ghosts = _ghost_freeblock_headers(page, start, end, usable)
-        certain = _later_cell_starts(page, start, end, ghosts, usable, page_count, tables)
+        certain, ghost_ends = _later_cell_starts(page, start, end, ghosts, usable, page_count,
+                                                 tables, encoding)
+        certain_set = set(certain)
         anchors = {start} if is_freeblock else set()
         possible = _possible_starts(page, start, end, tables, allow_generic)
         possible_set = set(possible)
@@ -282,18 +332,26 @@ def find_deleted_cells(
             i = bisect.bisect_right(certain, q)
             bound = certain[i] if i < len(certain) else end
             cand = None
-            if q in anchors:
+            if (q in anchors or q in ghosts) and not (is_freeblock and q == start):
+                # a cell after a recovered one, or bytes that look like a stale freeblock
+                # header, may still have its own header: read it as it is when it is whole
+                cand = _intact_cell_at(page, q, bound, usable, page_count, tables, encoding)
+            if cand is not None:
+                pass
+            elif q in anchors:
                 # the cell ends at a certain start, or at the end of the freeblock it opens
                 ends_known = i < len(certain) or is_freeblock
-                cand = match_anchored(page, q, bound, usable, page_count, tables,
-                                      bound - q if ends_known else None)
+                cell_end = min(bound, ghost_ends.get(q, bound))
+                cand = match_anchored(page, q, cell_end, usable, page_count, tables,
+                                      cell_end - q if ends_known or q in ghost_ends else None,
+                                      encoding, cell_end in certain_set)
             elif q in ghosts:
                 # a freeblock keeps its header when SQLite reuses the block's tail for a new
                 # cell (it just lowers the size), so only the bytes inside the size are trusted
                 ghost_size = _ghost_size(page, q)
-                block_end = min(bound, q + ghost_size)
+                block_end = min(bound, ghost_ends.get(q, q + ghost_size))
                 cand = match_anchored(page, q, block_end, usable, page_count, tables,
-                                      block_end - q)
+                                      block_end - q, encoding, block_end in certain_set)
                 if (
                     cand is not None
                     and cand.truncated_at is not None
@@ -303,7 +361,7 @@ def find_deleted_cells(
                     cand = None
             if cand is None:
                 cand = match_header_at(page, q, start, bound, usable, page_count, tables,
-                                       allow_generic)
+                                       allow_generic, encoding)
             if cand is not None:
                 found.append(cand)
                 nxt = cand.truncated_at or cand.local_end(usable)

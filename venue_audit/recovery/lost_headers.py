@@ -6,7 +6,9 @@ What survives (the other serial types and the whole body) is matched against eac
 column layout. The header-size byte is recomputed from the surviving types; a lost first serial
 type is rebuilt from the size the cell must have (its freeblock's size, or the distance to the
 next cell start that is certain), which fixes the first value's length; when that length is 0
-(NULL, 0 or 1 are all possible) the value is reported as lost, never guessed.
+(NULL, 0 or 1 are all possible) the value is reported as lost, never guessed. Index cells
+(WITHOUT ROWID tables) have no rowid varint and lose two serial types; only a split of their
+combined length that is the single one consistent with the table is used.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import struct
 
 from venue_audit.recovery.cell_candidates import CellCandidate, fits_region, layouts, parse_types
-from venue_audit.recovery.sqlite_format import serial_type_size, varint_len
+from venue_audit.recovery.sqlite_format import serial_type_size, text_is_clean, varint_len
 from venue_audit.recovery.table_schema import TableSchema
 
 
@@ -45,52 +47,82 @@ def _plausible_float(raw: bytes) -> bool:
     return x == 0 or 1e-30 < x < 1e30
 
 
-def _types_of_size(table: TableSchema, size: int, raw: bytes) -> list[tuple[int, bool]]:
-    """Serial types the first column may have had, given its value took ``size`` bytes:
-    [(serial type, value lost)]. Zero bytes means NULL, 0, 1 or '' alike: the value is lost."""
-    column = table.columns[0]
-    declared = column.declared_type.upper()
+def _types_of_size(
+    table: TableSchema, column: int, size: int, raw: bytes, encoding: str, seen_only: bool
+) -> list[tuple[int, bool]]:
+    """Serial types ``column`` may have had, given its value took ``size`` bytes starting with
+    ``raw``: [(serial type, value lost)]. Zero bytes means NULL, 0, 1 or '' alike: the value is
+    lost. Text must decode cleanly; with ``seen_only``, sizes never seen in the column's live
+    values (``value_sizes``, when they are few) are ruled out."""
+    col = table.columns[column]
+    declared = col.declared_type.upper()
     if size < 0:
         return []
     if size == 0:
         return [(0, True)]
-    if column.affinity in ("INTEGER", "REAL", "NUMERIC"):
+    seen = table.value_sizes.get(column) if seen_only else None
+    if seen is not None and size not in seen:
+        return []
+    if col.affinity in ("INTEGER", "REAL", "NUMERIC"):
         if size in NUMERIC_SIZES:
             return [(NUMERIC_SIZES[size], False)]
-        if size == 8 and len(raw) == 8:
-            as_int = int.from_bytes(raw, "big", signed=True)
-            if column.affinity == "INTEGER" and abs(as_int) < 1 << 53:
+        if size == 8 and len(raw) >= 8:
+            as_int = int.from_bytes(raw[:8], "big", signed=True)
+            if col.affinity == "INTEGER" and abs(as_int) < 1 << 53:
                 return [(6, False)]
-            return [(7, False)] if _plausible_float(raw) else [(6, False)]
+            return [(7, False)] if _plausible_float(raw[:8]) else [(6, False)]
         return []
-    st = 13 + 2 * size if column.affinity == "TEXT" else 12 + 2 * size
+    st = 13 + 2 * size if col.affinity == "TEXT" else 12 + 2 * size
     if st >= 0x80:
         return []
-    if column.affinity == "TEXT" or "BLOB" in declared:
+    if col.affinity == "TEXT":
+        return [(st, False)] if text_is_clean(raw[:size], encoding) else []
+    if "BLOB" in declared:
         return [(st, False)]
     return [(st, True)]  # no declared type: number, text or blob alike; keep only its length
 
 
-def _first_type_guesses(
-    page: bytes, cell_start: int, table: TableSchema, size: int | None
-) -> list[tuple[int, bool]]:
-    """Serial types the overwritten first header byte may have held, for small cells whose
-    payload-length and rowid varints are one byte each (so byte 3 of the cell was the first
-    serial type): NULL for a rowid alias, the four schema object types for sqlite_master, and
-    otherwise the type whose value length makes the cell exactly ``size`` bytes long.
-    Returns [(serial type, value lost)]."""
-    if table.rowid_alias == 0:
-        return [(0, False)]
-    if table.name == "sqlite_master":
-        return [(st, False) for st in SCHEMA_ROW_TYPES]
-    if size is None or size > 2 + 0x7F:  # the payload-length varint was one byte
+def _lost_first_types(
+    page: bytes, cell_start: int, table: TableSchema, lost: int, size: int | None,
+    encoding: str, next_cell_known: bool,
+) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
+    """What the ``lost`` overwritten serial types (one byte each, bytes 4-lost..3 of the cell)
+    may have been: [(serial types, columns whose value is unknown)].
+
+    One lost type: NULL for a rowid alias, the four schema object types for sqlite_master,
+    otherwise the type whose value length makes the cell exactly ``size`` bytes long. Two lost
+    types (index cells, which have no rowid varint): their combined length is known; a split
+    is used when exactly one fits both columns (value sizes seen in live rows, clean text),
+    else the cell is not rebuilt (later values cannot be placed). A size that is only a
+    freeblock's may be short of the cell (``next_cell_known`` False): then a split also needs
+    the sizes seen in live rows of both columns.
+    """
+    if lost == 1 and table.rowid_alias == 0:
+        return [((0,), ())]
+    if lost == 1 and table.name == "sqlite_master":
+        return [((st,), ()) for st in SCHEMA_ROW_TYPES]
+    if size is None:
         return []
-    parsed = parse_types(page, cell_start + 4, cell_start + size, len(table.columns) - 1)
+    parsed = parse_types(page, cell_start + 4, cell_start + size, len(table.columns) - lost)
     if parsed is None:
         return []
     rest, body_start = parsed
     first_size = cell_start + size - body_start - sum(serial_type_size(st) for st in rest)
-    return _types_of_size(table, first_size, page[body_start : body_start + 8])
+    raw = page[body_start : body_start + max(first_size, 0)]
+    if lost == 1:
+        return [((st,), (0,) if unknown else ())
+                for st, unknown in _types_of_size(table, 0, first_size, raw, encoding, False)]
+    if first_size < 0:
+        return []
+    if not next_cell_known and not (0 in table.value_sizes and 1 in table.value_sizes):
+        return []  # the size may be short of the cell; only known value sizes can tell
+    splits = [
+        ((st0, st1), tuple(i for i, u in ((0, u0), (1, u1)) if u))
+        for size0 in range(first_size + 1)
+        for st0, u0 in _types_of_size(table, 0, size0, raw, encoding, True)
+        for st1, u1 in _types_of_size(table, 1, first_size - size0, raw[size0:], encoding, True)
+    ]
+    return splits if len(splits) == 1 else []
 
 
 def match_anchored(
@@ -101,25 +133,36 @@ def match_anchored(
     page_count: int,
     tables: list[TableSchema],
     size: int | None,
+    encoding: str = "utf-8",
+    next_cell_known: bool = False,
 ) -> CellCandidate | None:
     """Match a cell whose start is known but whose first 4 bytes were overwritten.
 
     ``size`` is the cell's length when a boundary says so (its freeblock's size, or the next
-    certain cell start); a cell that fills it exactly is "anchored exact".
+    certain cell start); a cell that fills it exactly is "anchored exact". A freeblock's own
+    size can be short of its cell (SQLite allocates new cells from a freeblock's tail), which
+    the two-type split of index cells must allow for unless ``next_cell_known``: the size ends
+    at a cell start found on its own. A table-leaf cell starts with payload-length and rowid
+    varints, an index cell (WITHOUT ROWID table) with the payload length only; the record
+    header follows.
     """
     best: CellCandidate | None = None
     for table in layouts(tables):
         ncols = len(table.columns)
-        # (offset of the first surviving serial type, serial types lost in front of it, whether
-        # the lost type's value is unknown); when the varints take 4+ bytes the header-size
-        # byte survives at offset-1 and is checked
-        options: list[tuple[int, tuple[int, ...], bool]] = [
-            (offset, (), False) for offset in (4, 5, 6, 7, 8)
+        has_rowid = not table.without_rowid
+        # (offset of the first surviving serial type, serial types lost in front of it, columns
+        # whose value is unknown); when the varints take 4+ bytes the header-size byte survives
+        # at offset-1 and is checked
+        options: list[tuple[int, tuple[int, ...], tuple[int, ...]]] = [
+            (offset, (), ()) for offset in (4, 5, 6, 7, 8)
         ]
-        options += [
-            (4, (st,), lost) for st, lost in _first_type_guesses(page, cell_start, table, size)
-        ]
-        for offset, lost, value_lost in options:
+        for lost in (1,) if has_rowid else (1, 2):
+            options += [
+                (4, types, unknown)
+                for types, unknown in _lost_first_types(
+                    page, cell_start, table, lost, size, encoding, next_cell_known)
+            ]
+        for offset, lost, unknown in options:
             if cell_start + offset >= region_end or not _first_byte_fits(
                 table, len(lost), page[cell_start + offset]
             ):
@@ -128,23 +171,22 @@ def match_anchored(
             if parsed is None:
                 continue
             serial = lost + parsed[0]
-            if not value_lost and not table.fits(serial):
+            if not table.fits(tuple(0 if i in unknown else st for i, st in enumerate(serial))):
                 continue
-            if value_lost and not table.fits((0, *serial[1:])):
-                continue
-            hsize = 1 + sum(varint_len(st) for st in serial)
+            # lost types took one byte each; surviving ones are measured where they lie
+            hsize = 1 + len(lost) + parsed[1] - (cell_start + offset)
             if hsize >= 0x80 or (offset > 4 and page[cell_start + offset - 1] != hsize):
                 continue
             payload_start = cell_start + offset - 1 - len(lost)
             payload = hsize + sum(serial_type_size(st) for st in serial)
-            prefix = payload_start - cell_start  # bytes of payload-length + rowid varints
-            if prefix < varint_len(payload) + 1:
+            prefix = payload_start - cell_start  # bytes of the varints in front of the record
+            if has_rowid and not varint_len(payload) + 1 <= prefix <= varint_len(payload) + 9:
                 continue
-            if prefix - varint_len(payload) > 9:
+            if not has_rowid and prefix != varint_len(payload):
                 continue
             cand = CellCandidate(table, cell_start, payload_start, hsize, serial, None, "anchored",
-                                 lost_columns=(0,) if value_lost else ())
-            if not fits_region(cand, region_end, usable, page_count, page):
+                                 lost_columns=unknown)
+            if not fits_region(cand, region_end, usable, page_count, page, encoding):
                 continue
             if size is not None and cand.local_end(usable) - cell_start == size:
                 cand.method = "anchored exact"

@@ -8,7 +8,9 @@ the column declared types (SQLite's type-affinity rules), parsed here without SQ
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from venue_audit.recovery.sqlite_format import int_body_size
 
 _CONSTRAINT_WORDS = {
     "CONSTRAINT", "PRIMARY", "NOT", "NULL", "UNIQUE", "CHECK", "DEFAULT", "COLLATE",
@@ -67,10 +69,51 @@ class TableSchema:
     columns: list[Column] = field(default_factory=list)
     rowid_alias: int | None = None
     without_rowid: bool = False
+    pk_columns: list[int] = field(default_factory=list)  # declared positions, in key order
+    # set on a record layout whose columns are not in declared order: record position i
+    # holds declared column record_order[i]
+    record_order: tuple[int, ...] | None = None
+    # value sizes (body bytes) seen in a column's live values when they are few: how long a
+    # header-less deleted row's value most likely was (positions in this layout)
+    value_sizes: dict[int, set[int]] = field(default_factory=dict)
 
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    def record_layout(self) -> TableSchema:
+        """The columns in the order a record stores them. A WITHOUT ROWID table is an index
+        b-tree keyed on its primary key, so its records hold the key columns first, in key
+        order, then the others in declared order; any other table stores declared order."""
+        if not self.without_rowid or not self.pk_columns:
+            return replace(self, value_sizes={})
+        order = [*self.pk_columns, *(i for i in range(len(self.columns)) if i not in self.pk_columns)]
+        return TableSchema(self.name, self.root_page, self.sql, [self.columns[i] for i in order],
+                           None, True, list(range(len(self.pk_columns))), tuple(order))
+
+    def learn_value_sizes(self, rows: list[list], encoding: str, most: int = 8) -> None:
+        """Record, for each column whose live values (rows in declared order) take at most
+        ``most`` different sizes in a record, those sizes: fixed-width keys, small integers and
+        the like, which tell how long a value whose serial type was lost most likely was."""
+        order = self.record_order or tuple(range(len(self.columns)))
+        for position, column in enumerate(order):
+            sizes = {_body_size(row[column], encoding) for row in rows if column < len(row)}
+            if len(rows) >= 3 and len(sizes) <= most:
+                self.value_sizes[position] = sizes
+
+    def declared_order(self, values: list) -> list:
+        """Values of a record in this layout, put back in the table's declared column order."""
+        if self.record_order is None:
+            return values
+        out: list = [None] * len(self.columns)
+        for position, column in enumerate(self.record_order):
+            if position < len(values):
+                out[column] = values[position]
+        return out
+
+    @property
+    def declared_names(self) -> list[str]:
+        return self.declared_order(self.column_names)
 
     def fits(self, serial_types: tuple[int, ...]) -> bool:
         """Serial types could be a row of this table (equal column count, all types fit)."""
@@ -162,10 +205,15 @@ def parse_create_table(name: str, root_page: int, sql: str) -> TableSchema:
         declared = " ".join(type_words)
         schema.columns.append(Column(col_name, declared, affinity(declared)))
         upper = part.upper()
+        if re.search(r"\bPRIMARY\s+KEY\b", upper):
+            schema.pk_columns = [len(schema.columns) - 1]
         if declared.upper() == "INTEGER" and re.search(r"\bPRIMARY\s+KEY\b", upper) and (
             not re.search(r"\bPRIMARY\s+KEY\s+DESC\b", upper)
         ):
             schema.rowid_alias = len(schema.columns) - 1
+    if table_pk:
+        names = [c.name.lower() for c in schema.columns]
+        schema.pk_columns = [names.index(c.lower()) for c in table_pk if c.lower() in names]
     if table_pk and len(table_pk) == 1 and schema.rowid_alias is None:
         for i, col in enumerate(schema.columns):
             if col.name.lower() == table_pk[0].lower() and col.declared_type.upper() == "INTEGER":
@@ -173,3 +221,15 @@ def parse_create_table(name: str, root_page: int, sql: str) -> TableSchema:
     if schema.without_rowid:
         schema.rowid_alias = None
     return schema
+
+
+def _body_size(value: object, encoding: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool | int):
+        return int_body_size(int(value))
+    if isinstance(value, float):
+        return 8
+    if isinstance(value, str):
+        return len(value.encode(encoding, errors="surrogatepass"))
+    return len(value) if isinstance(value, bytes | bytearray) else 0
