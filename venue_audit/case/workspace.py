@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -40,6 +40,15 @@ class CaseInfo:
     created_at: str = ""
     tool_version: str = __version__
     as_of: str = ""
+    # the examination record: 委托时间, 检验地点, 检材来源 (who handed what over, how it was
+    # exported, seal numbers) and when, 检验要求, 见证人, 持有人
+    commissioned_at: str = ""
+    place: str = ""
+    material_source: str = ""
+    handover_at: str = ""
+    requirements: str = ""
+    witnesses: list[str] = field(default_factory=list)
+    holder: str = ""
 
 
 class Case:
@@ -68,6 +77,13 @@ class Case:
             created_at=row["created_at"],
             tool_version=row["tool_version"],
             as_of=row["as_of"] or "",
+            commissioned_at=row.get("commissioned_at") or "",
+            place=row.get("place") or "",
+            material_source=row.get("material_source") or "",
+            handover_at=row.get("handover_at") or "",
+            requirements=row.get("requirements") or "",
+            witnesses=json.loads(row.get("witnesses") or "[]"),
+            holder=row.get("holder") or "",
         )
 
     @classmethod
@@ -106,10 +122,29 @@ class Case:
                 "tool_version": __version__,
                 "as_of": info.as_of,
                 "schema_version": SCHEMA_VERSION,
+                "commissioned_at": info.commissioned_at,
+                "place": info.place,
+                "material_source": info.material_source,
+                "handover_at": info.handover_at,
+                "requirements": info.requirements,
+                "witnesses": json.dumps(info.witnesses, ensure_ascii=False),
+                "holder": info.holder,
             }
         )
         db.close()
         case = cls(directory)
+        if info.material_source or info.handover_at or info.holder:
+            # Custody starts before the tool: how the data was exported and handed over.
+            case.log(
+                "handover",
+                {
+                    "handed_over_at": info.handover_at,
+                    "material_source": info.material_source,
+                    "holder": info.holder,
+                    "witnesses": info.witnesses,
+                },
+                command,
+            )
         case.log(
             "case.new",
             {
@@ -118,6 +153,9 @@ class Case:
                 "examiners": info.examiners,
                 "org": info.org,
                 "tz": info.tz,
+                "commissioned_at": info.commissioned_at,
+                "place": info.place,
+                "requirements": info.requirements,
             },
             command,
         )
@@ -131,7 +169,9 @@ class Case:
         self, action: str, detail: dict[str, Any] | None = None, command: list[str] | None = None
     ) -> dict[str, Any]:
         """Append a custody event for something this tool did to the case."""
-        return custody.append_event(self.db, self.head_file, self.info.tz, action, detail, command)
+        return custody.append_event(
+            self.db, self.head_file, self.info.tz, action, detail, command, self.info.examiners
+        )
 
     def verify_custody(self) -> list[custody.ChainProblem]:
         return custody.verify_chain(self.db, self.head_file)

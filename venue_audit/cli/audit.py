@@ -10,7 +10,23 @@ import typer
 
 from venue_audit.case import CaseInfo
 from venue_audit.cli.app import app
-from venue_audit.cli.options import AsOf, Examiners, JsonOut, Offsite, Quiet, Workers
+from venue_audit.cli.options import (
+    AsOf,
+    CommissionedAt,
+    Examiners,
+    HandoverAt,
+    Holder,
+    JsonOut,
+    MaterialSource,
+    Offsite,
+    Org,
+    Place,
+    Quiet,
+    Requirements,
+    Title,
+    Witnesses,
+    Workers,
+)
 from venue_audit.cli.output import print_audit_summary, stage_printer
 
 
@@ -49,6 +65,15 @@ def audit_command(
         str, typer.Option("--venue", metavar="NAME", help="Venue name for a new case.")
     ] = "",
     examiner: Examiners = None,
+    org: Org = "",
+    title: Title = "",
+    commissioned_at: CommissionedAt = "",
+    place: Place = "",
+    material_source: MaterialSource = "",
+    handover_at: HandoverAt = "",
+    requirements: Requirements = "",
+    witness: Witnesses = None,
+    holder: Holder = "",
     lang: Annotated[str, typer.Option("--lang", metavar="LANG", help="zh, en or zh+en.")] = "zh",
     offsite: Offsite = None,
     workers: Workers = None,
@@ -65,6 +90,15 @@ def audit_command(
         case_no=case_no,
         venue=venue or (sources[0].name if sources else ""),
         examiners=examiner or [],
+        org=org,
+        title=title,
+        commissioned_at=commissioned_at,
+        place=place,
+        material_source=material_source,
+        handover_at=handover_at,
+        requirements=requirements,
+        witnesses=witness or [],
+        holder=holder,
     )
     request = AuditRequest(
         sources=sources,

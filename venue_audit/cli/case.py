@@ -10,7 +10,20 @@ from rich.table import Table
 
 from venue_audit.case import Case, CaseInfo
 from venue_audit.cli.app import EXIT_INTEGRITY, App, app, console, open_case
-from venue_audit.cli.options import AsJson, CaseDir, Quiet
+from venue_audit.cli.options import (
+    AsJson,
+    CaseDir,
+    CommissionedAt,
+    HandoverAt,
+    Holder,
+    MaterialSource,
+    Org,
+    Place,
+    Quiet,
+    Requirements,
+    Title,
+    Witnesses,
+)
 from venue_audit.cli.output import print_json
 
 case_app = App(help="Create and inspect case workspaces.")
@@ -34,12 +47,15 @@ def case_new(
             "--examiner", metavar="NAME", help="An examiner's name; give two different names."
         ),
     ],
-    org: Annotated[
-        str, typer.Option("--org", metavar="NAME", help="Commissioning body (委托单位).")
-    ] = "",
-    title: Annotated[
-        str, typer.Option("--title", metavar="TEXT", help="Cause of the case (案由).")
-    ] = "",
+    org: Org = "",
+    title: Title = "",
+    commissioned_at: CommissionedAt = "",
+    place: Place = "",
+    material_source: MaterialSource = "",
+    handover_at: HandoverAt = "",
+    requirements: Requirements = "",
+    witness: Witnesses = None,
+    holder: Holder = "",
     tz: Annotated[
         str,
         typer.Option("--tz", metavar="ZONE", help="Time zone for every time the case records."),
@@ -52,7 +68,21 @@ def case_new(
     Example: venue-audit case new ./case-001 --case-no 沪青检-2025-001 --venue 'Sales office A'
     --examiner 张三 --examiner 李四
     """
-    info = CaseInfo(case_no=case_no, venue=venue, examiners=examiner, org=org, title=title, tz=tz)
+    info = CaseInfo(
+        case_no=case_no,
+        venue=venue,
+        examiners=examiner,
+        org=org,
+        title=title,
+        tz=tz,
+        commissioned_at=commissioned_at,
+        place=place,
+        material_source=material_source,
+        handover_at=handover_at,
+        requirements=requirements,
+        witnesses=witness or [],
+        holder=holder,
+    )
     case = Case.create(case_dir, info, command=sys.argv)
     if as_json:
         print_json(

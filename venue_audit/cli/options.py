@@ -56,3 +56,41 @@ Examiners = Annotated[
         "--examiner", metavar="NAME", help="An examiner's name; give two different names."
     ),
 ]
+
+# The examination record (检验记录), on ``case new`` and ``audit`` alike.
+Org = Annotated[str, typer.Option("--org", metavar="NAME", help="Commissioning body (委托单位).")]
+Title = Annotated[str, typer.Option("--title", metavar="TEXT", help="Cause of the case (案由).")]
+CommissionedAt = Annotated[
+    str,
+    typer.Option("--commissioned-at", metavar="DATE", help="When the examination was commissioned (委托时间)."),
+]
+Place = Annotated[
+    str, typer.Option("--place", metavar="TEXT", help="Where the examination is done (检验地点).")
+]
+MaterialSource = Annotated[
+    str,
+    typer.Option(
+        "--material-source",
+        metavar="TEXT",
+        help="Where the evidence came from (检材来源): who handed what over, how it was exported, "
+        "seal numbers. The first custody event.",
+    ),
+]
+HandoverAt = Annotated[
+    str,
+    typer.Option(
+        "--handover-at", metavar="TIME", help="When the evidence was exported and handed over."
+    ),
+]
+Requirements = Annotated[
+    str,
+    typer.Option("--requirements", metavar="TEXT", help="What the examination must answer (检验要求)."),
+]
+Witnesses = Annotated[
+    list[str] | None,
+    typer.Option("--witness", metavar="NAME", help="A witness (见证人); repeat for more."),
+]
+Holder = Annotated[
+    str,
+    typer.Option("--holder", metavar="NAME", help="The holder of the evidence (持有人), who signs."),
+]

@@ -38,6 +38,14 @@ def report_command(
             help="Sign with this PKCS#12 (password from VENUE_AUDIT_P12_PASSWORD or a prompt).",
         ),
     ] = None,
+    font: Annotated[
+        Path | None,
+        typer.Option(
+            "--font",
+            metavar="FILE",
+            help="A TrueType font (.ttf, or .ttc#N) to embed instead of the bundled Noto Sans SC.",
+        ),
+    ] = None,
     quiet: Quiet = False,
     as_json: AsJson = False,
 ) -> None:
@@ -67,6 +75,7 @@ def report_command(
             redact=not no_redact,
             sign_p12=sign,
             p12_password=password,
+            font_file=font,
             command=sys.argv,
         )
     except ValueError as error:

@@ -15,6 +15,7 @@ from venue_audit.case import Case
 from venue_audit.report.evidence_images import evidence_thumbnail_source
 from venue_audit.report.load import ThumbnailSource, load_report_data
 from venue_audit.report.model import VerificationSection
+from venue_audit.report.person_annexes import write_person_annexes
 from venue_audit.report.render import ReportOutputs, render_report
 
 
@@ -31,7 +32,9 @@ def report_case(
     thumbnails: bool = True,
     thumbnail_source: ThumbnailSource | None = None,
     verification: VerificationSection | None = None,
+    font_file: Path | None = None,
     command: list[str] | None = None,
+    sealed_contact_sheets: bool = False,
 ) -> ReportOutputs:
     """Write the report and annexes into ``out_pdf``'s folder; log a ``report`` custody event."""
     judge_deletion(case, command)  # the latest deletion verdict as a finding
@@ -40,8 +43,16 @@ def report_case(
     data = load_report_data(
         case, as_of, rehash=rehash, thumbnail_source=thumbnail_source, verification=verification
     )
+    extra = write_person_annexes(case, Path(out_pdf).parent, thumbnail_source, sealed_contact_sheets)
     outputs = render_report(
-        data, out_pdf, lang=lang, redact=redact, sign_p12=sign_p12, p12_password=p12_password
+        data,
+        out_pdf,
+        lang=lang,
+        redact=redact,
+        sign_p12=sign_p12,
+        p12_password=p12_password,
+        font_file=font_file,
+        extra_annexes=extra,
     )
     mismatched = [item.path for item in data.evidence if item.integrity == "mismatch"]
     case.log(

@@ -16,6 +16,17 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "case_title": ("案由", "Matter"),
     "case_no": ("案件编号", "Case number"),
+    "commissioned_at": ("委托时间", "Commissioned"),
+    "material_source": ("检材来源（提交人、导出方式、封存编号）", "Evidence source (who, how exported, seals)"),
+    "handover_at": ("检材移交时间", "Handed over"),
+    "requirements": ("检验要求", "Examination requirements"),
+    "witnesses": ("见证人", "Witnesses"),
+    "holder": ("持有人", "Holder"),
+    "not_given": ("（未填写）", "(not given)"),
+    "abbreviated": (
+        " …（共 {n} 个字符，全文见附件 {annex}）… ",
+        " … ({n} characters; in full in the annex {annex}) … ",
+    ),
     "org": ("委托单位", "Commissioning body"),
     "venue": ("检验对象（场所/系统）", "Venue / system examined"),
     "place": ("检验地点", "Place of examination"),
@@ -34,7 +45,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "records": ("人脸采集记录（人次）", "Capture records"),
     "distinct": ("不同自然人（人数）", "Distinct persons"),
     "band_range": ("阈值敏感性区间 {low}–{high}", "threshold sensitivity range {low}–{high}"),
-    "persons_interval": ("区间 {low}–{high}", "interval {low}–{high}"),
+    "persons_interval": ("误差区间 {low}–{high}", "error interval {low}–{high}"),
+    "interval_note": (
+        "误差区间：按在带标注的真实人脸上实测的拆分率（一人被分为多组）与合并率（多人被归为一组）推算的"
+        "人数范围；“至少 N 人”为按最高拆分率、不计合并得出的保守下限。二者均不是统计学意义上的置信区间。",
+        "Error interval: the range of the person count given the split rate (one person in several "
+        "groups) and merge rate (several persons in one group) measured on labelled real faces; "
+        "\"at least N\" counts every group at the highest split rate and no merge. Neither is a "
+        "confidence interval.",
+    ),
     "lower_bound": ("至少 {n} 人", "at least {n}"),
     "band_note": (
         "阈值敏感性区间：同一人判定阈值在检验方法所列范围内变动时人数的变化范围，"
@@ -118,7 +137,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "type": ("类型", "Type"),
     "size": ("大小（字节）", "Size (bytes)"),
     "mtime": ("修改时间", "Modified"),
+    "mtime_zone": ("文件系统修改时间（换算为 {tz}）", "file-system modification time (in {tz})"),
     "acquired_at": ("固定时间", "Acquired"),
+    "disguised": (
+        "扩展名与内容不符：扩展名为 {ext}，内容为 {type}",
+        "extension and content disagree: named {ext}, content is {type}",
+    ),
+    "disguised_count": ("扩展名与内容不符的检材", "Items whose extension hides their type"),
     "hashes": ("完整性校验值", "Integrity values"),
     "integrity": (
         "完整性校验（固定时与报告时比对）",
@@ -183,10 +208,18 @@ STRINGS: dict[str, tuple[str, str]] = {
         "retained, retained past the period, consented.",
     ),
     "report_hash_note": (
-        "报告本身的 SHA-256 无法写入报告内部：其值记录于报告旁的 annexes.sha256 文件及数字签名中；"
+        "报告本身的 SHA-256 无法写入报告内部：其值记录于报告旁的 annexes.sha256 文件中（本报告未加数字签名）；"
         "页脚所载为附件 summary.json 的 SHA-256。",
         "A PDF cannot contain its own hash: the report's SHA-256 is in annexes.sha256 beside it "
-        "and in its digital signature; the footer carries the SHA-256 of the annex summary.json.",
+        "(this report is not digitally signed); the footer carries the SHA-256 of the annex "
+        "summary.json.",
+    ),
+    "report_hash_note_signed": (
+        "报告本身的 SHA-256 无法写入报告内部：其值记录于报告旁的 annexes.sha256 文件中，报告另加数字签名；"
+        "页脚所载为附件 summary.json 的 SHA-256。",
+        "A PDF cannot contain its own hash: the report's SHA-256 is in annexes.sha256 beside it, "
+        "and the report carries a digital signature; the footer carries the SHA-256 of the annex "
+        "summary.json.",
     ),
     "font_note": (
         "本报告所用字体（{font}）已全部嵌入文件，任何阅读软件均按同一字形显示。",
@@ -305,7 +338,45 @@ STRINGS: dict[str, tuple[str, str]] = {
         "report's own hash is in annexes.sha256.",
     ),
     "file": ("文件", "File"),
-    "signatures": ("检验人签名", "Examiners' signatures"),
+    "signatures": ("签名", "Signatures"),
+    "examiner_role": ("检验人", "Examiner"),
+    "witness_role": ("见证人", "Witness"),
+    "holder_role": ("持有人", "Holder"),
+    "seal_box": ("（检验机构盖章）", "(seal of the examining body)"),
+    "os_account": ("系统账户 {account}", "OS account {account}"),
+    "handover_event": (
+        "检材移交（所述时间 {at}）",
+        "evidence handed over (stated time {at})",
+    ),
+    "conclusion": ("检验意见", "Conclusion"),
+    "conclusion_counts": (
+        "经检验，{venue}的检材（{files} 个文件，检材集合 SHA-256 前十六位 {digest}）中存储人脸采集记录"
+        " {records} 人次，涉及不同自然人 {distinct} 人（{range}）；另有 {deleted} 人仅见于已删除但可恢复的数据"
+        "（已删除可恢复记录 {deleted_records} 条）。",
+        "The evidence of {venue} ({files} files, evidence-set SHA-256 beginning {digest}) holds "
+        "{records} capture records of {distinct} distinct persons ({range}); {deleted} more persons "
+        "appear only in deleted, recoverable data ({deleted_records} deleted records).",
+    ),
+    "conclusion_consent": (
+        "经与同意记录核对：未取得单独同意 {no_consent} 人，撤回同意后仍保留 {withdrawn} 人，"
+        "超期保留 {expired} 人，已取得同意 {consented} 人。",
+        "Checked against the consent records: {no_consent} without separate consent, {withdrawn} "
+        "kept after withdrawing consent, {expired} kept past the period, {consented} consented.",
+    ),
+    "conclusion_offsite": (
+        "在 {stores} 处场所以外的存储中发现场所人脸信息 {copies} 条，人脸信息已被传输至场所以外。",
+        "{copies} records of the venue's face data were found in {stores} stores outside the venue: "
+        "the face data left the venue.",
+    ),
+    "conclusion_verification": (
+        "删除验证结论：{verdict}（残留 {residual} 项）。",
+        "Deletion verification: {verdict} ({residual} residual items).",
+    ),
+    "conclusion_findings": (
+        "共形成检验发现 {n} 项，其事实、证据位置与法律依据见“检验发现”部分；计数规则与检验过程见“检验方法”部分。",
+        "{n} findings are set out, with evidence pointers and legal basis, under Findings; the "
+        "counting rules and the examination process are under Method.",
+    ),
     "signature": ("签名", "Signature"),
     "date": ("日期", "Date"),
     "footer_page": ("第 {page} 页 共 {total} 页", "Page {page} of {total}"),

@@ -129,6 +129,7 @@ class _Layout(FrontPages, EvidencePages, FindingPages, ClosingPages):
             self.verification,
             self.custody,
             self.annexes,
+            self.conclusion,
             self.signatures,
         ):
             story.extend(section())

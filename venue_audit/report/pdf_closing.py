@@ -17,6 +17,7 @@ from reportlab.platypus import (
 
 from venue_audit.report.layout import (
     CONTENT_WIDTH,
+    GRID,
     LayoutBase,
     clip,
     safe,
@@ -38,8 +39,8 @@ class ClosingPages(LayoutBase):
             rows.append(
                 [
                     self.p(item.stage, self.cell),
-                    self.p(item.locator, self.cell),
-                    self.p(item.reason, self.cell),
+                    self.p(self.shorten(item.locator, "skipped"), self.cell),
+                    self.p(self.shorten(item.reason, "skipped"), self.cell),
                 ]
             )
         story.append(
@@ -91,8 +92,12 @@ class ClosingPages(LayoutBase):
             for item in section.residual:
                 residual.append(
                     [
-                        self.p(item.baseline, self.cell),
-                        self.p(f"{item.found_at}\n{self.deletion_state(item.state)}", self.cell),
+                        self.p(self.shorten(item.baseline, "verification"), self.cell),
+                        self.p(
+                            f"{self.shorten(item.found_at, 'verification')}\n"
+                            f"{self.deletion_state(item.state)}",
+                            self.cell,
+                        ),
                         self.p(item.how, self.cell),
                     ]
                 )
@@ -113,13 +118,21 @@ class ClosingPages(LayoutBase):
                 for k in ("seq", "at", "actor", "action", "command", "hash")
             ]
         ]
+        names = "、" if self.lang != "en" else ", "
         for event in events[-self.options.max_custody_rows :]:
+            actor = self.t("os_account", account=event.actor)
+            if event.examiners:
+                actor = f"{names.join(event.examiners)}\n{actor}"
+            action = event.action
+            if event.action == "handover":
+                stated = event.detail.get("handed_over_at") or self.t("not_given")
+                action = self.t("handover_event", at=stated)
             rows.append(
                 [
                     self.p(event.seq, self.cell),
                     self.p(event.at, self.cell),
-                    self.p(event.actor, self.cell),
-                    self.p(event.action, self.cell),
+                    self.p(actor, self.cell),
+                    self.p(action, self.cell),
                     Paragraph(safe(clip(event.command, 240)), self.mono_wrapped()),
                     Paragraph(f"{safe(event.hash[:32])}<br/>{safe(event.hash[32:])}", self.mono),
                 ]
@@ -151,23 +164,99 @@ class ClosingPages(LayoutBase):
             self.table(rows, [CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.7]),
         ]
 
+    def conclusion(self) -> list[Flowable]:
+        """检验意见: the result in words, from the same reconciled numbers as every page."""
+        summary = self.data.summary
+        faces, persons = summary.get("faces", {}), summary.get("persons", {})
+        by_status = persons.get("by_status", {})
+        evidence = summary.get("evidence", {})
+        sentences = [
+            self.t(
+                "conclusion_counts",
+                venue=self.data.case.venue,
+                files=evidence.get("files", 0),
+                digest=str(evidence.get("manifest_sha256", ""))[:16],
+                records=faces.get("records", 0),
+                distinct=persons.get("distinct", 0),
+                range=self.persons_range() or self.t("not_given"),
+                deleted=persons.get("only_in_deleted", 0),
+                deleted_records=faces.get("deleted_recoverable", 0),
+            ),
+            self.t(
+                "conclusion_consent",
+                no_consent=by_status.get("no_consent", 0),
+                withdrawn=by_status.get("withdrawn_retained", 0),
+                expired=by_status.get("expired_retained", 0),
+                consented=by_status.get("consented", 0),
+            ),
+        ]
+        offsite = summary.get("offsite") or []
+        copies = sum(int(s.get("copies", 0)) + int(s.get("matches", 0)) for s in offsite)
+        if copies:
+            sentences.append(
+                self.t("conclusion_offsite", stores=len(offsite), copies=copies)
+            )
+        verification = summary.get("verification")
+        if isinstance(verification, dict):
+            sentences.append(
+                self.t(
+                    "conclusion_verification",
+                    verdict=self.deletion_word(
+                        "clean" if verification.get("clean") else "residual"
+                    ),
+                    residual=verification.get("residual", 0),
+                )
+            )
+        sentences.append(self.t("conclusion_findings", n=len(self.data.findings)))
+        joiner = "" if self.lang == "zh" else " "
+        return [
+            CondPageBreak(70 * mm),
+            self.heading(self.t("conclusion")),
+            self.p(joiner.join(sentences)),
+        ]
+
     def signatures(self) -> list[Flowable]:
+        """Lines for both examiners, the witnesses and the holder, and a box for the seal."""
+        case = self.data.case
+        signers = [(self.t("examiner_role"), name) for name in case.examiners]
+        signers += [(self.t("witness_role"), name) for name in case.witnesses or [""]]
+        signers.append((self.t("holder_role"), case.holder))
         rows = [
             [
-                self.p(f"{self.t('examiners')}: {name}"),
+                self.p(f"{role}: {name}" if name else f"{role}:"),
                 self.p(f"{self.t('signature')}: ____________________"),
                 self.p(f"{self.t('date')}: ______________"),
             ]
-            for name in self.data.case.examiners
+            for role, name in signers
         ]
         table = Table(
             rows,
             colWidths=[CONTENT_WIDTH * 0.36, CONTENT_WIDTH * 0.38, CONTENT_WIDTH * 0.26],
-            rowHeights=[16 * mm] * len(rows),
+            rowHeights=[14 * mm] * len(rows),
         )
         table.setStyle(
             TableStyle(
                 [("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("FONT", (0, 0), (-1, -1), self.font)]
             )
         )
-        return [KeepTogether([self.p(self.t("signatures"), self.h1), table])]
+        seal = Table(
+            [[self.p(self.t("seal_box"), self.small)]],
+            colWidths=[55 * mm],
+            rowHeights=[40 * mm],
+            hAlign="RIGHT",
+        )
+        seal.setStyle(
+            TableStyle(
+                [
+                    ("BOX", (0, 0), (-1, -1), 0.6, GRID),
+                    ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                    ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                    ("FONT", (0, 0), (-1, -1), self.font),
+                ]
+            )
+        )
+        return [
+            KeepTogether(
+                [self.p(self.t("signatures"), self.h1), table, Spacer(1, 8 * mm), seal]
+            )
+        ]

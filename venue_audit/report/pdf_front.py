@@ -32,21 +32,30 @@ class FrontPages(LayoutBase):
     """Cover, examination record and summary page."""
 
     def cover(self) -> list[Flowable]:
+        """The 检验报告's cover: the examination record (2016 rules Art. 14; MPS rules 2019)."""
         case = self.data.case
         period = " — ".join(v for v in (case.period_start, case.period_end) if v)
+        names = "、" if self.lang != "en" else ", "
         rows = [
             (self.t("case_title"), case.title),
             (self.t("case_no"), case.case_no),
             (self.t("org"), case.org),
+            (self.t("commissioned_at"), case.commissioned_at),
             (self.t("venue"), case.venue),
+            (self.t("material_source"), case.material_source),
+            (self.t("handover_at"), case.handover_at),
+            (self.t("requirements"), case.requirements),
             (self.t("place"), case.place),
-            (
-                self.t("examiners"),
-                "、".join(case.examiners) if self.lang != "en" else ", ".join(case.examiners),
-            ),
+            (self.t("examiners"), names.join(case.examiners)),
+            (self.t("witnesses"), names.join(case.witnesses)),
+            (self.t("holder"), case.holder),
             (self.t("period"), period),
             (self.t("tz"), case.tz),
             (self.t("as_of"), case.as_of),
+            (
+                self.t("evidence_set_hash"),
+                self.data.summary.get("evidence", {}).get("manifest_sha256", ""),
+            ),
             (self.t("report_id"), self.options.report_id),
             (
                 self.t("tool"),
@@ -54,12 +63,12 @@ class FrontPages(LayoutBase):
             ),
         ]
         table = self.table(
-            [[self.p(k), self.p(v or "—")] for k, v in rows if k],
+            [[self.p(k), self.p(v or self.t("not_given"))] for k, v in rows if k],
             [CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.7],
             header=False,
         )
         return [
-            Spacer(1, 40 * mm),
+            Spacer(1, 14 * mm),
             Paragraph(
                 safe(i18n.STRINGS["report_title"][0])
                 if self.lang != "en"
@@ -71,7 +80,7 @@ class FrontPages(LayoutBase):
                 if self.lang == "zh+en"
                 else []
             ),
-            Spacer(1, 18 * mm),
+            Spacer(1, 8 * mm),
             table,
             *self.examiner_notice(),
             *self.sealed_notice(),
@@ -93,25 +102,6 @@ class FrontPages(LayoutBase):
             Spacer(1, 10 * mm),
             self.p(self.t("sealed_notice"), style),
         ]
-
-    def persons_range(self) -> str:
-        """The persons range as the identify stage measured it, worded for what it is.
-
-        An interval from measured split/merge rates and a lower bound (``interval``,
-        ``lower_bound``) when the persons stage gives them; else the threshold sweep
-        (``band``), which is a sensitivity range and never a confidence interval.
-        """
-        persons = self.data.summary.get("persons", {})
-        parts = []
-        interval = persons.get("interval")
-        if isinstance(interval, list) and len(interval) == 2:
-            parts.append(self.t("persons_interval", low=interval[0], high=interval[1]))
-        elif self.data.persons_band is not None:
-            low, high = self.data.persons_band
-            parts.append(self.t("band_range", low=low, high=high))
-        if isinstance(persons.get("lower_bound"), int):
-            parts.append(self.t("lower_bound", n=persons["lower_bound"]))
-        return "；".join(parts) if self.lang != "en" else "; ".join(parts)
 
     def summary(self) -> list[Flowable]:
         summary = self.data.summary
@@ -156,6 +146,7 @@ class FrontPages(LayoutBase):
             (self.t("filing_threshold"), self.filing_text()),
             *self.verification_numbers(),
             (self.t("evidence_files"), evidence.get("files", 0)),
+            (self.t("disguised_count"), sum(1 for item in self.data.evidence if item.disguised)),
             (self.t("evidence_bytes"), evidence.get("bytes", 0)),
             (self.t("evidence_set_hash"), evidence.get("manifest_sha256", "")),
             *(
@@ -195,7 +186,7 @@ class FrontPages(LayoutBase):
             self.headline(faces, persons),
             Spacer(1, 6),
             self.p(self.t("summary_intro"), self.small),
-            *([self.p(self.t("band_note"), self.small)] if self.persons_range() else []),
+            *self.range_note(),
             Spacer(1, 4),
             key_numbers,
             Spacer(1, 6),
@@ -241,6 +232,14 @@ class FrontPages(LayoutBase):
             )
         story.append(PageBreak())
         return story
+
+    def range_note(self) -> list[Flowable]:
+        """What the persons range is, in words: never a confidence interval."""
+        if not self.persons_range():
+            return []
+        interval = self.data.summary.get("persons", {}).get("interval")
+        key = "interval_note" if isinstance(interval, list) else "band_note"
+        return [self.p(self.t(key), self.small)]
 
     def log_events_text(self) -> str:
         """Upload and deletion events from logs, or plainly that none were found."""
