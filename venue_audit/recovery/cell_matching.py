@@ -33,7 +33,7 @@ from venue_audit.recovery.sqlite_format import (
     serial_type_size,
     varint_len,
 )
-from venue_audit.recovery.table_schema import TableSchema
+from venue_audit.recovery.table_schema import TableSchema, serial_class
 
 
 def _index_cell_header_before(
@@ -106,12 +106,15 @@ def _possible_starts(
         if t.rowid_alias == 0:
             m &= first == 0
         else:
-            aff = t.columns[0].affinity
-            multi = first >= 0x80
-            if aff == "TEXT":
-                m &= multi | (first == 0) | ((first >= 13) & (first % 2 == 1))
-            elif aff in ("INTEGER", "REAL", "NUMERIC"):
-                m &= multi | (first <= 9)
+            classes = t.classes(0)
+            ok = (first >= 0x80) | (first == 0)
+            if classes & {"integer", "real"}:
+                ok |= (first >= 1) & (first <= 9)
+            if "text" in classes:
+                ok |= (first >= 13) & (first % 2 == 1)
+            if "blob" in classes:
+                ok |= (first >= 12) & (first % 2 == 0)
+            m &= ok
         mask |= m
     return (np.flatnonzero(mask) + start).tolist()
 
@@ -135,12 +138,8 @@ def _could_start_record(page: bytes, q: int, tables: list[TableSchema]) -> bool:
         if t.rowid_alias == 0:
             if first != 0:
                 continue
-        elif first < 0x80:
-            aff = t.columns[0].affinity
-            if aff == "TEXT" and first != 0 and (first < 13 or first % 2 == 0):
-                continue
-            if aff in ("INTEGER", "REAL", "NUMERIC") and first > 9:
-                continue
+        elif first < 0x80 and serial_class(first) not in t.classes(0) | {"null"}:
+            continue
         return True
     return False
 

@@ -17,7 +17,7 @@ import struct
 
 from venue_audit.recovery.cell_candidates import CellCandidate, fits_region, layouts, parse_types
 from venue_audit.recovery.sqlite_format import serial_type_size, text_is_clean, varint_len
-from venue_audit.recovery.table_schema import TableSchema
+from venue_audit.recovery.table_schema import TableSchema, serial_class
 
 
 def _first_byte_fits(table: TableSchema, column: int, byte: int) -> bool:
@@ -26,16 +26,7 @@ def _first_byte_fits(table: TableSchema, column: int, byte: int) -> bool:
         return column < len(table.columns)
     if column == table.rowid_alias:
         return byte == 0
-    aff = table.columns[column].affinity
-    if byte == 0:
-        return True
-    if aff == "TEXT":
-        return byte >= 13 and byte % 2 == 1
-    if aff in ("INTEGER", "REAL", "NUMERIC"):
-        return byte <= 9
-    if "BLOB" in table.columns[column].declared_type.upper():
-        return byte >= 12 and byte % 2 == 0
-    return byte not in (10, 11)
+    return byte not in (10, 11) and (byte == 0 or serial_class(byte) in table.classes(column))
 
 
 SCHEMA_ROW_TYPES = (23, 21, 27)  # 'table'/'index' (5 chars), 'view' (4), 'trigger' (7)
@@ -54,8 +45,6 @@ def _types_of_size(
     ``raw``: [(serial type, value lost)]. Zero bytes means NULL, 0, 1 or '' alike: the value is
     lost. Text must decode cleanly; with ``seen_only``, sizes never seen in the column's live
     values (``value_sizes``, when they are few) are ruled out."""
-    col = table.columns[column]
-    declared = col.declared_type.upper()
     if size < 0:
         return []
     if size == 0:
@@ -63,23 +52,25 @@ def _types_of_size(
     seen = table.value_sizes.get(column) if seen_only else None
     if seen is not None and size not in seen:
         return []
-    if col.affinity in ("INTEGER", "REAL", "NUMERIC"):
+    classes = table.classes(column) - {"null"}
+    options: list[tuple[int, bool]] = []
+    if classes & {"integer", "real"}:
         if size in NUMERIC_SIZES:
-            return [(NUMERIC_SIZES[size], False)]
-        if size == 8 and len(raw) >= 8:
+            options.append((NUMERIC_SIZES[size], False))
+        elif size == 8 and len(raw) >= 8:
             as_int = int.from_bytes(raw[:8], "big", signed=True)
-            if col.affinity == "INTEGER" and abs(as_int) < 1 << 53:
-                return [(6, False)]
-            return [(7, False)] if _plausible_float(raw[:8]) else [(6, False)]
-        return []
-    st = 13 + 2 * size if col.affinity == "TEXT" else 12 + 2 * size
-    if st >= 0x80:
-        return []
-    if col.affinity == "TEXT":
-        return [(st, False)] if text_is_clean(raw[:size], encoding) else []
-    if "BLOB" in declared:
-        return [(st, False)]
-    return [(st, True)]  # no declared type: number, text or blob alike; keep only its length
+            if "real" not in classes or ("integer" in classes and abs(as_int) < 1 << 53):
+                options.append((6, False))
+            else:
+                options.append((7, False) if _plausible_float(raw[:8]) else (6, False))
+    if 13 + 2 * size < 0x80:
+        if "text" in classes and text_is_clean(raw[:size], encoding):
+            options.append((13 + 2 * size, False))
+        if "blob" in classes:
+            options.append((12 + 2 * size, False))
+    if len(options) > 1:  # a number, a text or a blob alike: keep only the value's length
+        return [(12 + 2 * size, True)] if 12 + 2 * size < 0x80 else []
+    return options
 
 
 def _lost_first_types(

@@ -223,7 +223,7 @@ def _recover(
     for row in live.rows:
         live_values.setdefault(row.table, []).append(row.values)
     for layout in tables:
-        layout.learn_value_sizes(live_values.get(layout.name, []), header.encoding)
+        layout.learn_from_live(live_values.get(layout.name, []), header.encoding)
     if not tables:
         report.notes.append("no table layouts readable from sqlite_master; generic records only")
     by_name = {t.name: t for t in tables}

@@ -76,6 +76,9 @@ class TableSchema:
     # value sizes (body bytes) seen in a column's live values when they are few: how long a
     # header-less deleted row's value most likely was (positions in this layout)
     value_sizes: dict[int, set[int]] = field(default_factory=dict)
+    # storage classes ("integer", "real", "text", "blob") a column's live values have: a
+    # DATETIME or VARBINARY column (NUMERIC affinity) holding text fits its own rows
+    value_classes: dict[int, set[str]] = field(default_factory=dict)
 
     @property
     def column_names(self) -> list[str]:
@@ -86,18 +89,21 @@ class TableSchema:
         b-tree keyed on its primary key, so its records hold the key columns first, in key
         order, then the others in declared order; any other table stores declared order."""
         if not self.without_rowid or not self.pk_columns:
-            return replace(self, value_sizes={})
+            return replace(self, value_sizes={}, value_classes={})
         order = [*self.pk_columns, *(i for i in range(len(self.columns)) if i not in self.pk_columns)]
         return TableSchema(self.name, self.root_page, self.sql, [self.columns[i] for i in order],
                            None, True, list(range(len(self.pk_columns))), tuple(order))
 
-    def learn_value_sizes(self, rows: list[list], encoding: str, most: int = 8) -> None:
-        """Record, for each column whose live values (rows in declared order) take at most
-        ``most`` different sizes in a record, those sizes: fixed-width keys, small integers and
-        the like, which tell how long a value whose serial type was lost most likely was."""
+    def learn_from_live(self, rows: list[list], encoding: str, most: int = 8) -> None:
+        """Learn from the table's live rows (in declared order) what its columns hold: the
+        storage classes of their values, and, where a column's values take at most ``most``
+        different sizes in a record (fixed-width keys, small integers), those sizes, which tell
+        how long a value whose serial type was lost most likely was."""
         order = self.record_order or tuple(range(len(self.columns)))
         for position, column in enumerate(order):
-            sizes = {_body_size(row[column], encoding) for row in rows if column < len(row)}
+            values = [row[column] for row in rows if column < len(row)]
+            self.value_classes[position] = {_storage_class(v) for v in values} - {"null"}
+            sizes = {_body_size(v, encoding) for v in values}
             if len(rows) >= 3 and len(sizes) <= most:
                 self.value_sizes[position] = sizes
 
@@ -123,9 +129,28 @@ class TableSchema:
             if i == self.rowid_alias:
                 if st != 0:
                     return False
-            elif not serial_type_fits(col.affinity, st, col.declared_type):
+            elif not self._type_fits(i, col, st):
                 return False
         return True
+
+    def classes(self, position: int) -> set[str]:
+        """Storage classes a value of this column may have: those its affinity allows (as
+        strictly as ``serial_type_fits``) and those seen in its live values."""
+        col = self.columns[position]
+        if col.affinity in ("INTEGER", "REAL", "NUMERIC"):
+            declared = {"null", "integer", "real"}
+        elif col.affinity == "TEXT":
+            declared = {"null", "text"}
+        elif "BLOB" in col.declared_type.upper():
+            declared = {"null", "blob"}
+        else:
+            declared = {"null", "integer", "real", "text", "blob"}
+        return declared | self.value_classes.get(position, set())
+
+    def _type_fits(self, position: int, col: Column, st: int) -> bool:
+        return serial_type_fits(col.affinity, st, col.declared_type) or (
+            st not in (10, 11) and serial_class(st) in self.value_classes.get(position, ())
+        )
 
     def fit_score(self, serial_types: tuple[int, ...]) -> float:
         """Fraction of columns whose serial type fits; 0 when the column count is impossible."""
@@ -133,8 +158,8 @@ class TableSchema:
             return 0.0
         good = sum(
             1
-            for col, st in zip(self.columns, serial_types, strict=False)
-            if serial_type_fits(col.affinity, st, col.declared_type)
+            for i, (col, st) in enumerate(zip(self.columns, serial_types, strict=False))
+            if self._type_fits(i, col, st)
         )
         return good / len(self.columns)
 
@@ -233,3 +258,24 @@ def _body_size(value: object, encoding: str) -> int:
     if isinstance(value, str):
         return len(value.encode(encoding, errors="surrogatepass"))
     return len(value) if isinstance(value, bytes | bytearray) else 0
+
+
+def serial_class(st: int) -> str:
+    """Storage class of a serial type: "null", "integer", "real", "text" or "blob"."""
+    if st == 0:
+        return "null"
+    if st == 7:
+        return "real"
+    if st < 12:
+        return "integer"
+    return "blob" if st % 2 == 0 else "text"
+
+
+def _storage_class(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool | int):
+        return "integer"
+    if isinstance(value, float):
+        return "real"
+    return "text" if isinstance(value, str) else "blob"
