@@ -9,20 +9,34 @@ one produce the same case and the same summary.json.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from venue_audit import acquire as acquisition
 from venue_audit.assess import assess_case
 from venue_audit.case import Case, CaseInfo
+from venue_audit.case.amendment import reconcile
+from venue_audit.case.workspace import SELF_AUDIT, check_case_info
+from venue_audit.errors import UsageError
+from venue_audit.faces import face_pool
 from venue_audit.identify import identify
 from venue_audit.offsite import mark_offsite
+from venue_audit.preflight import (
+    judged_at,
+    require_case_folder,
+    require_sources,
+    require_within_sources,
+)
+from venue_audit.report.i18n import LANGS
 from venue_audit.scan import ScanOptions, scan
 from venue_audit.summary import build_summary
 
 StageCallback = Callable[[str, int, int], None]
+ProgressCallback = Callable[[int, int], None]
 STAGES = ("acquire", "scan", "identify", "assess", "report")
 
 
@@ -42,6 +56,10 @@ class AuditRequest:
     workers: int = 0
     # sources (or folders within them) taken from outside the venue: cloud, another host
     offsite: list[Path] = field(default_factory=list)
+    # an existing case whose details differ from case_info: record an amendment, not refuse
+    amend: bool = False
+    # the to-delete list (.csv or .xlsx, SQL scripts beside it); a self-audit always makes one
+    to_delete: Path | None = None
 
 
 @dataclass
@@ -49,34 +67,79 @@ class AuditResult:
     case_dir: Path
     summary: dict[str, Any]
     report: Any = None
+    to_delete: Any = None  # remediation.ToDeleteList, when one was made
+
+
+def check_request(request: AuditRequest) -> date:
+    """Refuse here, before a case folder is made, whatever can be refused; returns the as-of day."""
+    require_case_folder(request.case_dir)
+    require_sources(request.sources)
+    require_within_sources(request.offsite, request.sources)
+    if request.lang not in LANGS:
+        raise UsageError(f"--lang {request.lang!r}: choose one of {', '.join(LANGS)}")
+    if request.to_delete is not None and request.to_delete.suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError(f"--to-delete {request.to_delete}: write the list as .csv or .xlsx")
+    if (request.case_dir / "case.db").exists():
+        return judged_at(request.as_of, request.policy, Case(request.case_dir).info.as_of)
+    day = judged_at(request.as_of, request.policy)
+    check_case_info(request.case_info or CaseInfo("", "", []))
+    return day
 
 
 def audit(
-    request: AuditRequest, on_stage: StageCallback | None = None, command: list[str] | None = None
+    request: AuditRequest,
+    on_stage: StageCallback | None = None,
+    command: list[str] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> AuditResult:
-    """Run every stage; an existing case folder is reused (acquire and scan are idempotent)."""
+    """Run every stage; an existing case folder is reused (acquire and scan are idempotent).
+
+    ``on_stage(name, index, count)`` announces each stage; ``progress(done, total)`` counts
+    within the stages that can (acquire in bytes, scan in items).
+    """
 
     def stage(name: str) -> None:
         if on_stage:
             on_stage(name, STAGES.index(name), len(STAGES))
 
+    as_of = check_request(request).isoformat()
     if (request.case_dir / "case.db").exists():
         case = Case(request.case_dir)
+        if request.case_info is not None:
+            reconcile(case, request.case_info, request.amend, command)
     else:
-        if request.case_info is None:
-            raise ValueError("a new case needs its case number, venue and examiners")
+        assert request.case_info is not None  # check_request refused it otherwise
         case = Case.create(request.case_dir, request.case_info, command)
-    stage("acquire")
-    acquisition.acquire(case, request.sources, workers=request.workers or None, command=command)
-    acquisition.export_manifest(case)
-    if request.offsite:
-        mark_offsite(case, request.offsite, command)
-    stage("scan")
-    scan(case, ScanOptions(workers=request.workers), command=command)
+    options = ScanOptions(workers=request.workers)
+    # The face workers start (seconds: models load once in a fork server) while acquisition runs.
+    with face_pool(options.workers or os.cpu_count()) as pool:
+        stage("acquire")
+        acquisition.acquire(
+            case,
+            request.sources,
+            workers=request.workers or None,
+            progress=progress,
+            command=command,
+        )
+        acquisition.export_manifest(case)
+        if request.offsite:
+            mark_offsite(case, request.offsite, command)
+        stage("scan")
+        scan(case, options, progress=progress, command=command, pool=pool)
     stage("identify")
     identify(case, command)
     stage("assess")
-    assess_case(case, request.consent_log, request.policy, request.links, request.as_of, command)
+    assess_case(case, request.consent_log, request.policy, request.links, as_of, command)
+    listed = None
+    if case.info.purpose == SELF_AUDIT or request.to_delete is not None:
+        from venue_audit.remediation import make_to_delete
+        from venue_audit.remediation.export import export_to_delete
+
+        listed = make_to_delete(case, command)
+        if request.to_delete is not None:
+            export_to_delete(
+                listed, request.to_delete, case.info.case_no, "en" if request.lang == "en" else "zh"
+            )
     summary = build_summary(case)
     report = None
     if request.report_pdf is not None:
@@ -96,4 +159,4 @@ def audit(
         request.summary_json.write_text(
             json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
-    return AuditResult(case.directory, summary, report)
+    return AuditResult(case.directory, summary, report, listed)

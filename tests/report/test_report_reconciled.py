@@ -159,6 +159,7 @@ def test_each_person_row_carries_its_venue_key_and_consent_row(audited: dict) ->
         else:
             assert row["consent_rows"] == "" and row["consent_status"] == "no_consent", row
             assert row["consent_reason"] == "no consent row linked"
+            assert row["consent_reason_zh"] == "未找到关联的同意记录"
         assert row["stores"] and row["first_seen_source"], row
 
 
@@ -176,3 +177,29 @@ def test_the_cloud_copy_report_renders_with_embedded_fonts(audited: dict) -> Non
     assert all(pdf_fonts(audited["pdf"]).values())
     shares = ink_in_text_boxes(audited["pdf"], 2, "检验结论摘要")
     assert shares and all(share > 0.03 for share in shares)
+
+
+@pytest.mark.slow
+def test_times_say_their_clock_and_how_their_offset_was_known(audited: dict) -> None:
+    text = pdf_text(audited["pdf"], layout=False).replace("\n", "")
+    assert "数据库字段 capture_time（原始值无时区，按 Asia/Shanghai 解释）" in text
+    # a zip entry's time has no offset: shown as stored and said so, never "converted"
+    assert "2024-06-01T02:00:00（压缩包条目时间，未记录时区，按原值列出）" in text
+    assert {r["first_seen_offset"] for r in audited["persons"]} == {"assumed"}
+
+
+@pytest.mark.slow
+def test_the_zh_report_names_the_tools_identifiers_in_chinese(audited: dict) -> None:
+    text = pdf_text(audited["pdf"], layout=False).replace("\n", "")
+    for identifier in (
+        "case.new", "acquire.start", "scan.end", "generic", "crop_detector", "merge_spreads",
+        "link_threshold", "archive_members", "template_decoding", "True", "None", "规则:",
+        "seed=",
+    ):
+        assert identifier not in text, identifier
+    for words in (
+        "建立案件", "扫描完成", "SQLite 数据库", "压缩包", "通用（未识别）",
+        "人员聚类（dlib-resnet-v1-128）：合并阈值", "欧氏距离", "人脸特征模板解码",
+        "Python 版本", "附件 findings.csv 中的规则编号 no-consent",
+    ):
+        assert words in text, words

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from venue_audit import __version__
 from venue_audit.case import custody
 from venue_audit.case.schema import SCHEMA_VERSION, create_schema
 from venue_audit.errors import UsageError
+from venue_audit.preflight import distinct_examiners, require_case_folder, responsible_person
 
 DB_NAME = "case.db"
 HEAD_NAME = "custody.head"
@@ -49,6 +52,38 @@ class CaseInfo:
     requirements: str = ""
     witnesses: list[str] = field(default_factory=list)
     holder: str = ""
+    # EXAMINATION: an examiner's case (two examiners, an evidence report); SELF_AUDIT: a
+    # business auditing itself, one responsible person (个人信息保护负责人) in ``examiners``
+    purpose: str = "examination"
+
+
+EXAMINATION, SELF_AUDIT = "examination", "self-audit"
+PURPOSES = (EXAMINATION, SELF_AUDIT)
+
+
+def check_case_info(info: CaseInfo) -> None:
+    """What a new case needs: a case number, a venue, its people (two different examiners, or
+    for a self-audit one responsible person), a real zone."""
+    if info.purpose not in PURPOSES:
+        raise CaseError(f"unknown case purpose {info.purpose!r}; one of {', '.join(PURPOSES)}")
+    people = "(and two --examiner names)" if info.purpose == EXAMINATION else (
+        "(and the --responsible person)"
+    )
+    missing = [
+        option
+        for option, value in (("--case-no", info.case_no), ("--venue", info.venue))
+        if not value.strip()
+    ]
+    if missing:
+        raise CaseError(f"a new case needs {' and '.join(missing)} {people}")
+    if info.purpose == SELF_AUDIT:
+        responsible_person(info.examiners)
+    else:
+        distinct_examiners(info.examiners)
+    try:
+        ZoneInfo(info.tz)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise CaseError(f"unknown time zone {info.tz!r}") from error
 
 
 class Case:
@@ -84,11 +119,12 @@ class Case:
             requirements=row.get("requirements") or "",
             witnesses=json.loads(row.get("witnesses") or "[]"),
             holder=row.get("holder") or "",
+            purpose=row.get("purpose") or EXAMINATION,
         )
 
     @classmethod
     def create(cls, directory: Path, info: CaseInfo, command: list[str] | None = None) -> Case:
-        directory = Path(directory)
+        directory = require_case_folder(directory)
         if (directory / DB_NAME).exists():
             raise CaseError(
                 f"{directory} already holds a case; open it instead of creating it again"
@@ -97,14 +133,7 @@ class Case:
             raise CaseError(
                 f"{directory} exists and is not empty; choose a new folder for the case"
             )
-        if len(info.examiners) < 2:
-            raise CaseError(
-                "name at least two examiners (--examiner A --examiner B): Chinese evidence rules require two"
-            )
-        try:
-            ZoneInfo(info.tz)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise CaseError(f"unknown time zone {info.tz!r}") from error
+        check_case_info(info)
         directory.mkdir(parents=True, exist_ok=True)
         os.chmod(directory, 0o700)
         db = sqlite_utils.Database(directory / DB_NAME)
@@ -129,6 +158,7 @@ class Case:
                 "requirements": info.requirements,
                 "witnesses": json.dumps(info.witnesses, ensure_ascii=False),
                 "holder": info.holder,
+                "purpose": info.purpose,
             }
         )
         db.close()
@@ -156,6 +186,7 @@ class Case:
                 "commissioned_at": info.commissioned_at,
                 "place": info.place,
                 "requirements": info.requirements,
+                **({"purpose": info.purpose} if info.purpose != EXAMINATION else {}),
             },
             command,
         )
@@ -181,6 +212,24 @@ class Case:
 
     def now(self) -> str:
         return custody.now_in(self.info.tz)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One real transaction: everything inside commits together, or is rolled back.
+
+        Write with plain SQL on ``self.db.conn`` inside it: sqlite-utils' helpers manage
+        transactions of their own (older releases commit whatever is open). ``BEGIN
+        IMMEDIATE`` takes the write lock up front, so a reader elsewhere (a progress
+        display, a browser on the case) cannot make the commit fail halfway.
+        """
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def checkpoint(self) -> None:
         """Fold the WAL into case.db, so the file alone is the whole case (to copy, hash or serve)."""

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from venue_audit.assess import judge_deletion
 from venue_audit.case import Case
+from venue_audit.case.workspace import SELF_AUDIT
 from venue_audit.report.evidence_images import evidence_thumbnail_source
 from venue_audit.report.load import ThumbnailSource, load_report_data
 from venue_audit.report.model import VerificationSection
@@ -44,6 +45,11 @@ def report_case(
         case, as_of, rehash=rehash, thumbnail_source=thumbnail_source, verification=verification
     )
     extra = write_person_annexes(case, Path(out_pdf).parent, thumbnail_source, sealed_contact_sheets)
+    if case.info.purpose == SELF_AUDIT:
+        from venue_audit.remediation.report_section import self_audit_annexes, self_audit_section
+
+        data.self_audit = self_audit_section(case, data.summary, command)
+        extra.update(self_audit_annexes(case, Path(out_pdf).parent, lang))
     outputs = render_report(
         data,
         out_pdf,

@@ -15,6 +15,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from venue_audit.report import i18n, labels
 from venue_audit.report.layout import (
     CONTENT_WIDTH,
     GRID,
@@ -22,30 +23,42 @@ from venue_audit.report.layout import (
     clip,
     safe,
 )
+from venue_audit.report.model import SkippedItem
 
 
 class ClosingPages(LayoutBase):
     """Skipped items, verification, custody, annexes and signatures."""
 
     def skipped(self) -> list[Flowable]:
-        items = self.data.skipped
         story: list[Flowable] = [self.p(self.t("skipped"), self.h1)]
-        if not items:
-            return [*story, self.p(self.t("skipped_none"))]
+        if not self.data.skipped:
+            story.append(self.p(self.t("skipped_none")))
+        else:
+            story += self.skipped_table(self.data.skipped)
+        if self.data.consent_problems:
+            story += [
+                self.p(self.t("consent_problems", n=len(self.data.consent_problems)), self.h2),
+                *self.skipped_table(self.data.consent_problems),
+            ]
+        return story
+
+    def skipped_table(self, items: list[SkippedItem]) -> list[Flowable]:
+        """Stage, where, and why in the report's words (the tool's own when it has no wording)."""
         rows: list[list[Any]] = [
             [self.p(self.t(k), self.cell_head) for k in ("stage", "locator", "reason")]
         ]
         for item in items[: self.options.max_skipped_rows]:
+            reason = i18n.reason_text(item.code, item.params, item.reason, self.lang)
             rows.append(
                 [
-                    self.p(item.stage, self.cell),
+                    self.p(i18n.stage_label(item.stage, self.lang), self.cell),
                     self.p(self.shorten(item.locator, "skipped"), self.cell),
-                    self.p(self.shorten(item.reason, "skipped"), self.cell),
+                    self.p(self.shorten(reason, "skipped"), self.cell),
                 ]
             )
-        story.append(
+        story: list[Flowable] = [
             self.table(rows, [CONTENT_WIDTH * 0.12, CONTENT_WIDTH * 0.44, CONTENT_WIDTH * 0.44])
-        )
+        ]
         if len(items) > self.options.max_skipped_rows:
             story.append(
                 self.p(
@@ -60,7 +73,10 @@ class ClosingPages(LayoutBase):
             return []
         story: list[Flowable] = [
             self.p(self.t("verification"), self.h1),
-            self.p(f"{self.t('verdict')}: {self.deletion_word(section.verdict)}", self.big),
+            self.p(
+                i18n.labelled(self.t("verdict"), self.deletion_word(section.verdict), self.lang),
+                self.big,
+            ),
         ]
         if section.baseline or section.after:
             story.append(self.p(f"{section.baseline} → {section.after}", self.small))
@@ -123,7 +139,7 @@ class ClosingPages(LayoutBase):
             actor = self.t("os_account", account=event.actor)
             if event.examiners:
                 actor = f"{names.join(event.examiners)}\n{actor}"
-            action = event.action
+            action = i18n.label(labels.CUSTODY_ACTIONS, event.action, self.lang)
             if event.action == "handover":
                 stated = event.detail.get("handed_over_at") or self.t("not_given")
                 action = self.t("handover_event", at=stated)
@@ -138,7 +154,7 @@ class ClosingPages(LayoutBase):
                 ]
             )
         story.append(
-            self.table(rows, [CONTENT_WIDTH * w for w in (0.05, 0.16, 0.09, 0.12, 0.30, 0.28)])
+            self.table(rows, [CONTENT_WIDTH * w for w in (0.05, 0.15, 0.13, 0.14, 0.26, 0.27)])
         )
         if len(events) > self.options.max_custody_rows:
             story.append(
@@ -215,19 +231,23 @@ class ClosingPages(LayoutBase):
             self.p(joiner.join(sentences)),
         ]
 
-    def signatures(self) -> list[Flowable]:
-        """Lines for both examiners, the witnesses and the holder, and a box for the seal."""
+    def signers(self) -> list[tuple[str, str]]:
+        """(role, name) of everyone who signs: the examiners, the witnesses, the holder."""
         case = self.data.case
         signers = [(self.t("examiner_role"), name) for name in case.examiners]
         signers += [(self.t("witness_role"), name) for name in case.witnesses or [""]]
         signers.append((self.t("holder_role"), case.holder))
+        return signers
+
+    def signatures(self) -> list[Flowable]:
+        """Lines for both examiners, the witnesses and the holder, and a box for the seal."""
         rows = [
             [
-                self.p(f"{role}: {name}" if name else f"{role}:"),
-                self.p(f"{self.t('signature')}: ____________________"),
-                self.p(f"{self.t('date')}: ______________"),
+                self.p(i18n.labelled(role, name or "", self.lang)),
+                self.p(i18n.labelled(self.t("signature"), "____________________", self.lang)),
+                self.p(i18n.labelled(self.t("date"), "______________", self.lang)),
             ]
-            for role, name in signers
+            for role, name in self.signers()
         ]
         table = Table(
             rows,

@@ -25,18 +25,39 @@ from venue_audit.report.layout import (
     LayoutBase,
     safe,
 )
-from venue_audit.report.model import PERSON_STATUSES
+from venue_audit.report.model import PERSON_STATUSES, LogEvent
 
 
 class FrontPages(LayoutBase):
     """Cover, examination record and summary page."""
 
     def cover(self) -> list[Flowable]:
+        """The report's title, its cover table (:meth:`cover_rows`) and notices."""
+        title_zh, title_en = self.title_pair()
+        table = self.table(
+            [[self.p(k), self.p(v or self.t("not_given"))] for k, v in self.cover_rows() if k],
+            [CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.7],
+            header=False,
+        )
+        return [
+            Spacer(1, 14 * mm),
+            Paragraph(safe(title_zh) if self.lang != "en" else safe(title_en), self.title),
+            *([self.p(title_en, self.subtitle)] if self.lang == "zh+en" else []),
+            Spacer(1, 8 * mm),
+            table,
+            *self.cover_notices(),
+            PageBreak(),
+        ]
+
+    def title_pair(self) -> tuple[str, str]:
+        return i18n.STRINGS["report_title"]
+
+    def cover_rows(self) -> list[tuple[str, str]]:
         """The 检验报告's cover: the examination record (2016 rules Art. 14; MPS rules 2019)."""
         case = self.data.case
         period = " — ".join(v for v in (case.period_start, case.period_end) if v)
         names = "、" if self.lang != "en" else ", "
-        rows = [
+        return [
             (self.t("case_title"), case.title),
             (self.t("case_no"), case.case_no),
             (self.t("org"), case.org),
@@ -62,30 +83,9 @@ class FrontPages(LayoutBase):
                 f"{self.data.methodology.tool_name} {self.data.methodology.tool_version}",
             ),
         ]
-        table = self.table(
-            [[self.p(k), self.p(v or self.t("not_given"))] for k, v in rows if k],
-            [CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.7],
-            header=False,
-        )
-        return [
-            Spacer(1, 14 * mm),
-            Paragraph(
-                safe(i18n.STRINGS["report_title"][0])
-                if self.lang != "en"
-                else safe(i18n.STRINGS["report_title"][1]),
-                self.title,
-            ),
-            *(
-                [self.p(i18n.STRINGS["report_title"][1], self.subtitle)]
-                if self.lang == "zh+en"
-                else []
-            ),
-            Spacer(1, 8 * mm),
-            table,
-            *self.examiner_notice(),
-            *self.sealed_notice(),
-            PageBreak(),
-        ]
+
+    def cover_notices(self) -> list[Flowable]:
+        return [*self.examiner_notice(), *self.sealed_notice()]
 
     def examiner_notice(self) -> list[Flowable]:
         """Two examiners are required (法发〔2016〕22号 Art. 14; MPS rules Art. 6): say so if not."""
@@ -110,7 +110,7 @@ class FrontPages(LayoutBase):
         evidence = summary.get("evidence", {})
         distinct = str(persons.get("distinct", 0))
         if self.persons_range():
-            distinct += f"（{self.persons_range()}）" if self.lang != "en" else f" ({self.persons_range()})"
+            distinct += self.bracketed(self.persons_range())
         only_deleted = int(persons.get("only_in_deleted", 0))
         offsite = summary.get("offsite", [])
         numbers = [
@@ -132,7 +132,7 @@ class FrontPages(LayoutBase):
             (self.t("video_frames"), faces.get("video_frames_with_faces", 0)),
             (self.t("exact_duplicates"), faces.get("exact_duplicates", 0)),
             (self.t("deleted_recoverable"), faces.get("deleted_recoverable", 0)),
-            (self.t("stores_found"), len(summary.get("stores", []))),
+            (self.t("stores_found"), self.t("unit_stores", n=len(summary.get("stores", [])))),
             (
                 self.t("offsite_stores"),
                 self.t(
@@ -145,7 +145,7 @@ class FrontPages(LayoutBase):
             (self.t("log_events"), self.log_events_text()),
             (self.t("filing_threshold"), self.filing_text()),
             *self.verification_numbers(),
-            (self.t("evidence_files"), evidence.get("files", 0)),
+            (self.t("evidence_files"), self.evidence_files(evidence.get("files", 0))),
             (self.t("disguised_count"), sum(1 for item in self.data.evidence if item.disguised)),
             (self.t("evidence_bytes"), evidence.get("bytes", 0)),
             (self.t("evidence_set_hash"), evidence.get("manifest_sha256", "")),
@@ -233,6 +233,11 @@ class FrontPages(LayoutBase):
         story.append(PageBreak())
         return story
 
+    def evidence_files(self, files: int) -> str:
+        """The files handed over, and the archive members listed beside them."""
+        members = sum(1 for e in self.data.evidence if e.archive_member and not e.after_state)
+        return self.t("evidence_files_value", files=files, members=members) if members else str(files)
+
     def range_note(self) -> list[Flowable]:
         """What the persons range is, in words: never a confidence interval."""
         if not self.persons_range():
@@ -248,11 +253,18 @@ class FrontPages(LayoutBase):
         deletions = [e for e in events if e.kind == "delete"]
         if not uploads and not deletions:
             return self.t("log_events_none")
+        def files(events: list[LogEvent]) -> str:
+            stated = [e.files for e in events if e.files is not None]
+            return self.t("log_files_stated", n=sum(stated)) if stated else ""
+
         return self.t(
             "log_events_value",
             upload_days=len({e.date for e in uploads}),
-            uploads=sum(e.count for e in uploads),
+            upload_lines=sum(e.lines for e in uploads),
+            upload_files=files(uploads),
             delete_days=len({e.date for e in deletions}),
+            delete_lines=sum(e.lines for e in deletions),
+            delete_files=files(deletions),
         )
 
     def filing_text(self) -> str:
@@ -290,7 +302,7 @@ class FrontPages(LayoutBase):
         label = ParagraphStyle("headline_label", parent=self.small, alignment=TA_CENTER)
         persons_label = self.t("distinct")
         if self.persons_range():
-            persons_label += f" ({self.persons_range()})"
+            persons_label += self.bracketed(self.persons_range())
         table = Table(
             [
                 [

@@ -21,7 +21,9 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from venue_audit.errors import UsageError
 from venue_audit.report.annexes import HASH_LIST_NAME, HashListError, file_sha256, read_hash_list
 
 SIGNATURE_FIELD = "ExaminerSignature"
@@ -29,6 +31,26 @@ SIGNATURE_FIELD = "ExaminerSignature"
 
 class SigningError(Exception):
     """The PKCS#12 could not be opened (wrong password, not a PKCS#12) or signing failed."""
+
+
+class SigningKeyError(SigningError, UsageError):
+    """The examiner's PKCS#12 cannot be opened with the password given: refused before work."""
+
+
+def load_signer(p12: Path, password: bytes | None) -> Any:
+    """The signer in ``p12``; called before rendering too, so a wrong password costs nothing."""
+    from pyhanko.sign import signers
+
+    if not Path(p12).is_file():
+        raise SigningKeyError(f"--sign {p12}: no such file")
+    try:
+        with _quiet_pyhanko():
+            signer = signers.SimpleSigner.load_pkcs12(pfx_file=str(p12), passphrase=password)
+    except (OSError, ValueError) as error:
+        raise SigningKeyError(f"--sign {p12} cannot be opened: {error}") from error
+    if signer is None:
+        raise SigningKeyError(f"--sign {p12}: wrong password or not a PKCS#12 file")
+    return signer
 
 
 def sign_pdf(
@@ -43,12 +65,7 @@ def sign_pdf(
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    try:
-        signer = signers.SimpleSigner.load_pkcs12(pfx_file=str(p12), passphrase=password)
-    except (OSError, ValueError) as error:
-        raise SigningError(f"cannot open {p12}: {error}") from error
-    if signer is None:
-        raise SigningError(f"cannot open {p12}: wrong password or not a PKCS#12 file")
+    signer = load_signer(p12, password)
     metadata = signers.PdfSignatureMetadata(
         field_name=field_name,
         reason=reason or None,

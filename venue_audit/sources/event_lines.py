@@ -13,14 +13,32 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
+from venue_audit.sources.base import Item
 from venue_audit.sources.tabular import bounded_lines
+
+# (line number, reason, reason code, its parameters): a reader makes each a located Problem
+LineProblem = tuple[int, str, str, dict[str, Any]]
 
 MAX_BODY_LINES = 400
 MAX_BODY_BYTES = 64 << 20
+PEEK = 64 << 10
+TEXT_TYPES = frozenset({"log", "text", "json", "jsonl", "xml"})
 _DECODER = json.JSONDecoder()
+
+
+def text_item_shows(item: Item, head: bytes, marks: Callable[[bytes], bool]) -> bool:
+    """Whether a text-like item's first 64 KiB show the marks a reader looks for."""
+    if item.type not in TEXT_TYPES:
+        return False
+    if marks(head):
+        return True
+    if item.size > len(head):
+        with item.open() as stream:
+            return marks(stream.read(PEEK))
+    return False
 
 
 def decode_line(raw: bytes) -> str:
@@ -93,14 +111,15 @@ def xml_dict(element: ElementTree.Element) -> Any:
 
 
 def documents(
-    stream: BinaryIO, line_limit: int, problems: list[tuple[int, str]]
+    stream: BinaryIO, line_limit: int, problems: list[LineProblem]
 ) -> Iterator[tuple[int, str, list[Any]]]:
     """``(first line number, text, JSON bodies)`` of each line, joining lines while a body runs on."""
     pending: list[str] = []
     first = 0
     for number, raw in bounded_lines(stream, line_limit):
         if raw is None:
-            problems.append((number, f"line longer than {line_limit} bytes, skipped"))
+            problems.append((number, f"line longer than {line_limit} bytes, skipped",
+                             "line.too_long", {"limit": line_limit}))
             pending = []
             continue
         line = decode_line(raw)
@@ -113,10 +132,11 @@ def documents(
         if cut and len(pending) < MAX_BODY_LINES and len(text) < MAX_BODY_BYTES:
             continue
         if cut:
-            problems.append((first, f"a JSON body runs past {len(pending)} lines, not read"))
+            problems.append((first, f"a JSON body runs past {len(pending)} lines, not read",
+                             "json.body_too_long", {"lines": len(pending)}))
         pending = []
         yield first, text, bodies
     if pending:
         text = "\n".join(pending)
-        problems.append((first, "the file ends inside a JSON body"))
+        problems.append((first, "the file ends inside a JSON body", "json.body_unterminated", {}))
         yield first, text, json_bodies(text)[0]

@@ -30,6 +30,7 @@ from venue_audit.sources.base import (
     TableRows,
     Yield,
 )
+from venue_audit.sources.event_lines import decode_line as _decode
 from venue_audit.sources.registry import register
 from venue_audit.sources.tabular import bounded_lines
 
@@ -247,14 +248,6 @@ def adms_record(line: str) -> tuple[str, dict[str, str]] | None:
     return match["type"], fields
 
 
-def _decode(raw: bytes) -> str:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030", errors="replace")
-    return text[:-1] if text.endswith("\r") else text
-
-
 def _year_hint(item: Item) -> int | None:
     if not item.mtime:
         return None
@@ -337,11 +330,13 @@ class FaceTransferLogReader(SourceReader):
             for number, raw in bounded_lines(stream, self.line_limit):  # type: ignore[arg-type]
                 if raw is None:
                     problems.append(Problem(f"{item.locator} line {number}",
-                                            f"line longer than {self.line_limit} bytes, skipped"))
+                                            f"line longer than {self.line_limit} bytes, skipped",
+                                            "line.too_long", {"limit": self.line_limit}))
                     continue
                 yield number, raw
         except OSError as error:
-            problems.append(Problem(item.locator, f"log could not be read to the end: {error}"))
+            problems.append(Problem(item.locator, f"log could not be read to the end: {error}",
+                                    "log.read_stopped", {"error": str(error)}))
 
     def _records(
         self, stream: object, item: Item, record_type: str, columns: list[str]
