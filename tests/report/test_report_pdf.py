@@ -184,6 +184,22 @@ def test_log_events_are_totalled_per_action_and_remote_host(
     assert "（日志未记载）" in deletions and "未记载" in deletions
 
 
+def test_log_lines_naming_files_are_not_called_device_face_events(tmp_path: Path) -> None:
+    from report_samples import make_report_data
+
+    from venue_audit.report.model import LogEvent
+
+    data = make_report_data(records=20, persons=4)
+    data.timeline.log_events = [
+        LogEvent("2024-03-15", "upload", 12, "oss://bucket/faces/", 1, 12, linked=0, unlinked=1),
+        LogEvent("2024-03-15", "face capture", 1, "", 2, None, linked=1, unlinked=1),
+    ]
+    text = pdf_text(render_report(data, tmp_path / "r.pdf").pdf, layout=False).replace("\n", "")
+    assert "日志中的上传记录：0 行所列文件为证据中的采集记录；1 行所列文件不在检材中" in text
+    assert "设备人脸事件（上传）" not in text
+    assert "设备人脸事件（人脸抓拍）：1 条事件的图片已链接到证据中的抓拍记录" in text
+
+
 def test_hostile_text_is_shown_literally_and_never_breaks_the_layout(tmp_path: Path) -> None:
     from report_samples import make_report_data
 

@@ -143,6 +143,7 @@ def test_one_set_of_numbers_in_summary_annexes_and_pdf(audited: dict) -> None:
     ):
         assert re.search(rf"{re.escape(label)}\s+{number}(\D|$)", text), (label, number)
     assert re.search(rf"不同自然人（人数）\s+{persons['distinct']}\D", text)
+    assert f"未达到：存储人脸信息 {persons['distinct']} 人（标准 100,000 人）" in text
     assert f"{persons['listed']}（有未删除数据 {persons['distinct']} 人" in text
 
 

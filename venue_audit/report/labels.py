@@ -149,3 +149,11 @@ MATCHES: dict[str, tuple[str, str]] = {
     "same capture (face)": ("同一次采集的人脸", "same capture (face)"),
     "same person": ("同一人的人脸", "same person"),
 }
+
+# Device face events on the timeline (venue_audit.sources.device_events), by their action.
+EVENT_KINDS: dict[str, tuple[str, str]] = {
+    "face capture": ("人脸抓拍", "face capture"),
+    "face recognition": ("人脸识别", "face recognition"),
+    "face detection": ("人脸检测", "face detection"),
+    "door face recognition": ("门禁人脸识别", "door face recognition"),
+}
