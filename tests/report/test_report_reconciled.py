@@ -20,7 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.pdf_reading import ink_in_text_boxes, pdf_fonts, pdf_text
+from tests.pdf_reading import (
+    ink_in_text_boxes,
+    pdf_fonts,
+    pdf_text,
+    undrawn_chinese_characters,
+)
 from venue_audit.audit import AuditRequest, audit
 from venue_audit.case import CaseInfo
 
@@ -191,6 +196,7 @@ def test_the_cloud_copy_report_renders_with_embedded_fonts(audited: dict) -> Non
     assert all(pdf_fonts(audited["pdf"]).values())
     shares = ink_in_text_boxes(audited["pdf"], 2, "检验结论摘要")
     assert shares and all(share > 0.03 for share in shares)
+    assert undrawn_chinese_characters(audited["pdf"]) == []
 
 
 @pytest.mark.slow
