@@ -272,7 +272,7 @@ class FrontPages(LayoutBase):
         filing = self.data.summary.get("filing_threshold") or {}
         persons = filing.get("persons", self.data.summary.get("persons", {}).get("distinct", 0))
         key = "filing_reached" if filing.get("reached") else "filing_not_reached"
-        text = self.t(key, n=persons, threshold=filing.get("threshold", 100000))
+        text = self.t(key, n=f"{persons:,}", threshold=f"{filing.get('threshold', 100000):,}")
         if filing and not filing.get("in_force_at_as_of"):
             text += self.t("filing_not_in_force", date=filing.get("in_force", "2025-06-01"))
         return text
