@@ -239,3 +239,86 @@ def test_an_offsite_mark_outside_every_source_is_refused_before_acquiring(
         run("acquire", case_dir, export, "--offsite", cloud), "--offsite", "name it as a source"
     )
     assert custody_actions(case_dir) == ["case.new"]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["report", "{case}", "--out", "{folder}"], ["--out", "is a folder"]),
+        (["report", "{case}", "--out", "{file}/report.pdf"], ["--out", "is a file, not a folder"]),
+        (["to-delete", "{case}", "--out", "{folder}"], ["--out", "is a folder"]),
+        (["export", "{case}", "--out", "{file}"], ["--out", "is a file; name a folder"]),
+        (["verify-deletion", "{case}", "{folder}", "--out", "{folder}"], ["--out", "is a folder"]),
+        (
+            ["verify-deletion", "{case}", "{folder}", "--json-out", "{file}/v.json"],
+            ["--json-out", "is a file, not a folder"],
+        ),
+    ],
+    ids=[
+        "report --out FOLDER",
+        "report --out under a file",
+        "to-delete --out FOLDER",
+        "export --out FILE",
+        "verify-deletion --out FOLDER",
+        "verify-deletion --json-out under a file",
+    ],
+)
+def test_an_output_path_that_cannot_be_written_is_refused_before_any_work(
+    args: list[str], words: list[str], assessed: Path, tmp_path: Path
+) -> None:
+    case_dir = copy_of(assessed, tmp_path)
+    folder = tmp_path / "already-a-folder.csv"
+    folder.mkdir()
+    file = tmp_path / "notes.txt"
+    file.write_text("kept")
+    events = custody_actions(case_dir)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    filled = [a.format(case=case_dir, folder=folder, file=file) for a in args]
+    refused(run(*filled), *words)
+    assert custody_actions(case_dir) == events
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert list(folder.iterdir()) == [] and file.read_text() == "kept"
+    assert not (case_dir / "report").exists() and not (case_dir / "exports").exists()
+
+
+SELF_AUDIT = ["--responsible", "王五", "--venue", "售楼处"]
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        (["audit", *NEW_CASE], "--report"),
+        (["audit", *NEW_CASE], "--json-out"),
+        (["self-audit", *SELF_AUDIT], "--report"),
+        (["self-audit", *SELF_AUDIT], "--to-delete"),
+    ],
+    ids=["audit --report", "audit --json-out", "self-audit --report", "self-audit --to-delete"],
+)
+def test_a_whole_audit_refuses_an_output_it_could_not_write_before_a_case_is_made(
+    command: list[str], option: str, export: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "out.csv"
+    folder.mkdir()
+    case_dir = tmp_path / "case"
+    name, *details = command
+    result = run(name, export, "--case", case_dir, *details, "--as-of", "2024-06-30", option, folder)
+    refused(result, option, "is a folder")
+    assert not case_dir.exists()
+
+
+def test_demo_into_a_file_is_refused_and_the_file_kept(tmp_path: Path) -> None:
+    file = tmp_path / "demo-out"
+    file.write_text("kept")
+    refused(run("demo", "--out", file), "--out", "is a file; name a folder")
+    assert file.read_text() == "kept"
+
+
+def test_demo_without_its_sample_data_is_refused_before_anything_is_cleared(
+    tmp_path: Path,
+) -> None:
+    old_case = tmp_path / "out" / "demo-case"
+    old_case.mkdir(parents=True)
+    (old_case / "case.db").write_text("an earlier demo")
+    result = run("demo", "--sample-data", tmp_path / "missing", "--out", tmp_path / "out")
+    refused(result, "does not exist")
+    assert (old_case / "case.db").read_text() == "an earlier demo"

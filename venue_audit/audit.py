@@ -9,6 +9,7 @@ one produce the same case and the same summary.json.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,11 +22,13 @@ from venue_audit.case import Case, CaseInfo
 from venue_audit.case.amendment import reconcile
 from venue_audit.case.workspace import SELF_AUDIT, check_case_info
 from venue_audit.errors import UsageError
+from venue_audit.faces import face_pool
 from venue_audit.identify import identify
 from venue_audit.offsite import mark_offsite
 from venue_audit.preflight import (
     judged_at,
     require_case_folder,
+    require_output_file,
     require_sources,
     require_within_sources,
 )
@@ -73,6 +76,13 @@ def check_request(request: AuditRequest) -> date:
     require_case_folder(request.case_dir)
     require_sources(request.sources)
     require_within_sources(request.offsite, request.sources)
+    for option, path in (
+        ("--report", request.report_pdf),
+        ("--json-out", request.summary_json),
+        ("--to-delete", request.to_delete),
+    ):
+        if path is not None:
+            require_output_file(path, option)
     if request.lang not in LANGS:
         raise UsageError(f"--lang {request.lang!r}: choose one of {', '.join(LANGS)}")
     if request.to_delete is not None and request.to_delete.suffix.lower() not in (".csv", ".xlsx"):
@@ -108,15 +118,22 @@ def audit(
     else:
         assert request.case_info is not None  # check_request refused it otherwise
         case = Case.create(request.case_dir, request.case_info, command)
-    stage("acquire")
-    acquisition.acquire(
-        case, request.sources, workers=request.workers or None, progress=progress, command=command
-    )
-    acquisition.export_manifest(case)
-    if request.offsite:
-        mark_offsite(case, request.offsite, command)
-    stage("scan")
-    scan(case, ScanOptions(workers=request.workers), progress=progress, command=command)
+    options = ScanOptions(workers=request.workers)
+    # The face workers start (seconds: models load once in a fork server) while acquisition runs.
+    with face_pool(options.workers or os.cpu_count()) as pool:
+        stage("acquire")
+        acquisition.acquire(
+            case,
+            request.sources,
+            workers=request.workers or None,
+            progress=progress,
+            command=command,
+        )
+        acquisition.export_manifest(case)
+        if request.offsite:
+            mark_offsite(case, request.offsite, command)
+        stage("scan")
+        scan(case, options, progress=progress, command=command, pool=pool)
     stage("identify")
     identify(case, command)
     stage("assess")

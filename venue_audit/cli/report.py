@@ -16,7 +16,7 @@ from venue_audit.cli.options import AsJson, AsOf, CaseDir, Lang, Quiet
 from venue_audit.cli.output import print_json
 from venue_audit.cli.progress import StageProgress
 from venue_audit.errors import UsageError
-from venue_audit.preflight import parse_day
+from venue_audit.preflight import parse_day, require_output_file
 
 
 @app.command("report")
@@ -67,6 +67,8 @@ def report_command(
     from venue_audit.report.sign import load_signer
 
     parse_day(as_of)
+    if out is not None:
+        require_output_file(out, "--out")
     case = open_case(case_dir)
     require_assessed(case)
     password = None

@@ -7,6 +7,11 @@ reviewers who check the translation against the Chinese wording.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from venue_audit.report import labels
+from venue_audit.report.reasons import ORIGINAL_LABEL, REASONS, STAGE_LABELS
+
 LANGS = ("zh", "en", "zh+en")
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -77,9 +82,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "log_events": ("日志中的上传、删除事件", "Upload and deletion events in logs"),
     "log_events_none": ("未发现上传或删除事件", "no upload or deletion events found"),
     "log_events_value": (
-        "上传见于 {upload_days} 天、涉及文件 {uploads} 个；删除见于 {delete_days} 天",
-        "uploads on {upload_days} days ({uploads} files); deletions on {delete_days} days",
+        "上传见于 {upload_days} 天（日志 {upload_lines} 行{upload_files}）；"
+        "删除见于 {delete_days} 天（日志 {delete_lines} 行{delete_files}）",
+        "uploads on {upload_days} days ({upload_lines} log lines{upload_files}); "
+        "deletions on {delete_days} days ({delete_lines} log lines{delete_files})",
     ),
+    "log_files_stated": ("，记载涉及文件 {n} 个", "; {n} files named"),
     "filing_threshold": (
         "《人脸识别技术应用安全管理办法》第十五条备案标准（10万人）",
         "Filing threshold of the Measures Art. 15 (100,000 persons)",
@@ -100,7 +108,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "unit_persons": ("{n} 人", "{n} persons"),
     "unit_records": ("{n} 条记录", "{n} records"),
-    "unit_items": ("{n} 项", "{n} items"),
+    "unit_items": ("{n} 处", "{n} locations"),
+    "unit_stores": ("{n} 处", "{n}"),
     "unit_log_lines": ("{n} 条日志", "{n} log lines"),
     "only_deleted": ("仅见于已删除可恢复数据的人数", "Persons only in deleted, recoverable data"),
     "face_images": ("人脸图像", "Face images"),
@@ -119,6 +128,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "value": ("数值", "Value"),
     "findings_overview": ("检验发现及法律依据", "Findings and legal basis"),
     "rule": ("规则", "Rule"),
+    "rule_ref": ("附件 findings.csv 中的规则编号 {rule}", "rule {rule} in the annex findings.csv"),
+    "locator_notation": (
+        "证据位置按工具的记法书写，与附件中的写法一致：文件路径之后，“!/”后为压缩包内的路径，"
+        "“table”为数据表名，“rowid”为行号，“column”为字段名，“line”为文本行号，“row”为表格行号，"
+        "“record”为记录序号，“@”后为字节偏移。",
+        "Evidence pointers are written in the tool's notation, as in the annexes: after the file "
+        "path, \"!/\" opens an archive member, \"table\" names a table, \"rowid\" a row, "
+        "\"column\" a column, \"line\" a text line, \"row\" a spreadsheet row, \"record\" a "
+        "record's number, and \"@\" a byte offset.",
+    ),
     "severity": ("严重程度", "Severity"),
     "citations": ("法律依据", "Legal basis"),
     "no_findings": ("未发现需报告的问题。", "No findings to report."),
@@ -137,7 +156,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "type": ("类型", "Type"),
     "size": ("大小（字节）", "Size (bytes)"),
     "mtime": ("修改时间", "Modified"),
-    "mtime_zone": ("文件系统修改时间（换算为 {tz}）", "file-system modification time (in {tz})"),
+    "mtime_zone": ("修改时间（换算为 {tz}）", "modification time (in {tz})"),
+    "mtime_no_offset": (
+        "{time}（压缩包条目时间，未记录时区，按原值列出）",
+        "{time} (archive entry time: no offset recorded, shown as stored)",
+    ),
     "acquired_at": ("固定时间", "Acquired"),
     "disguised": (
         "扩展名与内容不符：扩展名为 {ext}，内容为 {type}",
@@ -267,6 +290,15 @@ STRINGS: dict[str, tuple[str, str]] = {
         "每日采集记录数与日志中的上传、删除事件",
         "Captures per day with uploads and deletions from logs",
     ),
+    "chart_timeline_axes": (
+        "左轴：每日采集记录数（条）；右轴：日志事件涉及的文件数（日志未记载文件数的，按日志行数计）。",
+        "Left axis: capture records per day; right axis: files named by the log events (log lines "
+        "where no number of files is given).",
+    ),
+    "chart_retention_axes": (
+        "纵轴：未删除的采集记录数（条）；横轴：截至统计截止日期的留存天数。",
+        "Vertical: live capture records; horizontal: days kept at the as-of date.",
+    ),
     "chart_retention": (
         "留存时长分布（天，截至统计截止日期）",
         "Retention age (days, at the as-of date)",
@@ -276,8 +308,33 @@ STRINGS: dict[str, tuple[str, str]] = {
     "legend_upload": ("上传", "upload"),
     "legend_delete": ("删除", "delete"),
     "legend_pack": ("打包", "pack"),
-    "retention_limit": ("留存期限", "retention limit"),
+    "device_events_linked": (
+        "设备人脸事件（{kind}）：{linked} 条事件的图片已链接到证据中的抓拍记录；{unlinked} 条事件的图片"
+        "地址未指向证据中的任何人脸图片（仅为事件，不计入采集记录）。",
+        "Device face events ({kind}): {linked} events name a picture linked to a capture record "
+        "of the evidence; {unlinked} events name pictures none of which is a face picture in the "
+        "evidence (events only, not counted as records).",
+    ),
+    "log_files_linked": (
+        "日志中的{kind}记录：{linked} 行所列文件为证据中的采集记录；{unlinked} 行所列文件不在检材中"
+        "（如打包文件、已删除的图片）。",
+        "{kind} log lines: {linked} name files that are capture records of the evidence; "
+        "{unlinked} name only files that are not in the evidence (packs, deleted pictures).",
+    ),
+    "retention_limit": ("留存期限：{days} 天", "retention limit: {days} days"),
     "remote": ("远端主机", "Remote host"),
+    "remote_none": ("（日志未记载）", "(not in the log)"),
+    "log_lines": ("日志行数", "Log lines"),
+    "log_files": ("涉及文件数", "Files named"),
+    "not_stated": ("未记载", "not stated"),
+    "keys_none": ("未发现场所标识", "no venue key found"),
+    "not_counted": ("未计数", "not counted"),
+    "transformation_name": ("数据转换", "Transformation"),
+    "description": ("说明", "Description"),
+    "evidence_files_value": (
+        "{files}（另有压缩包内成员 {members} 项，均列入电子数据清单）",
+        "{files} (plus {members} archive members, all in the evidence list)",
+    ),
     "days": ("天数", "Days"),
     "no_data": ("无数据", "no data"),
     "persons": ("人员统计", "Persons"),
@@ -304,6 +361,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Note: fewer than two examiners; evidence rules require at least two.",
     ),
     "skipped_none": ("无。", "None."),
+    "consent_problems": (
+        "同意记录中未能读取或关联的内容（{n} 项）",
+        "Consent-register entries not read or not linked ({n})",
+    ),
     "skipped_more": ("另有 {n} 项未列出。", "{n} more not listed."),
     "reason": ("原因", "Reason"),
     "stage": ("阶段", "Stage"),
@@ -315,6 +376,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Where residual data was found ({n} items; all in the annex verification.json)",
     ),
     "baseline_item": ("原始数据", "Baseline item"),
+    "verification_compared": (
+        "比对：删除前为{baseline}；删除后检查的数据为 {after}",
+        "Compared: before the deletion, {baseline}; checked after it, {after}",
+    ),
+    "baseline_scan": ("本案的扫描结果", "this case's scan"),
+    "person_subject": ("人员 {id}", "person {id}"),
     "found_at": ("删除后发现于", "Found after the deletion at"),
     "how": ("比对方式", "Matched by"),
     "subject": ("对象", "Subject"),
@@ -363,6 +430,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Checked against the consent records: {no_consent} without separate consent, {withdrawn} "
         "kept after withdrawing consent, {expired} kept past the period, {consented} consented.",
     ),
+    "conclusion_not_assessed": ("未进行同意核查。", "Consent was not checked."),
+    "conclusion_no_register": (
+        "未提供同意记录，{n} 人均按未取得单独同意计。",
+        "No consent register was provided: all {n} persons count as without separate consent.",
+    ),
     "conclusion_offsite": (
         "在 {stores} 处场所以外的存储中发现场所人脸信息 {copies} 条，人脸信息已被传输至场所以外。",
         "{copies} records of the venue's face data were found in {stores} stores outside the venue: "
@@ -401,16 +473,7 @@ SEVERITY_LABELS: dict[str, tuple[str, str]] = {
     "info": ("提示", "info"),
 }
 
-PARAMETER_LABELS: dict[str, tuple[str, str]] = {
-    "detector": ("人脸检测器", "Face detector"),
-    "min_face_size": ("最小人脸尺寸（像素）", "Minimum face size (px)"),
-    "upsample": ("检测上采样次数", "Detector upsampling"),
-    "match_threshold": ("同一人判定阈值", "Same-person threshold"),
-    "threshold": ("阈值", "Threshold"),
-    "clustering": ("聚类方法", "Clustering method"),
-    "seed": ("随机种子", "Random seed"),
-    "retention_days": ("留存期限（天）", "Retention period (days)"),
-}
+PARAMETER_LABELS = labels.PARAMETERS
 
 # Where a capture time was read, and whether that clock records its UTC offset.
 CLOCK_LABELS: dict[str, tuple[str, str]] = {
@@ -428,18 +491,36 @@ CLOCK_LABELS: dict[str, tuple[str, str]] = {
 CLOCKS_WITHOUT_OFFSET = ("file_name", "archive_member", "archive_member_date", "exif:DateTimeDigitized", "exif:DateTime")
 
 
-def clock_label(source: str, lang: str, tz: str) -> str:
-    """Which clock a time comes from, and how its offset was known (or that it was not)."""
+# How a time's UTC offset was known, as the scan recorded it (artifacts.captured_at_offset).
+OFFSET_LABELS: dict[str, tuple[str, str]] = {
+    "stored": ("原始值带时区，换算为 {tz} 显示", "the value carried its offset; shown in {tz}"),
+    "absolute": ("原始值为 Unix 时间戳，换算为 {tz} 显示", "a Unix time; shown in {tz}"),
+    "assumed": ("原始值无时区，按 {tz} 解释", "the value has no offset; read in {tz}"),
+}
+
+
+def clock_label(source: str, lang: str, tz: str, offset: str = "") -> str:
+    """Which clock a time comes from, and how its offset was known (or that it was not).
+
+    ``offset`` is what the scan recorded for this very time; a case scanned before it was
+    recorded gets the clock's general rule instead.
+    """
     if not source:
         return pair("时间来源未记录", "time source not recorded", lang)
     if source.startswith("column:"):
         column = source.removeprefix("column:")
-        return pair(
-            f"数据库字段 {column}（字段值无时区时按 {tz} 解释）",
-            f"database column {column} (read in {tz} where the value has no offset)",
-            lang,
-        )
-    zh, en = CLOCK_LABELS.get(source, (source, source))
+        zh, en = f"数据库字段 {column}", f"database column {column}"
+        if offset not in OFFSET_LABELS:
+            return pair(
+                f"{zh}（字段值无时区时按 {tz} 解释）",
+                f"{en} (read in {tz} where the value has no offset)",
+                lang,
+            )
+    else:
+        zh, en = CLOCK_LABELS.get(source, (source, source))
+    if offset in OFFSET_LABELS:
+        how_zh, how_en = (w.format(tz=tz) for w in OFFSET_LABELS[offset])
+        return pair(f"{zh}（{how_zh}）", f"{en} ({how_en})", lang)
     if source in CLOCKS_WITHOUT_OFFSET:
         zh += f"（原始时间无时区，按 {tz} 解释）"
         en += f" (no offset recorded; read in {tz})"
@@ -455,11 +536,16 @@ def all_wordings() -> list[str]:
     from venue_audit.report.self_audit_wording import SELF_AUDIT_STRINGS
 
     tables = (
-        STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS, CLOCK_LABELS, SELF_AUDIT_STRINGS
+        STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS, CLOCK_LABELS, SELF_AUDIT_STRINGS,
+        OFFSET_LABELS, REASONS, STAGE_LABELS, {"original": ORIGINAL_LABEL}, labels.STORE_KINDS,
+        labels.PROFILES, labels.CUSTODY_ACTIONS, labels.ENVIRONMENT, labels.VALUES,
+        labels.TRANSFORMATIONS, labels.MATCHES, labels.EVENT_KINDS,
     )
-    labels = (remediation.REASON_LABELS, remediation.STATE_LABELS, remediation.ACTION_LABELS)
+    remediation_labels = (
+        remediation.REASON_LABELS, remediation.STATE_LABELS, remediation.ACTION_LABELS
+    )
     return [word for table in tables for pair_ in table.values() for word in pair_] + [
-        word for table in labels for entry in table.values() for word in entry.values()
+        word for table in remediation_labels for entry in table.values() for word in entry.values()
     ]
 
 
@@ -467,6 +553,16 @@ def text(key: str, lang: str, **values: object) -> str:
     """One string in the report's language; ``zh+en`` joins both with a slash."""
     zh, en = STRINGS[key]
     return pair(zh.format(**values), en.format(**values), lang)
+
+
+def labelled(label: str, value: object, lang: str) -> str:
+    """``label：value`` with the colon of the report's language."""
+    return f"{label}: {value}" if lang == "en" else f"{label}：{value}"
+
+
+def listed(values: list[str], lang: str) -> str:
+    """A run of short values with the report's list separator (、 in Chinese)."""
+    return (", " if lang == "en" else "、").join(values)
 
 
 def pair(zh: str, en: str, lang: str, joiner: str = " / ") -> str:
@@ -488,8 +584,76 @@ def severity_label(severity: str, lang: str) -> str:
 
 
 def parameter_label(name: str, lang: str) -> str:
-    zh, en = PARAMETER_LABELS.get(name, (name, name))
+    """A setting's name; a clustering setting ``<space>.<name>`` names its space too."""
+    space, dot, key = name.rpartition(".")
+    zh, en = PARAMETER_LABELS.get(key, (key, key))
+    if dot:
+        zh, en = f"人员聚类（{space}）：{zh}", f"Persons ({space}): {en}"
     return pair(zh, en, lang)
+
+
+def parameter_value(value: object, lang: str) -> str:
+    """A setting's value: yes/no and named choices in words, numbers and names as they are."""
+    if isinstance(value, float):
+        shown = f"{value:g}"
+    elif isinstance(value, list | tuple):
+        return "、".join(parameter_value(v, lang) for v in value) if lang != "en" else ", ".join(
+            parameter_value(v, lang) for v in value
+        )
+    else:
+        shown = str(value)
+    zh, en = labels.VALUES.get(shown, (shown, shown))
+    return pair(zh, en, lang)
+
+
+def label(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
+    """A tool identifier (store kind, custody action …) named from one of the label tables."""
+    zh, en = table.get(key, (key, key))
+    return pair(zh, en, lang)
+
+def reason_text(
+    code: str | None, params: Mapping[str, object] | None, original: str, lang: str
+) -> str:
+    """Why something was skipped (or a person has their status), in the report's language.
+
+    Worded from the reason table when the code is known and its values are all there;
+    otherwise the tool's own sentence, labelled as such, never a guessed translation.
+    """
+    wording = REASONS.get(code or "")
+    try:
+        zh, en = (w.format(**(params or {})) for w in wording) if wording else (None, None)
+    except (KeyError, IndexError, ValueError):
+        zh = en = None
+    if zh is None:
+        return original if lang == "en" else f"{ORIGINAL_LABEL[0]}{original}"
+    return pair(zh, original or en or "", lang)
+
+
+def consent_reasons(
+    notes: list[dict[str, object]], sentence: str, lang: str
+) -> list[str]:
+    """Why a person has their consent status, one line per reason, in the report's language.
+
+    A case assessed before the notes were coded has only the tool's English sentence: it is
+    shown as the tool's own words.
+    """
+    if not notes:
+        return [reason_text(None, None, sentence, lang)] if sentence else []
+    return [
+        reason_text(
+            str(note.get("code", "")),
+            note.get("params") if isinstance(note.get("params"), dict) else {},  # type: ignore[arg-type]
+            str(note.get("text", "")),
+            lang,
+        )
+        for note in notes
+    ]
+
+
+def stage_label(stage: str, lang: str) -> str:
+    zh, en = STAGE_LABELS.get(stage, (stage, stage))
+    return pair(zh, en, lang)
+
 
 def offsite_why(why: str, lang: str) -> str:
     """"marked" or "path: cloud, oss" in the report's words."""

@@ -56,6 +56,11 @@ class EvidenceItem:
     sm3: str
     acquired_at: str = ""
     verified_sha256: str | None = None
+    after_state: bool = False  # acquired by verify-deletion after the claimed deletion
+
+    @property
+    def archive_member(self) -> bool:
+        return "!/" in self.path
 
     @property
     def disguised(self) -> str | None:
@@ -161,10 +166,14 @@ class PersonRow:
     consent_status: str = ""  # the consent judgement (also for persons only in deleted data)
     consent_rows: list[str] = field(default_factory=list)  # "到访登记同意书.csv row 2"
     consent_reason: str = ""
+    consent_notes: list[dict[str, Any]] = field(default_factory=list)  # [{code, params}]
     stores: list[str] = field(default_factory=list)
     cameras: list[str] = field(default_factory=list)
     first_seen_source: str = ""  # the clock the time comes from: file name, DB column, EXIF ...
     last_seen_source: str = ""
+    # how each time's UTC offset was known: stored, absolute (Unix time), assumed; "" unknown
+    first_seen_offset: str = ""
+    last_seen_offset: str = ""
 
 
 @dataclass
@@ -173,8 +182,14 @@ class LogEvent:
 
     date: str
     kind: str
-    count: int = 1
+    count: int = 1  # files where the lines say how many, else one per line (the chart's height)
     remote_host: str = ""
+    lines: int = 0  # log lines of this kind, day and host
+    files: int | None = None  # files the lines say they moved; None when no line says
+    # device face events: how many name a picture linked to a capture record of the
+    # evidence, and how many name pictures none of which is in the evidence
+    linked: int = 0
+    unlinked: int = 0
 
 
 @dataclass
@@ -197,18 +212,27 @@ class CustodyEvent:
 
 @dataclass
 class SkippedItem:
+    """Something not read (or, in the consent register, not understood), and why.
+
+    ``reason`` is the tool's own sentence; ``code`` and ``params`` let the report word it
+    in its language (:mod:`venue_audit.report.reasons`).
+    """
+
     locator: str
     reason: str
     stage: str = ""
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class VerificationRow:
-    subject: str
+    subject: str  # a baseline store's path, or a person's id when ``person`` is set
     live: int
     recoverable: int
     gone: int
     verdict: str
+    person: bool = False
 
 
 @dataclass
@@ -277,6 +301,9 @@ class ReportData:
     retention_limit_days: int | None = None
     custody: list[CustodyEvent] = field(default_factory=list)
     skipped: list[SkippedItem] = field(default_factory=list)
+    consent_problems: list[SkippedItem] = field(default_factory=list)
+    # how consent was checked: against a register, with none given, or not at all
+    consent_check: str = "register"  # "register", "no_register", "not_run"
     verification: VerificationSection | None = None
     self_audit: SelfAuditSection | None = None
 

@@ -15,6 +15,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from venue_audit.report import i18n, labels
 from venue_audit.report.layout import (
     CONTENT_WIDTH,
     GRID,
@@ -22,30 +23,42 @@ from venue_audit.report.layout import (
     clip,
     safe,
 )
+from venue_audit.report.model import SkippedItem
 
 
 class ClosingPages(LayoutBase):
     """Skipped items, verification, custody, annexes and signatures."""
 
     def skipped(self) -> list[Flowable]:
-        items = self.data.skipped
         story: list[Flowable] = [self.p(self.t("skipped"), self.h1)]
-        if not items:
-            return [*story, self.p(self.t("skipped_none"))]
+        if not self.data.skipped:
+            story.append(self.p(self.t("skipped_none")))
+        else:
+            story += self.skipped_table(self.data.skipped)
+        if self.data.consent_problems:
+            story += [
+                self.p(self.t("consent_problems", n=len(self.data.consent_problems)), self.h2),
+                *self.skipped_table(self.data.consent_problems),
+            ]
+        return story
+
+    def skipped_table(self, items: list[SkippedItem]) -> list[Flowable]:
+        """Stage, where, and why in the report's words (the tool's own when it has no wording)."""
         rows: list[list[Any]] = [
             [self.p(self.t(k), self.cell_head) for k in ("stage", "locator", "reason")]
         ]
         for item in items[: self.options.max_skipped_rows]:
+            reason = i18n.reason_text(item.code, item.params, item.reason, self.lang)
             rows.append(
                 [
-                    self.p(item.stage, self.cell),
+                    self.p(i18n.stage_label(item.stage, self.lang), self.cell),
                     self.p(self.shorten(item.locator, "skipped"), self.cell),
-                    self.p(self.shorten(item.reason, "skipped"), self.cell),
+                    self.p(self.shorten(reason, "skipped"), self.cell),
                 ]
             )
-        story.append(
+        story: list[Flowable] = [
             self.table(rows, [CONTENT_WIDTH * 0.12, CONTENT_WIDTH * 0.44, CONTENT_WIDTH * 0.44])
-        )
+        ]
         if len(items) > self.options.max_skipped_rows:
             story.append(
                 self.p(
@@ -60,10 +73,22 @@ class ClosingPages(LayoutBase):
             return []
         story: list[Flowable] = [
             self.p(self.t("verification"), self.h1),
-            self.p(f"{self.t('verdict')}: {self.deletion_word(section.verdict)}", self.big),
+            self.p(
+                i18n.labelled(self.t("verdict"), self.deletion_word(section.verdict), self.lang),
+                self.big,
+            ),
         ]
-        if section.baseline or section.after:
-            story.append(self.p(f"{section.baseline} → {section.after}", self.small))
+        if section.after:
+            story.append(
+                self.p(
+                    self.t(
+                        "verification_compared",
+                        baseline=section.baseline or self.t("baseline_scan"),
+                        after=section.after,
+                    ),
+                    self.small,
+                )
+            )
         rows: list[list[Any]] = [
             [
                 self.p(self.t(k), self.cell_head)
@@ -75,7 +100,7 @@ class ClosingPages(LayoutBase):
                 [
                     self.p(v, self.cell)
                     for v in (
-                        row.subject,
+                        self.t("person_subject", id=row.subject) if row.person else row.subject,
                         row.live,
                         row.recoverable,
                         row.gone,
@@ -98,7 +123,7 @@ class ClosingPages(LayoutBase):
                             f"{self.deletion_state(item.state)}",
                             self.cell,
                         ),
-                        self.p(item.how, self.cell),
+                        self.p(i18n.label(labels.MATCHES, item.how, self.lang), self.cell),
                     ]
                 )
             story.append(self.table(residual, [CONTENT_WIDTH * w for w in (0.42, 0.44, 0.14)]))
@@ -123,14 +148,14 @@ class ClosingPages(LayoutBase):
             actor = self.t("os_account", account=event.actor)
             if event.examiners:
                 actor = f"{names.join(event.examiners)}\n{actor}"
-            action = event.action
+            action = i18n.label(labels.CUSTODY_ACTIONS, event.action, self.lang)
             if event.action == "handover":
                 stated = event.detail.get("handed_over_at") or self.t("not_given")
                 action = self.t("handover_event", at=stated)
             rows.append(
                 [
                     self.p(event.seq, self.cell),
-                    self.p(event.at, self.cell),
+                    self.p(event.at.replace("T", "\n", 1), self.cell),  # date over time
                     self.p(actor, self.cell),
                     self.p(action, self.cell),
                     Paragraph(safe(clip(event.command, 240)), self.mono_wrapped()),
@@ -138,7 +163,7 @@ class ClosingPages(LayoutBase):
                 ]
             )
         story.append(
-            self.table(rows, [CONTENT_WIDTH * w for w in (0.05, 0.16, 0.09, 0.12, 0.30, 0.28)])
+            self.table(rows, [CONTENT_WIDTH * w for w in (0.05, 0.15, 0.13, 0.14, 0.26, 0.27)])
         )
         if len(events) > self.options.max_custody_rows:
             story.append(
@@ -182,13 +207,7 @@ class ClosingPages(LayoutBase):
                 deleted=persons.get("only_in_deleted", 0),
                 deleted_records=faces.get("deleted_recoverable", 0),
             ),
-            self.t(
-                "conclusion_consent",
-                no_consent=by_status.get("no_consent", 0),
-                withdrawn=by_status.get("withdrawn_retained", 0),
-                expired=by_status.get("expired_retained", 0),
-                consented=by_status.get("consented", 0),
-            ),
+            self.consent_sentence(by_status),
         ]
         offsite = summary.get("offsite") or []
         copies = sum(int(s.get("copies", 0)) + int(s.get("matches", 0)) for s in offsite)
@@ -223,13 +242,27 @@ class ClosingPages(LayoutBase):
         signers.append((self.t("holder_role"), case.holder))
         return signers
 
+    def consent_sentence(self, by_status: dict[str, int]) -> str:
+        """What the consent check found; never "checked against the records" when there were none."""
+        if self.data.consent_check == "not_run":
+            return self.t("conclusion_not_assessed")
+        if self.data.consent_check == "no_register":
+            return self.t("conclusion_no_register", n=by_status.get("no_consent", 0))
+        return self.t(
+            "conclusion_consent",
+            no_consent=by_status.get("no_consent", 0),
+            withdrawn=by_status.get("withdrawn_retained", 0),
+            expired=by_status.get("expired_retained", 0),
+            consented=by_status.get("consented", 0),
+        )
+
     def signatures(self) -> list[Flowable]:
         """Lines for both examiners, the witnesses and the holder, and a box for the seal."""
         rows = [
             [
-                self.p(f"{role}: {name}" if name else f"{role}:"),
-                self.p(f"{self.t('signature')}: ____________________"),
-                self.p(f"{self.t('date')}: ______________"),
+                self.p(i18n.labelled(role, name or "", self.lang)),
+                self.p(i18n.labelled(self.t("signature"), "____________________", self.lang)),
+                self.p(i18n.labelled(self.t("date"), "______________", self.lang)),
             ]
             for role, name in self.signers()
         ]

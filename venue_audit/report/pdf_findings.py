@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -18,14 +19,22 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from venue_audit.report import charts, i18n, rules
+from venue_audit.report import charts, i18n, labels, rules
 from venue_audit.report.layout import (
     CONTENT_WIDTH,
     LayoutBase,
     safe,
 )
-from venue_audit.report.model import FindingSection, LogEvent
+from venue_audit.report.model import FindingSection, LogEvent, PersonRow
 from venue_audit.report.redact import ThumbnailError, make_thumbnail
+
+# Log actions whose lines name files (packs, uploaded or deleted pictures), not face events.
+LOG_FILE_KINDS = ("upload", "delete", "pack")
+
+
+def natural_order(text: str) -> list[Any]:
+    """Sort key reading digit runs as numbers: rowid 2 before rowid 10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
 
 
 class FindingPages(LayoutBase):
@@ -35,23 +44,27 @@ class FindingPages(LayoutBase):
         story: list[Flowable] = [self.heading(self.t("findings"))]
         if not self.data.findings:
             return [*story, self.p(self.t("no_findings")), PageBreak()]
+        story.append(self.p(self.t("locator_notation"), self.small))
         for number, finding in enumerate(self.data.findings, 1):
             story.append(CondPageBreak(60 * mm))
             story.append(self.p(f"{number}. {self.finding_title(finding)}", self.h2))
-            story.append(
-                self.p(
-                    f"{self.t('rule')}: {finding.rule}    {self.t('severity')}: "
-                    f"{i18n.severity_label(finding.severity, self.lang)}    "
-                    f"{self.t('finding_count')}: {self.counted(finding)}",
-                    self.body,
-                )
-            )
+            facts = [
+                i18n.labelled(
+                    self.t("severity"), i18n.severity_label(finding.severity, self.lang), self.lang
+                ),
+                i18n.labelled(self.t("finding_count"), self.counted(finding), self.lang),
+            ]
+            if self.lang == "en":
+                line = "; ".join([*facts, i18n.labelled(self.t("rule"), finding.rule, self.lang)])
+            else:
+                line = "；".join(facts) + self.bracketed(self.t("rule_ref", rule=finding.rule))
+            story.append(self.p(line, self.body))
             detail = i18n.pair(finding.detail_zh, finding.detail_en, self.lang, "\n").strip()
             if detail:
                 story.append(self.p(detail))
             cited = rules.known_codes(finding.citations)
             if cited:
-                story.append(self.p(f"{self.t('citations')}:", self.body))
+                story.append(self.p(i18n.labelled(self.t("citations"), "", self.lang), self.body))
                 for index, code in enumerate(cited, 1):
                     story.append(self.p(f"({index}) {self.citation_full(code)}", self.small))
             later = rules.known_codes(finding.later_guidance)
@@ -61,7 +74,8 @@ class FindingPages(LayoutBase):
                     story.append(self.p(f"({index}) {self.citation_full(code)}", self.small))
             if finding.locators:
                 story.append(self.p(self.t("locators"), self.small))
-                for locator in finding.locators[: self.options.max_locators]:
+                shown = sorted(finding.locators, key=natural_order)[: self.options.max_locators]
+                for locator in shown:
                     story.append(
                         Paragraph(safe(self.shorten(locator, "findings")), self.mono_wrapped())
                     )
@@ -71,13 +85,10 @@ class FindingPages(LayoutBase):
             if finding.person_ids:
                 ids = finding.person_ids[: self.options.max_person_ids]
                 more = len(finding.person_ids) - len(ids)
+                shown = i18n.listed([str(i) for i in ids], self.lang)
+                shown += f" … (+{more})" if more > 0 else ""
                 story.append(
-                    self.p(
-                        f"{self.t('persons_involved')}: "
-                        + ", ".join(str(i) for i in ids)
-                        + (f" … (+{more})" if more > 0 else ""),
-                        self.small,
-                    )
+                    self.p(i18n.labelled(self.t("persons_involved"), shown, self.lang), self.small)
                 )
             if finding.thumbnails:
                 story.extend(self.thumbnails(finding))
@@ -120,6 +131,7 @@ class FindingPages(LayoutBase):
         return [
             self.heading(self.t("charts")),
             self.p(self.t("chart_timeline"), self.h2),
+            self.p(self.t("chart_timeline_axes"), self.small),
             charts.captures_timeline(
                 timeline.captures_per_day,
                 timeline.log_events,
@@ -128,16 +140,25 @@ class FindingPages(LayoutBase):
                 width=CONTENT_WIDTH,
             ),
             *self.log_event_table(),
-            self.p(self.t("chart_retention"), self.h2),
-            charts.retention_histogram(
-                self.data.retention_ages_days,
-                self.data.retention_limit_days,
-                fonts,
-                self.lang,
-                width=CONTENT_WIDTH,
+            KeepTogether(
+                [
+                    self.p(self.t("chart_retention"), self.h2),
+                    self.p(self.t("chart_retention_axes"), self.small),
+                    charts.retention_histogram(
+                        self.data.retention_ages_days,
+                        self.data.retention_limit_days,
+                        fonts,
+                        self.lang,
+                        width=CONTENT_WIDTH,
+                    ),
+                ]
             ),
-            self.p(self.t("chart_status"), self.h2),
-            charts.status_bars(by_status, fonts, self.lang, width=CONTENT_WIDTH),
+            KeepTogether(
+                [
+                    self.p(self.t("chart_status"), self.h2),
+                    charts.status_bars(by_status, fonts, self.lang, width=CONTENT_WIDTH),
+                ]
+            ),
             PageBreak(),
         ]
 
@@ -148,22 +169,42 @@ class FindingPages(LayoutBase):
             groups.setdefault((event.kind, event.remote_host), []).append(event)
         if not groups:
             return [Spacer(1, 4), self.p(self.t("log_events_none"), self.body)]
-        header = ("action", "remote", "days", "count", "first_seen", "last_seen")
+        header = ("action", "remote", "days", "log_lines", "log_files", "first_seen", "last_seen")
         rows: list[list[Any]] = [[self.p(self.t(k), self.cell_head) for k in header]]
         for (kind, remote), events in sorted(groups.items()):
-            label = f"legend_{kind}"
+            stated = [e.files for e in events if e.files is not None]
             rows.append(
                 [
-                    self.p(self.t(label) if label in i18n.STRINGS else kind, self.cell),
-                    self.p(remote or "—", self.cell),
+                    self.p(self.event_kind(kind), self.cell),
+                    self.p(remote or self.t("remote_none"), self.cell),
                     self.p(len({e.date for e in events}), self.cell),
-                    self.p(sum(e.count for e in events), self.cell),
+                    self.p(sum(e.lines for e in events), self.cell),
+                    self.p(sum(stated) if stated else self.t("not_stated"), self.cell),
                     self.p(min(e.date for e in events), self.cell),
                     self.p(max(e.date for e in events), self.cell),
                 ]
             )
-        widths = (0.12, 0.36, 0.1, 0.1, 0.16, 0.16)
-        return [Spacer(1, 4), self.table(rows, [CONTENT_WIDTH * w for w in widths])]
+        widths = (0.1, 0.3, 0.08, 0.1, 0.12, 0.15, 0.15)
+        story = [Spacer(1, 4), self.table(rows, [CONTENT_WIDTH * w for w in widths])]
+        for (kind, _), events in sorted(groups.items()):
+            linked, unlinked = sum(e.linked for e in events), sum(e.unlinked for e in events)
+            if linked or unlinked:
+                # upload / delete / pack lines name files; any other kind is a device's face event
+                wording = "log_files_linked" if kind in LOG_FILE_KINDS else "device_events_linked"
+                story.append(
+                    self.p(
+                        self.t(wording, kind=self.event_kind(kind), linked=linked, unlinked=unlinked),
+                        self.small,
+                    )
+                )
+        return story
+
+    def event_kind(self, kind: str) -> str:
+        """A timeline event's action in the report's words: upload, delete, pack, device events."""
+        legend = f"legend_{kind}"
+        if legend in i18n.STRINGS:
+            return self.t(legend)
+        return i18n.label(labels.EVENT_KINDS, kind, self.lang)
 
     def persons(self) -> list[Flowable]:
         persons = sorted(self.data.persons, key=lambda p: (-p.records, p.id))
@@ -184,20 +225,24 @@ class FindingPages(LayoutBase):
         rows: list[list[Any]] = [[self.p(h, self.cell_head) for h in header]]
         tz = self.data.case.tz
         for person in shown:
-            consent = (
-                "\n".join(person.consent_rows) if person.consent_rows else self.t("consent_none")
-            )
+            lines = [*person.consent_rows, *self.consent_notes(person)]
+            if not person.consent_rows and not person.consent_notes:
+                lines.insert(0, self.t("consent_none"))
             if person.status == "only_deleted" and person.consent_status:
-                consent += "\n" + self.t(
-                    "consent_judged", status=i18n.status_label(person.consent_status, self.lang)
+                lines.append(
+                    self.t(
+                        "consent_judged",
+                        status=i18n.status_label(person.consent_status, self.lang),
+                    )
                 )
+            consent = "\n".join(lines)
             records = str(person.records)
             if person.deleted_records:
                 records += "\n" + self.t("deleted_suffix", n=person.deleted_records)
             rows.append(
                 [
                     self.p(person.id, self.cell),
-                    self.p("\n".join(person.keys) or "—", self.cell),
+                    self.p("\n".join(person.keys) or self.t("keys_none"), self.cell),
                     self.p(consent, self.cell),
                     self.p(
                         "\n".join(
@@ -206,11 +251,7 @@ class FindingPages(LayoutBase):
                         or "—",
                         self.cell,
                     ),
-                    self.p(
-                        f"{person.first_seen}\n{person.last_seen}\n"
-                        + i18n.clock_label(person.first_seen_source, self.lang, tz),
-                        self.cell,
-                    ),
+                    self.p(self.capture_times(person, tz), self.cell),
                     self.p(records, self.cell),
                     self.p(i18n.status_label(person.status, self.lang), self.cell),
                 ]
@@ -219,3 +260,14 @@ class FindingPages(LayoutBase):
         story.append(self.table(rows, [CONTENT_WIDTH * w for w in widths]))
         story.append(PageBreak())
         return story
+
+    def capture_times(self, person: PersonRow, tz: str) -> str:
+        """First and last capture, each with its clock unless both share one."""
+        first = i18n.clock_label(person.first_seen_source, self.lang, tz, person.first_seen_offset)
+        last = i18n.clock_label(person.last_seen_source, self.lang, tz, person.last_seen_offset)
+        if first == last:
+            return f"{person.first_seen}\n{person.last_seen}\n{first}"
+        return f"{person.first_seen}\n{first}\n{person.last_seen}\n{last}"
+
+    def consent_notes(self, person: PersonRow) -> list[str]:
+        return i18n.consent_reasons(person.consent_notes, person.consent_reason, self.lang)

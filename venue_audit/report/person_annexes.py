@@ -25,6 +25,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from venue_audit.case import Case
+from venue_audit.report.evidence_numbers import EvidenceNumbers
 from venue_audit.report.redact import blur, decode
 
 FACES_NAME = "faces.csv"
@@ -76,6 +77,7 @@ def write_faces_csv(case: Case, target: Path) -> int:
     """One row per clustered face; returns the number of rows."""
     faces = _faces(case)
     distances = centre_distances(faces)
+    numbers = EvidenceNumbers(case.db)
     with target.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(FACES_COLUMNS)
@@ -84,7 +86,7 @@ def write_faces_csv(case: Case, target: Path) -> int:
             writer.writerow(
                 [
                     face["id"],
-                    face["evidence_id"] or "",
+                    numbers.of(face["evidence_id"], face["locator"] or "") or "",
                     face["locator"],
                     face["kind"],
                     face["deleted"],

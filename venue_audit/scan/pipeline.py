@@ -7,6 +7,7 @@ interrupted run wrote for unmarked items, so a killed scan never counts twice.
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import os
@@ -16,14 +17,14 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from venue_audit.acquire.exports import absolute_path
 from venue_audit.acquire.items import open_evidence
 from venue_audit.acquire.limits import DEFAULT_LIMITS, ArchiveLimits
 from venue_audit.case import Case
 from venue_audit.consent.capture_time import CaptureTime, from_exif, from_file_name
-from venue_audit.consent.timestamps import parse_timestamp
+from venue_audit.consent.timestamps import read_timestamp
 from venue_audit.faces import (
     ENGINE_VERSION,
     EngineConfig,
@@ -32,9 +33,10 @@ from venue_audit.faces import (
     analyze_many,
     face_pool,
 )
-from venue_audit.scan.analysis import confirm_templates, settle
+from venue_audit.scan.analysis import confirm_templates, face_problem, settle
 from venue_audit.scan.dispatch import StoreRef, Unclaimed, walk
 from venue_audit.scan.drafts import ArtifactDraft, RecordDraft
+from venue_audit.scan.event_links import link_events
 from venue_audit.scan.rows import TableVerdict, records_from_table
 from venue_audit.scan.video import video_records
 from venue_audit.scan.writer import CaseWriter
@@ -78,12 +80,31 @@ class ScanRun:
     stats: Counter[str] = field(default_factory=Counter)
 
 
+SMALL_ITEM = 1 << 20  # a file this small is read once, whoever asks for its bytes
+
+
 def evidence_item(row: dict[str, Any]) -> Item:
-    path = absolute_path(row)
+    """The item readers see for an acquired file, read through the read-only opener.
+
+    A small file (a capture, a log) is read from disk once and served from memory to
+    the reader that identifies it, the reader that claims it and the face engine: a
+    folder of 300,000 crops is then 300,000 opens, not a million.
+    """
+    path = Path(absolute_path(row))
+    small = (row["size"] or 0) <= SMALL_ITEM
+    kept: list[bytes] = []
 
     def read() -> bytes:
-        with open_evidence(Path(path)) as stream:
-            return stream.read()
+        if kept:
+            return kept[0]
+        with open_evidence(path) as stream:
+            data = stream.read()
+        if small:
+            kept.append(data)
+        return data
+
+    def open_item() -> BinaryIO:
+        return io.BytesIO(read()) if small else open_evidence(path)
 
     return Item(
         locator=_display(row),
@@ -91,8 +112,8 @@ def evidence_item(row: dict[str, Any]) -> Item:
         type=row["type"] or "",
         size=row["size"] or 0,
         read=read,
-        open=lambda: open_evidence(Path(path)),
-        path=path,
+        open=open_item,
+        path=str(path),
         mtime=row["mtime"],
         evidence_id=row["id"],
     )
@@ -115,7 +136,7 @@ class Extraction:
     stats: Counter[str] = field(default_factory=Counter)
     stores: dict[str, StoreRef] = field(default_factory=dict)
     records: list[RecordDraft] = field(default_factory=list)
-    problems: list[tuple[str, str, str]] = field(default_factory=list)
+    problems: list[tuple[str, Problem]] = field(default_factory=list)  # (stage, problem)
     events: list[tuple[str, LogEvent]] = field(default_factory=list)
     classifications: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
@@ -160,9 +181,10 @@ class Extractor:
                 result.events.append((store.locator, found))
             elif isinstance(found, Problem):
                 stats["skipped"] += 1
-                result.problems.append(("scan", found.locator, found.reason))
+                result.problems.append(("scan", found))
             elif isinstance(found, Unclaimed):
                 stats["other_files"] += 1
+        self.profiles.settle_person_keys(result.stores, result.records)
         result.pictures = result.pending_images
         return result
 
@@ -174,11 +196,16 @@ class Extractor:
             )
         except Exception as error:  # a corrupt page or a malformed row mid-table
             result.stats["skipped"] += 1
+            failure = f"{type(error).__name__}: {error}"
             result.problems.append(
                 (
                     "scan",
-                    f"{store.locator}, table {table.table}",
-                    f"table could not be read to the end: {type(error).__name__}: {error}",
+                    Problem(
+                        f"{store.locator}, table {table.table}",
+                        f"table could not be read to the end: {failure}",
+                        "scan.table_unreadable",
+                        {"error": failure},
+                    ),
                 )
             )
         for verdict in verdicts:
@@ -192,14 +219,16 @@ class Extractor:
         when = facts.captured if facts else from_file_name(found.locator, tz)
         when = when or from_exif(found.data, tz)
         if when is None and found.captured_at:
-            at = parse_timestamp(found.captured_at, tz)
-            when = CaptureTime(at, found.captured_at_source or "reader") if at else None
+            read = read_timestamp(found.captured_at, tz)
+            source = found.captured_at_source or "reader"
+            when = CaptureTime(read.at, source, read.offset) if read else None
         artifact = ArtifactDraft(
             found.locator,
             "raw_frame",
             image=found.data,
             captured_at=when.at.isoformat() if when else None,
             captured_at_source=when.source if when else None,
+            captured_at_offset=when.offset or None if when else None,
             person_key=facts.person_key if facts else None,
             person_key_kind=facts.person_key_kind if facts else None,
             camera=found.camera,
@@ -248,7 +277,7 @@ def analysed(
         assert result is not None
         problem = settle(artifact, result)
         if problem is not None:
-            extraction.problems.append(("faces", artifact.locator, str(problem)))
+            extraction.problems.append(("faces", face_problem(artifact.locator, problem)))
 
 
 def analyse_extractions(
@@ -317,8 +346,10 @@ class _Scanner:
         store_ids = {locator: writer.store(ref) for locator, ref in extraction.stores.items()}
         for record in extraction.records:
             writer.record(record, store_ids[record.store_locator])
-        for stage, locator, reason in extraction.problems:
-            writer.skipped(stage, evidence_id, locator, reason)
+        for stage, problem in extraction.problems:
+            writer.skipped(
+                stage, evidence_id, problem.locator, problem.reason, problem.code, problem.params
+            )
         for store_locator, event in extraction.events:
             writer.event(evidence_id, store_ids[store_locator], event)
         for store_locator, table, reasons in extraction.classifications:
@@ -462,5 +493,8 @@ def scan(
         committed(scanner.commit())
     finally:
         scanner.close()
+    for status, urls in link_events(case).items():  # device events' pictures, now all scanned
+        if urls:
+            run.stats[f"event pictures {status}"] += urls
     case.log("scan.end", {"items": run.items, **dict(run.stats)}, command)
     return run

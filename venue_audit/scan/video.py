@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from venue_audit.consent.timestamps import parse_timestamp
+from venue_audit.consent.timestamps import read_timestamp
 from venue_audit.faces import FaceEngine, FaceInputError
-from venue_audit.scan.analysis import apply_analysis
+from venue_audit.scan.analysis import apply_analysis, face_problem
 from venue_audit.scan.dispatch import StoreRef
 from venue_audit.scan.drafts import ArtifactDraft, RecordDraft
-from venue_audit.sources.base import VideoFound
+from venue_audit.sources.base import Problem, VideoFound
 
 _ENGINES: dict[Any, FaceEngine] = {}
 
@@ -28,7 +28,7 @@ def video_records(
     store: StoreRef,
     evidence_id: int,
     options: Any,
-    problems: list[tuple[str, str, str]],
+    problems: list[tuple[str, Problem]],
     tz: str | None = None,
 ) -> Iterator[RecordDraft]:
     """Records of the sampled frames that show faces; an undecodable video is added to ``problems``.
@@ -37,7 +37,7 @@ def video_records(
     times each frame by its offset into the video.
     """
     item = found.item
-    started = parse_timestamp(found.started_at, tz) if found.started_at else None
+    started = read_timestamp(found.started_at, tz) if found.started_at else None
     source = item.path if item.path else item.read()
     try:
         for frame in _engine(options.engine).analyze_video(source, fps=options.video_fps):
@@ -46,10 +46,11 @@ def video_records(
             locator = f"{item.locator}@frame {frame.frame_index} ({frame.timestamp_s:.2f} s)"
             artifact = ArtifactDraft(locator, "video_frame", camera=found.camera)
             if started is not None:
-                artifact.captured_at = (started + timedelta(seconds=frame.timestamp_s)).isoformat()
+                artifact.captured_at = (started.at + timedelta(seconds=frame.timestamp_s)).isoformat()
                 artifact.captured_at_source = found.started_at_source or "video start"
+                artifact.captured_at_offset = started.offset
             apply_analysis(artifact, frame)
             artifact.kind = "video_frame"
             yield RecordDraft(locator, store.locator, evidence_id, [artifact])
     except FaceInputError as error:
-        problems.append(("faces", item.locator, str(error)))
+        problems.append(("faces", face_problem(item.locator, error)))
