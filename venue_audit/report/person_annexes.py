@@ -122,7 +122,8 @@ def contact_sheet(pictures: list[bytes | None], redact: bool = True) -> bytes:
             _tile(data, redact), (4 + (i % COLUMNS) * (TILE + 4), 4 + (i // COLUMNS) * (TILE + 4))
         )
     out = io.BytesIO()
-    sheet.save(out, format="PNG", optimize=True)
+    # optimize=True tries every filter at level 9: 6x slower for 7 % fewer bytes, x500 sheets
+    sheet.save(out, format="PNG")
     return out.getvalue()
 
 
