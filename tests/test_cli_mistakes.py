@@ -127,10 +127,18 @@ def test_audit_of_a_missing_source_is_one_line_and_makes_no_case(tmp_path: Path)
     [
         ["case", "new", "{file}", *NEW_CASE],
         ["audit", "{export}", "--case", "{file}", *NEW_CASE],
+        ["acquire", "{file}", "{export}"],
+        ["verify-manifest", "{file}"],
         ["scan", "{file}"],
+        ["consent", "{file}"],
+        ["report", "{file}"],
+        ["export", "{file}"],
+        ["to-delete", "{file}", "--out", "{export}/../list.csv"],
+        ["verify-deletion", "{file}", "{export}"],
+        ["browse", "{file}"],
         ["custody", "{file}"],
     ],
-    ids=["case new", "audit", "scan", "custody"],
+    ids=lambda command: command[0] if command[0] != "case" else "case new",
 )
 def test_a_case_path_that_is_a_file_is_refused_and_the_file_kept(
     command: list[str], export: Path, tmp_path: Path
@@ -140,6 +148,7 @@ def test_a_case_path_that_is_a_file_is_refused_and_the_file_kept(
     args = [a.format(file=file, export=export) for a in command]
     refused(run(*args), str(file))
     assert file.read_text() == "not a case"
+    assert not (export.parent / "list.csv").exists()
 
 
 def test_one_examiner_named_twice_is_not_two_examiners(export: Path, tmp_path: Path) -> None:
@@ -322,3 +331,31 @@ def test_demo_without_its_sample_data_is_refused_before_anything_is_cleared(
     result = run("demo", "--sample-data", tmp_path / "missing", "--out", tmp_path / "out")
     refused(result, "does not exist")
     assert (old_case / "case.db").read_text() == "an earlier demo"
+
+
+def test_rerunning_audit_with_other_examiners_is_refused_before_any_work(
+    export: Path, tmp_path: Path
+) -> None:
+    case_dir = tmp_path / "case"
+    assert run("case", "new", case_dir, *NEW_CASE).exit_code == 0
+    others = ["--examiner", "张三", "--examiner", "王五", "--as-of", "2024-06-30"]
+    refused(run("audit", export, "--case", case_dir, *others), "--examiner", "王五", "--amend")
+    assert custody_actions(case_dir) == ["case.new"]
+    assert not (case_dir / "manifest.hashdeep").exists()
+
+
+def test_verify_deletion_that_crashes_is_an_internal_error_not_residue(
+    scanned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_dir = copy_of(scanned, tmp_path)
+    after = tmp_path / "after"
+    after.mkdir()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("after-scan on fire")
+
+    monkeypatch.setattr("venue_audit.verify.verify_deletion", broken)
+    result = run("verify-deletion", case_dir, after, "-q")
+    assert result.exit_code == EXIT_INTERNAL, result.output
+    assert "internal error in" in result.stderr and "after-scan on fire" in result.stderr
+    assert custody_actions(case_dir)[-1] == "failed"
