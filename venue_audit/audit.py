@@ -28,6 +28,7 @@ from venue_audit.offsite import mark_offsite
 from venue_audit.preflight import (
     judged_at,
     require_case_folder,
+    require_output_file,
     require_sources,
     require_within_sources,
 )
@@ -75,6 +76,13 @@ def check_request(request: AuditRequest) -> date:
     require_case_folder(request.case_dir)
     require_sources(request.sources)
     require_within_sources(request.offsite, request.sources)
+    for option, path in (
+        ("--report", request.report_pdf),
+        ("--json-out", request.summary_json),
+        ("--to-delete", request.to_delete),
+    ):
+        if path is not None:
+            require_output_file(path, option)
     if request.lang not in LANGS:
         raise UsageError(f"--lang {request.lang!r}: choose one of {', '.join(LANGS)}")
     if request.to_delete is not None and request.to_delete.suffix.lower() not in (".csv", ".xlsx"):

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from venue_audit.audit import AuditRequest, AuditResult, ProgressCallback, StageCallback, audit
 from venue_audit.case import CaseInfo
+from venue_audit.errors import UsageError
+from venue_audit.preflight import require_output_folder, require_sources
 
 DEMO_CASE = "demo-case"
 DEMO_PDF = "demo-report.pdf"
@@ -28,7 +30,7 @@ def find_sample_data() -> Path:
     ):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError("sample_data/ not found; run the demo from the repository root")
+    raise UsageError("sample_data/ not found; run the demo from the repository root")
 
 
 def run_demo(
@@ -39,6 +41,8 @@ def run_demo(
     progress: ProgressCallback | None = None,
 ) -> DemoResult:
     sample = sample_data or find_sample_data()
+    require_sources([sample / "export"])  # checked before the old demo case is cleared
+    require_output_folder(out, "--out")
     out.mkdir(parents=True, exist_ok=True)
     case_dir = out / DEMO_CASE
     if case_dir.exists():

@@ -332,6 +332,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "of the evidence; {unlinked} events name pictures none of which is a face picture in the "
         "evidence (events only, not counted as records).",
     ),
+    "log_files_linked": (
+        "日志中的{kind}记录：{linked} 行所列文件为证据中的采集记录；{unlinked} 行所列文件不在检材中"
+        "（如打包文件、已删除的图片）。",
+        "{kind} log lines: {linked} name files that are capture records of the evidence; "
+        "{unlinked} name only files that are not in the evidence (packs, deleted pictures).",
+    ),
     "retention_limit": ("留存期限：{days} 天", "retention limit: {days} days"),
     "remote": ("远端主机", "Remote host"),
     "remote_none": ("（日志未记载）", "(not in the log)"),
@@ -550,7 +556,7 @@ def all_wordings() -> list[str]:
         STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS, CLOCK_LABELS, SELF_AUDIT_STRINGS,
         OFFSET_LABELS, REASONS, STAGE_LABELS, {"original": ORIGINAL_LABEL}, labels.STORE_KINDS,
         labels.PROFILES, labels.CUSTODY_ACTIONS, labels.ENVIRONMENT, labels.VALUES,
-        labels.TRANSFORMATIONS, labels.MATCHES,
+        labels.TRANSFORMATIONS, labels.MATCHES, labels.EVENT_KINDS,
     )
     remediation_labels = (
         remediation.REASON_LABELS, remediation.STATE_LABELS, remediation.ACTION_LABELS

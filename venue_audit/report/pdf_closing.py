@@ -155,7 +155,7 @@ class ClosingPages(LayoutBase):
             rows.append(
                 [
                     self.p(event.seq, self.cell),
-                    self.p(event.at, self.cell),
+                    self.p(event.at.replace("T", "\n", 1), self.cell),  # date over time
                     self.p(actor, self.cell),
                     self.p(action, self.cell),
                     Paragraph(safe(clip(event.command, 240)), self.mono_wrapped()),

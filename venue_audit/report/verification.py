@@ -22,8 +22,6 @@ MAX_PERSON_ROWS = 50
 MAX_RESIDUAL_ROWS = 200
 
 
-
-
 def verification_section(verdict: DeletionVerdict) -> VerificationSection:
     """The section for a verdict just made (``verify-deletion --out``)."""
     return section_from_json(verdict.as_json())
@@ -63,8 +61,6 @@ def section_from_json(verdict: dict[str, Any]) -> VerificationSection:
         residual_total=len(verdict.get("residual", [])),
         raw=verdict,
     )
-
-
 
 
 def _row(subject: str, states: dict[str, int], person: bool = False) -> VerificationRow:
