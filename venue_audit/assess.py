@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from venue_audit.case import Case
+from venue_audit.case.lock import writes_case
 from venue_audit.consent import (
     AssessmentResult,
     ConsentLog,
@@ -137,6 +138,7 @@ def _scan_facts(case: Case) -> dict[str, Any]:
     }
 
 
+@writes_case
 def assess_case(
     case: Case,
     consent_log: Path | None,

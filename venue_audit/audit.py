@@ -17,6 +17,7 @@ from typing import Any
 from venue_audit import acquire as acquisition
 from venue_audit.assess import assess_case
 from venue_audit.case import Case, CaseInfo
+from venue_audit.case.output_paths import case_evidence, refuse_overlap
 from venue_audit.identify import identify
 from venue_audit.scan import ScanOptions, scan
 from venue_audit.summary import build_summary
@@ -57,12 +58,37 @@ def audit(
         if on_stage:
             on_stage(name, STAGES.index(name), len(STAGES))
 
+    refuse_outputs(request)
     if (request.case_dir / "case.db").exists():
         case = Case(request.case_dir)
+        refuse_overlap(_outputs(request)[1:], case_evidence(case.db))
     else:
         if request.case_info is None:
             raise ValueError("a new case needs its case number, venue and examiners")
-        case = Case.create(request.case_dir, request.case_info, command)
+        case = Case.create(request.case_dir, request.case_info, command, request.sources)
+    with case.writing("audit"):
+        return _run(case, request, stage, command)
+
+
+def _outputs(request: AuditRequest) -> list[tuple[str, Path]]:
+    outputs: list[tuple[str, Path]] = [("the case folder", request.case_dir)]
+    if request.report_pdf is not None:
+        from venue_audit.report.case_report import report_output_paths
+
+        outputs += report_output_paths(request.report_pdf)
+    if request.summary_json is not None:
+        outputs.append(("the summary file", request.summary_json))
+    return outputs
+
+
+def refuse_outputs(request: AuditRequest) -> None:
+    """Refuse, before any work, every output that lies in, on or around a source."""
+    refuse_overlap(_outputs(request), request.sources)
+
+
+def _run(
+    case: Case, request: AuditRequest, stage: Callable[[str], None], command: list[str] | None
+) -> AuditResult:
     stage("acquire")
     acquisition.acquire(case, request.sources, workers=request.workers or None, command=command)
     acquisition.export_manifest(case)

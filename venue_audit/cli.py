@@ -23,6 +23,7 @@ from rich.table import Table
 from venue_audit import __version__
 from venue_audit import acquire as acquisition
 from venue_audit.case import Case, CaseError, CaseInfo
+from venue_audit.errors import VenueAuditError
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -80,6 +81,16 @@ def _open_case(directory: Path) -> Case:
         raise typer.Exit(EXIT_USAGE) from error
 
 
+@contextmanager
+def _refusals():
+    """A refusal from the library (errors.VenueAuditError) as one line and its exit code."""
+    try:
+        yield
+    except VenueAuditError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(error.exit_code) from error
+
+
 def _print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
@@ -134,9 +145,9 @@ def case_new(
     info = CaseInfo(case_no=case_no, venue=venue, examiners=examiner, org=org, title=title, tz=tz)
     try:
         case = Case.create(case_dir, info, command=sys.argv)
-    except CaseError as error:
+    except VenueAuditError as error:
         errors.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(EXIT_USAGE) from error
+        raise typer.Exit(error.exit_code) from error
     if as_json:
         _print_json(
             {
@@ -215,7 +226,7 @@ def acquire_command(
             raise typer.Exit(EXIT_USAGE) from error
     result = None
     if paths:
-        with _byte_progress("Hashing", quiet) as progress:
+        with _refusals(), _byte_progress("Hashing", quiet) as progress:
             result = acquisition.acquire(
                 case, paths, workers=workers, progress=progress, command=sys.argv
             )
@@ -301,7 +312,7 @@ def verify_manifest_command(
     Example: venue-audit verify-manifest ./case-001
     """
     case = _open_case(case_dir)
-    with _byte_progress("Re-hashing", quiet) as progress:
+    with _refusals(), _byte_progress("Re-hashing", quiet) as progress:
         result = acquisition.verify_manifest(
             case, sources or None, workers=workers, progress=progress, command=sys.argv
         )
@@ -387,7 +398,7 @@ def scan_command(
         dask_scheduler=dask_scheduler,
         zip_passwords=_passwords(zip_password_file),
     )
-    with _byte_progress("Scanning", quiet) as progress:
+    with _refusals(), _byte_progress("Scanning", quiet) as progress:
         run = scan(case, options, progress=progress, command=sys.argv)
     counts = count_faces(case)
     stores = list(case.db.query("select id, locator, kind, profile from stores order by locator"))
@@ -466,7 +477,6 @@ def report_command(
             )
         password = secret.encode() if secret else None
     target = out or case.directory / "report" / "report.pdf"
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
         outputs = report_case(
             case,
@@ -478,6 +488,9 @@ def report_command(
             p12_password=password,
             command=sys.argv,
         )
+    except VenueAuditError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(error.exit_code) from error
     except ValueError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(EXIT_USAGE) from error
@@ -544,15 +557,20 @@ def verify_deletion_command(
         if not source.exists():
             errors.print(f"[red]error:[/red] source {source} does not exist")
             raise typer.Exit(EXIT_USAGE)
-    verdict = verify_deletion(
-        case, after_sources, ScanOptions(workers=workers or 0), command=sys.argv
-    )
-    if out is not None:
-        from venue_audit.report import report_case
-        from venue_audit.report.verification import verification_section
+    with _refusals():
+        verdict = verify_deletion(
+            case,
+            after_sources,
+            ScanOptions(workers=workers or 0),
+            command=sys.argv,
+            outputs=[("--out", out)] if out is not None else None,
+        )
+        if out is not None:
+            from venue_audit.report import report_case
+            from venue_audit.report.verification import verification_section
 
-        out.parent.mkdir(parents=True, exist_ok=True)
-        report_case(case, out, verification=verification_section(verdict), command=sys.argv)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            report_case(case, out, verification=verification_section(verdict), command=sys.argv)
     if as_json:
         _print_json(verdict.as_json())
     else:
@@ -630,7 +648,8 @@ def custody_command(
     if verify and problems:
         raise typer.Exit(EXIT_INTEGRITY)
     if verify:
-        case.log("custody.verify", {"events": len(events), "intact": True}, sys.argv)
+        with _refusals():
+            case.log("custody.verify", {"events": len(events), "intact": True}, sys.argv)
 
 
 def _print_summary(summary: dict[str, Any], outputs: dict[str, Any]) -> None:
@@ -705,6 +724,9 @@ def consent_command(
         if not case.db["persons"].count:
             identify(case, sys.argv)
         outcome = assess_case(case, consent_log, policy, links, as_of, sys.argv)
+    except VenueAuditError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(error.exit_code) from error
     except (ConsentLogError, PolicyError, LinkError, ValueError) as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(EXIT_USAGE) from error
@@ -796,7 +818,10 @@ def audit_command(
     )
     try:
         result = audit(request, _stage_printer(quiet), sys.argv)
-    except (CaseError, ValueError) as error:
+    except VenueAuditError as error:
+        errors.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(error.exit_code) from error
+    except ValueError as error:
         errors.print(f"[red]error:[/red] {error}")
         raise typer.Exit(EXIT_USAGE) from error
     _print_summary(

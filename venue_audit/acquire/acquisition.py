@@ -20,6 +20,8 @@ from venue_audit.acquire.items import ItemRecord, hash_entry
 from venue_audit.acquire.limits import DEFAULT_LIMITS, ArchiveLimits
 from venue_audit.acquire.walk import Entry, list_entries
 from venue_audit.case import Case
+from venue_audit.case.lock import writes_case
+from venue_audit.case.output_paths import refuse_case_overlap
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -111,6 +113,7 @@ def hash_source(
                 progress(done, total)
 
 
+@writes_case
 def acquire(
     case: Case,
     sources: list[Path],
@@ -119,7 +122,11 @@ def acquire(
     progress: ProgressCallback | None = None,
     command: list[str] | None = None,
 ) -> AcquisitionResult:
-    """Hash every item of every source into the case's evidence table."""
+    """Hash every item of every source into the case's evidence table.
+
+    Refused before any work when a source is the case folder, holds it or lies inside it.
+    """
+    refuse_case_overlap(case.directory, sources)
     workers = workers or os.cpu_count() or 1
     results = []
     for source in sources:

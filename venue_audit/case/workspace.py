@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlite_utils
 
 from venue_audit import __version__
-from venue_audit.case import custody
+from venue_audit.case import custody, integrity
+from venue_audit.case.lock import case_lock
+from venue_audit.case.output_paths import refuse_overlap
 from venue_audit.case.schema import SCHEMA_VERSION, create_schema
 from venue_audit.errors import UsageError
 
@@ -71,8 +75,16 @@ class Case:
         )
 
     @classmethod
-    def create(cls, directory: Path, info: CaseInfo, command: list[str] | None = None) -> Case:
+    def create(
+        cls,
+        directory: Path,
+        info: CaseInfo,
+        command: list[str] | None = None,
+        evidence: Iterable[Path] = (),
+    ) -> Case:
+        """Make a new case folder; refused when it would sit in, on or around ``evidence``."""
         directory = Path(directory)
+        refuse_overlap([("the case folder", directory)], evidence)
         if (directory / DB_NAME).exists():
             raise CaseError(
                 f"{directory} already holds a case; open it instead of creating it again"
@@ -91,6 +103,13 @@ class Case:
             raise CaseError(f"unknown time zone {info.tz!r}") from error
         directory.mkdir(parents=True, exist_ok=True)
         os.chmod(directory, 0o700)
+        with case_lock(directory, "case new"):
+            return cls._create_locked(directory, info, command)
+
+    @classmethod
+    def _create_locked(cls, directory: Path, info: CaseInfo, command: list[str] | None) -> Case:
+        if (directory / DB_NAME).exists():
+            raise CaseError(f"{directory} already holds a case; open it instead of creating it again")
         db = sqlite_utils.Database(directory / DB_NAME)
         create_schema(db)
         created_at = custody.now_in(info.tz)
@@ -130,11 +149,31 @@ class Case:
     def log(
         self, action: str, detail: dict[str, Any] | None = None, command: list[str] | None = None
     ) -> dict[str, Any]:
-        """Append a custody event for something this tool did to the case."""
-        return custody.append_event(self.db, self.head_file, self.info.tz, action, detail, command)
+        """Append a custody event for something this tool did to the case.
+
+        The event records the digest of every case table as it stands (``case_state``),
+        which is what :meth:`verify_custody` later holds the tables to.
+        """
+        with self.writing(action):
+            state = {integrity.STATE_KEY: integrity.case_state(self.db)}
+            return custody.append_event(
+                self.db, self.head_file, self.info.tz, action, {**(detail or {}), **state}, command
+            )
+
+    @contextmanager
+    def writing(self, purpose: str, timeout: float = 0.0) -> Iterator[None]:
+        """Hold the case's write lock (re-entrant in this process) for the ``with`` block."""
+        with case_lock(self.directory, purpose, timeout):
+            yield
 
     def verify_custody(self) -> list[custody.ChainProblem]:
-        return custody.verify_chain(self.db, self.head_file)
+        """Breaks in the custody chain, then tables that no longer match the newest event."""
+        problems = custody.verify_chain(self.db, self.head_file)
+        problems += [
+            custody.ChainProblem(p.seq, p.problem)
+            for p in integrity.state_problems(self.db, self.custody_events())
+        ]
+        return problems
 
     def custody_events(self) -> list[dict[str, Any]]:
         return list(self.db.query("select * from custody order by seq"))

@@ -11,12 +11,30 @@ from __future__ import annotations
 from pathlib import Path
 
 from venue_audit.case import Case
+from venue_audit.case.integrity import require_intact
+from venue_audit.case.lock import writes_case
+from venue_audit.case.output_paths import case_evidence, refuse_overlap
+from venue_audit.report import annexes
 from venue_audit.report.evidence_images import evidence_thumbnail_source
 from venue_audit.report.load import ThumbnailSource, load_report_data
 from venue_audit.report.model import VerificationSection
 from venue_audit.report.render import ReportOutputs, render_report
 
 
+def report_output_paths(out_pdf: Path) -> list[tuple[str, Path]]:
+    """The PDF and every annex written beside it, as the output-path check wants them."""
+    names = (
+        annexes.SUMMARY_NAME,
+        annexes.MANIFEST_NAME,
+        annexes.FINDINGS_NAME,
+        annexes.PERSONS_NAME,
+        annexes.HASH_LIST_NAME,
+    )
+    out_pdf = Path(out_pdf)
+    return [("the report", out_pdf), *((f"the annex {n}", out_pdf.parent / n) for n in names)]
+
+
+@writes_case
 def report_case(
     case: Case,
     out_pdf: Path,
@@ -32,7 +50,13 @@ def report_case(
     verification: VerificationSection | None = None,
     command: list[str] | None = None,
 ) -> ReportOutputs:
-    """Write the report and annexes into ``out_pdf``'s folder; log a ``report`` custody event."""
+    """Write the report and annexes into ``out_pdf``'s folder; log a ``report`` custody event.
+
+    Refused before anything is written when the case database no longer matches its custody
+    log (:class:`IntegrityError`) or an output would land in the evidence (``UsageError``).
+    """
+    refuse_overlap(report_output_paths(out_pdf), case_evidence(case.db))
+    require_intact(case)
     if thumbnail_source is None and thumbnails:
         thumbnail_source = evidence_thumbnail_source(case)
     data = load_report_data(

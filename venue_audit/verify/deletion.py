@@ -20,6 +20,8 @@ import numpy as np
 
 from venue_audit.acquire import acquire
 from venue_audit.case import Case, CaseInfo
+from venue_audit.case.lock import writes_case
+from venue_audit.case.output_paths import case_evidence, refuse_case_overlap, refuse_overlap
 from venue_audit.scan import ScanOptions, scan
 from venue_audit.verify.matching import AfterArtifact, AfterIndex, Match
 
@@ -71,12 +73,21 @@ def _index(after: Case) -> AfterIndex:
     return AfterIndex(artifacts, faces)
 
 
+@writes_case
 def verify_deletion(
     case: Case,
     after_sources: list[Path],
     options: ScanOptions | None = None,
     command: list[str] | None = None,
+    outputs: list[tuple[str, Path]] | None = None,
 ) -> DeletionVerdict:
+    """Acquire and scan the after-state into a workspace inside the case; match the baseline.
+
+    ``outputs`` (say, ``[("--out", report.pdf)]``) are refused before any work when they lie
+    in, on or around an after-state source or one of the case's evidence paths.
+    """
+    refuse_case_overlap(case.directory, after_sources)
+    refuse_overlap(outputs or [], [*after_sources, *case_evidence(case.db)])
     after_dir = _after_workspace(case)
     after = Case.create(
         after_dir,

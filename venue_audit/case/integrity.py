@@ -1,0 +1,126 @@
+"""Prove that ``case.db`` still holds what its custody log says the stages wrote.
+
+The custody chain proves the log was not edited, but not that the tables it
+describes were left alone: deleting an ``artifacts`` row by hand changed the
+report's duplicate count and ``custody --verify`` still said intact. So every
+custody event carries, in its (hashed) detail under ``case_state``, the row
+count and a SHA-256 of every case table as they stood when the event was
+written. Each stage logs after its writes, so the newest event describes the
+case as it must be now; ``custody --verify`` and ``report`` recompute the
+digests and refuse (exit 3) when a table differs.
+
+A table's digest is reproducible without this tool: rows in ``rowid`` order,
+one line per row, values joined by tabs, each value written as ``N`` (NULL),
+``i<decimal>``, ``f<float.hex()>``, ``s<JSON string>`` or ``b<hex>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from venue_audit.errors import IntegrityError
+
+STATE_KEY = "case_state"
+# The custody log is protected by its own chain; the lock file and the WAL are not tables.
+UNCOVERED = frozenset({"custody"})
+
+
+@dataclass(frozen=True)
+class StateProblem:
+    seq: int | None
+    problem: str
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "N"
+    if isinstance(value, bool | int):
+        return f"i{int(value)}"
+    if isinstance(value, float):
+        return f"f{value.hex()}"
+    if isinstance(value, str):
+        return "s" + json.dumps(value, ensure_ascii=False)
+    return "b" + bytes(value).hex()
+
+
+def table_digest(db: sqlite_utils.Database, table: str) -> dict[str, Any]:
+    """Row count and SHA-256 of one table, rows in rowid order."""
+    digest = hashlib.sha256()
+    rows = 0
+    cursor = db.conn.execute(f'select * from "{table}" order by rowid')
+    while batch := cursor.fetchmany(2048):
+        rows += len(batch)
+        digest.update(
+            "".join("\t".join(map(_value, row)) + "\n" for row in batch).encode("utf-8")
+        )
+    return {"rows": rows, "sha256": digest.hexdigest()}
+
+
+def covered_tables(db: sqlite_utils.Database) -> list[str]:
+    return sorted(name for name in db.table_names() if name not in UNCOVERED)
+
+
+def case_state(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
+    """Every covered table's digest: what a custody event records under ``case_state``."""
+    return {table: table_digest(db, table) for table in covered_tables(db)}
+
+
+def state_problems(
+    db: sqlite_utils.Database, events: Iterable[dict[str, Any]]
+) -> list[StateProblem]:
+    """Tables that no longer match the newest event recording the case's state.
+
+    An empty list means the tables are as the log left them. Events written by a
+    version of the tool that recorded no state are passed over.
+    """
+    recorded: dict[str, Any] | None = None
+    seq: int | None = None
+    action = ""
+    for event in events:
+        try:
+            detail = json.loads(event["detail"] or "{}")
+        except (TypeError, ValueError):
+            continue
+        if isinstance(detail, dict) and isinstance(detail.get(STATE_KEY), dict):
+            recorded, seq, action = detail[STATE_KEY], event["seq"], event["action"]
+    if recorded is None:
+        return []
+    now = case_state(db)
+    problems = []
+    for table in sorted(set(recorded) | set(now)):
+        then, current = recorded.get(table), now.get(table)
+        if then == current:
+            continue
+        if then is None or current is None:
+            what = "appeared" if then is None else "disappeared"
+            problems.append(StateProblem(seq, f"table {table} {what} after event {seq} ({action})"))
+            continue
+        problems.append(
+            StateProblem(
+                seq,
+                f"table {table} changed after event {seq} ({action}): "
+                f"{then['rows']} rows then, {current['rows']} now, content hash differs; "
+                "case.db was modified outside the tool or a stage was interrupted",
+            )
+        )
+    return problems
+
+
+def require_intact(case: Any) -> None:
+    """Raise :class:`IntegrityError` unless the custody chain and the case tables verify."""
+    problems = case.verify_custody()
+    if problems:
+        listed = "; ".join(
+            f"event {p.seq}: {p.problem}" if p.seq is not None else p.problem for p in problems[:5]
+        )
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise IntegrityError(
+            f"case {case.directory} failed its integrity check: {listed}{more}; "
+            "`venue-audit custody --verify` lists every problem"
+        )
