@@ -1,15 +1,18 @@
 """Benchmarks: each prints a table of ratios against a baseline run in the same process tree.
 
-Usage: python scripts/bench.py [SUITE ...]   (default: every suite)
+Usage: python scripts/bench.py [SUITE ...] [--quick] [suite options]   (default: every suite)
 
-A suite is a module ``scripts/bench_<name>.py`` with ``run(quick: bool) -> None``. Timings are never
-asserted by tests; they are measured here and copied into the README.
+A suite is a module ``scripts/bench_<name>.py`` with ``run(quick: bool) -> None``; a suite whose
+``run`` also takes ``argv`` gets the options this script does not know (e.g. ``recovery_corpus
+--corpus PATH``). Timings are never asserted by tests; they are measured here and copied into the
+README.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import inspect
 import sys
 from pathlib import Path
 
@@ -26,13 +29,21 @@ def main() -> None:
         "suites", nargs="*", help=f"which suites to run (of: {', '.join(suites())})"
     )
     parser.add_argument("--quick", action="store_true", help="smaller inputs, for a smoke run")
-    args = parser.parse_args()
+    args, extra = parser.parse_known_args()
     sys.path.insert(0, str(HERE))
-    for name in args.suites or suites():
+    names = [n.replace("-", "_") for n in args.suites] or suites()
+    for name in names:
         if name not in suites():
             parser.error(f"no suite {name!r}; have {', '.join(suites())}")
+    for name in names:
         print(f"\n=== {name} ===", flush=True)
-        importlib.import_module(f"bench_{name}").run(quick=args.quick)
+        run = importlib.import_module(f"bench_{name}").run
+        if "argv" in inspect.signature(run).parameters:
+            run(quick=args.quick, argv=extra)
+        elif extra:
+            parser.error(f"suite {name} takes no options ({' '.join(extra)})")
+        else:
+            run(quick=args.quick)
 
 
 if __name__ == "__main__":

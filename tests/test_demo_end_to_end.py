@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.pdf_reading import pdf_text
+
 ROOT = Path(__file__).resolve().parents[1]
 TRUTH = json.loads((ROOT / "sample_data" / "truth.json").read_text(encoding="utf-8"))
 
@@ -56,12 +58,7 @@ def test_the_demo_counts_equal_the_sample_truth(demo: Path) -> None:
 @pytest.mark.slow
 def test_the_demo_report_shows_the_summary_numbers(demo: Path) -> None:
     summary = json.loads((demo / "summary.json").read_text(encoding="utf-8"))
-    text = subprocess.run(
-        ["pdftotext", "-layout", str(demo / "demo-report.pdf"), "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = pdf_text(demo / "demo-report.pdf")
     assert "电子数据清单" in text
     assert str(summary["faces"]["records"]) in text
     assert "DEMO-2024-001" in text

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from tests.pdf_reading import pdf_text
 from venue_audit.acquire import acquire
 from venue_audit.case import Case, CaseInfo
 from venue_audit.cli import app
@@ -76,7 +77,6 @@ def test_a_clean_deletion_is_declared_clean(baseline, tmp_path: Path) -> None:
 
 
 def test_the_verification_goes_into_the_report_pdf(baseline, tmp_path: Path) -> None:
-    import subprocess
 
     root, crops = baseline
     after = tmp_path / "after"
@@ -97,9 +97,7 @@ def test_the_verification_goes_into_the_report_pdf(baseline, tmp_path: Path) -> 
         ],
     )
     assert result.exit_code == 1, result.output
-    text = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(pdf)
     assert "删除" in text
     assert "kept.jpg" in text or "faces" in text
 

@@ -29,6 +29,8 @@ from venue_audit.consent import (
     parse_timestamp,
 )
 from venue_audit.findings import CaseFacts, Finding, evaluate
+from venue_audit.offsite import offsite_stores
+from venue_audit.scan import count_faces
 
 ENROLMENT_MATCH_DISTANCE = 0.5
 PERSON_SPACE = "dlib-resnet-v1-128"
@@ -105,6 +107,35 @@ def _face_encoder():
     return encode
 
 
+def _periods(case: Case) -> dict[str, tuple[date | None, date | None]]:
+    """Person id -> first and last capture date of their live records, in the case's zone."""
+    tz = case.info.tz
+    periods: dict[str, tuple[date | None, date | None]] = {}
+    for row in case.db.query(
+        "select f.person_id, min(a.captured_at) as first, max(a.captured_at) as last from faces f"
+        " join artifacts a on a.id = f.artifact_id where a.deleted = 0 and f.person_id is not null"
+        " group by f.person_id"
+    ):
+        first = parse_timestamp(row["first"], tz) if row["first"] else None
+        last = parse_timestamp(row["last"], tz) if row["last"] else None
+        periods[str(row["person_id"])] = (
+            first.date() if first else None,
+            last.date() if last else None,
+        )
+    return periods
+
+
+def _event_period(case: Case, actions: tuple[str, ...]) -> tuple[date | None, date | None]:
+    marks = ",".join("?" * len(actions))
+    row = case.db.execute(
+        f"select min(at), max(at) from timeline_events where action in ({marks})", list(actions)
+    ).fetchone()
+    tz = case.info.tz
+    first = parse_timestamp(row[0], tz) if row and row[0] else None
+    last = parse_timestamp(row[1], tz) if row and row[1] else None
+    return (first.date() if first else None, last.date() if last else None)
+
+
 def _scan_facts(case: Case) -> dict[str, Any]:
     raw_kept = [
         r["locator"]
@@ -135,6 +166,10 @@ def _scan_facts(case: Case) -> dict[str, Any]:
         "offsite_transfers": offsite,
         "residual_after_deletion": residual,
         "person_locators": locators,
+        "records": count_faces(case).records,
+        "offsite_stores": offsite_stores(case),
+        "person_periods": _periods(case),
+        "list_periods": {"offsite_transfers": _event_period(case, ("upload", "transfer"))},
     }
 
 
@@ -161,7 +196,11 @@ def assess_case(
         tz=case.info.tz,
     )
     facts = _scan_facts(case)
-    findings = evaluate(CaseFacts.from_assessment(result, distinct_persons=len(persons), **facts))
+    findings = evaluate(
+        CaseFacts.from_assessment(
+            result, distinct_persons=len(persons), as_of=policy.as_of or date.today(), **facts
+        )
+    )
     _store(case, log, result, findings, policy, consent_log)
     case.log(
         "assess",
@@ -229,6 +268,9 @@ def _store(
                             "count": finding.count,
                             "locators": finding.locators[:1000],
                             "person_ids": finding.person_ids[:10000],
+                            "later_guidance": [c.code for c in finding.later_guidance],
+                            "conduct": [d.isoformat() if d else None for d in finding.conduct],
+                            **finding.detail,
                         },
                         ensure_ascii=False,
                     ),

@@ -19,6 +19,7 @@ from venue_audit.assess import assess_case
 from venue_audit.case import Case, CaseInfo
 from venue_audit.case.output_paths import case_evidence, refuse_overlap
 from venue_audit.identify import identify
+from venue_audit.offsite import mark_offsite
 from venue_audit.scan import ScanOptions, scan
 from venue_audit.summary import build_summary
 
@@ -40,6 +41,8 @@ class AuditRequest:
     lang: str = "zh"
     redact: bool = True
     workers: int = 0
+    # sources (or folders within them) taken from outside the venue: cloud, another host
+    offsite: list[Path] = field(default_factory=list)
 
 
 @dataclass
@@ -92,6 +95,8 @@ def _run(
     stage("acquire")
     acquisition.acquire(case, request.sources, workers=request.workers or None, command=command)
     acquisition.export_manifest(case)
+    if request.offsite:
+        mark_offsite(case, request.offsite, command)
     stage("scan")
     scan(case, ScanOptions(workers=request.workers), command=command)
     stage("identify")

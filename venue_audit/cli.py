@@ -53,6 +53,14 @@ AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON f
 Workers = Annotated[
     int | None, typer.Option("--workers", "-w", help="Processes to hash with (default: all cores).")
 ]
+Offsite = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--offsite",
+        help="A source (or a folder in one) taken from outside the venue: a cloud export, "
+        "another host. Venue faces found there are an off-site-transfer finding.",
+    ),
+]
 
 
 def _version(value: bool) -> None:
@@ -184,6 +192,7 @@ def acquire_command(
             "--dry-run", help="Live databases: list schemas, tables and counts; copy nothing."
         ),
     ] = False,
+    offsite: Offsite = None,
     workers: Workers = None,
     quiet: Quiet = False,
     as_json: AsJson = False,
@@ -231,6 +240,10 @@ def acquire_command(
                 case, paths, workers=workers, progress=progress, command=sys.argv
             )
     exports = acquisition.export_manifest(case)
+    if offsite:
+        from venue_audit.offsite import mark_offsite
+
+        mark_offsite(case, offsite, sys.argv)
     summary = {
         "files": result.files if result else 0,
         "bytes": result.bytes if result else 0,
@@ -789,6 +802,7 @@ def audit_command(
         list[str] | None, typer.Option("--examiner", help="Examiner (twice) for a new case.")
     ] = None,
     lang: Annotated[str, typer.Option("--lang", help="zh, en or zh+en.")] = "zh",
+    offsite: Offsite = None,
     workers: Workers = None,
     quiet: Quiet = False,
 ) -> None:
@@ -815,6 +829,7 @@ def audit_command(
         summary_json=json_out,
         lang=lang,
         workers=workers or 0,
+        offsite=offsite or [],
     )
     try:
         result = audit(request, _stage_printer(quiet), sys.argv)

@@ -61,6 +61,7 @@ def build_summary(case: Case) -> dict[str, Any]:
                 "severity": row["severity"],
                 "count": detail.get("count", 0),
                 "citations": json.loads(row["citations"] or "[]"),
+                "later_guidance": detail.get("later_guidance", []),
             }
         )
     return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,30 +14,34 @@ from venue_audit.findings import (
     CaseFacts,
     RuleTableError,
     evaluate,
+    load_citations,
     load_rules,
 )
 
 EXPECTED_CITATIONS = {
-    "no-consent": ["PIPL Art. 29", "PIPL Art. 14", "PIPL Art. 13", "Measures Art. 6",
-                   "SPC JI Art. 2(3)"],
-    "withdrawn-retained": ["PIPL Art. 47", "PIPL Art. 15", "GB/T 41819-2022 ch.11"],
-    "retained-past-period": ["PIPL Art. 19", "PIPL Art. 47", "Measures Art. 8", "GB/T 35273-2020",
-                             "GB/T 41819-2022 ch.7", "GB/T 41819-2022 ch.11"],
-    "captured-before-consent": ["PIPL Art. 14", "PIPL Art. 29", "Measures Art. 6",
-                                "SPC JI Art. 2(3)"],
+    "no-consent": ["PIPL Art. 28", "PIPL Art. 29", "PIPL Art. 14", "PIPL Art. 13",
+                   "Civil Code Art. 1035", "SPC JI Art. 2(3)", "CSL Art. 41"],
+    "withdrawn-retained": ["PIPL Art. 15", "PIPL Art. 47"],
+    "retained-past-period": ["PIPL Art. 19", "PIPL Art. 47", "Measures Art. 8"],
+    "captured-before-consent": ["PIPL Art. 14", "PIPL Art. 29", "SPC JI Art. 2(3)"],
     "purpose-mismatch": ["PIPL Art. 26", "PIPL Art. 28", "PIPL Art. 6", "SPC JI Art. 2(1)",
-                         "SPC JI Art. 2(4)", "GB/T 41819-2022"],
-    "raw-images-kept": ["GB/T 35273-2020", "GB/T 41819-2022 ch.7", "PIPL Art. 19",
-                        "Measures Art. 8"],
-    "offsite-transfer": ["Measures Art. 8", "PIPL Art. 51"],
+                         "SPC JI Art. 2(4)"],
+    "raw-images-kept": ["PIPL Art. 6", "GB/T 35273-2020 6.3 c)"],
+    "offsite-transfer": ["PIPL Art. 29", "Civil Code Art. 1035", "PIPL Art. 51",
+                         "Measures Art. 8"],
     "filing-threshold": ["Measures Art. 15"],
-    "residual-after-deletion": ["PIPL Art. 47", "GB/T 41819-2022 ch.11", "PIPL Art. 66"],
+    "criminal-quantity": ["Criminal Law Art. 253-1", "SPC/SPP 2017 Art. 5(1)(5)",
+                          "SPC/SPP 2017 Art. 11"],
+    "residual-after-deletion": ["PIPL Art. 47", "Civil Code Art. 1037", "PIPL Art. 66"],
 }
+AFTER_THE_MEASURES = date(2025, 7, 1)
 
 
 def every_condition_planted() -> CaseFacts:
     return CaseFacts(
         distinct_persons=100_000,
+        records=250_000,
+        as_of=AFTER_THE_MEASURES,
         persons_by_status={
             "no_consent": ["1", "2", "3"], "withdrawn_retained": ["4"],
             "expired_retained": ["5", "6"], "consented": ["7"],
@@ -62,7 +67,8 @@ def test_each_rule_yields_its_finding_with_counts_and_citations() -> None:
     assert {rule: f.count for rule, f in findings.items()} == {
         "no-consent": 3, "withdrawn-retained": 1, "retained-past-period": 2,
         "captured-before-consent": 1, "purpose-mismatch": 2, "raw-images-kept": 2,
-        "offsite-transfer": 1, "filing-threshold": 100_000, "residual-after-deletion": 1,
+        "offsite-transfer": 1, "filing-threshold": 100_000, "criminal-quantity": 250_000,
+        "residual-after-deletion": 1,
     }
 
 
@@ -86,7 +92,7 @@ def test_severity_and_bilingual_titles() -> None:
     assert findings["filing-threshold"].severity == "medium"
     assert findings["no-consent"].title_zh == "存储人脸信息但无对应的单独同意记录"
     assert all(f.title_zh and f.title_en for f in findings.values())
-    assert all(c.zh and c.en for f in findings.values() for c in f.citations)
+    assert all(c.heading_zh and c.quote and c.en for f in findings.values() for c in f.citations)
 
 
 def test_a_clean_case_has_no_findings() -> None:
@@ -101,18 +107,72 @@ def test_filing_threshold_is_one_hundred_thousand_persons(persons: int, fires: b
 
 
 def test_summary_entries_match_the_json_contract() -> None:
-    finding = evaluate(CaseFacts(offsite_transfers=["upload.log line 1"]))[0]
+    facts = CaseFacts(offsite_transfers=["upload.log line 1"], as_of=date(2024, 6, 30))
+    finding = evaluate(facts)[0]
     assert finding.to_summary() == {
         "rule": "offsite-transfer", "severity": "high", "count": 1,
-        "citations": ["Measures Art. 8", "PIPL Art. 51"],
+        "citations": ["PIPL Art. 29", "Civil Code Art. 1035", "PIPL Art. 51"],
+        "later_guidance": ["Measures Art. 8"],
     }
 
 
-def test_unconfirmed_article_numbers_are_marked_unchecked() -> None:
-    citations = {c.code: c for rule in load_rules() for c in rule.citations}
-    assert citations["Measures Art. 15"].checked is True  # read in the CAC notice
-    assert citations["Measures Art. 8"].checked is False  # number from summaries only
-    assert citations["PIPL Art. 29"].checked is True
+# --- the law: quoted, dated, applied only to conduct after it came into force ---------------
+
+
+def test_every_citation_quotes_its_verified_text_with_article_and_date() -> None:
+    citations = load_citations()
+    assert len(citations) >= 30
+    for code, citation in citations.items():
+        assert citation.quote.strip() and len(citation.quote) >= 15, code
+        assert citation.article.strip(), code
+        assert citation.instrument.source.strip(), code
+        assert citation.in_force <= date(2025, 6, 1), code
+        assert "待核对" not in citation.quote + citation.heading_zh, code
+        assert "confirm" not in citation.en, code
+    assert citations["PIPL Art. 29"].quote.startswith("处理敏感个人信息应当取得个人的单独同意")
+    assert citations["Measures Art. 8"].in_force == date(2025, 6, 1)
+    assert citations["GB/T 35273-2020 6.3 c)"].instrument.kind == "recommended_standard"
+
+
+def test_a_citation_without_its_quote_is_refused(tmp_path: Path) -> None:
+    path = table(tmp_path, GOOD)
+    path.write_text(path.read_text(encoding="utf-8").replace('quote = "甲乙"\n', ""), "utf-8")
+    with pytest.raises(RuleTableError, match="needs its quote"):
+        load_rules(path)
+
+
+@pytest.mark.parametrize("as_of", [date(2024, 6, 30), date(2025, 5, 31)])
+def test_the_measures_never_judge_conduct_before_they_came_into_force(as_of: date) -> None:
+    facts = every_condition_planted()
+    facts.as_of = as_of
+    facts.person_periods = {p: (date(2024, 3, 1), date(2024, 5, 1)) for p in "1234567"}
+    findings = {f.rule: f for f in evaluate(facts)}
+    for finding in findings.values():
+        cited = {c.instrument.key for c in finding.citations}
+        assert "Measures" not in cited, finding.rule
+        assert all(c.in_force <= (finding.conduct[1] or as_of) for c in finding.citations)
+    assert "filing-threshold" not in findings  # the duty to file did not exist yet
+    assert [c.code for c in findings["retained-past-period"].later_guidance] == ["Measures Art. 8"]
+
+
+def test_conduct_after_the_measures_is_judged_under_them() -> None:
+    facts = every_condition_planted()
+    facts.person_periods = {"5": (date(2025, 6, 2), date(2025, 6, 20))}
+    findings = {f.rule: f for f in evaluate(facts)}
+    assert "Measures Art. 8" in findings["retained-past-period"].citation_codes
+    assert findings["filing-threshold"].citation_codes == ["Measures Art. 15"]
+
+
+def test_a_capture_before_the_spc_provisions_is_not_judged_under_them() -> None:
+    facts = CaseFacts(
+        persons_by_status={"no_consent": ["1"]},
+        person_periods={"1": (date(2021, 3, 1), date(2021, 7, 31))},
+        as_of=date(2021, 12, 31),
+    )
+    finding = evaluate(facts)[0]
+    assert "SPC JI Art. 2(3)" not in finding.citation_codes  # in force 2021-08-01
+    assert "PIPL Art. 29" not in finding.citation_codes  # in force 2021-11-01
+    assert "Civil Code Art. 1035" in finding.citation_codes
 
 
 def test_from_a_consent_assessment_end_to_end(tmp_path: Path) -> None:
@@ -120,7 +180,7 @@ def test_from_a_consent_assessment_end_to_end(tmp_path: Path) -> None:
                     POLICY)
     facts = CaseFacts.from_assessment(
         result, person_locators={"P05": ["nvr/CH01_20240601120000.jpg"]},
-        offsite_transfers=["upload.log line 3"],
+        offsite_transfers=["upload.log line 3"], as_of=date(2024, 6, 30),
     )
     assert facts.distinct_persons == 16
     findings = {f.rule: f for f in evaluate(facts)}
@@ -134,7 +194,10 @@ def test_from_a_consent_assessment_end_to_end(tmp_path: Path) -> None:
 
 # --- the table itself is checked when loaded --------------------------------------------------
 
-CITATION = '[citations."X"]\nzh = "甲"\nen = "x"\nchecked = true\n'
+CITATION = (
+    '[instruments.LAW]\nzh = "《甲法》"\nen = "Law"\nkind = "law"\nin_force = "2020-01-01"\n'
+    'source = "test"\n[citations."LAW Art. 1"]\narticle = "第一条"\nquote = "甲乙"\nen = "x"\n'
+)
 
 
 def table(tmp_path: Path, rule: str) -> Path:
@@ -146,7 +209,7 @@ def table(tmp_path: Path, rule: str) -> Path:
 GOOD = (
     'id = "r"\ncondition = "count_at_least"\n'
     'params = { measure = "distinct_persons", threshold = 5 }\n'
-    'severity = "low"\ntitle_zh = "甲"\ntitle_en = "a"\ncitations = ["X"]\n'
+    'severity = "low"\ntitle_zh = "甲"\ntitle_en = "a"\ncitations = ["LAW Art. 1"]\n'
 )
 
 
@@ -161,7 +224,7 @@ def test_a_custom_table_with_another_threshold(tmp_path: Path) -> None:
     [
         (('"count_at_least"', '"count_atleast"'), "unknown condition"),
         (("threshold = 5", "limit = 5"), "do not fit"),
-        (('["X"]', '["Y"]'), "unknown citation"),
+        (('["LAW Art. 1"]', '["LAW Art. 2"]'), "unknown citation"),
         (('"low"', '"critical"'), "severity"),
         (('title_en = "a"\n', ""), "missing title_en"),
     ],

@@ -50,7 +50,7 @@ def store_views(case: Case, prefix: str) -> dict[str, StoreView]:
         views[view.locator] = by_id[row["id"]] = view
     for artifact in case.db.query(
         "select a.id, a.store_id, a.kind, a.locator, a.person_key, a.person_key_kind, a.captured_at,"
-        " a.captured_at_source, a.model_guess, a.deleted,"
+        " a.captured_at_source, a.model_guess, a.deleted, a.camera,"
         " (select json_group_array(space) from faces f where f.artifact_id = a.id) as spaces"
         " from artifacts a order by a.id"
     ):

@@ -1,4 +1,10 @@
-"""digiKam: recognition.db FaceMatrices (SQLite, and MySQL as mysqldump) and digikam4.db regions."""
+"""digiKam: recognition.db FaceMatrices (SQLite, and MySQL as mysqldump) and digikam4.db regions.
+
+Schemas: digiKam 6 (v3) from KDE/digikam ``core/data/database/dbconfig.xml.cmake.in`` and
+``core/libs/facesengine/facedb/facedb.cpp`` (commit 33d0457e20adda97c003f3dee652a1749406ff9f);
+digiKam 7/8 (v4) from ``facedb_dnn.cpp`` ``insertFaceVector`` (rajeck1234/digikam
+6a229c100eb48c787433a1fc24b14a18548314e9), and its 2024 variant with ``removeHash``.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +22,15 @@ from venue_audit.faces import EMBEDDING_SPACE
 
 FORMS = ["digikam/recognition.db", "mysql/digikam.sql"]
 LEGACY = "digikam6/recognition.db"
+VARIANT_2024 = "digikam8/recognition.db"
+NAMES = {1: "Barack Obama", 2: "Joe Biden", 3: "Rose Leslie"}
+
+
+def attributes(identities: list[int]) -> list[list]:
+    """IdentityAttributes as FaceDb::addIdentity writes them: uuid, name, fullName per identity."""
+    return [row for i in identities for row in (
+        [i, "uuid", f"00000000-0000-0000-0000-00000000000{i}"], [i, "name", NAMES[i]],
+        [i, "fullName", NAMES[i]])]
 
 
 def qcompress(data: bytes) -> bytes:
@@ -23,21 +38,49 @@ def qcompress(data: bytes) -> bytes:
 
 
 def legacy(path: Path) -> list[int]:
-    """digiKam 6: face pixels (8-bit grey cv::Mat) and the OpenFace vector, both qCompress'd."""
+    """digiKam 6 (schema v3): Eigen rows keep the face pixels (8-bit grey cv::Mat) and the dlib
+    ResNet vector, both qCompress'd; a DNN-only row (``updateDNNFaceModel``) keeps the vector alone."""
     rows = []
     for n, (identity, index) in enumerate([(1, 1), (3, 1)], 1):
         grey = Image.open(io.BytesIO(crop(IDENTITIES[identity], index))).convert("L")
-        vector = np.asarray(dlib_encoding(IDENTITIES[identity], index), dtype=np.float64)
-        vector = (vector / np.linalg.norm(vector)).astype("<f4")
+        vector = np.asarray(dlib_encoding(IDENTITIES[identity], index), dtype="<f4")
         rows.append([n, identity, "", 0, grey.height, grey.width,
                      qcompress(grey.tobytes()), qcompress(vector.tobytes())])
+    vector = np.asarray(dlib_encoding(IDENTITIES[2], 0), dtype="<f4")
+    rows.append([3, 2, "", None, None, None, None, qcompress(vector.tobytes())])
     sqlite_db(path, [
         ("FaceMatrices", "id INTEGER PRIMARY KEY, identity INTEGER, context TEXT, type INTEGER, "
          "rows INTEGER, cols INTEGER, data BLOB, vecdata BLOB",
          ["id", "identity", "context", "type", "rows", "cols", "data", "vecdata"], rows),
-        ("Identities", "id INTEGER PRIMARY KEY, type INTEGER", ["id", "type"], [[1, 0], [3, 0]]),
+        ("Identities", "id INTEGER PRIMARY KEY, type INTEGER", ["id", "type"], [[1, 0], [2, 0], [3, 0]]),
+        ("IdentityAttributes", "id INTEGER, attribute TEXT, value TEXT", ["id", "attribute", "value"],
+         attributes([1, 2, 3])),
+        ("Settings", "keyword TEXT NOT NULL UNIQUE, value TEXT", ["keyword", "value"],
+         [["DBFaceVersion", "3"]]),
     ])
     return [identity for _, identity, *_ in rows]
+
+
+def variant_2024(path: Path) -> list[int]:
+    """The 2024 insertFaceVector: (identity, removeHash, embedding), SFace-like raw vectors."""
+    plan = [(1, 3), (3, 2)]
+    matrices = [
+        [n, identity, f"{n:040x}",
+         (np.asarray(dlib_encoding(IDENTITIES[identity], index)) * 7.5).astype("<f4").tobytes()]
+        for n, (identity, index) in enumerate(plan, 1)
+    ]
+    sqlite_db(path, [
+        ("FaceMatrices", "id INTEGER PRIMARY KEY, identity INTEGER NOT NULL, removeHash TEXT, "
+         "embedding BLOB NOT NULL", ["id", "identity", "removeHash", "embedding"], matrices),
+        ("Identities", "id INTEGER PRIMARY KEY, type INTEGER", ["id", "type"], [[1, 0], [3, 0]]),
+        ("IdentityAttributes", "id INTEGER, attribute TEXT, value TEXT", ["id", "attribute", "value"],
+         attributes([1, 3])),
+        ("Settings", "keyword TEXT NOT NULL UNIQUE, value TEXT", ["keyword", "value"],
+         [["DBFaceVersion", "5"]]),
+    ])
+    return [identity for identity, _ in plan]
+
+
 IDENTITIES = {1: "obama", 2: "biden", 3: "rose_leslie"}
 
 
@@ -60,7 +103,7 @@ def tables(plan: list[tuple[int, int]], raw_rows: set[int]) -> tuple[list, list[
         ("Identities", "id INTEGER PRIMARY KEY, type INTEGER", ["id", "type"],
          [[i, 0] for i in IDENTITIES]),
         ("IdentityAttributes", "id INTEGER, attribute TEXT, value TEXT", ["id", "attribute", "value"],
-         [[i, "name", name] for i, name in IDENTITIES.items()]),
+         attributes(list(IDENTITIES))),
         ("KDTree", "id INTEGER PRIMARY KEY, split_axis INTEGER NOT NULL, position INTEGER NOT NULL, "
          "max_range BLOB NOT NULL, min_range BLOB NOT NULL, parent INTEGER, `left` INTEGER, `right` INTEGER",
          ["id", "split_axis", "position", "max_range", "min_range", "parent", "left", "right"], kdtree),
@@ -83,7 +126,8 @@ def build(root: Path) -> dict:
          [[1, 22, "tagRegion", '<rect x="410" y="120" width="180" height="220"/>'],
           [1, 22, "autodetectedFace", ""]]),
     ])
-    return {FORMS[0]: sqlite_people, FORMS[1]: dump_people, LEGACY: legacy(root / LEGACY)}
+    return {FORMS[0]: sqlite_people, FORMS[1]: dump_people, LEGACY: legacy(root / LEGACY),
+            VARIANT_2024: variant_2024(root / VARIANT_2024)}
 
 
 @pytest.fixture(scope="module")
@@ -103,10 +147,18 @@ def test_every_face_matrix_is_a_template_and_the_kdtree_ranges_are_not(scanned, 
     assert not any("KDTree" in a["locator"] for a in store.artifacts)
 
 
-@pytest.mark.parametrize("form", FORMS)
-def test_identities_are_the_person_keys(scanned, form) -> None:
+def test_identity_names_are_the_person_keys_where_they_can_be_read_first(scanned) -> None:
     stores, truth = scanned
-    assert [a["person_key"] for a in stores[form].artifacts] == [str(i) for i in truth[form]]
+    for form in (FORMS[0], VARIANT_2024):
+        assert [a["person_key"] for a in stores[form].artifacts] == [NAMES[i] for i in truth[form]]
+        assert {a["person_key_kind"] for a in stores[form].artifacts} == {
+            "identity (name from IdentityAttributes)"}
+
+
+def test_a_dump_that_writes_the_names_after_the_vectors_keys_by_identity_id(scanned) -> None:
+    stores, truth = scanned
+    assert [a["person_key"] for a in stores[FORMS[1]].artifacts] == [
+        f"identity {i}" for i in truth[FORMS[1]]]
 
 
 def test_openface_and_sface_templates_are_kept_in_separate_spaces(scanned) -> None:
@@ -120,11 +172,18 @@ def test_the_core_database_is_named_digikam_and_holds_no_counted_face_data(scann
     assert (core.profile, core.records) == ("digikam", 0)
 
 
-def test_legacy_rows_give_the_stored_face_pixels_and_the_vector(scanned) -> None:
-    stores, truth = scanned
+def test_the_2024_schema_variant_is_read_with_its_sface_vectors(scanned) -> None:
+    store = scanned[0][VARIANT_2024]
+    assert (store.profile, store.records, store.face_templates) == ("digikam", 2, 2)
+    assert store.spaces == ["sface-128"] * 2
+
+
+def test_digikam_6_rows_give_the_face_pixels_and_a_dlib_vector_in_the_same_space(scanned) -> None:
+    stores, _ = scanned
     store = stores[LEGACY]
     assert (store.profile, store.records, store.face_images, store.face_templates) == (
-        "digikam", 2, 2, 2)
-    assert store.spaces == sorted([EMBEDDING_SPACE] * 2 + ["openface-nn4.small2-128"] * 2)
+        "digikam", 3, 2, 3)
+    assert store.spaces == [EMBEDDING_SPACE] * 5
     assert sorted(a["person_key"] for a in store.artifacts) == sorted(
-        str(i) for i in truth[LEGACY] * 2)
+        [NAMES[1], NAMES[3]] * 2 + [NAMES[2]])
+    assert all("dlib ResNet" in a["model_guess"] for a in store.of_kind("template"))

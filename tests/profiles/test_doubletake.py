@@ -88,7 +88,13 @@ def test_match_frames_take_the_recognised_name_and_time_from_the_match_row(scann
 
 
 @pytest.mark.parametrize("storage", FORMS)
-def test_training_images_are_keyed_by_their_folder_name(scanned, storage) -> None:
+def test_training_images_are_keyed_by_their_folder_name_and_timed_by_their_file_row(
+    scanned, storage
+) -> None:
     train = scanned[0][f"{storage}/train/obama"]
     assert (train.profile, train.records, train.face_images) == ("double-take", 1, 1)
-    assert [a["person_key"] for a in train.artifacts] == ["obama"]
+    [image] = train.artifacts
+    assert image["person_key"] == "obama"
+    assert datetime.fromisoformat(image["captured_at"]) == datetime.fromisoformat(
+        "2024-01-05T10:00:00+00:00")
+    assert image["captured_at_source"] == "double-take file createdAt"

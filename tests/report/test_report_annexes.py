@@ -63,7 +63,7 @@ def test_findings_csv_has_one_row_per_rule_with_all_locators(
 ) -> None:
     rows = _rows(zh_report.annexes["findings.csv"])
     assert [row[0] for row in rows[1:]] == [f.rule for f in sample_data.findings]
-    assert len(rows[1][6].split("; ")) == len(sample_data.findings[0].locators)
+    assert len(rows[1][7].split("; ")) == len(sample_data.findings[0].locators)
 
 
 def test_hash_list_checks_with_sha256sum_and_includes_the_pdf(zh_report: ReportOutputs) -> None:

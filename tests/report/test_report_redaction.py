@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import subprocess
 from pathlib import Path
 
 import face_recognition
@@ -12,6 +11,7 @@ import pytest
 from PIL import Image
 from report_samples import face_crop_bytes, make_report_data
 
+from tests.pdf_reading import embedded_images
 from venue_audit.report.redact import ThumbnailError, high_frequency_energy, make_thumbnail
 from venue_audit.report.render import render_report
 
@@ -50,16 +50,11 @@ def test_corrupt_image_bytes_raise_a_typed_error() -> None:
         make_thumbnail(b"\xff\xd8\xff\xe0 not really a jpeg")
 
 
-def _embedded_images(pdf: Path, folder: Path) -> list[np.ndarray]:
-    subprocess.run(["pdfimages", "-png", str(pdf), str(folder / "img")], check=True)
-    return [np.asarray(Image.open(p).convert("RGB")) for p in sorted(folder.glob("img-*.png"))]
-
-
 @pytest.mark.parametrize("redact", [True, False])
 def test_thumbnails_in_the_pdf_are_blurred_unless_no_redact(tmp_path: Path, redact: bool) -> None:
     data = make_report_data(records=50, persons=10)
     outputs = render_report(data, tmp_path / "out" / "report.pdf", redact=redact)
-    images = _embedded_images(outputs.pdf, tmp_path)
+    images = embedded_images(outputs.pdf)
     assert len(images) == len(data.findings[0].thumbnails)
     energies = [high_frequency_energy(Image.fromarray(image)) for image in images]
     faces = [face_recognition.face_locations(image) for image in images]

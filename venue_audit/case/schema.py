@@ -76,6 +76,7 @@ TABLES: dict[str, dict[str, type]] = {
         "captured_at_source": str,
         "person_key": str,
         "person_key_kind": str,
+        "camera": str,
         "sha256": str,
         "pdq": str,
         "phash": str,

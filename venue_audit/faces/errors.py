@@ -55,3 +55,13 @@ class AnalysisFailed(FaceInputError):
     """Decoding worked but a later step failed on this input (the message names the error)."""
 
     reason = "analysis-failed"
+
+
+class NoDetectableFace(FaceInputError):
+    """A picture stored as a face (a database face column) in which no detector finds a face.
+
+    Never silent: the capture is still a stored picture of someone, so it is listed with its
+    location for the examiner to look at, and counted as skipped.
+    """
+
+    reason = "no-detectable-face"

@@ -5,12 +5,14 @@ from venue_audit.findings.engine import (
     SEVERITIES,
     Citation,
     Finding,
+    Instrument,
     Rule,
     RuleTableError,
     evaluate,
+    load_citations,
     load_rules,
 )
-from venue_audit.findings.facts import CaseFacts
+from venue_audit.findings.facts import CaseFacts, OffsiteStore
 
 __all__ = [
     "CONDITIONS",
@@ -19,9 +21,12 @@ __all__ = [
     "Citation",
     "Finding",
     "Hit",
+    "Instrument",
+    "OffsiteStore",
     "Rule",
     "RuleTableError",
     "condition",
     "evaluate",
+    "load_citations",
     "load_rules",
 ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from venue_audit.findings.facts import CaseFacts
 
@@ -19,6 +21,10 @@ class Hit:
     count: int
     person_ids: list[str] = field(default_factory=list)
     locators: list[str] = field(default_factory=list)
+    # the conduct the finding rests on: first and last capture (or event) date, when known
+    first: date | None = None
+    last: date | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 Condition = Callable[..., Hit | None]
@@ -42,10 +48,18 @@ def _locators_of(facts: CaseFacts, person_ids: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+def _span(periods: Iterable[tuple[date | None, date | None]]) -> tuple[date | None, date | None]:
+    periods = list(periods)
+    firsts = [first for first, _ in periods if first is not None]
+    lasts = [last for _, last in periods if last is not None]
+    return (min(firsts) if firsts else None, max(lasts) if lasts else None)
+
+
 def _persons_hit(facts: CaseFacts, person_ids: list[str]) -> Hit | None:
     if not person_ids:
         return None
-    return Hit(len(person_ids), list(person_ids), _locators_of(facts, person_ids))
+    first, last = _span(facts.person_periods[p] for p in person_ids if p in facts.person_periods)
+    return Hit(len(person_ids), list(person_ids), _locators_of(facts, person_ids), first, last)
 
 
 @condition("persons_with_status")
@@ -69,7 +83,37 @@ def locators_listed(facts: CaseFacts, *, source: str, min_count: int = 1) -> Hit
     unique = [*dict.fromkeys(locators)]
     if len(unique) < max(min_count, 1):
         return None
-    return Hit(len(unique), [], unique)
+    first, last = facts.list_periods.get(source, (None, None))
+    return Hit(len(unique), [], unique, first, last)
+
+
+@condition("offsite_copies")
+def offsite_copies(facts: CaseFacts) -> Hit | None:
+    """Venue faces found in off-site stores (copies or the same persons), or upload log lines.
+
+    The copy is the transfer: content alone proves it, logs only add when and where to.
+    The count is the venue records found off-site; with none, the upload events logged.
+    """
+    stores = [s for s in facts.offsite_stores if s.copies or s.matches]
+    if not stores and not facts.offsite_transfers:
+        return None
+    locators = [loc for s in stores for loc in s.locators] + list(facts.offsite_transfers)
+    first, last = _span(
+        [(s.first, s.last) for s in stores] + [facts.list_periods.get("offsite_transfers", (None, None))]
+    )
+    copies = sum(s.copies + s.matches for s in stores)
+    return Hit(
+        copies or len(facts.offsite_transfers),
+        [],
+        [*dict.fromkeys(locators)],
+        first,
+        last,
+        {
+            "stores": [s.as_dict() for s in stores],
+            "log_lines": len(facts.offsite_transfers),
+            "counted": "records" if copies else "log_lines",
+        },
+    )
 
 
 @condition("count_at_least")

@@ -8,8 +8,9 @@ locators (``store X, table Y, row 12``) that a finding passes on to the report.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Protocol
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any, Protocol
 
 
 class _Assessment(Protocol):
@@ -22,8 +23,31 @@ class _Assessment(Protocol):
 
 
 @dataclass
+class OffsiteStore:
+    """A store outside the venue (cloud export, backup from a cloud path, a second host)."""
+
+    store: str
+    why: str  # "marked" by the examiner, or the path words that made the tool recognise it
+    copies: int = 0  # records byte-identical to a venue record
+    matches: int = 0  # other records whose faces are persons seen at the venue
+    other: int = 0  # face records here that match nothing at the venue
+    locators: list[str] = field(default_factory=list)
+    first: date | None = None
+    last: date | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        values = asdict(self)
+        values["first"] = self.first.isoformat() if self.first else None
+        values["last"] = self.last.isoformat() if self.last else None
+        values["locators"] = self.locators[:1000]
+        return values
+
+
+@dataclass
 class CaseFacts:
     distinct_persons: int = 0
+    records: int = 0
+    as_of: date | None = None
     persons_by_status: dict[str, list[str]] = field(default_factory=dict)
     persons_by_flag: dict[str, list[str]] = field(default_factory=dict)
     # person id -> locators of that person's live artifacts, for findings about persons
@@ -34,11 +58,18 @@ class CaseFacts:
     offsite_transfers: list[str] = field(default_factory=list)
     # data found again after a deletion the venue claimed (verify-deletion)
     residual_after_deletion: list[str] = field(default_factory=list)
+    # off-site stores and what of the venue's faces they hold
+    offsite_stores: list[OffsiteStore] = field(default_factory=list)
+    # person id -> (first, last) capture date; list name -> (first, last) event date
+    person_periods: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
+    list_periods: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
 
     def measure(self, name: str) -> int:
         """A named count for threshold rules."""
         if name == "distinct_persons":
             return self.distinct_persons
+        if name == "records":
+            return self.records
         if name.startswith("status:"):
             return len(self.persons_by_status.get(name.removeprefix("status:"), []))
         if name.startswith("flag:"):
@@ -58,6 +89,7 @@ class CaseFacts:
         raw_images_kept: Iterable[str] = (),
         offsite_transfers: Iterable[str] = (),
         residual_after_deletion: Iterable[str] = (),
+        **more: Any,
     ) -> CaseFacts:
         """Facts from a consent assessment plus what the scan found elsewhere.
 
@@ -77,4 +109,5 @@ class CaseFacts:
             raw_images_kept=list(raw_images_kept),
             offsite_transfers=list(offsite_transfers),
             residual_after_deletion=list(residual_after_deletion),
+            **more,
         )

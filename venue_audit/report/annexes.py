@@ -31,6 +31,7 @@ FINDINGS_HEADERS = [
     "title_en",
     "数量 count",
     "法律依据 citations",
+    "后续施行的参考规定 later_guidance",
     "证据位置 locators",
     "人员编号 person_ids",
 ]
@@ -97,6 +98,7 @@ def write_findings(findings: list[FindingSection], target: Path) -> None:
                     finding.title_en,
                     finding.count,
                     "; ".join(finding.citations),
+                    "; ".join(finding.later_guidance),
                     "; ".join(finding.locators),
                     " ".join(str(p) for p in finding.person_ids),
                 ]

@@ -48,7 +48,7 @@ def captures_timeline(
     files would flatten a day of 30 captures; what the reader needs is that the
     two line up in time.
     """
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=fonts.regular)
     days = _parse_days(list(captures) + [e.date for e in events])
     left, right, bottom, top = 40, width - 40, 36, height - 22
     if not days:
@@ -155,7 +155,7 @@ def retention_histogram(
     height: float = 170,
 ) -> Drawing:
     """How long the live records had been kept at the as-of date, in fixed bins."""
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=fonts.regular)
     labels = [f"{low}–{high}" if high is not None else f"≥{low}" for low, high in RETENTION_BINS]
     counts = [
         sum(1 for age in ages_days if age >= low and (high is None or age < high))
@@ -234,7 +234,7 @@ def status_bars(
     height: float = 120,
 ) -> Drawing:
     """Persons by status as horizontal bars, in the order the counting rule assigns them."""
-    drawing = Drawing(width, height)
+    drawing = Drawing(width, height, initialFontName=fonts.regular)
     label_width = 170 if lang != "en" else 150
     if lang == "zh+en":
         label_width = 230

@@ -1,134 +1,191 @@
-"""Find a Chinese font that reportlab can embed, or fall back to a built-in CID font.
+"""The report's one font, embedded: Noto Sans SC from the Python install, never from the OS.
 
-An embedded font renders the same in every viewer, which is what a court
-exhibit needs. reportlab embeds only TrueType outlines: the Noto CJK fonts most
-Linux systems ship (fonts-noto-cjk) are CFF-based OpenType and are refused
-("postscript outlines are not supported"), so the search prefers WenQuanYi
-(Debian ``fonts-wqy-microhei`` / ``fonts-wqy-zenhei``) and other TrueType CJK
-fonts, then anything ``fc-list :lang=zh`` names that loads. When none loads,
-``STSong-Light`` (an Adobe CID font reportlab knows by name) is used: it is
-not embedded, so the viewer substitutes a local CJK font — readable in Acrobat
-and poppler, but not guaranteed everywhere, which the method section says.
+A court exhibit must render the same in every viewer, so every glyph it uses
+is embedded. The font comes with the package ``pylopdf-fonts-zh-cn`` (Noto
+Sans SC, SIL Open Font License 1.1, licence file in its dist-info), so a fresh
+machine with no CJK font renders the report exactly as the examiner's does.
+
+reportlab embeds only TrueType outlines and Noto Sans SC is OpenType/CFF, so
+the font is first cut down with fontTools to the characters the report uses
+(a few hundred glyphs, ~15 KB) and its cubic outlines are converted to
+quadratic ones (cu2qu, within one font unit). reportlab then embeds that
+subset. Latin text, digits and hashes use the same font, so no standard
+(non-embedded) PDF font appears anywhere in the file.
+
+An examiner may choose a TrueType font of their own instead (``font_file`` or
+the ``VENUE_AUDIT_CJK_FONT`` environment variable, ``path[#index]``).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import io
 import os
-import shutil
-import subprocess
+import string
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
-BUILTIN_CID_FONT = "STSong-Light"
 FONT_ENV = "VENUE_AUDIT_CJK_FONT"
-REGULAR_NAME = "VenueAuditCJK"
-MONO_FONT = "Courier"
+BUNDLED_PACKAGE = "pylopdf_fonts_zh_cn"
+BUNDLED_FILE = "NotoSansSC-Regular.otf"
+REGISTERED_PREFIX = "VenueAuditNotoSansSC"
+CU2QU_MAX_ERROR = 1.0  # font units (of 1000): invisible at any print size
+# Always in the subset, whatever the data: what printable() and the layout can emit.
+BASE_CHARACTERS = string.printable + "—–…·、，。：；（）《》〔〕“”‘’【】×→≥≤±°■□"
 
-KNOWN_FONTS: tuple[tuple[str, int], ...] = (
-    ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", 0),
-    ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 0),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-    ("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf", 0),
-    ("/usr/share/fonts/truetype/noto/NotoSansSC-Regular.ttf", 0),
-    ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),
-    ("/System/Library/Fonts/STHeiti Light.ttc", 0),
-    ("C:/Windows/Fonts/simhei.ttf", 0),
-    ("C:/Windows/Fonts/msyh.ttc", 0),
-)
+
+class FontError(ValueError):
+    """A font the examiner chose cannot be embedded; the message says why."""
 
 
 @dataclass(frozen=True)
 class ReportFonts:
-    """The font names the renderer uses, and where the CJK font came from."""
+    """The font names the renderer uses, and where the font came from."""
 
     regular: str
     bold: str
     mono: str
     embedded: bool
     source: str
+    missing: str = ""  # characters of the report the font has no glyph for
 
 
-def find_cjk_font(candidates: tuple[tuple[str, int], ...] | None = None) -> tuple[str, int] | None:
-    """The first (path, subfont index) that reportlab can load and that has Chinese glyphs."""
-    if candidates is None:
-        return _default_cjk_font(os.environ.get(FONT_ENV, ""))
-    return _first_loadable(candidates)
+def register_fonts(text: str = "", font_file: str | Path | None = None) -> ReportFonts:
+    """Register an embeddable font holding every character of ``text`` and say which it is.
+
+    ``font_file`` (or ``VENUE_AUDIT_CJK_FONT``) chooses a TrueType font, as
+    ``path`` or ``path#subfont-index``; otherwise the bundled Noto Sans SC is
+    subset to ``text``.
+    """
+    chosen = str(font_file) if font_file else os.environ.get(FONT_ENV, "")
+    if chosen:
+        return _register_file(chosen)
+    # What printable() leaves unescaped: surrogates and control characters never reach the page.
+    characters = "".join(sorted(c for c in set(BASE_CHARACTERS) | set(text) if c.isprintable()))
+    name, missing = _register_bundled(characters)
+    return ReportFonts(
+        name,
+        name,
+        name,
+        embedded=True,
+        source=f"{BUNDLED_PACKAGE}/{BUNDLED_FILE} (Noto Sans SC, SIL OFL 1.1), subset",
+        missing=missing,
+    )
+
+
+def bundled_font_path() -> Path:
+    return Path(str(resources.files(BUNDLED_PACKAGE).joinpath(BUNDLED_FILE)))
 
 
 @functools.cache
-def _default_cjk_font(_env_value: str) -> tuple[str, int] | None:
-    # Cached because probing a system with only CFF fonts opens every one of them.
-    return _first_loadable(None)
+def _register_bundled(characters: str) -> tuple[str, str]:
+    digest = hashlib.sha256(characters.encode()).hexdigest()[:12]
+    # reportlab keeps one font per PostScript name: each subset needs a name of its own.
+    data, missing = subset_as_truetype(bundled_font_path(), characters, f"-{digest[:8]}")
+    name = f"{REGISTERED_PREFIX}-{digest}"
+    if name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(name, io.BytesIO(data)))
+    return name, missing
 
 
-def _first_loadable(candidates: tuple[tuple[str, int], ...] | None) -> tuple[str, int] | None:
-    for path, index in _candidates(candidates):
-        if _loads(path, index):
-            return path, index
-    return None
+def subset_as_truetype(otf: Path, characters: str, name_suffix: str = "") -> tuple[bytes, str]:
+    """The glyphs of ``characters`` from an OpenType/CFF font, as a TrueType font file.
+
+    Returns the font's bytes and the characters it has no glyph for;
+    ``name_suffix`` is appended to the font's PostScript name.
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont as FontToolsFont
+
+    font = FontToolsFont(str(otf), lazy=True)
+    cmap = font.getBestCmap()
+    missing = "".join(c for c in characters if ord(c) not in cmap and c.isprintable())
+    options = subset.Options()
+    options.desubroutinize = True
+    options.hinting = False
+    options.layout_features = []
+    # Shaping tables and vertical metrics: reportlab uses neither.
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "VORG", "vhea", "vmtx"]
+    options.notdef_outline = True
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters)
+    subsetter.subset(font)
+    if "CFF " in font:
+        _cff_to_glyf(font)
+    if name_suffix:
+        for record in font["name"].names:
+            if record.nameID == 6:
+                record.string = record.toUnicode() + name_suffix
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue(), missing
 
 
-def register_fonts(
-    force_builtin: bool = False, candidates: tuple[tuple[str, int], ...] | None = None
-) -> ReportFonts:
-    """Register the report's fonts with reportlab and say which ones were used."""
-    found = None if force_builtin else find_cjk_font(candidates)
-    if found is not None:
-        path, index = found
-        name = f"{REGULAR_NAME}-{Path(path).stem}-{index}"
-        if name not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
-        return ReportFonts(name, name, MONO_FONT, True, f"{path}#{index}")
-    if BUILTIN_CID_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(BUILTIN_CID_FONT))
-    return ReportFonts(BUILTIN_CID_FONT, BUILTIN_CID_FONT, MONO_FONT, False, BUILTIN_CID_FONT)
+def _cff_to_glyf(font) -> None:
+    """Replace CFF (cubic) outlines with glyf (quadratic) ones, as TrueType needs."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[name].draw(Cu2QuPen(pen, CU2QU_MAX_ERROR, reverse_direction=True))
+        glyphs[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = glyphs
+    del font["CFF "]
+    if "VORG" in font:
+        del font["VORG"]
+    glyf.compile(font)
+    metrics = font["hmtx"].metrics
+    for name, glyph in glyphs.items():
+        advance, _ = metrics[name]
+        metrics[name] = (advance, getattr(glyph, "xMin", 0) if glyph.numberOfContours else 0)
+    maxp = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for field in (
+        "maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs",
+        "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
+    ):
+        setattr(maxp, field, 1 if field == "maxZones" else 0)
+    maxp.maxComponentElements = 0
+    font["maxp"] = maxp
+    maxp.compile(font)
+    post = font["post"]
+    post.formatType = 2.0
+    post.extraNames = []
+    post.mapping = {}
+    post.glyphOrder = order
+    font["head"].glyphDataFormat = 0
+    font.sfntVersion = "\x00\x01\x00\x00"
 
 
-def _candidates(explicit: tuple[tuple[str, int], ...] | None) -> list[tuple[str, int]]:
-    if explicit is not None:
-        return list(explicit)
-    found: list[tuple[str, int]] = []
-    chosen = os.environ.get(FONT_ENV)
-    if chosen:
-        path, _, index = chosen.partition("#")
-        found.append((path, int(index) if index.isdigit() else 0))
-    found.extend(KNOWN_FONTS)
-    found.extend(_fontconfig_cjk_fonts())
-    return found
-
-
-def _fontconfig_cjk_fonts() -> list[tuple[str, int]]:
-    if shutil.which("fc-list") is None:
-        return []
-    try:
-        listing = subprocess.run(
-            ["fc-list", ":lang=zh", "file", "index"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return []
-    fonts = []
-    for line in sorted(listing.splitlines()):
-        path, _, rest = line.partition(":")
-        index = rest.split("index=")[-1].strip() if "index=" in rest else "0"
-        if path.lower().endswith((".ttf", ".ttc", ".otf")):
-            fonts.append((path.strip(), int(index) if index.isdigit() else 0))
-    return fonts
-
-
-def _loads(path: str, index: int) -> bool:
+def _register_file(chosen: str) -> ReportFonts:
+    path, _, index_text = chosen.partition("#")
+    index = int(index_text) if index_text.isdigit() else 0
     if not Path(path).is_file():
-        return False
+        raise FontError(f"font {path} does not exist")
+    name = f"VenueAuditCJK-{Path(path).stem}-{index}"
     try:
-        font = TTFont(f"probe-{index}", path, subfontIndex=index)
-    except (TTFError, OSError, ValueError, KeyError, IndexError):
-        return False
-    return ord("中") in font.face.charToGlyph
+        font = TTFont(name, path, subfontIndex=index)
+    except (TTFError, OSError, ValueError, KeyError, IndexError) as error:
+        raise FontError(
+            f"font {path} cannot be embedded ({error}); choose a TrueType (.ttf/.ttc) font"
+        ) from error
+    if ord("中") not in font.face.charToGlyph:
+        raise FontError(f"font {path} has no Chinese glyphs")
+    if name not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(font)
+    return ReportFonts(name, name, name, True, f"{path}#{index}")

@@ -7,8 +7,6 @@ reviewers who check the translation against the Chinese wording.
 
 from __future__ import annotations
 
-import re
-
 LANGS = ("zh", "en", "zh+en")
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -133,13 +131,20 @@ STRINGS: dict[str, tuple[str, str]] = {
         "A PDF cannot contain its own hash: the report's SHA-256 is in annexes.sha256 beside it "
         "and in its digital signature; the footer carries the SHA-256 of the annex summary.json.",
     ),
-    "font_not_embedded": (
-        "本报告的中文字体为未嵌入的 Adobe CID 字体 STSong-Light，"
-        "由阅读软件替换为本地中文字体显示。",
-        "Chinese text uses the non-embedded Adobe CID font STSong-Light; the viewer substitutes a "
-        "local Chinese font.",
+    "font_note": (
+        "本报告所用字体（{font}）已全部嵌入文件，任何阅读软件均按同一字形显示。",
+        "Every font of this report ({font}) is embedded, so every viewer shows the same glyphs.",
+    ),
+    "sealed_notice": (
+        "密封附件：本报告含未经模糊处理的人脸图像，仅限办案使用，不得公开。",
+        "SEALED ANNEX: this report contains unblurred face images; not for disclosure.",
     ),
     "findings": ("检验发现", "Findings"),
+    "later_guidance": (
+        "以下规定施行于上述行为之后，不作为认定依据，仅作为后续合规参考：",
+        "These came into force after the conduct above: cited as later guidance only, not as "
+        "the rule broken:",
+    ),
     "finding_count": ("数量", "Count"),
     "locators": ("证据位置（示例）", "Evidence pointers (sample)"),
     "locators_more": ("另有 {n} 处，见附件 findings.csv。", "{n} more in the annex findings.csv."),
@@ -245,20 +250,10 @@ PARAMETER_LABELS: dict[str, tuple[str, str]] = {
     "retention_days": ("留存期限（天）", "Retention period (days)"),
 }
 
-LAW_NAMES: dict[str, str] = {
-    "PIPL": "《个人信息保护法》",
-    "Measures": "《人脸识别技术应用安全管理办法》",
-    "SPC JI": (
-        "《最高人民法院关于审理使用人脸识别技术处理个人信息相关民事案件适用法律若干问题的规定》"
-    ),
-    "Civil Code": "《民法典》",
-    "CPL": "《消费者权益保护法》",
-}
-
-_CITATION = re.compile(
-    r"^(?P<law>PIPL|Measures|SPC JI|Civil Code|CPL)\s*(?:Art\.?|Arts\.?)?\s*"
-    r"(?P<art>[0-9]+(?:[–-][0-9]+)?)(?P<rest>.*)$"
-)
+def all_wordings() -> list[str]:
+    """Every fixed string the report can print, in both languages (for the font subset)."""
+    tables = (STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS)
+    return [word for table in tables for pair_ in table.values() for word in pair_]
 
 
 def text(key: str, lang: str, **values: object) -> str:
@@ -288,21 +283,3 @@ def severity_label(severity: str, lang: str) -> str:
 def parameter_label(name: str, lang: str) -> str:
     zh, en = PARAMETER_LABELS.get(name, (name, name))
     return pair(zh, en, lang)
-
-
-def citation(cite: str, lang: str) -> str:
-    """Chinese law names for the citations the rule table writes in short English form.
-
-    ``PIPL Art. 29`` becomes 《个人信息保护法》第29条; anything not recognised is
-    printed as written, because a wrong translation of a citation is worse than none.
-    """
-    match = _CITATION.match(cite.strip())
-    if lang == "en" or match is None:
-        return cite
-    article = match["art"].replace("–", "-")
-    if "-" in article:
-        first, last = article.split("-", 1)
-        zh = f"{LAW_NAMES[match['law']]}第{first}至{last}条{match['rest']}"
-    else:
-        zh = f"{LAW_NAMES[match['law']]}第{article}条{match['rest']}"
-    return pair(zh, cite, lang, " ")

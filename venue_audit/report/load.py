@@ -331,6 +331,9 @@ def _findings(db: Any, thumbnail_source: ThumbnailSource | None) -> list[Finding
                 ),
                 detail_zh=str(first.get("text_zh", "")),
                 detail_en=str(first.get("text_en", "")),
+                later_guidance=[str(c) for c in first.get("later_guidance", []) or []],
+                conduct_first=str((first.get("conduct") or [None, None])[0] or ""),
+                conduct_last=str((first.get("conduct") or [None, None])[1] or ""),
             )
         )
     sections.sort(key=lambda s: (severity_rank(s.severity), s.rule))

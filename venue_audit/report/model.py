@@ -110,6 +110,10 @@ class FindingSection:
     thumbnails: list[Thumbnail] = field(default_factory=list)
     detail_zh: str = ""
     detail_en: str = ""
+    # citations of instruments that came into force after the conduct: shown as guidance only
+    later_guidance: list[str] = field(default_factory=list)
+    conduct_first: str = ""
+    conduct_last: str = ""
 
 
 @dataclass

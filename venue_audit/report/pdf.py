@@ -87,6 +87,7 @@ def build_pdf(data: ReportData, target: Path, options: PdfOptions) -> int:
         subject=printable(options.report_id),
         creator=f"{data.methodology.tool_name} {data.methodology.tool_version}",
         invariant=True,
+        initialFontName=options.fonts.regular,
     )
     document.build(layout.story(), canvasmaker=_footer_canvas(options, pages))
     return pages[0] if pages else 0
@@ -97,6 +98,9 @@ def _footer_canvas(options: PdfOptions, pages: list[int]) -> type[Canvas]:
 
     class FooterCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # reportlab's default initial font is Helvetica, a standard font it never
+            # embeds: start every page in the report's own (embedded) font instead.
+            kwargs["initialFontName"] = options.fonts.regular
             super().__init__(*args, **kwargs)
             self._held_pages: list[dict[str, Any]] = []
 
@@ -150,7 +154,7 @@ class _Layout:
         self.data = data
         self.options = options
         self.lang = options.lang
-        font = options.fonts.regular
+        font = self.font = options.fonts.regular
         # CJK wrapping breaks lines between any two characters, which Chinese needs and
         # English words do not; table cells keep it for long paths without spaces.
         prose_wrap = None if self.lang == "en" else "CJK"
@@ -282,15 +286,7 @@ class _Layout:
         style = ParagraphStyle("sealed", parent=self.big, textColor=ALERT, alignment=TA_CENTER)
         return [
             Spacer(1, 10 * mm),
-            self.p(
-                i18n.pair(
-                    "密封附件：本报告含未经模糊处理的人脸图像，仅限办案使用，不得公开。",
-                    "SEALED ANNEX: this report contains unblurred face images; not for disclosure.",
-                    self.lang,
-                    "\n",
-                ),
-                style,
-            ),
+            self.p(self.t("sealed_notice"), style),
         ]
 
     def summary(self) -> list[Flowable]:
@@ -373,7 +369,7 @@ class _Layout:
                         self.p(i18n.severity_label(finding.severity, self.lang), self.cell),
                         self.p(finding.count, self.cell),
                         self.p(
-                            "；".join(i18n.citation(c, self.lang) for c in finding.citations),
+                            "；".join(self.citation_short(c) for c in rules.known_codes(finding.citations)),
                             self.cell,
                         ),
                     ]
@@ -415,6 +411,7 @@ class _Layout:
         table.setStyle(
             TableStyle(
                 [
+                    ("FONT", (0, 0), (-1, -1), self.font),
                     ("BOX", (0, 0), (0, -1), 0.6, GRID),
                     ("BOX", (1, 0), (1, -1), 0.6, GRID),
                     ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f4f6f9")),
@@ -658,14 +655,11 @@ class _Layout:
                 )
         else:
             story.append(self.p(self.t("none")))
-        story += [Spacer(1, 6), self.p(self.t("report_hash_note"), self.small)]
-        if not self.options.fonts.embedded:
-            story.append(
-                self.p(
-                    self.t("font_not_embedded"),
-                    self.small,
-                )
-            )
+        story += [
+            Spacer(1, 6),
+            self.p(self.t("report_hash_note"), self.small),
+            self.p(self.t("font_note", font=self.options.fonts.source), self.small),
+        ]
         story.append(PageBreak())
         return story
 
@@ -687,10 +681,15 @@ class _Layout:
             detail = i18n.pair(finding.detail_zh, finding.detail_en, self.lang, "\n").strip()
             if detail:
                 story.append(self.p(detail))
-            if finding.citations:
+            cited = rules.known_codes(finding.citations)
+            if cited:
                 story.append(self.p(f"{self.t('citations')}:", self.body))
-                for index, code in enumerate(finding.citations, 1):
-                    # "(1)" rather than a bullet: the built-in CID font has no U+2022.
+                for index, code in enumerate(cited, 1):
+                    story.append(self.p(f"({index}) {self.citation_full(code)}", self.small))
+            later = rules.known_codes(finding.later_guidance)
+            if later:
+                story.append(self.p(self.t("later_guidance"), self.body))
+                for index, code in enumerate(later, 1):
                     story.append(self.p(f"({index}) {self.citation_full(code)}", self.small))
             if finding.locators:
                 story.append(self.p(self.t("locators"), self.small))
@@ -732,7 +731,11 @@ class _Layout:
         for row in grid:
             row.extend([""] * (columns - len(row)))
         table = Table(grid, colWidths=[CONTENT_WIDTH / columns] * columns)
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        table.setStyle(
+            TableStyle(
+                [("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONT", (0, 0), (-1, -1), self.font)]
+            )
+        )
         return [KeepTogether([self.p(f"{self.t('thumbnails')} {note}", self.small), table])]
 
     def charts(self) -> list[Flowable]:
@@ -938,7 +941,11 @@ class _Layout:
             colWidths=[CONTENT_WIDTH * 0.36, CONTENT_WIDTH * 0.38, CONTENT_WIDTH * 0.26],
             rowHeights=[16 * mm] * len(rows),
         )
-        table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+        table.setStyle(
+            TableStyle(
+                [("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("FONT", (0, 0), (-1, -1), self.font)]
+            )
+        )
         return [KeepTogether([self.p(self.t("signatures"), self.h1), table])]
 
     # -- helpers ----------------------------------------------------------------------------
@@ -951,15 +958,20 @@ class _Layout:
             finding.title_zh or finding.rule, finding.title_en or finding.rule, self.lang
         )
 
-    def citation_full(self, code: str) -> str:
-        """The rule table's wording of a citation, marked when its article number is unconfirmed."""
-        known = rules.citation_text(code)
+    def citation_short(self, code: str) -> str:
+        """《个人信息保护法》第二十九条, or its English code, from the rule table."""
+        known = rules.citation(code)
         if known is None:
-            return i18n.citation(code, self.lang)
-        zh, en = known.zh, known.en
-        if not known.checked:
-            zh += "" if "待核对" in zh else rules.UNCHECKED_MARK[0]
-            en += "" if "confirm" in en else rules.UNCHECKED_MARK[1]
+            return ""
+        return i18n.pair(known.heading_zh, code, self.lang, " ")
+
+    def citation_full(self, code: str) -> str:
+        """The article, the quoted sentence of its verified text, and when it came into force."""
+        known = rules.citation(code)
+        if known is None:
+            return ""
+        zh = f"{known.heading_zh}：“{known.quote}”（{known.in_force.isoformat()}起施行）"
+        en = f"{code}: {known.en} (in force since {known.in_force.isoformat()})"
         return i18n.pair(zh, en, self.lang, "\n")
 
     def mono_wrapped(self) -> ParagraphStyle:
@@ -983,6 +995,7 @@ class _Layout:
     def table(self, rows: list[list[Any]], widths: list[float], header: bool = True) -> Table:
         table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
         style = [
+            ("FONT", (0, 0), (-1, -1), self.font),
             ("GRID", (0, 0), (-1, -1), 0.4, GRID),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LEFTPADDING", (0, 0), (-1, -1), 3),
@@ -1009,7 +1022,7 @@ def printable(text: str) -> str:
         if 0xDC80 <= code <= 0xDCFF:
             out.append(f"\\x{code - 0xDC00:02x}")
         elif 0xD800 <= code <= 0xDFFF:
-            out.append("\ufffd")
+            out.append(f"\\u{code:04x}")
         elif (code < 32 and char not in "\n\t") or code == 0x7F:
             out.append(f"\\x{code:02x}")
         else:

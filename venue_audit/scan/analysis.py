@@ -17,6 +17,7 @@ from venue_audit.faces import (
     FaceInputError,
     FaceResultCache,
     ImageAnalysis,
+    NoDetectableFace,
     analyze_many,
 )
 from venue_audit.scan.drafts import ArtifactDraft, FaceDraft, RecordDraft
@@ -24,6 +25,7 @@ from venue_audit.scan.drafts import ArtifactDraft, FaceDraft, RecordDraft
 CROP_MAX_SIDE = 400
 CROP_MIN_FACE_SHARE = 0.15
 CONFIRM_DISTANCE = 0.1
+NO_FACE_MESSAGE = "stored picture without a detectable face"
 
 
 @dataclass
@@ -62,7 +64,11 @@ def analyse(
             result.args = (result.message,)
             yield ImageOutcome(artifact, record, result)
             continue
+        stored_as_face = artifact.kind == "face_crop"
         apply_analysis(artifact, result)
+        if stored_as_face and not result.faces:
+            yield ImageOutcome(artifact, record, NoDetectableFace(NO_FACE_MESSAGE))
+            continue
         yield ImageOutcome(artifact, record)
     for record in records:
         confirm_templates(record)

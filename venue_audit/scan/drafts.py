@@ -31,6 +31,7 @@ class ArtifactDraft:
     captured_at_source: str | None = None
     person_key: str | None = None
     person_key_kind: str | None = None
+    camera: str | None = None  # the camera or recorder channel that took it, where the store says
     model_guess: str | None = None
     width: int | None = None
     height: int | None = None

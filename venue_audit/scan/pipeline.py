@@ -136,7 +136,7 @@ class Extractor:
             elif isinstance(found, VideoFound):
                 stats["videos"] += 1
                 for record in video_records(
-                    found.item, store, result.evidence_id, self.options, result.problems
+                    found, store, result.evidence_id, self.options, result.problems, self.tz
                 ):
                     stats["video_frames_with_faces"] += 1
                     result.records.append(record)
@@ -186,6 +186,7 @@ class Extractor:
             captured_at_source=when.source if when else None,
             person_key=facts.person_key if facts else None,
             person_key_kind=facts.person_key_kind if facts else None,
+            camera=found.camera,
         )
         return RecordDraft(found.locator, store.locator, evidence_id, [artifact])
 

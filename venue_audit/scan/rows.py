@@ -76,6 +76,11 @@ def _record(
 ) -> RecordDraft:
     base = f"{store.locator}, table {table.table}, {row_locator}"
     record = RecordDraft(key=base, store_locator=store.locator, evidence_id=evidence_id)
+    deleted_at = _cell(row, roles.deleted)
+    kept_after_deletion = deleted_at not in (None, "", b"")
+    if kept_after_deletion:  # the product deleted the row but kept it (a soft delete)
+        base += f", kept after deletion ({table.columns[roles.deleted]} {deleted_at})"
+    camera = _cell(row, roles.camera)
     person = _cell(row, roles.person_key)
     captured = (
         from_column(_cell(row, roles.time), table.columns[roles.time], tz)
@@ -83,7 +88,8 @@ def _record(
         else None
     )
     common = {
-        "deleted": table.deleted,
+        "deleted": table.deleted or kept_after_deletion,
+        "camera": None if camera in (None, "") else str(camera),
         "person_key": None if person in (None, "") else str(person),
         "person_key_kind": None if person in (None, "") else table.columns[roles.person_key],
         "captured_at": captured.at.isoformat() if captured else None,

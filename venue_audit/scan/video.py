@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
+from venue_audit.consent.timestamps import parse_timestamp
 from venue_audit.faces import FaceEngine, FaceInputError
 from venue_audit.scan.analysis import apply_analysis
 from venue_audit.scan.dispatch import StoreRef
 from venue_audit.scan.drafts import ArtifactDraft, RecordDraft
-from venue_audit.sources.base import Item
+from venue_audit.sources.base import VideoFound
 
 _ENGINES: dict[Any, FaceEngine] = {}
 
@@ -22,20 +24,30 @@ def _engine(config: Any) -> FaceEngine:
 
 
 def video_records(
-    item: Item,
+    found: VideoFound,
     store: StoreRef,
     evidence_id: int,
     options: Any,
     problems: list[tuple[str, str, str]],
+    tz: str | None = None,
 ) -> Iterator[RecordDraft]:
-    """Records of the sampled frames that show faces; an undecodable video is added to ``problems``."""
+    """Records of the sampled frames that show faces; an undecodable video is added to ``problems``.
+
+    A video whose store gives the time of its first frame (a recorder's segment)
+    times each frame by its offset into the video.
+    """
+    item = found.item
+    started = parse_timestamp(found.started_at, tz) if found.started_at else None
     source = item.path if item.path else item.read()
     try:
         for frame in _engine(options.engine).analyze_video(source, fps=options.video_fps):
             if not frame.faces:
                 continue
             locator = f"{item.locator}@frame {frame.frame_index} ({frame.timestamp_s:.2f} s)"
-            artifact = ArtifactDraft(locator, "video_frame")
+            artifact = ArtifactDraft(locator, "video_frame", camera=found.camera)
+            if started is not None:
+                artifact.captured_at = (started + timedelta(seconds=frame.timestamp_s)).isoformat()
+                artifact.captured_at_source = found.started_at_source or "video start"
             apply_analysis(artifact, frame)
             artifact.kind = "video_frame"
             yield RecordDraft(locator, store.locator, evidence_id, [artifact])

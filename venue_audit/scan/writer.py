@@ -74,6 +74,7 @@ class CaseWriter:
                         "captured_at_source": artifact.captured_at_source,
                         "person_key": artifact.person_key,
                         "person_key_kind": artifact.person_key_kind,
+                        "camera": artifact.camera,
                         "sha256": artifact.sha256,
                         "pdq": artifact.pdq,
                         "phash": artifact.phash,

@@ -80,19 +80,31 @@ class EmbeddedFile:
 
 @dataclass
 class ImageFound:
-    """A picture to send to the face engine (a file, an archive member, or a blob in a row)."""
+    """A picture to send to the face engine (a file, an archive member, or a blob in a row).
+
+    ``camera`` names the camera or recorder channel where the store says it
+    (a Hikvision picture index, a GA/T 1400 DeviceID).
+    """
 
     locator: str
     data: bytes
     captured_at: str | None = None
     captured_at_source: str | None = None
+    camera: str | None = None
 
 
 @dataclass
 class VideoFound:
-    """A video file to sample frames from."""
+    """A video to sample frames from: a file, or one recording segment of a recorder's file.
+
+    ``started_at`` (the store's time of the first frame) gives each sampled
+    frame its capture time; ``camera`` names the channel that recorded it.
+    """
 
     item: Item
+    started_at: str | None = None
+    started_at_source: str | None = None
+    camera: str | None = None
 
 
 @dataclass

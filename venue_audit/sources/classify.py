@@ -55,6 +55,8 @@ class ColumnRoles:
     person_key: int | None = None
     time: int | None = None
     reasons: list[str] = field(default_factory=list)
+    deleted: int | None = None  # a known product's soft-delete column (set: kept, not live)
+    camera: int | None = None  # a known product's camera / channel column
 
     @property
     def holds_faces(self) -> bool:

@@ -28,6 +28,7 @@ from venue_audit.sources.base import (
     TableRows,
     Yield,
 )
+from venue_audit.sources.profiles.registry import reading_order
 from venue_audit.sources.registry import register
 
 _BLOCKED = (
@@ -128,7 +129,7 @@ class SqliteReader(SourceReader):
                             f"{item.locator}, table {table}", f"cannot count rows: {error}"
                         )
                 yield StoreFound("sqlite", details={"tables": counts})
-                for table in tables:
+                for table in reading_order(tables):
                     yield from self._table(connection, item, table)
         except sqlite3.DatabaseError as error:
             yield Problem(item.locator, f"not a readable SQLite database: {error}")

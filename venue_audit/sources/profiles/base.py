@@ -51,6 +51,10 @@ class TableMap:
     ``extra`` names columns the profile computes per row (a person id joined
     from another table, a time decoded from a UID); ``decoy`` says why a table
     that looks like face data is not (its rows are read, never counted).
+    ``deleted`` names a column whose non-empty value says the product itself
+    deleted the row but kept it (Immich's ``deletedAt``): the row's artifacts
+    are marked deleted, counted apart from live data, never dropped.
+    ``camera`` names the column that says which camera or channel took it.
     """
 
     table: str
@@ -62,6 +66,8 @@ class TableMap:
     extra: tuple[str, ...] = ()
     decoy: str | None = None
     note: str = ""
+    deleted: str | None = None
+    camera: str | None = None
 
 
 @dataclass
@@ -85,6 +91,9 @@ class Profile:
     DESCRIPTION: ClassVar[str] = ""
     REQUIRED_STRUCTURE: ClassVar[dict[str, frozenset[str]]] = {}
     TABLES: ClassVar[tuple[TableMap, ...]] = ()
+    # Tables whose rows other tables join to, read first where the reader can choose its
+    # order (SQLite); a streamed dump keeps its own order and the profile says what it loses.
+    READ_FIRST: ClassVar[tuple[str, ...]] = ()
 
     def table_map(self, table: str, columns: list[str]) -> TableMap | None:
         """The map for a table of this product, when its name and required columns match."""

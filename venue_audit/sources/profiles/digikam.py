@@ -1,11 +1,28 @@
 """digiKam: ``recognition.db`` FaceMatrices 128-d templates; face regions in ``digikam4.db`` (§4).
 
-Schema v4 stores ``embedding`` as 128 raw little-endian float32 (512 bytes);
-digiKam 7 computes them with OpenFace (L2-normalised), digiKam 8 with SFace
-(raw). The two spaces are told apart by the norm, row by row, and kept apart.
-Legacy v2/v3 rows (digiKam 6) keep the vector qCompress'd in ``vecdata`` and
-the face itself, as raw 8-bit pixels, qCompress'd in ``data``. ``KDTree`` holds
-128-d bounding ranges of the search tree: vectors, but no one's face.
+Schemas as KDE/digikam defines them:
+
+* **digiKam 6** (face schema v3; ``core/data/database/dbconfig.xml.cmake.in`` and
+  ``core/libs/facesengine/facedb/facedb.cpp`` at commit
+  33d0457e20adda97c003f3dee652a1749406ff9f, 2019): ``FaceMatrices(id, identity,
+  context, type, rows, cols, data, vecdata)``. ``vecdata`` is ``qCompress`` of 128
+  float32 from dlib's ResNet (``DNNFaceKernel`` loads
+  ``dlib_face_recognition_resnet_model_v1.dat``): the same space as this tool's
+  own encoder, so the vector is labelled with it and meets the re-encoded
+  pixels. ``data`` is the face itself, a qCompress'd 8-bit ``cv::Mat``.
+* **digiKam 7 and 8** (schema v4; ``facedb_dnn.cpp`` ``insertFaceVector``, public in
+  forks of KDE/digikam such as rajeck1234/digikam 6a229c100eb48c787433a1fc24b14a18548314e9):
+  ``embedding`` = 128 raw little-endian float32 (512 bytes); digiKam 7 computes
+  them with OpenFace (L2-normalised), digiKam 8.x with SFace (raw). The two are
+  told apart by the norm, row by row, and kept apart. A 2024 variant writes
+  ``removeHash`` instead of ``context``; the map needs neither.
+
+What each template yields: ``person_key`` = the identity's name from
+``IdentityAttributes`` (attribute ``name``, else ``fullName``); where the names
+cannot be read first (a streamed MySQL dump writes ``FaceMatrices`` before
+them) it is ``identity <id>``. No capture time (the recognition DB keeps
+none). ``KDTree`` holds 128-d bounding ranges of the search tree: vectors,
+but no one's face.
 """
 
 from __future__ import annotations
@@ -17,8 +34,9 @@ from typing import Any, ClassVar
 import numpy as np
 from PIL import Image
 
+from venue_audit.faces.engine import EMBEDDING_SPACE
 from venue_audit.sources import values
-from venue_audit.sources.profiles.base import Profile, Row, TableMap, Template, as_int
+from venue_audit.sources.profiles.base import Profile, Row, TableMap, Template, as_int, text
 from venue_audit.sources.profiles.registry import register_profile
 
 OPENFACE = Template(
@@ -28,8 +46,13 @@ SFACE = Template(
     "embedding (SFace, raw norm)", "sface-128", "SFace (digiKam 8), 128-d float32, raw", 128
 )
 LEGACY = Template(
-    "vecdata", "openface-nn4.small2-128", "OpenFace (digiKam 6 qCompress'd vecdata), 128-d", 128
+    "vecdata",
+    EMBEDDING_SPACE,
+    "dlib ResNet v1 (dlib_face_recognition_resnet_model_v1.dat; digiKam 6 qCompress'd vecdata), 128-d",
+    128,
 )
+PERSON = "identity (name from IdentityAttributes)"
+NAME_ATTRIBUTES = ("name", "fullName")
 PIXELS = "data (face pixels)"
 _MAX_PIXELS = 4096 * 4096
 
@@ -80,22 +103,28 @@ class DigikamRecognition(Profile):
         "FaceMatrices": frozenset({"id", "identity"}),
         "Identities": frozenset({"id"}),
     }
+    READ_FIRST = ("IdentityAttributes",)
     TABLES = (
         TableMap(
             "FaceMatrices",
             frozenset({"id", "identity", "embedding"}),
             templates=(OPENFACE, SFACE),
-            person_key="identity",
-            extra=(SFACE.column,),
+            person_key=PERSON,
+            extra=(SFACE.column, PERSON),
         ),
         TableMap(
             "FaceMatrices",
             frozenset({"id", "identity", "vecdata"}),
             images=(PIXELS,),
             templates=(LEGACY,),
-            person_key="identity",
-            extra=(PIXELS,),
-            note="legacy v2/v3 schema: qCompress'd face pixels and vectors",
+            person_key=PERSON,
+            extra=(PIXELS, PERSON),
+            note="digiKam 6 schema v3: qCompress'd face pixels and dlib ResNet vectors",
+        ),
+        TableMap(
+            "IdentityAttributes",
+            frozenset({"id", "attribute", "value"}),
+            note="identity names, the person keys of FaceMatrices",
         ),
         TableMap(
             "KDTree",
@@ -105,6 +134,19 @@ class DigikamRecognition(Profile):
     )
 
     def adapt(self, table_map: TableMap, row: Row, state: dict[str, Any]) -> Row:
+        if table_map.table == "IdentityAttributes":
+            attribute = text(row.get("attribute"))
+            if attribute in NAME_ATTRIBUTES and text(row.get("value")):
+                names = state.setdefault("identity_names", {})
+                key = as_int(row.get("id"))
+                if attribute == "name" or key not in names:
+                    names[key] = text(row["value"])
+            return row
+        if table_map.table != "FaceMatrices":
+            return row
+        identity = as_int(row.get("identity"))
+        name = state.get("identity_names", {}).get(identity)
+        row[PERSON] = name or (f"identity {identity}" if identity is not None else None)
         if "embedding" in row:
             vector = values.vector(row["embedding"])
             row["embedding"] = None

@@ -1,11 +1,18 @@
 """Double Take (SQLite ``database.db``): recognition matches and their saved frames (formats.md §6).
 
+Schema from jakowenko/double-take ``api/src/util/db.util.js`` (snapshot 8e2728d2):
+``file(name, filename, meta, isActive, createdAt)``, ``train(fileId, name,
+filename, detector, meta, createdAt)``, ``match(filename, event, response,
+createdAt)``; times are luxon ISO-8601 strings in UTC.
+
 No embeddings are kept (the detector backend, usually CompreFace, holds
 them). The face data is pictures: ``matches/<uuid>.jpg`` frames and
-``train/<name>/`` enrolment images. Each ``match`` row names its frame file,
-the recognised names and the time (``createdAt``, UTC); the scan reads the
-database before the ``matches`` folder (names sort so), and the frames take
-their person and time from it.
+``train/<name>/<filename>`` enrolment images. What each picture yields: a
+match frame takes the recognised name (``person_key``, only when exactly one
+face was recognised) and the ``match.createdAt`` time; a train image takes
+its folder's name and the time the image was added (``file.createdAt``, else
+the first ``train.createdAt`` of that name and file). The scan reads the
+database before the ``matches`` and ``train`` folders (names sort so).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from venue_audit.sources.profiles.base import (
 from venue_audit.sources.profiles.registry import register_profile
 
 MATCHES = "double-take matches"
+TRAINED = "double-take train images"
 
 
 def recognised_names(response: Any) -> list[str]:
@@ -59,6 +67,12 @@ class DoubleTake(Profile):
     )
 
     def adapt(self, table_map: TableMap, row: Row, state: dict[str, Any]) -> Row:
+        if table_map.table in ("file", "train") and text(row.get("filename")):
+            trained = state.get("shared", {}).setdefault(TRAINED, {})
+            key = (text(row.get("name")), text(row["filename"]))
+            at = utc_time(row.get("createdAt"))
+            if at and (table_map.table == "file" or key not in trained):
+                trained[key] = (at, f"double-take {table_map.table} createdAt")
         if table_map.table == "match" and text(row.get("filename")):
             names = recognised_names(row.get("response"))
             state.get("shared", {}).setdefault(MATCHES, {})[text(row["filename"])] = (
@@ -80,5 +94,12 @@ class DoubleTake(Profile):
                 CaptureTime(when, "double-take match createdAt") if when else None,
             )
         if len(parts) >= 3 and parts[-3] == "train":
-            return PictureFacts(self.NAME, parts[-2], "double-take train name")
+            at, source = shared.get(TRAINED, {}).get((parts[-2], parts[-1]), (None, None))
+            when = parse_timestamp(at, tz) if at else None
+            return PictureFacts(
+                self.NAME,
+                parts[-2],
+                "double-take train name",
+                CaptureTime(when, source) if when else None,
+            )
         return PictureFacts(self.NAME)

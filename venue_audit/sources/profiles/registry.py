@@ -75,6 +75,23 @@ def match_table(store: Any, table: str, columns: list[str]) -> ProfileMatch | No
     return None
 
 
+def reading_order(tables: list[str]) -> list[str]:
+    """A store's tables with those a known product joins to first (digiKam's identity names).
+
+    Only a store whose whole table list is known (SQLite) can be read in this order; the
+    rest keep their name order.
+    """
+    known = {t.rsplit(".", 1)[-1].lower() for t in tables}
+    first: list[str] = []
+    for profile in profiles():
+        if profile.fits_store(known):
+            first += [t.lower() for t in profile.READ_FIRST]
+    rank = {name: i for i, name in enumerate(first)}
+    return sorted(
+        tables, key=lambda t: rank.get(t.rsplit(".", 1)[-1].lower(), len(rank))
+    )
+
+
 def explicit_roles(store: Any, table: TableRows) -> tuple[TableRows, ColumnRoles, str] | None:
     """A known product's roles for a table, with its rows adapted; None leaves it to the classifier."""
     match = match_table(store, table.table, table.columns)
@@ -82,7 +99,12 @@ def explicit_roles(store: Any, table: TableRows) -> tuple[TableRows, ColumnRoles
         return None
     table_map, profile = match.table_map, match.profile
     state = store_state(store)
-    roles = ColumnRoles(person_key=match.index(table_map.person_key), time=match.index(table_map.time))
+    roles = ColumnRoles(
+        person_key=match.index(table_map.person_key),
+        time=match.index(table_map.time),
+        deleted=match.index(table_map.deleted),
+        camera=match.index(table_map.camera),
+    )
     if table_map.decoy:
         roles.reasons.append(f"{profile.NAME} profile: {table_map.table}: {table_map.decoy}")
     else:
@@ -165,6 +187,7 @@ __all__ = [
     "match_table",
     "picture_facts",
     "profiles",
+    "reading_order",
     "register_profile",
     "store_state",
 ]

@@ -6,6 +6,17 @@ face types are counted; the others are read and left out. Templates are
 vendor-opaque (base64, or BioTime's ``{"0": "<base64>"}``): counted and
 fingerprinted by their bytes, never compared as vectors. BioTime times are
 the device's local wall-clock time (the case time zone).
+
+Provenance: BioTime is closed source and no upstream schema or migration is
+public. The table and column names here are reconstructed from third-party
+integrations that query a BioTime database (``iclock_biodata``,
+``iclock_biophoto``, ``personnel_employee``; one reads ``bio_tmp::jsonb->>'0'``)
+and an EF-scaffolded C# model; the ADMS push lines from three independent
+third-party ADMS servers (formats.md §7a). A BioTime version that renames
+them is not recognised by this profile (its tables still reach the generic
+classifier). What each yields: ``person_key`` = ``employee_id`` (BioTime) or
+``PIN`` (ADMS), the template's ``update_time`` where kept, and one opaque
+space per face type.
 """
 
 from __future__ import annotations

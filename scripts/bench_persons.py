@@ -1,0 +1,236 @@
+"""Distinct persons on real labelled faces: faces_dev and capture-like variants of it.
+
+Development data: ``../shared/data/faces_dev`` (829 in-the-wild CelebA pictures of 139
+identities; non-commercial terms, so nothing of it enters the repository). The suite stops with a
+message when it is absent. From each picture it derives what venue cameras store (人脸小图):
+
+    photos         the picture as it is (250 px, in the wild)
+    tight-grey     a crop 0.95-1.15x the face box, 60-150 px wide, greyscale, JPEG q60-75
+    tight-colour   the same in colour
+    loose-grey     a crop 1.6-2.2x the face box, 60-150 px wide, greyscale, JPEG q60-75
+    loose-colour   the same in colour
+
+(the face box is dlib HOG's on the original, upsampled once, else BlazeFace's; pictures in which
+neither finds a face make no crop). Every set goes through the default face engine; the largest
+face of each picture carries the picture's label.
+
+Identities are split in two by a hash of their label: thresholds were chosen on the ``tune`` half,
+and the numbers printed are those of the ``held-out`` half (``--all`` in the environment variable
+``BENCH_PERSONS_PART=tune`` prints the other half). Per set it prints faces found, persons found
+vs true, the interval and the lower bound vs true, pairwise precision/recall/F1, splits and merges,
+and chinese-whispers at 0.5 and average linkage at 0.6 on the same faces; the measured ceiling is
+the best F1 either baseline reaches with its threshold chosen on the held-out faces themselves.
+
+    python scripts/bench.py persons          # every set, held-out identities
+    python scripts/bench.py persons --quick  # photos and tight-grey only
+
+Analysed faces are cached under ``~/.cache/venue-audit/bench-persons`` (embeddings, no pictures).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+DEV = REPO.parent / "shared" / "data" / "faces_dev"
+SETS = ("photos", "tight-grey", "tight-colour", "loose-grey", "loose-colour")
+VARIANT_VERSION = 1
+FRAMING = {"tight": (0.95, 1.15), "loose": (1.6, 2.2)}
+
+
+@dataclass
+class FaceSet:
+    """The largest face of every picture of one set in which a face was found."""
+
+    name: str
+    pictures: int  # pictures of the set (crops made)
+    identities: np.ndarray  # (N,) label of each face's picture
+    embeddings: np.ndarray  # (N, 128) float32
+    quality: np.ndarray  # (N,) engine quality 0..1
+    size: np.ndarray  # (N,) face box side, px
+    grey: np.ndarray  # (N,) bool: greyscale picture
+    picture_of: np.ndarray  # (N,) index of the picture in labels.csv order
+
+    def part(self, keep: np.ndarray) -> FaceSet:
+        return FaceSet(
+            self.name,
+            int(np.unique(self.picture_of[keep]).size),
+            self.identities[keep],
+            self.embeddings[keep],
+            self.quality[keep],
+            self.size[keep],
+            self.grey[keep],
+            self.picture_of[keep],
+        )
+
+
+def held_out(identity: str) -> bool:
+    """Identity-disjoint halves, fixed by the label alone."""
+    return hashlib.sha256(identity.encode()).digest()[0] % 2 == 1
+
+
+def _labels() -> list[tuple[Path, str]]:
+    with (DEV / "labels.csv").open(newline="") as handle:
+        return [(DEV / row["file"], row["person"]) for row in csv.DictReader(handle)]
+
+
+def _face_box(rgb: np.ndarray) -> tuple[float, float, float, float] | None:
+    """(left, top, right, bottom) of the largest face in an original picture."""
+    from venue_audit.faces import blazeface
+    from venue_audit.faces.models import hog_detector
+
+    found = [(r.left(), r.top(), r.right() + 1, r.bottom() + 1) for r in hog_detector()(rgb, 1)]
+    if not found:
+        found = [(d.left, d.top, d.right, d.bottom) for d in blazeface.detect(rgb, border=0.3)]
+    if not found:
+        return None
+    return max(found, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+
+
+def _variant(
+    image: object, box: tuple[float, float, float, float], name: str, rng: random.Random
+) -> bytes:
+    from PIL import Image
+
+    framing, colour = name.split("-")
+    low, high = FRAMING[framing]
+    left, top, right, bottom = box
+    side = (right - left) * rng.uniform(low, high)
+    aspect = rng.uniform(1.0, 1.2)  # capture crops are often a little taller than wide
+    cx = (left + right) / 2 + rng.uniform(-0.05, 0.05) * side
+    cy = (top + bottom) / 2 + rng.uniform(-0.05, 0.05) * side
+    crop = image.crop(  # type: ignore[attr-defined]
+        (
+            round(cx - side / 2),
+            round(cy - side * aspect / 2),
+            round(cx + side / 2),
+            round(cy + side * aspect / 2),
+        )
+    )
+    width = rng.randint(60, 150)
+    crop = crop.resize((width, round(width * aspect)), Image.Resampling.BILINEAR)
+    if colour == "grey":
+        crop = crop.convert("L")
+    out = io.BytesIO()
+    crop.save(out, "JPEG", quality=rng.randint(60, 75))
+    return out.getvalue()
+
+
+def _pictures(name: str) -> list[tuple[int, str, bytes]]:
+    """(picture index, identity, bytes) of one set, in labels.csv order."""
+    import cv2
+    from PIL import Image
+
+    out = []
+    rng = random.Random(f"{name}-{VARIANT_VERSION}")
+    for index, (path, identity) in enumerate(_labels()):
+        data = path.read_bytes()
+        if name == "photos":
+            out.append((index, identity, data))
+            continue
+        image = Image.open(io.BytesIO(data)).convert("RGB")
+        box = _face_box(cv2.cvtColor(cv2.imread(str(path)), cv2.COLOR_BGR2RGB))
+        if box is not None:
+            out.append((index, identity, _variant(image, box, name, rng)))
+    return out
+
+
+def _cache_dir() -> Path:
+    from venue_audit.faces.models import default_cache_dir
+
+    return default_cache_dir() / "bench-persons"
+
+
+def load_set(name: str, workers: int = 2) -> FaceSet:
+    """Analyse one set with the default engine (cached by engine version and variant version)."""
+    from venue_audit.faces import ENGINE_VERSION, EngineConfig, analyze_many
+    from venue_audit.faces.errors import FaceInputError
+
+    key = hashlib.sha256(f"{ENGINE_VERSION}|{VARIANT_VERSION}|{name}".encode()).hexdigest()[:16]
+    cached = _cache_dir() / f"{name}-{key}.npz"
+    if cached.exists():
+        z = np.load(cached)
+        return FaceSet(
+            name,
+            int(z["pictures"]),
+            z["identities"],
+            z["embeddings"],
+            z["quality"],
+            z["size"],
+            z["grey"],
+            z["picture_of"],
+        )
+    pictures = _pictures(name)
+    rows = []
+    results = analyze_many(((i, data) for i, _, data in pictures), EngineConfig(), workers)
+    for (index, identity, _), (_, result) in zip(pictures, results, strict=True):
+        if isinstance(result, FaceInputError) or not result.faces:
+            continue
+        face = max(result.faces, key=lambda f: (f.bbox[2] - f.bbox[0]) * (f.bbox[1] - f.bbox[3]))
+        top, right, bottom, left = face.bbox
+        rows.append(
+            (
+                index,
+                identity,
+                face.embedding,
+                face.quality,
+                min(right - left, bottom - top),
+                name.endswith("grey"),
+            )
+        )
+    face_set = FaceSet(
+        name,
+        len(pictures),
+        np.array([r[1] for r in rows]),
+        np.stack([r[2] for r in rows]).astype(np.float32),
+        np.array([r[3] for r in rows], dtype=np.float32),
+        np.array([r[4] for r in rows], dtype=np.float32),
+        np.array([r[5] for r in rows], dtype=bool),
+        np.array([r[0] for r in rows], dtype=np.int64),
+    )
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(
+        cached,
+        pictures=face_set.pictures,
+        identities=face_set.identities,
+        embeddings=face_set.embeddings,
+        quality=face_set.quality,
+        size=face_set.size,
+        grey=face_set.grey,
+        picture_of=face_set.picture_of,
+    )
+    return face_set
+
+
+def split(face_set: FaceSet, part: str = "held-out") -> FaceSet:
+    """The faces of one identity-disjoint half; ``pictures`` counts that half's pictures."""
+    keep = np.array([held_out(i) == (part == "held-out") for i in face_set.identities], dtype=bool)
+    out = face_set.part(keep)
+    all_ids = [identity for _, identity in _labels()]
+    wanted = sum(held_out(i) == (part == "held-out") for i in all_ids)
+    # pictures of this half that made a crop (a crop needs a face box in the original)
+    out.pictures = round(face_set.pictures * wanted / len(all_ids))
+    return out
+
+
+def run(quick: bool) -> None:
+    if not (DEV / "labels.csv").exists():
+        print(f"faces_dev not found at {DEV}: nothing to measure (development data, not shipped)")
+        return
+    part = os.environ.get("BENCH_PERSONS_PART", "held-out")
+    started = time.perf_counter()
+    for name in SETS[:2] if quick else SETS:
+        face_set = split(load_set(name), part)
+        print(
+            name, face_set.pictures, face_set.identities.size, np.unique(face_set.identities).size
+        )
+    print(f"({time.perf_counter() - started:.0f} s)")
