@@ -31,6 +31,7 @@ from venue_audit.consent import (
 from venue_audit.findings import CaseFacts, Finding, evaluate
 from venue_audit.offsite import offsite_stores
 from venue_audit.scan import count_faces
+from venue_audit.user_files import require_inputs
 
 ENROLMENT_MATCH_DISTANCE = 0.5
 PERSON_SPACE = "dlib-resnet-v1-128"
@@ -182,6 +183,7 @@ def assess_case(
     as_of: date | str | None = None,
     command: list[str] | None = None,
 ) -> AssessOutcome:
+    require_inputs((consent_log, "consent register"), (policy_file, "policy file"))
     policy = ConsentPolicy.from_toml(policy_file) if policy_file else ConsentPolicy()
     policy = policy.with_as_of(as_of)
     log = load_consent_log(consent_log, tz=case.info.tz) if consent_log else _no_log()

@@ -22,6 +22,7 @@ from venue_audit.identify import identify
 from venue_audit.offsite import mark_offsite
 from venue_audit.scan import ScanOptions, scan
 from venue_audit.summary import build_summary
+from venue_audit.user_files import require_inputs
 
 StageCallback = Callable[[str, int, int], None]
 STAGES = ("acquire", "scan", "identify", "assess", "report")
@@ -62,6 +63,7 @@ def audit(
             on_stage(name, STAGES.index(name), len(STAGES))
 
     refuse_outputs(request)
+    require_inputs((request.consent_log, "consent register"), (request.policy, "policy file"))
     if (request.case_dir / "case.db").exists():
         case = Case(request.case_dir)
         refuse_overlap(_outputs(request)[1:], case_evidence(case.db))

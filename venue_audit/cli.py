@@ -357,11 +357,12 @@ def verify_manifest_command(
 
 
 def _passwords(path: Path | None) -> tuple[str, ...]:
+    from venue_audit.user_files import read_password_file
+
     if path is None:
         return ()
-    return tuple(
-        line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    )
+    with _refusals():
+        return read_password_file(path)
 
 
 @app.command("scan")
@@ -625,7 +626,7 @@ def custody_command(
     Example: venue-audit custody ./case-001 --verify
     """
     case = _open_case(case_dir)
-    problems = case.verify_custody() if verify else []
+    problems = case.verify_integrity() if verify else []
     events = case.custody_events()
     if as_json:
         _print_json(
@@ -730,10 +731,12 @@ def consent_command(
     from venue_audit.assess import assess_case
     from venue_audit.consent import ConsentLogError, LinkError, PolicyError, parse_link
     from venue_audit.identify import identify
+    from venue_audit.user_files import require_inputs
 
     case = _open_case(case_dir)
     try:
         links = [parse_link(spec) for spec in link or []]
+        require_inputs((consent_log, "consent register"), (policy, "policy file"))
         if not case.db["persons"].count:
             identify(case, sys.argv)
         outcome = assess_case(case, consent_log, policy, links, as_of, sys.argv)

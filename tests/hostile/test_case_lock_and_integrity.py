@@ -147,7 +147,7 @@ def test_every_custody_event_records_the_digest_of_every_table(case_copy: Path) 
     assert {"evidence", "artifacts", "faces", "stores", "skipped", "persons"} <= set(
         last["case_state"]
     )
-    assert case.verify_custody() == []
+    assert case.verify_integrity() == []
     case.close()
 
 
@@ -179,6 +179,6 @@ def test_an_interrupted_stage_is_named_in_the_problem(case_copy: Path) -> None:
     """Rows written after the newest event (a killed scan) fail the check until it is rerun."""
     case = Case(case_copy)
     case.db["skipped"].insert({"stage": "scan", "locator": "x", "reason": "written, never logged"})
-    [problem] = case.verify_custody()
+    [problem] = case.verify_integrity()
     assert "table skipped changed" in problem.problem and "interrupted" in problem.problem
     case.close()

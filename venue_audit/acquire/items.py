@@ -83,6 +83,16 @@ def open_evidence(path: Path) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
+def _unlistable(path: Path) -> str:
+    from venue_audit.acquire.walk import list_directory
+
+    try:
+        list_directory(path)
+    except OSError as error:
+        return f"folder could not be listed ({error.strerror or error}): its contents were not acquired"
+    return "folder could not be listed when acquired: its contents were not acquired"
+
+
 def _iso_mtime(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="microseconds")
 
@@ -136,6 +146,12 @@ def _hash_entry(root: Path, relative: str, limits: ArchiveLimits) -> list[ItemRe
                 mtime,
                 link_target=target,
                 error="symlink: recorded, not followed",
+            )
+        ]
+    if stat.S_ISDIR(info.st_mode):  # listed as an entry only when it could not be opened
+        return [
+            ItemRecord(
+                shown, name, "directory", "directory", 0, mtime, error=_unlistable(path)
             )
         ]
     if not stat.S_ISREG(info.st_mode):

@@ -101,12 +101,17 @@ def state_problems(
             what = "appeared" if then is None else "disappeared"
             problems.append(StateProblem(seq, f"table {table} {what} after event {seq} ({action})"))
             continue
+        cause = (
+            f"the stage event {seq} began never logged its end (interrupted: run it again), "
+            "or case.db was modified outside the tool"
+            if action.endswith(".start")
+            else "case.db was modified outside the tool, or a later stage was interrupted"
+        )
         problems.append(
             StateProblem(
                 seq,
                 f"table {table} changed after event {seq} ({action}): "
-                f"{then['rows']} rows then, {current['rows']} now, content hash differs; "
-                "case.db was modified outside the tool or a stage was interrupted",
+                f"{then['rows']} rows then, {current['rows']} now, content hash differs; {cause}",
             )
         )
     return problems
@@ -114,7 +119,7 @@ def state_problems(
 
 def require_intact(case: Any) -> None:
     """Raise :class:`IntegrityError` unless the custody chain and the case tables verify."""
-    problems = case.verify_custody()
+    problems = case.verify_integrity()
     if problems:
         listed = "; ".join(
             f"event {p.seq}: {p.problem}" if p.seq is not None else p.problem for p in problems[:5]

@@ -109,6 +109,8 @@ def writes_case(function: F) -> F:
 
     @functools.wraps(function)
     def locked(case: Any, *args: Any, **kwargs: Any) -> Any:
+        if case is None:  # calls that may run without a case (a live database listing)
+            return function(case, *args, **kwargs)
         with case_lock(case.directory, function.__name__.replace("_", "-")):
             return function(case, *args, **kwargs)
 

@@ -152,7 +152,7 @@ class Case:
         """Append a custody event for something this tool did to the case.
 
         The event records the digest of every case table as it stands (``case_state``),
-        which is what :meth:`verify_custody` later holds the tables to.
+        which is what :meth:`verify_integrity` later holds the tables to.
         """
         with self.writing(action):
             state = {integrity.STATE_KEY: integrity.case_state(self.db)}
@@ -167,8 +167,12 @@ class Case:
             yield
 
     def verify_custody(self) -> list[custody.ChainProblem]:
+        """Breaks in the custody chain (an edited, inserted or removed event)."""
+        return custody.verify_chain(self.db, self.head_file)
+
+    def verify_integrity(self) -> list[custody.ChainProblem]:
         """Breaks in the custody chain, then tables that no longer match the newest event."""
-        problems = custody.verify_chain(self.db, self.head_file)
+        problems = self.verify_custody()
         problems += [
             custody.ChainProblem(p.seq, p.problem)
             for p in integrity.state_problems(self.db, self.custody_events())

@@ -30,6 +30,7 @@ from datetime import date
 from pathlib import Path
 
 from venue_audit.consent.log import split_purposes
+from venue_audit.user_files import open_user_file
 
 DEFAULT_RETENTION_DAYS = 30
 DEFAULT_ALLOWED_PURPOSES = ("安防", "公共安全", "security", "public security")
@@ -102,7 +103,7 @@ class ConsentPolicy:
     def from_toml(cls, path: Path) -> ConsentPolicy:
         """Read a policy file; settings may sit at top level or under ``[consent]``."""
         try:
-            with Path(path).open("rb") as handle:
+            with open_user_file(Path(path), "policy file") as handle:
                 settings = tomllib.load(handle)
         except tomllib.TOMLDecodeError as error:
             raise PolicyError(f"{Path(path).name}: {error}") from error

@@ -19,6 +19,7 @@ from venue_audit.report.evidence_images import evidence_thumbnail_source
 from venue_audit.report.load import ThumbnailSource, load_report_data
 from venue_audit.report.model import VerificationSection
 from venue_audit.report.render import ReportOutputs, render_report
+from venue_audit.user_files import require_regular_file
 
 
 def report_output_paths(out_pdf: Path) -> list[tuple[str, Path]]:
@@ -56,6 +57,8 @@ def report_case(
     log (:class:`IntegrityError`) or an output would land in the evidence (``UsageError``).
     """
     refuse_overlap(report_output_paths(out_pdf), case_evidence(case.db))
+    if sign_p12 is not None:
+        require_regular_file(sign_p12, "PKCS#12 certificate")
     require_intact(case)
     if thumbnail_source is None and thumbnails:
         thumbnail_source = evidence_thumbnail_source(case)

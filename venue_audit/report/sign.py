@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from venue_audit.report.annexes import HASH_LIST_NAME, HashListError, file_sha256, read_hash_list
+from venue_audit.user_files import require_regular_file
 
 SIGNATURE_FIELD = "ExaminerSignature"
 
@@ -43,6 +44,7 @@ def sign_pdf(
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
+    require_regular_file(p12, "PKCS#12 certificate")
     try:
         signer = signers.SimpleSigner.load_pkcs12(pfx_file=str(p12), passphrase=password)
     except (OSError, ValueError) as error:
