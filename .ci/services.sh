@@ -16,11 +16,36 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# pgvector is not packaged for Debian 12; install it where the distribution has it.
+# pgvector (the live Immich tests need real vector/halfvec columns). Where the distribution
+# packages it for this server, install that; Debian 12 does not, so build it from Debian's own
+# source package of pgvector (the next release's, fetched by package name through apt, its
+# tarball checked against the signed Sources index) against this server's
+# postgresql-server-dev. Nothing is cloned and no source is kept in the repository.
 pg_major=$(ls /usr/lib/postgresql | sort -n | tail -1)
-if ! [ -f "/usr/share/postgresql/${pg_major}/extension/vector.control" ] \
-  && apt-cache show "postgresql-${pg_major}-pgvector" >/dev/null 2>&1; then
-  apt-get install -y -qq --no-install-recommends "postgresql-${pg_major}-pgvector" >/dev/null
+if ! [ -f "/usr/share/postgresql/${pg_major}/extension/vector.control" ]; then
+  if apt-cache show "postgresql-${pg_major}-pgvector" >/dev/null 2>&1; then
+    apt-get install -y -qq --no-install-recommends "postgresql-${pg_major}-pgvector" >/dev/null
+  else
+    sources=/etc/apt/sources.list.d/venue-audit-pgvector-src.sources
+    printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' 'Suites: trixie' \
+      'Components: main' 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' > "$sources"
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "postgresql-server-dev-${pg_major}" \
+      build-essential >/dev/null
+    work=$(mktemp -d)
+    (
+      cd "$work"
+      apt-get source --download-only -qq pgvector >/dev/null 2>&1
+      tar -xzf pgvector_*.orig.tar.gz
+      cd pgvector-*/
+      # OPTFLAGS="": no -march=native, so the build runs on any CPU of this kind
+      make -s OPTFLAGS="" PG_CONFIG="/usr/lib/postgresql/${pg_major}/bin/pg_config" >/dev/null
+      make -s install PG_CONFIG="/usr/lib/postgresql/${pg_major}/bin/pg_config" >/dev/null
+    )
+    rm -rf "$work" "$sources"
+    apt-get update -qq
+  fi
+  ls "/usr/share/postgresql/${pg_major}/extension/vector.control" >/dev/null
 fi
 
 # The tests run the servers as these service accounts when CI runs as root.

@@ -65,5 +65,9 @@ def test_an_inserted_event_is_detected(new_case: Case) -> None:
         "prev_hash": "0" * 64,
         "hash": "0" * 64,
     }
-    _sql(new_case, "insert into custody values (?,?,?,?,?,?,?,?,?,?)", *row.values())
+    _sql(
+        new_case,
+        f"insert into custody ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+        *row.values(),
+    )
     assert new_case.verify_custody()

@@ -28,12 +28,14 @@ from venue_audit.consent import (
     load_consent_log,
     parse_timestamp,
 )
-from venue_audit.findings import CaseFacts, Finding, evaluate
+from venue_audit.findings import CaseFacts, Finding, evaluate, load_rules
 from venue_audit.offsite import offsite_stores
 from venue_audit.scan import count_faces
+from venue_audit.summary import latest_verdict
 from venue_audit.user_files import require_inputs
 
 ENROLMENT_MATCH_DISTANCE = 0.5
+RESIDUAL_RULE = "residual-after-deletion"
 PERSON_SPACE = "dlib-resnet-v1-128"
 
 
@@ -44,14 +46,17 @@ class AssessOutcome:
     consent_log: ConsentLog | None
 
 
-def _person_facts(case: Case) -> list[PersonFacts]:
+def _person_facts(case: Case, only_deleted: bool = False) -> list[PersonFacts]:
+    """Keys and capture times of the persons with live data (or of those only in deleted data,
+    from their recovered records)."""
     keys: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     captures: dict[int, list] = defaultdict(list)
     tz = case.info.tz
     for row in case.db.query(
         "select distinct f.person_id, a.id, a.person_key, a.person_key_kind, a.captured_at from faces f"
         " join artifacts a on a.id = f.artifact_id join persons p on p.id = f.person_id"
-        " where a.deleted = 0 and p.only_deleted = 0"
+        " where a.deleted = ? and p.only_deleted = ?",
+        [int(only_deleted), int(only_deleted)],
     ):
         if row["person_key"]:
             keys[row["person_id"]][row["person_key_kind"] or "person_key"].add(row["person_key"])
@@ -60,7 +65,9 @@ def _person_facts(case: Case) -> list[PersonFacts]:
             captures[row["person_id"]].append(when)
     persons = [
         row["id"]
-        for row in case.db.query("select id from persons where only_deleted = 0 order by id")
+        for row in case.db.query(
+            "select id from persons where only_deleted = ? order by id", [int(only_deleted)]
+        )
     ]
     return [
         PersonFacts(str(p), {k: set(v) for k, v in keys[p].items()}, sorted(captures[p]))
@@ -174,6 +181,34 @@ def _scan_facts(case: Case) -> dict[str, Any]:
     }
 
 
+def judge_deletion(case: Case, command: list[str] | None = None) -> Finding | None:
+    """The residual-data finding of the latest deletion verification, written to the findings.
+
+    ``verify-deletion`` runs after the assessment; this adds (or refreshes, or removes)
+    the one finding it supports, so every later summary and report carries it.
+    """
+    verdict = latest_verdict(case)
+    residual = [str(item["baseline"]) for item in (verdict or {}).get("residual", [])]
+    rules = [rule for rule in load_rules() if rule.id == RESIDUAL_RULE]
+    as_of = _as_of_date(case)
+    findings = evaluate(CaseFacts(residual_after_deletion=residual, as_of=as_of), rules)
+    with case.db.conn:
+        case.db.execute("delete from findings where rule = ?", [RESIDUAL_RULE])
+        for finding in findings:
+            _insert_finding(case, finding)
+    if findings and command is not None:
+        case.log("assess.deletion", {"residual": findings[0].count}, command)
+    return findings[0] if findings else None
+
+
+def _as_of_date(case: Case) -> date:
+    row = next(iter(case.db.query("select as_of from case_info")), None)
+    try:
+        return date.fromisoformat(row["as_of"][:10]) if row and row["as_of"] else date.today()
+    except ValueError:
+        return date.today()
+
+
 @writes_case
 def assess_case(
     case: Case,
@@ -197,13 +232,18 @@ def assess_case(
         face_encoder=_face_encoder() if consent_log else None,
         tz=case.info.tz,
     )
+    # Persons seen only in recovered deleted data get a consent status of their own: it is
+    # reported beside "only in deleted data", never counted in the findings on live data.
+    deleted_only = assess(
+        _person_facts(case, only_deleted=True), log, policy, links or [], tz=case.info.tz
+    )
     facts = _scan_facts(case)
     findings = evaluate(
         CaseFacts.from_assessment(
             result, distinct_persons=len(persons), as_of=policy.as_of or date.today(), **facts
         )
     )
-    _store(case, log, result, findings, policy, consent_log)
+    _store(case, log, result, findings, policy, consent_log, deleted_only)
     case.log(
         "assess",
         {
@@ -234,6 +274,7 @@ def _store(
     findings: list[Finding],
     policy: ConsentPolicy,
     source: Path | None,
+    deleted_only: AssessmentResult | None = None,
 ) -> None:
     with case.db.conn:
         case.db.execute("delete from consents")
@@ -243,41 +284,32 @@ def _store(
         if rows:
             case.db["consents"].insert_all(rows)
         case.db.execute("delete from consent_links")
-        links = [{"consent_id": link.consent_id, "person_id": int(link.person_id), "method": link.method}
-                 for link in result.links]
+        assessed = [result, *([deleted_only] if deleted_only else [])]
+        links = [
+            {"consent_id": link.consent_id, "person_id": int(link.person_id), "method": link.method}
+            for outcome in assessed
+            for link in outcome.links
+        ]
         if links:
             case.db["consent_links"].insert_all(links)
-        for status in result.statuses:
-            case.db["persons"].update(
-                int(status.person_id),
-                {
-                    "consent_status": status.status,
-                    "flags": json.dumps(sorted(status.flags)),
-                },
-            )
+        records = log.by_id()
+        for outcome in assessed:
+            for status in outcome.statuses:
+                case.db["persons"].update(
+                    int(status.person_id),
+                    {
+                        "consent_status": status.status,
+                        "flags": json.dumps(sorted(status.flags)),
+                        "consent_reason": status.reason,
+                        "consent_rows": json.dumps(
+                            [records[c].locator for c in status.consent_ids if c in records],
+                            ensure_ascii=False,
+                        ),
+                    },
+                    alter=True,
+                )
         for finding in findings:
-            case.db["findings"].insert(
-                {
-                    "rule": finding.rule,
-                    "severity": finding.severity,
-                    "citations": json.dumps(
-                        [c.code for c in finding.citations], ensure_ascii=False
-                    ),
-                    "detail": json.dumps(
-                        {
-                            "title_zh": finding.title_zh,
-                            "title_en": finding.title_en,
-                            "count": finding.count,
-                            "locators": finding.locators[:1000],
-                            "person_ids": finding.person_ids[:10000],
-                            "later_guidance": [c.code for c in finding.later_guidance],
-                            "conduct": [d.isoformat() if d else None for d in finding.conduct],
-                            **finding.detail,
-                        },
-                        ensure_ascii=False,
-                    ),
-                }
-            )
+            _insert_finding(case, finding)
         case.db["case_meta"].upsert(
             {
                 "key": "policy",
@@ -301,3 +333,27 @@ def _store(
         case.db.execute(
             "update case_info set as_of = ?", [policy.as_of.isoformat() if policy.as_of else None]
         )
+
+
+def _insert_finding(case: Case, finding: Finding) -> None:
+    case.db["findings"].insert(
+        {
+            "rule": finding.rule,
+            "severity": finding.severity,
+            "citations": json.dumps([c.code for c in finding.citations], ensure_ascii=False),
+            "detail": json.dumps(
+                {
+                    "title_zh": finding.title_zh,
+                    "title_en": finding.title_en,
+                    "count": finding.count,
+                    "unit": finding.unit,
+                    "locators": finding.locators[:1000],
+                    "person_ids": finding.person_ids[:10000],
+                    "later_guidance": [c.code for c in finding.later_guidance],
+                    "conduct": [d.isoformat() if d else None for d in finding.conduct],
+                    **finding.detail,
+                },
+                ensure_ascii=False,
+            ),
+        }
+    )

@@ -14,40 +14,69 @@ from venue_audit import __version__
 from venue_audit.acquire import manifest_digest
 from venue_audit.case import Case
 from venue_audit.consent import STATUSES
+from venue_audit.offsite import offsite_stores
 from venue_audit.scan import count_faces
 
 SCHEMA = "venue-audit.summary/1"
 
 
+VERDICT_PREFIX = "verify-deletion:"  # case_meta keys verify-deletion writes
+FILING_THRESHOLD = 100_000
+MEASURES_IN_FORCE = "2025-06-01"
+
+
 def build_summary(case: Case) -> dict[str, Any]:
+    """The one reconciliation of records, stores and persons that every page and annex shows.
+
+    A store is listed when it holds face data: live records, exact duplicates of
+    records elsewhere, or deleted records; so the store count on the summary page
+    and the rows of the store table are the same stores. Persons are split into
+    those with live data (``distinct``) and those seen only in recovered deleted
+    data (``only_in_deleted``); the persons table lists both, ``listed`` of them.
+    """
     db = case.db
     files, size = db.execute(
         "select count(*), coalesce(sum(size), 0) from evidence where current = 1 and entry = 'file'"
     ).fetchone()
     counts = count_faces(case)
+    deleted = dict(
+        db.execute(
+            "select store_id, count(distinct coalesce(record_key, 'artifact:' || id)) "
+            "from artifacts where deleted = 1 group by store_id"
+        ).fetchall()
+    )
+    offsite = {store.store: store for store in offsite_stores(case)}
     stores = []
     for store in db.query("select id, locator, kind, profile from stores order by locator"):
         found = counts.by_store.get(store["id"])
-        if found and (found.records or found.duplicates):
+        records = found.records if found else 0
+        duplicates = found.duplicates if found else 0
+        if records or duplicates or deleted.get(store["id"]):
+            away = offsite.get(store["locator"])
             stores.append(
                 {
                     "path": store["locator"],
                     "kind": store["kind"],
                     "profile": store["profile"],
-                    "records": found.records,
-                    "face_images": found.face_images,
-                    "face_templates": found.face_templates,
-                    "exact_duplicates": found.duplicates,
+                    "records": records,
+                    "face_images": found.face_images if found else 0,
+                    "face_templates": found.face_templates if found else 0,
+                    "exact_duplicates": duplicates,
+                    "deleted_recoverable": deleted.get(store["id"], 0),
+                    "offsite": away.why if away else None,
                 }
             )
     persons = list(db.query("select space, consent_status, only_deleted from persons"))
     live = [p for p in persons if not p["only_deleted"]]
-    by_status = dict.fromkeys(
-        ("consented", "no_consent", "withdrawn_retained", "expired_retained"), 0
-    )
+    by_status = dict.fromkeys(STATUSES, 0)
     for person in live:
         status = person["consent_status"] or "no_consent"
         by_status[status if status in STATUSES else "no_consent"] += 1
+    deleted_by_status = dict.fromkeys(STATUSES, 0)
+    for person in persons:
+        if person["only_deleted"]:
+            status = person["consent_status"] or "no_consent"
+            deleted_by_status[status if status in STATUSES else "no_consent"] += 1
     identify = _meta(case, "identify") or {}
     band_low = sum(space.get("band", [0, 0])[0] for space in identify.values())
     band_high = sum(space.get("band", [0, 0])[1] for space in identify.values())
@@ -60,27 +89,82 @@ def build_summary(case: Case) -> dict[str, Any]:
                 "rule": row["rule"],
                 "severity": row["severity"],
                 "count": detail.get("count", 0),
+                "unit": detail.get("unit", "persons"),
                 "citations": json.loads(row["citations"] or "[]"),
                 "later_guidance": detail.get("later_guidance", []),
             }
         )
+    as_of = _as_of(case)
+    manifest = manifest_digest(case)
+    verdict = latest_verdict(case)
     return {
         "schema": SCHEMA,
         "tool_version": __version__,
         "case_no": case.info.case_no,
-        "as_of": _as_of(case),
-        "evidence": {"files": files, "bytes": size, "manifest_sha256": manifest_digest(case)},
+        "as_of": as_of,
+        "evidence": {
+            "files": files,
+            "bytes": size,
+            "manifest_sha256": manifest,
+        },
         "stores": stores,
         "faces": counts.as_summary(),
         "persons": {
             "distinct": len(live),
             "only_in_deleted": only_deleted,
+            "listed": len(persons),
             "band": [max(0, band_low - only_deleted), max(0, band_high - only_deleted)],
             "by_space": dict(Counter(p["space"] for p in live)),
             "by_status": by_status,
+            "only_in_deleted_by_status": deleted_by_status,
         },
+        "offsite": [
+            {k: v for k, v in store.as_dict().items() if k != "locators"}
+            for store in offsite.values()
+        ],
+        "filing_threshold": {
+            "threshold": FILING_THRESHOLD,
+            "persons": len(live),
+            "reached": len(live) >= FILING_THRESHOLD,
+            "in_force": MEASURES_IN_FORCE,
+            "in_force_at_as_of": bool(as_of and as_of >= MEASURES_IN_FORCE),
+        },
+        **({"verification": verification_entry(verdict)} if verdict else {}),
         "findings": findings,
         "skipped": db.execute("select count(*) from skipped").fetchone()[0],
+    }
+
+
+def latest_verdict(case: Case) -> dict[str, Any] | None:
+    """The newest stored verdict (as ``DeletionVerdict.as_json``), or None."""
+    row = next(
+        iter(
+            case.db.query(
+                "select value from case_meta where key like ? order by key desc limit 1",
+                [VERDICT_PREFIX + "%"],
+            )
+        ),
+        None,
+    )
+    if row is None:
+        return None
+    try:
+        value = json.loads(row["value"])
+    except (TypeError, json.JSONDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def verification_entry(verdict: dict[str, Any]) -> dict[str, Any]:
+    """The ``verification`` block of summary.json."""
+    totals = verdict.get("totals", {})
+    return {
+        "clean": bool(verdict.get("clean")),
+        "checked": list(verdict.get("checked", [])),
+        "gone": int(totals.get("gone", 0)),
+        "recoverable": int(totals.get("recoverable", 0)),
+        "remaining_live": int(totals.get("remaining_live", 0)),
+        "residual": len(verdict.get("residual", [])),
     }
 
 

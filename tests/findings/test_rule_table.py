@@ -110,7 +110,7 @@ def test_summary_entries_match_the_json_contract() -> None:
     facts = CaseFacts(offsite_transfers=["upload.log line 1"], as_of=date(2024, 6, 30))
     finding = evaluate(facts)[0]
     assert finding.to_summary() == {
-        "rule": "offsite-transfer", "severity": "high", "count": 1,
+        "rule": "offsite-transfer", "severity": "high", "count": 1, "unit": "log_lines",
         "citations": ["PIPL Art. 29", "Civil Code Art. 1035", "PIPL Art. 51"],
         "later_guidance": ["Measures Art. 8"],
     }

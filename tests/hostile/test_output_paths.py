@@ -43,8 +43,8 @@ def audit(*args: str) -> tuple[int, str]:
 @pytest.mark.parametrize(
     "option, target",
     [
-        ("--json", "ok.jpg"),  # onto an evidence file
-        ("--json", "day1/new.json"),  # into the evidence
+        ("--json-out", "ok.jpg"),  # onto an evidence file
+        ("--json-out", "day1/new.json"),  # into the evidence
         ("--report", "r.pdf"),  # report and annexes into the evidence
         ("--report", "day1/report/r.pdf"),
         ("--case", "case"),  # the case folder inside the evidence
@@ -68,7 +68,7 @@ def test_an_output_in_or_on_the_evidence_is_refused_before_any_work(
 
 def test_an_output_above_the_evidence_is_refused(export: Path, tmp_path: Path) -> None:
     before = evidence_state(export)
-    code, output = audit(str(export / "day1"), "--case", str(tmp_path / "c"), "--json", str(export))
+    code, output = audit(str(export / "day1"), "--case", str(tmp_path / "c"), "--json-out", str(export))
     assert code == 2 and "contains the evidence" in output
     code, output = audit(str(export / "day1"), "--case", str(export))
     assert code == 2 and "contains the evidence" in output
@@ -81,7 +81,7 @@ def test_a_symlink_leading_into_the_evidence_is_resolved_and_refused(
     (tmp_path / "out").symlink_to(export / "day1")
     before = evidence_state(export)
     code, output = audit(
-        str(export), "--case", str(tmp_path / "case"), "--json", str(tmp_path / "out" / "s.json")
+        str(export), "--case", str(tmp_path / "case"), "--json-out", str(tmp_path / "out" / "s.json")
     )
     assert code == 2 and "is inside the evidence" in output
     assert evidence_state(export) == before

@@ -171,11 +171,11 @@ def create_immich(connection) -> Expected:
             "insert into smart_search values (%s, %s)",
             [ident(f"smart-{number}"), [float(np.float32(x)) for x in clip[number]]],
         )
-    return Expected(
-        copied={"face_search": IMMICH_FACES},
-        records=IMMICH_FACES,
+    return Expected(  # asset_face is copied too: the person keys and soft-delete marks
+        copied={"asset_face": IMMICH_FACES, "face_search": IMMICH_FACES},
+        records=IMMICH_FACES - IMMICH_SOFT_DELETED,
         face_images=0,
-        face_templates=IMMICH_FACES,
+        face_templates=IMMICH_FACES - IMMICH_SOFT_DELETED,
     )
 
 

@@ -53,7 +53,7 @@ def test_immich_face_search_is_copied_and_the_clip_table_is_not(live_postgres, c
     assert copied_rows(result) == expected.copied
     plans = {plan.snapshot_name: plan for plan in result.tables}
     assert not plans["smart_search"].selected
-    assert not plans["asset_face"].selected
+    assert plans["asset_face"].selected  # the join keys of face_search (immich profile)
     assert plans["asset_face"].rows == 12
     scan(case, ScanOptions(workers=1))
     counts = count_faces(case)
@@ -62,6 +62,7 @@ def test_immich_face_search_is_copied_and_the_clip_table_is_not(live_postgres, c
         expected.face_images,
         expected.face_templates,
     )
+    assert counts.deleted_recoverable == 2  # the soft-deleted faces, kept apart
 
 
 def test_snapshot_hash_is_stable_across_two_acquisitions(live_postgres, case):
@@ -131,7 +132,7 @@ def test_dry_run_lists_tables_and_copies_nothing(live_postgres, case):
     )
     listing = {t.snapshot_name: (t.rows, t.selected) for t in result.tables}
     assert listing == {
-        "asset_face": (12, False),
+        "asset_face": (12, True),  # face_search's person keys (immich profile)
         "face_search": (12, True),
         "person": (3, False),
         "smart_search": (5, False),
@@ -210,7 +211,7 @@ def test_tls_options_reach_the_server(live_postgres, case):
         dry_run=True,
     )
     assert result.target.options == {"sslmode": "require"}
-    assert [t.snapshot_name for t in result.tables if t.selected] == ["face_search"]
+    assert [t.snapshot_name for t in result.tables if t.selected] == ["asset_face", "face_search"]
     with pytest.raises(TlsRequired, match="certificate"):
         acquire_database(
             None,

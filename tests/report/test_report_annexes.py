@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from venue_audit.report.annexes import HashListError, read_hash_list
+from venue_audit.report.annexes import PERSONS_HEADERS, HashListError, read_hash_list
 from venue_audit.report.model import ReportData
 from venue_audit.report.render import ReportOutputs, render_report
 
@@ -53,7 +53,7 @@ def test_persons_csv_has_every_person_and_no_image_data(
 ) -> None:
     rows = _rows(zh_report.annexes["persons.csv"])
     assert len(rows) - 1 == len(sample_data.persons)
-    assert len(rows[0]) == 6
+    assert len(rows[0]) == len(PERSONS_HEADERS)
     assert sum(int(row[2]) for row in rows[1:]) == sample_data.summary["faces"]["records"]
     assert max(len(cell) for row in rows for cell in row) < 100
 

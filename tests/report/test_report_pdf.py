@@ -22,7 +22,8 @@ CHINESE_HEADINGS = [
     "人员统计",
     "监督保管记录",
     "附件",
-    "检验人签名",
+    "检验意见",
+    "签名",
 ]
 
 
@@ -57,7 +58,8 @@ def test_summary_numbers_appear_on_their_rows(
             number,
         )
     low, high = sample_data.persons_band
-    assert f"置信区间 {low}–{high}" in line_with(text, "不同自然人（人数）")
+    assert f"阈值敏感性区间 {low}–{high}" in line_with(text, "不同自然人（人数）")
+    assert re.search(r"(?<!统计学意义上的)置信区间", text) is None  # a sweep, not a CI
     for finding in sample_data.findings:
         assert re.search(rf"\s{finding.count}\s", line_with(text, finding.title_zh[:10])), (
             finding.rule

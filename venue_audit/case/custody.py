@@ -39,9 +39,15 @@ _HASHED_FIELDS = (
 
 
 def event_hash(row: dict[str, Any]) -> str:
-    canonical = json.dumps(
-        [row[f] for f in _HASHED_FIELDS], ensure_ascii=False, separators=(",", ":")
-    )
+    """SHA-256 over the event's fields and the previous hash.
+
+    ``examiners`` (who acted, by name; ``actor`` is the OS account) is hashed when the
+    event has it: events logged before it existed keep the hash they were written with.
+    """
+    values = [row[f] for f in _HASHED_FIELDS]
+    if row.get("examiners") is not None:
+        values.append(row["examiners"])
+    canonical = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -63,6 +69,7 @@ def append_event(
     action: str,
     detail: dict[str, Any] | None = None,
     command: list[str] | None = None,
+    examiners: list[str] | None = None,
 ) -> dict[str, Any]:
     """Append one event and move the head; returns the stored row."""
     with db.conn:
@@ -78,12 +85,14 @@ def append_event(
             "detail": json.dumps(detail or {}, ensure_ascii=False, sort_keys=True, default=str),
             "prev_hash": last["hash"] if last else GENESIS,
         }
+        if examiners is not None:
+            row["examiners"] = json.dumps(examiners, ensure_ascii=False)
         row["hash"] = event_hash(row)
         committed = f"{last['seq']} {last['hash']}" if last else f"0 {GENESIS}"
         # Announce the event before committing it, so a process killed between the
         # commit and the head update leaves a head that still accounts for the log.
         _write_head(head_file, f"{committed}\n{row['seq']} {row['hash']} pending\n")
-        db["custody"].insert(row)
+        db["custody"].insert(row, alter=True)
     _write_head(head_file, f"{row['seq']} {row['hash']}\n")
     return row
 

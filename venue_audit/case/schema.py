@@ -23,6 +23,14 @@ TABLES: dict[str, dict[str, type]] = {
         "tool_version": str,
         "as_of": str,
         "schema_version": int,
+        # the examination record (检验记录): who commissioned what, where, from whom
+        "commissioned_at": str,
+        "place": str,
+        "material_source": str,
+        "handover_at": str,
+        "requirements": str,
+        "witnesses": str,
+        "holder": str,
     },
     "custody": {
         "seq": int,
@@ -35,6 +43,7 @@ TABLES: dict[str, dict[str, type]] = {
         "detail": str,
         "prev_hash": str,
         "hash": str,
+        "examiners": str,  # JSON list of the examiners' names; actor is the OS account
     },
     "sources": {"id": int, "root": str, "label": str, "added_at": str},
     "evidence": {
@@ -106,6 +115,8 @@ TABLES: dict[str, dict[str, type]] = {
         "consent_status": str,
         "flags": str,
         "only_deleted": int,
+        "consent_reason": str,  # why this status: the consent rows found, or why none
+        "consent_rows": str,  # JSON list of the consent-log rows linked (file, row)
     },
     "consents": {
         "id": int,
@@ -144,6 +155,7 @@ TABLES: dict[str, dict[str, type]] = {
         "locator": str,
         "text": str,
         "files": str,
+        "camera": str,
     },
     "consent_links": {"id": int, "consent_id": str, "person_id": int, "method": str},
     "scan_state": {"evidence_id": int, "status": str, "at": str, "stats": str},

@@ -11,7 +11,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,6 +44,15 @@ class CaseInfo:
     created_at: str = ""
     tool_version: str = __version__
     as_of: str = ""
+    # the examination record: 委托时间, 检验地点, 检材来源 (who handed what over, how it was
+    # exported, seal numbers) and when, 检验要求, 见证人, 持有人
+    commissioned_at: str = ""
+    place: str = ""
+    material_source: str = ""
+    handover_at: str = ""
+    requirements: str = ""
+    witnesses: list[str] = field(default_factory=list)
+    holder: str = ""
 
 
 class Case:
@@ -72,6 +81,13 @@ class Case:
             created_at=row["created_at"],
             tool_version=row["tool_version"],
             as_of=row["as_of"] or "",
+            commissioned_at=row.get("commissioned_at") or "",
+            place=row.get("place") or "",
+            material_source=row.get("material_source") or "",
+            handover_at=row.get("handover_at") or "",
+            requirements=row.get("requirements") or "",
+            witnesses=json.loads(row.get("witnesses") or "[]"),
+            holder=row.get("holder") or "",
         )
 
     @classmethod
@@ -125,10 +141,29 @@ class Case:
                 "tool_version": __version__,
                 "as_of": info.as_of,
                 "schema_version": SCHEMA_VERSION,
+                "commissioned_at": info.commissioned_at,
+                "place": info.place,
+                "material_source": info.material_source,
+                "handover_at": info.handover_at,
+                "requirements": info.requirements,
+                "witnesses": json.dumps(info.witnesses, ensure_ascii=False),
+                "holder": info.holder,
             }
         )
         db.close()
         case = cls(directory)
+        if info.material_source or info.handover_at or info.holder:
+            # Custody starts before the tool: how the data was exported and handed over.
+            case.log(
+                "handover",
+                {
+                    "handed_over_at": info.handover_at,
+                    "material_source": info.material_source,
+                    "holder": info.holder,
+                    "witnesses": info.witnesses,
+                },
+                command,
+            )
         case.log(
             "case.new",
             {
@@ -137,6 +172,9 @@ class Case:
                 "examiners": info.examiners,
                 "org": info.org,
                 "tz": info.tz,
+                "commissioned_at": info.commissioned_at,
+                "place": info.place,
+                "requirements": info.requirements,
             },
             command,
         )
@@ -157,7 +195,13 @@ class Case:
         with self.writing(action):
             state = {integrity.STATE_KEY: integrity.case_state(self.db)}
             return custody.append_event(
-                self.db, self.head_file, self.info.tz, action, {**(detail or {}), **state}, command
+                self.db,
+                self.head_file,
+                self.info.tz,
+                action,
+                {**(detail or {}), **state},
+                command,
+                self.info.examiners,
             )
 
     @contextmanager

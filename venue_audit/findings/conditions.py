@@ -25,6 +25,7 @@ class Hit:
     first: date | None = None
     last: date | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    unit: str = "persons"  # what ``count`` counts: persons, records, items (locations), log_lines
 
 
 Condition = Callable[..., Hit | None]
@@ -84,7 +85,7 @@ def locators_listed(facts: CaseFacts, *, source: str, min_count: int = 1) -> Hit
     if len(unique) < max(min_count, 1):
         return None
     first, last = facts.list_periods.get(source, (None, None))
-    return Hit(len(unique), [], unique, first, last)
+    return Hit(len(unique), [], unique, first, last, unit="items")
 
 
 @condition("offsite_copies")
@@ -113,6 +114,7 @@ def offsite_copies(facts: CaseFacts) -> Hit | None:
             "log_lines": len(facts.offsite_transfers),
             "counted": "records" if copies else "log_lines",
         },
+        "records" if copies else "log_lines",
     )
 
 
@@ -120,4 +122,5 @@ def offsite_copies(facts: CaseFacts) -> Hit | None:
 def count_at_least(facts: CaseFacts, *, measure: str, threshold: int) -> Hit | None:
     """A named count (see ``CaseFacts.measure``) at or over ``threshold``."""
     value = facts.measure(measure)
-    return Hit(value) if value >= threshold else None
+    unit = "persons" if measure == "distinct_persons" or measure.startswith(("status:", "flag:")) else "records"
+    return Hit(value, unit=unit) if value >= threshold else None

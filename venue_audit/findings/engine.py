@@ -91,6 +91,7 @@ class Finding:
     later_guidance: list[Citation] = field(default_factory=list)
     conduct: tuple[date | None, date | None] = (None, None)
     detail: dict[str, Any] = field(default_factory=dict)
+    unit: str = "persons"
 
     @property
     def citation_codes(self) -> list[str]:
@@ -102,6 +103,7 @@ class Finding:
             "rule": self.rule,
             "severity": self.severity,
             "count": self.count,
+            "unit": self.unit,
             "citations": self.citation_codes,
             "later_guidance": [c.code for c in self.later_guidance],
         }
@@ -224,6 +226,8 @@ def evaluate(facts: CaseFacts, rules: list[Rule] | None = None) -> list[Finding]
         if hit is None:
             continue
         conduct_end = facts.as_of if rule.continuing else (hit.last or facts.as_of)
+        if conduct_end and facts.as_of and conduct_end > facts.as_of:
+            conduct_end = facts.as_of  # the case is judged at its as-of date, nothing later
         applicable = [c for c in rule.citations if c.in_force_for(conduct_end)]
         later = [c for c in rule.citations if not c.in_force_for(conduct_end)]
         if not applicable:
@@ -240,5 +244,6 @@ def evaluate(facts: CaseFacts, rules: list[Rule] | None = None) -> list[Finding]
             later_guidance=later,
             conduct=(hit.first, conduct_end),
             detail=dict(hit.detail),
+            unit=hit.unit,
         ))
     return findings

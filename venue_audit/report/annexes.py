@@ -21,6 +21,7 @@ SUMMARY_NAME = "summary.json"
 MANIFEST_NAME = "manifest.csv"
 FINDINGS_NAME = "findings.csv"
 PERSONS_NAME = "persons.csv"
+VERIFICATION_NAME = "verification.json"
 HASH_LIST_NAME = "annexes.sha256"
 
 INTEGRITY_HEADERS = ["报告时SHA-256", "复核结果"]
@@ -39,9 +40,18 @@ PERSONS_HEADERS = [
     "人员编号 person_id",
     "特征空间 space",
     "记录数 records",
-    "首次出现 first_seen",
-    "最后出现 last_seen",
+    "已删除可恢复记录数 deleted_records",
+    "首次采集 first_seen",
+    "首次采集时间来源 first_seen_source",
+    "最后采集 last_seen",
+    "最后采集时间来源 last_seen_source",
     "状态 status",
+    "同意核查结果 consent_status",
+    "场所标识 venue_keys",
+    "关联同意记录 consent_rows",
+    "同意核查说明 consent_reason",
+    "存储位置 stores",
+    "摄像头 cameras",
 ]
 
 
@@ -60,6 +70,11 @@ def summary_bytes(summary: dict[str, Any]) -> bytes:
 
 def write_summary(summary: dict[str, Any], target: Path) -> None:
     target.write_bytes(summary_bytes(summary))
+
+
+def write_json(value: dict[str, Any], target: Path) -> None:
+    """Another JSON annex (the deletion verdict), written the way summary.json is."""
+    target.write_bytes(summary_bytes(value))
 
 
 def write_manifest(evidence: list[EvidenceItem], target: Path) -> None:
@@ -116,9 +131,18 @@ def write_persons(persons: list[PersonRow], target: Path) -> None:
                     person.id,
                     person.space,
                     person.records,
+                    person.deleted_records,
                     person.first_seen,
+                    person.first_seen_source,
                     person.last_seen,
+                    person.last_seen_source,
                     person.status,
+                    person.consent_status,
+                    "; ".join(person.keys),
+                    "; ".join(person.consent_rows),
+                    person.consent_reason,
+                    "; ".join(person.stores),
+                    "; ".join(person.cameras),
                 ]
             )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from venue_audit.assess import judge_deletion
 from venue_audit.case import Case
 from venue_audit.case.integrity import require_intact
 from venue_audit.case.lock import writes_case
@@ -60,6 +61,7 @@ def report_case(
     if sign_p12 is not None:
         require_regular_file(sign_p12, "PKCS#12 certificate")
     require_intact(case)
+    judge_deletion(case, command)  # the latest deletion verdict as a finding
     if thumbnail_source is None and thumbnails:
         thumbnail_source = evidence_thumbnail_source(case)
     data = load_report_data(

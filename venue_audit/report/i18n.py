@@ -16,6 +16,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "case_title": ("案由", "Matter"),
     "case_no": ("案件编号", "Case number"),
+    "commissioned_at": ("委托时间", "Commissioned"),
+    "material_source": ("检材来源（提交人、导出方式、封存编号）", "Evidence source (who, how exported, seals)"),
+    "handover_at": ("检材移交时间", "Handed over"),
+    "requirements": ("检验要求", "Examination requirements"),
+    "witnesses": ("见证人", "Witnesses"),
+    "holder": ("持有人", "Holder"),
+    "not_given": ("（未填写）", "(not given)"),
     "org": ("委托单位", "Commissioning body"),
     "venue": ("检验对象（场所/系统）", "Venue / system examined"),
     "place": ("检验地点", "Place of examination"),
@@ -33,7 +40,56 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "records": ("人脸采集记录（人次）", "Capture records"),
     "distinct": ("不同自然人（人数）", "Distinct persons"),
-    "band": ("置信区间", "confidence band"),
+    "band_range": ("阈值敏感性区间 {low}–{high}", "threshold sensitivity range {low}–{high}"),
+    "persons_interval": ("区间 {low}–{high}", "interval {low}–{high}"),
+    "lower_bound": ("至少 {n} 人", "at least {n}"),
+    "band_note": (
+        "阈值敏感性区间：同一人判定阈值在检验方法所列范围内变动时人数的变化范围，"
+        "说明结果对参数的敏感程度，不是统计学意义上的置信区间。",
+        "Threshold sensitivity range: how the number of persons changes as the same-person "
+        "threshold moves over the range given in the method; it is not a confidence interval.",
+    ),
+    "persons_listed": ("人员统计表所列人数", "Persons listed in the persons table"),
+    "persons_listed_value": (
+        "{n}（有未删除数据 {live} 人，仅见于已删除数据 {deleted} 人）",
+        "{n} ({live} with live data, {deleted} only in deleted data)",
+    ),
+    "persons_live": ("有未删除数据的人数", "Persons with live data"),
+    "persons_deleted_only": ("仅见于已删除数据的人数", "Persons only in deleted data"),
+    "offsite_stores": ("场所以外的存储（云端、其他主机）", "Stores outside the venue (cloud, other hosts)"),
+    "offsite_value": (
+        "{stores} 处；其中与场所人脸完全相同的副本 {copies} 条，同一人的其他人脸记录 {matches} 条",
+        "{stores}; holding {copies} byte-identical copies of venue records and {matches} other "
+        "records of persons seen at the venue",
+    ),
+    "log_events": ("日志中的上传、删除事件", "Upload and deletion events in logs"),
+    "log_events_none": ("未发现上传或删除事件", "no upload or deletion events found"),
+    "log_events_value": (
+        "上传见于 {upload_days} 天、涉及文件 {uploads} 个；删除见于 {delete_days} 天",
+        "uploads on {upload_days} days ({uploads} files); deletions on {delete_days} days",
+    ),
+    "filing_threshold": (
+        "《人脸识别技术应用安全管理办法》第十五条备案标准（10万人）",
+        "Filing threshold of the Measures Art. 15 (100,000 persons)",
+    ),
+    "filing_reached": ("已达到：存储人脸信息 {n} 人", "reached: face data of {n} persons stored"),
+    "filing_not_reached": (
+        "未达到：存储人脸信息 {n} 人（标准 {threshold} 人）",
+        "not reached: face data of {n} persons stored (threshold {threshold})",
+    ),
+    "filing_not_in_force": (
+        "；该办法自 {date} 起施行，统计截止日期时尚未施行",
+        "; the Measures are in force from {date}, after the as-of date",
+    ),
+    "evidence_set_hash": ("检材集合哈希（清单 SHA-256）", "Evidence-set hash (manifest SHA-256)"),
+    "verification_value": (
+        "{verdict}（仍存在 {live} 项，可恢复 {recoverable} 项）",
+        "{verdict} ({live} still live, {recoverable} recoverable)",
+    ),
+    "unit_persons": ("{n} 人", "{n} persons"),
+    "unit_records": ("{n} 条记录", "{n} records"),
+    "unit_items": ("{n} 项", "{n} items"),
+    "unit_log_lines": ("{n} 条日志", "{n} log lines"),
     "only_deleted": ("仅见于已删除可恢复数据的人数", "Persons only in deleted, recoverable data"),
     "face_images": ("人脸图像", "Face images"),
     "faces_in_images": ("图像中检出的人脸", "Faces detected in images"),
@@ -90,6 +146,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "mismatch": ("不一致", "MISMATCH"),
     "unchecked": ("未复核", "not re-checked"),
     "stores": ("人脸数据存储", "Face data stores"),
+    "offsite_mark": ("【场所以外：{why}】", "[off-site: {why}]"),
     "kind": ("种类", "Kind"),
     "profile": ("系统识别", "Profile"),
     "method": ("检验方法", "Method"),
@@ -99,6 +156,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "parameters": ("参数", "Parameters"),
     "parameter": ("参数", "Parameter"),
     "clustering": ("人员聚类方法", "Clustering method"),
+    "clustering_text": (
+        "特征空间 {space}（{metric} 距离）：完全相同的特征向量只计一次；具有相同人员标识（如访客编号）"
+        "或相同内容的人脸先行合并；每张人脸与其 {k} 个最近邻中距离小于 {link} 的人脸相连，所得片段在"
+        "平均距离小于 {merge} 时合并；随机种子 {seed}。阈值敏感性：合并阈值在 {sweep_low}–{sweep_high} "
+        "之间取 {steps} 个值时，人数为 {low}–{high}。该特征空间共 {persons} 人（含仅见于已删除数据者）。",
+        "{space}: see the method text.",
+    ),
     "transformations": ("数据转换步骤", "Transformations"),
     "commands": ("命令行（取自监督保管记录）", "Command lines (from the custody log)"),
     "acquisition": ("固定与读取方式", "Acquisition and read-only access"),
@@ -140,6 +204,22 @@ STRINGS: dict[str, tuple[str, str]] = {
         "SEALED ANNEX: this report contains unblurred face images; not for disclosure.",
     ),
     "findings": ("检验发现", "Findings"),
+    "offsite_store_line": (
+        "{store}（{why}）：与场所记录完全相同的副本 {copies} 条，场所所见人员的其他人脸记录 {matches} 条，"
+        "无法与场所数据对应的人脸记录 {other} 条。",
+        "{store} ({why}): {copies} byte-identical copies of venue records, {matches} other records "
+        "of persons seen at the venue, {other} face records matching nothing at the venue.",
+    ),
+    "offsite_marked": ("检验人员标记为场所以外的检材", "marked off-site by the examiners"),
+    "offsite_by_path": ("路径含“{words}”", "path names {words}"),
+    "offsite_logs": (
+        "日志中另有 {n} 条上传记录，给出上传时间与远端主机（见图表部分）。",
+        "The logs add {n} upload lines with times and remote hosts (see the charts).",
+    ),
+    "offsite_no_logs": (
+        "未发现上传日志；上述副本本身即证明人脸信息已传输至场所以外。",
+        "No upload log was found; the copies themselves prove the face data left the venue.",
+    ),
     "later_guidance": (
         "以下规定施行于上述行为之后，不作为认定依据，仅作为后续合规参考：",
         "These came into force after the conduct above: cited as later guidance only, not as "
@@ -150,6 +230,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "locators_more": ("另有 {n} 处，见附件 findings.csv。", "{n} more in the annex findings.csv."),
     "persons_involved": ("涉及人员编号（示例）", "Persons involved (sample)"),
     "thumbnails": ("样本缩略图", "Sample thumbnails"),
+    "evidence_no": ("清单第 {n} 项\n{where}", "evidence item {n}\n{where}"),
     "thumbnails_redacted": (
         "（已模糊处理，以免报告本身泄露人脸信息）",
         "(blurred so that the report itself does not leak faces)",
@@ -179,6 +260,14 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Top {shown} of {total} persons by records; the full list is in the annex persons.csv.",
     ),
     "person_id": ("人员编号", "Person id"),
+    "venue_keys": ("场所系统中的标识", "Keys in the venue's systems"),
+    "consent_matched": ("关联的同意记录", "Consent rows matched"),
+    "consent_none": ("未找到关联的同意记录", "no consent row matched"),
+    "stores_cameras": ("存储位置 / 摄像头", "Stores / cameras"),
+    "captured": ("首次 / 最后采集（时间来源）", "First / last capture (clock)"),
+    "records_live_deleted": ("记录数（另有已删除）", "Records (plus deleted)"),
+    "deleted_suffix": ("另有已删除 {n} 条", "plus {n} deleted"),
+    "consent_judged": ("同意核查：{status}", "consent check: {status}"),
     "first_seen": ("首次出现", "First seen"),
     "last_seen": ("最后出现", "Last seen"),
     "space": ("特征空间", "Space"),
@@ -194,6 +283,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "stage": ("阶段", "Stage"),
     "locator": ("位置", "Locator"),
     "verification": ("删除验证", "Deletion verification"),
+    "after_state": ("删除验证检材", "deletion-verification evidence"),
+    "residual_heading": (
+        "残留数据位置（共 {n} 项，完整列表见附件 verification.json）",
+        "Where residual data was found ({n} items; all in the annex verification.json)",
+    ),
+    "baseline_item": ("原始数据", "Baseline item"),
+    "found_at": ("删除后发现于", "Found after the deletion at"),
+    "how": ("比对方式", "Matched by"),
     "subject": ("对象", "Subject"),
     "live": ("仍存在", "Live"),
     "recoverable": ("可恢复", "Recoverable"),
@@ -215,7 +312,45 @@ STRINGS: dict[str, tuple[str, str]] = {
         "report's own hash is in annexes.sha256.",
     ),
     "file": ("文件", "File"),
-    "signatures": ("检验人签名", "Examiners' signatures"),
+    "signatures": ("签名", "Signatures"),
+    "examiner_role": ("检验人", "Examiner"),
+    "witness_role": ("见证人", "Witness"),
+    "holder_role": ("持有人", "Holder"),
+    "seal_box": ("（检验机构盖章）", "(seal of the examining body)"),
+    "os_account": ("系统账户 {account}", "OS account {account}"),
+    "handover_event": (
+        "检材移交（所述时间 {at}）",
+        "evidence handed over (stated time {at})",
+    ),
+    "conclusion": ("检验意见", "Conclusion"),
+    "conclusion_counts": (
+        "经检验，{venue}的检材（{files} 个文件，检材集合 SHA-256 前十六位 {digest}）中存储人脸采集记录"
+        " {records} 人次，涉及不同自然人 {distinct} 人（{range}）；另有 {deleted} 人仅见于已删除但可恢复的数据"
+        "（已删除可恢复记录 {deleted_records} 条）。",
+        "The evidence of {venue} ({files} files, evidence-set SHA-256 beginning {digest}) holds "
+        "{records} capture records of {distinct} distinct persons ({range}); {deleted} more persons "
+        "appear only in deleted, recoverable data ({deleted_records} deleted records).",
+    ),
+    "conclusion_consent": (
+        "经与同意记录核对：未取得单独同意 {no_consent} 人，撤回同意后仍保留 {withdrawn} 人，"
+        "超期保留 {expired} 人，已取得同意 {consented} 人。",
+        "Checked against the consent records: {no_consent} without separate consent, {withdrawn} "
+        "kept after withdrawing consent, {expired} kept past the period, {consented} consented.",
+    ),
+    "conclusion_offsite": (
+        "在 {stores} 处场所以外的存储中发现场所人脸信息 {copies} 条，人脸信息已被传输至场所以外。",
+        "{copies} records of the venue's face data were found in {stores} stores outside the venue: "
+        "the face data left the venue.",
+    ),
+    "conclusion_verification": (
+        "删除验证结论：{verdict}（残留 {residual} 项）。",
+        "Deletion verification: {verdict} ({residual} residual items).",
+    ),
+    "conclusion_findings": (
+        "共形成检验发现 {n} 项，其事实、证据位置与法律依据见“检验发现”部分；计数规则与检验过程见“检验方法”部分。",
+        "{n} findings are set out, with evidence pointers and legal basis, under Findings; the "
+        "counting rules and the examination process are under Method.",
+    ),
     "signature": ("签名", "Signature"),
     "date": ("日期", "Date"),
     "footer_page": ("第 {page} 页 共 {total} 页", "Page {page} of {total}"),
@@ -230,6 +365,7 @@ STATUS_LABELS: dict[str, tuple[str, str]] = {
     "expired_retained": ("超期保留", "Retained past the period"),
     "consented": ("已取得同意", "Consented"),
     "only_deleted": ("仅见于已删除数据", "Only in deleted data"),
+    "": ("—", "—"),
 }
 
 SEVERITY_LABELS: dict[str, tuple[str, str]] = {
@@ -250,9 +386,46 @@ PARAMETER_LABELS: dict[str, tuple[str, str]] = {
     "retention_days": ("留存期限（天）", "Retention period (days)"),
 }
 
+# Where a capture time was read, and whether that clock records its UTC offset.
+CLOCK_LABELS: dict[str, tuple[str, str]] = {
+    "file_name": ("文件名中的时间", "time in the file name"),
+    "file_name_unix": ("文件名中的 Unix 时间戳", "Unix time in the file name"),
+    "archive_member": ("压缩包条目时间", "archive entry time"),
+    "archive_member_date": ("压缩包条目时间", "archive entry time"),
+    "exif:DateTimeOriginal": ("EXIF 拍摄时间", "EXIF DateTimeOriginal"),
+    "exif:DateTimeDigitized": ("EXIF 数字化时间", "EXIF DateTimeDigitized"),
+    "exif:DateTime": ("EXIF 修改时间", "EXIF DateTime"),
+    "video start": ("视频起始时间", "video start time"),
+    "mtime": ("文件系统修改时间", "file-system modification time"),
+}
+# Clocks that never record an offset: the time is read in the case's zone, and said so.
+CLOCKS_WITHOUT_OFFSET = ("file_name", "archive_member", "archive_member_date", "exif:DateTimeDigitized", "exif:DateTime")
+
+
+def clock_label(source: str, lang: str, tz: str) -> str:
+    """Which clock a time comes from, and how its offset was known (or that it was not)."""
+    if not source:
+        return pair("时间来源未记录", "time source not recorded", lang)
+    if source.startswith("column:"):
+        column = source.removeprefix("column:")
+        return pair(
+            f"数据库字段 {column}（字段值无时区时按 {tz} 解释）",
+            f"database column {column} (read in {tz} where the value has no offset)",
+            lang,
+        )
+    zh, en = CLOCK_LABELS.get(source, (source, source))
+    if source in CLOCKS_WITHOUT_OFFSET:
+        zh += f"（原始时间无时区，按 {tz} 解释）"
+        en += f" (no offset recorded; read in {tz})"
+    elif source == "exif:DateTimeOriginal":
+        zh += f"（无 OffsetTimeOriginal 时按 {tz} 解释）"
+        en += f" (read in {tz} unless OffsetTimeOriginal is present)"
+    return pair(zh, en, lang)
+
+
 def all_wordings() -> list[str]:
     """Every fixed string the report can print, in both languages (for the font subset)."""
-    tables = (STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS)
+    tables = (STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS, CLOCK_LABELS)
     return [word for table in tables for pair_ in table.values() for word in pair_]
 
 
@@ -283,3 +456,9 @@ def severity_label(severity: str, lang: str) -> str:
 def parameter_label(name: str, lang: str) -> str:
     zh, en = PARAMETER_LABELS.get(name, (name, name))
     return pair(zh, en, lang)
+
+def offsite_why(why: str, lang: str) -> str:
+    """"marked" or "path: cloud, oss" in the report's words."""
+    if why == "marked":
+        return text("offsite_marked", lang)
+    return text("offsite_by_path", lang, words=why.removeprefix("path: "))

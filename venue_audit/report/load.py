@@ -21,6 +21,7 @@ import hashlib
 import importlib.metadata
 import json
 import platform
+import re
 import shlex
 import sqlite3
 import sys
@@ -34,6 +35,7 @@ from zoneinfo import ZoneInfo
 from venue_audit import TOOL_NAME
 from venue_audit.acquire.exports import absolute_path, display_path, manifest_rows
 from venue_audit.case import Case
+from venue_audit.report import i18n
 from venue_audit.report.model import (
     CaseDetails,
     CustodyEvent,
@@ -52,8 +54,10 @@ from venue_audit.report.model import (
     VerificationSection,
 )
 from venue_audit.report.rules import rule_titles, severity_rank
-from venue_audit.scan.counts import FaceCounts, count_faces
+from venue_audit.report.verification import section_from_json
+from venue_audit.scan.counts import count_faces
 from venue_audit.summary import build_summary as canonical_summary
+from venue_audit.summary import latest_verdict
 
 LIBRARIES = (
     "numpy",
@@ -117,7 +121,13 @@ def load_report_data(
         tz=case.info.tz,
         created_at=case.info.created_at,
         as_of=as_of,
-        place=str(meta.get("place", "")),
+        place=str(meta.get("place", "") or case.info.place),
+        commissioned_at=case.info.commissioned_at,
+        material_source=case.info.material_source,
+        handover_at=case.info.handover_at,
+        requirements=case.info.requirements,
+        witnesses=list(case.info.witnesses),
+        holder=case.info.holder,
         period_start=str(
             meta.get("period_start") or (events[0]["at"] if events else case.info.created_at)
         ),
@@ -125,8 +135,13 @@ def load_report_data(
     )
     counts = count_faces(case)
     records = _live_records(db, set(counts.duplicate_records))
+    if verification is None:
+        stored = latest_verdict(case)
+        verification = section_from_json(stored) if stored else None
     evidence = _evidence(case, rehash, verified_sha256 or {})
-    stores = _stores(db, counts)
+    if verification is not None and verification.raw:
+        evidence += _after_evidence(verification.raw)
+    stores = _stores(summary)
     findings = findings if findings is not None else _findings(db, thumbnail_source)
     band = next(
         (
@@ -148,7 +163,7 @@ def load_report_data(
         stores=stores,
         methodology=_methodology(case, meta, events),
         findings=findings,
-        persons=_persons(db),
+        persons=_persons(db, case.info.tz, set(counts.duplicate_records)),
         persons_band=(int(band[0]), int(band[1]))
         if isinstance(band, list) and len(band) == 2
         else None,
@@ -226,6 +241,30 @@ def _evidence(case: Case, rehash: bool, given: Mapping[int, str | None]) -> list
     return items
 
 
+def _after_evidence(verdict: dict[str, Any]) -> list[EvidenceItem]:
+    """The after-state sources verify-deletion acquired, hashed like the rest of the evidence."""
+    after = Path(str(verdict.get("after_case", "")))
+    if not (after / "case.db").is_file():
+        return []
+    after_case = Case(after)
+    try:
+        return [
+            EvidenceItem(
+                path=f"[{i18n.text('after_state', 'zh')}] {display_path(row)}",
+                type=row["type"] or row["entry"] or "",
+                size=row["size"] or 0,
+                mtime=row["mtime"] or "",
+                md5=row["md5"] or "",
+                sha256=row["sha256"] or "",
+                sm3=row["sm3"] or "",
+                acquired_at=row["acquired_at"] or "",
+            )
+            for row in manifest_rows(after_case)
+        ]
+    finally:
+        after_case.db.close()
+
+
 def _sha256_of(path: Path) -> str | None:
     """The file's SHA-256 now, read-only; None when it can no longer be read."""
     digest = hashlib.sha256()
@@ -252,32 +291,22 @@ def _live_records(db: Any, duplicates: set[str]) -> list[str | None]:
     return times
 
 
-def _stores(db: Any, counts: FaceCounts) -> list[StoreRow]:
-    """Every recognised store with the scan's own per-store counts, and its deleted records."""
-    deleted: Counter[int] = Counter()
-    for row in db.query(
-        "select store_id, count(distinct coalesce(record_key, 'artifact:' || id)) as n "
-        "from artifacts where deleted = 1 group by store_id"
-    ):
-        deleted[row["store_id"]] = row["n"]
-    stores = []
-    for row in db.query(
-        "select s.*, e.path as evidence_path from stores s "
-        "left join evidence e on e.id = s.evidence_id order by s.locator, s.id"
-    ):
-        found = counts.by_store.get(row["id"])
-        stores.append(
-            StoreRow(
-                path=row["locator"] or row["evidence_path"] or "",
-                kind=row["kind"] or "",
-                profile=row["profile"] or "",
-                records=found.records if found else 0,
-                face_images=found.face_images if found else 0,
-                face_templates=found.face_templates if found else 0,
-                deleted_recoverable=deleted[row["id"]],
-            )
+def _stores(summary: dict[str, Any]) -> list[StoreRow]:
+    """The stores of the reconciliation (summary.json), so every page counts the same stores."""
+    return [
+        StoreRow(
+            path=str(store.get("path", "")),
+            kind=str(store.get("kind", "")),
+            profile=str(store.get("profile", "")),
+            records=int(store.get("records", 0)),
+            face_images=int(store.get("face_images", 0)),
+            face_templates=int(store.get("face_templates", 0)),
+            deleted_recoverable=int(store.get("deleted_recoverable", 0)),
+            exact_duplicates=int(store.get("exact_duplicates", 0)),
+            offsite=store.get("offsite"),
         )
-    return stores
+        for store in summary.get("stores", [])
+    ]
 
 
 def _findings(db: Any, thumbnail_source: ThumbnailSource | None) -> list[FindingSection]:
@@ -329,15 +358,42 @@ def _findings(db: Any, thumbnail_source: ThumbnailSource | None) -> list[Finding
                 thumbnails=_thumbnails(
                     db, artifact_ids, _numeric(person_ids), locators, thumbnail_source
                 ),
-                detail_zh=str(first.get("text_zh", "")),
-                detail_en=str(first.get("text_en", "")),
+                detail_zh=str(first.get("text_zh", "")) or _offsite_text(first, "zh"),
+                detail_en=str(first.get("text_en", "")) or _offsite_text(first, "en"),
                 later_guidance=[str(c) for c in first.get("later_guidance", []) or []],
                 conduct_first=str((first.get("conduct") or [None, None])[0] or ""),
                 conduct_last=str((first.get("conduct") or [None, None])[1] or ""),
+                unit=str(first.get("unit") or "persons"),
             )
         )
     sections.sort(key=lambda s: (severity_rank(s.severity), s.rule))
     return sections
+
+
+
+def _offsite_text(detail: dict[str, Any], lang: str) -> str:
+    """Per off-site store: the venue's records found there; then what the logs add."""
+    stores = detail.get("stores")
+    if not isinstance(stores, list):
+        return ""
+    lines = [
+        i18n.text(
+            "offsite_store_line",
+            lang,
+            store=store.get("store", ""),
+            why=i18n.offsite_why(str(store.get("why", "")), lang),
+            copies=store.get("copies", 0),
+            matches=store.get("matches", 0),
+            other=store.get("other", 0),
+        )
+        for store in stores
+        if isinstance(store, dict)
+    ]
+    logged = int(detail.get("log_lines", 0) or 0)
+    lines.append(
+        i18n.text("offsite_logs", lang, n=logged) if logged else i18n.text("offsite_no_logs", lang)
+    )
+    return "\n".join(lines)
 
 
 def _numeric(ids: list[int | str]) -> list[int]:
@@ -405,6 +461,7 @@ def _thumbnails(
             )
         ]
     thumbs: list[Thumbnail] = []
+    numbers = _evidence_numbers(db) if candidates else {}
     for artifact_id in candidates:
         if len(thumbs) >= MAX_THUMBNAILS:
             break
@@ -421,22 +478,113 @@ def _thumbnails(
         if image is None and source is not None:
             image = source(artifact)
         if image:
-            thumbs.append(Thumbnail(label=f"#{artifact_id}", image=bytes(image)))
+            thumbs.append(
+                Thumbnail(
+                    label=_locator_tail(artifact["locator"] or ""),
+                    image=bytes(image),
+                    evidence_no=numbers.get(artifact.get("evidence_id")),
+                )
+            )
     return thumbs
 
 
-def _persons(db: Any) -> list[PersonRow]:
-    return [
-        PersonRow(
-            id=r["id"],
-            records=r["n_records"] if r["n_records"] is not None else (r["n_faces"] or 0),
-            first_seen=r["first_seen"] or "",
-            last_seen=r["last_seen"] or "",
-            status=("only_deleted" if r["only_deleted"] else (r["consent_status"] or "no_consent")),
-            space=r["space"] or "",
+def _locator_tail(locator: str) -> str:
+    """The part of a locator that tells two items of one evidence file apart: the row or member."""
+    match = re.search(r"(rowid \d+|!/.*$)", locator)
+    if match:
+        return match.group(1).removeprefix("!/")
+    return Path(locator).name
+
+
+def _evidence_numbers(db: Any) -> dict[int, int]:
+    """Evidence id -> its number in the evidence list (the order of manifest_rows)."""
+    rows = db.query(
+        "select e.id from evidence e join sources s on s.id = e.source_id "
+        "where e.current = 1 order by s.root, e.path"
+    )
+    return {row["id"]: number for number, row in enumerate(rows, 1)}
+
+
+def _persons(db: Any, tz: str, duplicates: set[str] | None = None) -> list[PersonRow]:
+    """Every person, live or only in deleted data, with what lets a reader check them.
+
+    Records are counted as the summary counts them: an exact duplicate (a backup's copy
+    of a server row) is not a second record, though its store is listed.
+    """
+    duplicates = duplicates or set()
+    seen: dict[int, dict[str, Any]] = defaultdict(
+        lambda: {"keys": {}, "stores": {}, "cameras": {}, "live": set(), "deleted": set(),
+                 "times": []}
+    )
+    camera = ", a.camera" if "camera" in db["artifacts"].columns_dict else ", null as camera"
+    for row in db.query(
+        "select f.person_id, a.id, a.record_key, a.deleted, a.person_key, a.person_key_kind,"
+        f" a.captured_at, a.captured_at_source, s.locator as store{camera} from faces f"
+        " join artifacts a on a.id = f.artifact_id left join stores s on s.id = a.store_id"
+        " where f.person_id is not null"
+    ):
+        person = seen[row["person_id"]]
+        if row["person_key"]:
+            person["keys"][f"{row['person_key_kind'] or 'key'}={row['person_key']}"] = None
+        if row["store"]:
+            person["stores"][row["store"]] = None
+        if row["camera"]:
+            person["cameras"][str(row["camera"])] = None
+        key = row["record_key"] or f"artifact:{row['id']}"
+        if key in duplicates:
+            continue
+        person["deleted" if row["deleted"] else "live"].add(key)
+        if row["captured_at"]:
+            person["times"].append((row["captured_at"], row["captured_at_source"] or "", row["deleted"]))
+    rows = []
+    for r in db.query("select * from persons order by id"):
+        person = seen[r["id"]]
+        live_times = [t for t in person["times"] if not t[2]] or person["times"]
+        ordered = sorted(live_times, key=lambda t: _instant(t[0]))
+        first = ordered[0] if ordered else (r["first_seen"] or "", "", 0)
+        last = ordered[-1] if ordered else (r["last_seen"] or "", "", 0)
+        consent = r.get("consent_status") or ("" if r["only_deleted"] else "no_consent")
+        rows.append(
+            PersonRow(
+                id=r["id"],
+                records=len(person["live"]) if person["live"] or person["deleted"] else (
+                    r["n_records"] if r["n_records"] is not None else (r["n_faces"] or 0)
+                ),
+                deleted_records=len(person["deleted"]),
+                first_seen=_in_zone(first[0], tz),
+                last_seen=_in_zone(last[0], tz),
+                first_seen_source=first[1],
+                last_seen_source=last[1],
+                status="only_deleted" if r["only_deleted"] else consent,
+                consent_status=consent,
+                consent_rows=_json_list(r.get("consent_rows")),
+                consent_reason=str(r.get("consent_reason") or ""),
+                space=r["space"] or "",
+                keys=list(person["keys"]),
+                stores=list(person["stores"]),
+                cameras=list(person["cameras"]),
+            )
         )
-        for r in db.query("select * from persons order by id")
-    ]
+    return rows
+
+
+def _instant(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return datetime.max
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
+
+
+def _in_zone(value: str, tz: str) -> str:
+    """An ISO time in the case's zone, with its offset; a time without one is left as read."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        return value
+    return moment.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds")
 
 
 def _timeline(db: Any, records: list[str | None], tz: str) -> Timeline:
@@ -535,7 +683,12 @@ def _parameters(meta: dict[str, Any], events: list[dict[str, Any]]) -> dict[str,
     return parameters
 
 
-def _clustering_text(meta: dict[str, Any]) -> str:
+def _clustering_text(meta: dict[str, Any], lang: str) -> str:
+    """How persons were counted, per embedding space, in the report's language.
+
+    The persons stage's own description is English; the Chinese text is built from
+    its parameters, so a zh report never switches language mid-section.
+    """
     if isinstance(meta.get("clustering"), str):
         return meta["clustering"]
     identify = meta.get("identify")
@@ -545,16 +698,31 @@ def _clustering_text(meta: dict[str, Any]) -> str:
     for space, entry in identify.items():
         if not isinstance(entry, dict):
             continue
-        band = entry.get("band")
-        band_text = (
-            f", band {band[0]}–{band[1]}" if isinstance(band, list) and len(band) == 2 else ""
-        )
+        if lang == "en":
+            parts.append(f"{space}: {entry.get('method', '')} Persons: {entry.get('persons', '')}.")
+            continue
+        params = entry.get("parameters") if isinstance(entry.get("parameters"), dict) else {}
+        sweep = params.get("band") if isinstance(params.get("band"), list) else ["—", "—"]
+        band = entry.get("band") if isinstance(entry.get("band"), list) else ["—", "—"]
         parts.append(
-            f"{space}: {entry.get('method', '')}{band_text}; persons {entry.get('persons', '')} "
-            "(parameters in the table above)"
+            i18n.text(
+                "clustering_text",
+                "zh",
+                space=space,
+                metric=params.get("metric", "—"),
+                k=params.get("k", "—"),
+                link=params.get("link_threshold", "—"),
+                merge=params.get("merge_threshold", "—"),
+                seed=params.get("seed", "—"),
+                sweep_low=sweep[0],
+                sweep_high=sweep[-1],
+                steps=params.get("band_steps", "—"),
+                low=band[0],
+                high=band[-1],
+                persons=entry.get("persons", "—"),
+            )
         )
     return "\n".join(parts)
-
 
 def _methodology(case: Case, meta: dict[str, Any], events: list[dict[str, Any]]) -> Methodology:
     parameters = _parameters(meta, events)
@@ -582,7 +750,8 @@ def _methodology(case: Case, meta: dict[str, Any], events: list[dict[str, Any]])
         libraries=_library_versions(),
         models=models,
         parameters=parameters,
-        clustering=_clustering_text(meta),
+        clustering=_clustering_text(meta, "en"),
+        clustering_zh=_clustering_text(meta, "zh"),
         transformations=_transformations(case.db, meta),
         commands=_commands(events),
     )
@@ -723,6 +892,8 @@ def _custody_event(row: dict[str, Any]) -> CustodyEvent:
         action=row["action"] or "",
         command=_command_text(row["command"]),
         hash=row["hash"] or "",
+        examiners=_json_list(row.get("examiners")),
+        detail=_json_object(row.get("detail")),
     )
 
 

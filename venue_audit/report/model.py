@@ -28,6 +28,12 @@ class CaseDetails:
     period_start: str = ""
     period_end: str = ""
     place: str = ""
+    commissioned_at: str = ""
+    material_source: str = ""
+    handover_at: str = ""
+    requirements: str = ""
+    witnesses: list[str] = field(default_factory=list)
+    holder: str = ""
 
 
 @dataclass
@@ -59,6 +65,8 @@ class StoreRow:
     face_images: int = 0
     face_templates: int = 0
     deleted_recoverable: int = 0
+    exact_duplicates: int = 0
+    offsite: str | None = None  # why the store is off-site ("marked", "path: cloud"), or None
 
 
 @dataclass
@@ -87,6 +95,7 @@ class Methodology:
     models: list[ModelFile] = field(default_factory=list)
     parameters: dict[str, Any] = field(default_factory=dict)
     clustering: str = ""
+    clustering_zh: str = ""
     transformations: list[Transformation] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
 
@@ -95,6 +104,7 @@ class Methodology:
 class Thumbnail:
     label: str
     image: bytes
+    evidence_no: int | None = None  # the item's number in the evidence list (电子数据清单)
 
 
 @dataclass
@@ -114,16 +124,29 @@ class FindingSection:
     later_guidance: list[str] = field(default_factory=list)
     conduct_first: str = ""
     conduct_last: str = ""
+    unit: str = "persons"  # what ``count`` counts: persons, records, items, log_lines
 
 
 @dataclass
 class PersonRow:
+    """One person as the persons table and persons.csv show them, checkable against the venue's
+    own records: its keys, the consent rows matched (or why none), where and when seen."""
+
     id: int | str
     records: int
     first_seen: str
     last_seen: str
     status: str
     space: str = ""
+    deleted_records: int = 0
+    keys: list[str] = field(default_factory=list)  # "visitor_id=V1001"
+    consent_status: str = ""  # the consent judgement (also for persons only in deleted data)
+    consent_rows: list[str] = field(default_factory=list)  # "到访登记同意书.csv row 2"
+    consent_reason: str = ""
+    stores: list[str] = field(default_factory=list)
+    cameras: list[str] = field(default_factory=list)
+    first_seen_source: str = ""  # the clock the time comes from: file name, DB column, EXIF ...
+    last_seen_source: str = ""
 
 
 @dataclass
@@ -146,10 +169,12 @@ class Timeline:
 class CustodyEvent:
     seq: int
     at: str
-    actor: str
+    actor: str  # the OS account the tool ran under
     action: str
     command: str
     hash: str
+    examiners: list[str] = field(default_factory=list)  # who acted, by name
+    detail: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -169,6 +194,16 @@ class VerificationRow:
 
 
 @dataclass
+class ResidualRow:
+    """One baseline item found again after the deletion, and where."""
+
+    baseline: str
+    found_at: str
+    how: str
+    state: str
+
+
+@dataclass
 class VerificationSection:
     """Deletion verification: what is still there after a claimed deletion."""
 
@@ -176,6 +211,9 @@ class VerificationSection:
     rows: list[VerificationRow] = field(default_factory=list)
     baseline: str = ""
     after: str = ""
+    residual: list[ResidualRow] = field(default_factory=list)
+    residual_total: int = 0
+    raw: dict[str, Any] | None = None  # the verdict as verify-deletion stored it (the annex)
 
 
 @dataclass

@@ -101,6 +101,7 @@ def render_report(
         annexes.MANIFEST_NAME,
         annexes.FINDINGS_NAME,
         annexes.PERSONS_NAME,
+        annexes.VERIFICATION_NAME,
         annexes.HASH_LIST_NAME,
     }:
         raise ValueError(f"{out_pdf.name} is the name of an annex; choose another name for the PDF")
@@ -110,6 +111,10 @@ def render_report(
         annexes.FINDINGS_NAME: directory / annexes.FINDINGS_NAME,
         annexes.PERSONS_NAME: directory / annexes.PERSONS_NAME,
     }
+    verdict = data.verification.raw if data.verification is not None else None
+    if verdict:
+        written[annexes.VERIFICATION_NAME] = directory / annexes.VERIFICATION_NAME
+        annexes.write_json(verdict, written[annexes.VERIFICATION_NAME])
     annexes.write_summary(data.summary, written[annexes.SUMMARY_NAME])
     annexes.write_manifest(data.evidence, written[annexes.MANIFEST_NAME])
     annexes.write_findings(data.findings, written[annexes.FINDINGS_NAME])

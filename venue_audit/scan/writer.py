@@ -122,6 +122,7 @@ class CaseWriter:
                 "locator": storable(event.locator),
                 "text": storable(event.text[:1000]),
                 "files": json.dumps([storable(f) for f in event.files[:100]], ensure_ascii=False),
+                "camera": getattr(event, "camera", None),
             }
         )
 

@@ -109,7 +109,8 @@ class VideoFound:
 
 @dataclass
 class LogEvent:
-    """A line of a log that says face data was packed, sent (uploaded, downloaded) or deleted."""
+    """A line of a log that says face data was packed, sent (uploaded, downloaded) or deleted,
+    or that a device captured, recognised or deleted something (with its ``camera``/channel)."""
 
     at: str | None
     action: str
@@ -118,6 +119,7 @@ class LogEvent:
     locator: str
     text: str
     files: list[str] = field(default_factory=list)
+    camera: str | None = None
 
 
 @dataclass

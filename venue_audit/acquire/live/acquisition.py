@@ -35,6 +35,7 @@ from venue_audit.acquire.live.target import PASSWORD_VARIABLE, DatabaseTarget, p
 from venue_audit.case import Case
 from venue_audit.case.lock import writes_case
 from venue_audit.sources.classify import SAMPLE_ROWS, classify
+from venue_audit.sources.profiles.registry import known_table
 
 PasswordPrompt = Callable[[str], str]
 SNAPSHOT_FOLDER = "snapshots"
@@ -226,6 +227,9 @@ def _plan(session: LiveSession, named: list[str], excluded: list[str]) -> list[T
             if roles.holds_faces
             else roles.reasons
         )
+        if (known := known_table(table.name, table.columns)) is not None:
+            plan.holds_faces = True
+            plan.reasons.append(known)
     unknown = [p for p in named if p not in matched]
     if unknown:
         raise UnknownTables(

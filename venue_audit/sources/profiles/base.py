@@ -94,6 +94,9 @@ class Profile:
     # Tables whose rows other tables join to, read first where the reader can choose its
     # order (SQLite); a streamed dump keeps its own order and the profile says what it loses.
     READ_FIRST: ClassVar[tuple[str, ...]] = ()
+    # A profile that recognises a table by its columns alone, in any store (a GA/T 1400
+    # platform's tables have no fixed names); it never names a store from its table list.
+    ANY_STORE: ClassVar[bool] = False
 
     def table_map(self, table: str, columns: list[str]) -> TableMap | None:
         """The map for a table of this product, when its name and required columns match."""

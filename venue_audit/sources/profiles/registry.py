@@ -67,12 +67,27 @@ def match_table(store: Any, table: str, columns: list[str]) -> ProfileMatch | No
     """The profile whose map covers this table (and whose signature the store holds, when known)."""
     tables = _store_tables(store)
     for profile in profiles():
-        if tables is not None and not profile.fits_store(tables):
+        if tables is not None and not (profile.ANY_STORE or profile.fits_store(tables)):
             continue
         table_map = profile.table_map(table, columns)
         if table_map is not None:
             return ProfileMatch(profile, table_map, [*columns, *table_map.extra])
     return None
+
+
+def known_table(table: str, columns: list[str]) -> str | None:
+    """Why a known product needs this table copied (its faces, or the keys its faces join to).
+
+    Live acquisition copies what the classifier sees as face data; a product's join
+    tables (Immich's ``asset_face``, digiKam's ``IdentityAttributes``) hold no faces of
+    their own but carry the person keys and capture times, so they are copied too.
+    Decoy tables (CLIP vectors) are not.
+    """
+    match = match_table(None, table, columns)
+    if match is None or match.table_map.decoy:
+        return None
+    note = f" ({match.table_map.note})" if match.table_map.note else ""
+    return f"{match.profile.NAME} profile: {match.table_map.table}{note}"
 
 
 def reading_order(tables: list[str]) -> list[str]:
@@ -184,6 +199,7 @@ __all__ = [
     "CaptureTime",
     "ProfileSession",
     "explicit_roles",
+    "known_table",
     "match_table",
     "picture_facts",
     "profiles",

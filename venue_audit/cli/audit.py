@@ -1,0 +1,148 @@
+"""``audit`` and ``demo``: every stage in one command, on the venue's exports or the sample."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from venue_audit.case import CaseInfo
+from venue_audit.cli.app import app
+from venue_audit.cli.options import (
+    AsOf,
+    CommissionedAt,
+    Examiners,
+    HandoverAt,
+    Holder,
+    JsonOut,
+    MaterialSource,
+    Offsite,
+    Org,
+    Place,
+    Quiet,
+    Requirements,
+    Title,
+    Witnesses,
+    Workers,
+)
+from venue_audit.cli.output import print_audit_summary, stage_printer
+
+
+@app.command("audit")
+def audit_command(
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            help="The venue's exports: folders, archives, databases, dumps.",
+            metavar="SOURCE...",
+            show_default=False,
+        ),
+    ],
+    case_dir: Annotated[
+        Path,
+        typer.Option("--case", metavar="CASE_DIR", help="Case folder (created when missing)."),
+    ],
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", metavar="FILE", help="Where to write the PDF report."),
+    ] = None,
+    json_out: JsonOut = None,
+    consent_log: Annotated[
+        Path | None,
+        typer.Option("--consent", metavar="FILE", help="Consent register (CSV/XLSX/JSON/SQLite)."),
+    ] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option("--policy", metavar="FILE", help="Retention and purpose policy (TOML)."),
+    ] = None,
+    as_of: AsOf = None,
+    case_no: Annotated[
+        str, typer.Option("--case-no", metavar="NO", help="Case number for a new case.")
+    ] = "AUDIT-1",
+    venue: Annotated[
+        str, typer.Option("--venue", metavar="NAME", help="Venue name for a new case.")
+    ] = "",
+    examiner: Examiners = None,
+    org: Org = "",
+    title: Title = "",
+    commissioned_at: CommissionedAt = "",
+    place: Place = "",
+    material_source: MaterialSource = "",
+    handover_at: HandoverAt = "",
+    requirements: Requirements = "",
+    witness: Witnesses = None,
+    holder: Holder = "",
+    lang: Annotated[str, typer.Option("--lang", metavar="LANG", help="zh, en or zh+en.")] = "zh",
+    offsite: Offsite = None,
+    workers: Workers = None,
+    quiet: Quiet = False,
+) -> None:
+    """Run the whole audit in one command: acquire, scan, count persons, check consent, report.
+
+    Example: venue-audit audit /mnt/export --consent 同意书.csv --policy policy.toml --as-of 2024-06-30
+    --case ./case-001 --report report.pdf --json-out summary.json --examiner 张三 --examiner 李四
+    """
+    from venue_audit.audit import AuditRequest, audit
+
+    info = CaseInfo(
+        case_no=case_no,
+        venue=venue or (sources[0].name if sources else ""),
+        examiners=examiner or [],
+        org=org,
+        title=title,
+        commissioned_at=commissioned_at,
+        place=place,
+        material_source=material_source,
+        handover_at=handover_at,
+        requirements=requirements,
+        witnesses=witness or [],
+        holder=holder,
+    )
+    request = AuditRequest(
+        sources=sources,
+        case_dir=case_dir,
+        case_info=info,
+        consent_log=consent_log,
+        policy=policy,
+        as_of=as_of,
+        report_pdf=report,
+        summary_json=json_out,
+        lang=lang,
+        workers=workers or 0,
+        offsite=offsite or [],
+    )
+    result = audit(request, stage_printer(quiet), sys.argv)
+    print_audit_summary(
+        result.summary,
+        {
+            k: v
+            for k, v in (("report", report), ("summary", json_out), ("case", result.case_dir))
+            if v
+        },
+    )
+
+
+@app.command("demo")
+def demo_command(
+    sample_data: Annotated[
+        Path | None,
+        typer.Option("--sample-data", metavar="DIR", help="The sample export to audit."),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", metavar="DIR", help="Where the demo case and report go.")
+    ] = Path("reports"),
+    quiet: Quiet = False,
+) -> None:
+    """Audit the bundled sample sales office end to end and write reports/demo-report.pdf.
+
+    Example: venue-audit demo
+    """
+    from venue_audit.demo import run_demo
+
+    result = run_demo(sample_data, out, stage_printer(quiet), sys.argv)
+    print_audit_summary(
+        result.audit.summary,
+        {"report": result.pdf, "summary": result.summary_json, "case": result.audit.case_dir},
+    )

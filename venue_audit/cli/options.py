@@ -1,0 +1,96 @@
+"""Options shared by several commands: one spelling and one meaning everywhere.
+
+``--json`` prints the command's result as JSON on stdout; ``--json-out FILE`` writes it to a
+file; ``-q/--quiet`` turns off progress and notes; ``-w/--workers N`` is the number of
+processes; ``--as-of DATE`` is the day the audit is judged at.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+CaseDir = Annotated[
+    Path,
+    typer.Argument(help="The case folder (holds case.db).", metavar="CASE_DIR", show_default=False),
+]
+Quiet = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No progress display or notes; print only the result."),
+]
+AsJson = Annotated[
+    bool, typer.Option("--json", help="Print the result as JSON on stdout (for scripts).")
+]
+JsonOut = Annotated[
+    Path | None,
+    typer.Option("--json-out", metavar="FILE", help="Also write the result as JSON to FILE."),
+]
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        "--workers", "-w", metavar="N", help="Worker processes to use (default: all cores)."
+    ),
+]
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        metavar="DATE",
+        help="The day the audit is judged at (YYYY-MM-DD); recorded, so a rerun is identical.",
+    ),
+]
+Offsite = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--offsite",
+        metavar="PATH",
+        help="A source (or a folder in one) taken from outside the venue: a cloud export, "
+        "another host. Venue faces found there are an off-site-transfer finding.",
+    ),
+]
+Examiners = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--examiner", metavar="NAME", help="An examiner's name; give two different names."
+    ),
+]
+
+# The examination record (检验记录), on ``case new`` and ``audit`` alike.
+Org = Annotated[str, typer.Option("--org", metavar="NAME", help="Commissioning body (委托单位).")]
+Title = Annotated[str, typer.Option("--title", metavar="TEXT", help="Cause of the case (案由).")]
+CommissionedAt = Annotated[
+    str,
+    typer.Option("--commissioned-at", metavar="DATE", help="When the examination was commissioned (委托时间)."),
+]
+Place = Annotated[
+    str, typer.Option("--place", metavar="TEXT", help="Where the examination is done (检验地点).")
+]
+MaterialSource = Annotated[
+    str,
+    typer.Option(
+        "--material-source",
+        metavar="TEXT",
+        help="Where the evidence came from (检材来源): who handed what over, how it was exported, "
+        "seal numbers. The first custody event.",
+    ),
+]
+HandoverAt = Annotated[
+    str,
+    typer.Option(
+        "--handover-at", metavar="TIME", help="When the evidence was exported and handed over."
+    ),
+]
+Requirements = Annotated[
+    str,
+    typer.Option("--requirements", metavar="TEXT", help="What the examination must answer (检验要求)."),
+]
+Witnesses = Annotated[
+    list[str] | None,
+    typer.Option("--witness", metavar="NAME", help="A witness (见证人); repeat for more."),
+]
+Holder = Annotated[
+    str,
+    typer.Option("--holder", metavar="NAME", help="The holder of the evidence (持有人), who signs."),
+]

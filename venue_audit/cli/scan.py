@@ -1,0 +1,112 @@
+"""``scan``: find and count every stored face image and face template in the evidence."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from venue_audit.cli.app import app, console, open_case
+from venue_audit.cli.options import AsJson, CaseDir, Quiet, Workers
+from venue_audit.cli.output import byte_progress, print_json
+
+
+def _passwords(path: Path | None) -> tuple[str, ...]:
+    from venue_audit.user_files import read_password_file
+
+    return read_password_file(path) if path is not None else ()
+
+
+@app.command("scan")
+def scan_command(
+    case_dir: CaseDir,
+    workers: Workers = None,
+    min_face_size: Annotated[
+        int,
+        typer.Option("--min-face-size", metavar="PIXELS", help="Smallest face to look for."),
+    ] = 40,
+    encoder: Annotated[
+        str,
+        typer.Option(
+            "--encoder",
+            metavar="NAME",
+            help="auto (onnx if installed, else numpy), onnx, numpy, or dlib (the reference).",
+        ),
+    ] = "auto",
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--dask-scheduler",
+            metavar="ADDR",
+            help="Run extraction on a Dask cluster (tcp://HOST:PORT).",
+        ),
+    ] = None,
+    zip_password_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--zip-password-file",
+            metavar="FILE",
+            help="Passwords for encrypted zips, one per line (kept out of the custody log).",
+        ),
+    ] = None,
+    quiet: Quiet = False,
+    as_json: AsJson = False,
+) -> None:
+    """Find every stored face image and face template in the acquired evidence, and count them.
+
+    Reads folders, archives, SQLite databases, SQL dumps, CSV/JSON exports, videos and logs;
+    resumable: run it again after an interruption and nothing is counted twice.
+
+    Example: venue-audit scan ./case-001 --workers 2
+    """
+    from venue_audit.faces import EngineConfig
+    from venue_audit.scan import ScanOptions, count_faces, scan
+
+    case = open_case(case_dir)
+    options = ScanOptions(
+        workers=workers or 0,
+        engine=EngineConfig(min_face_size=min_face_size, encoder=encoder),
+        dask_scheduler=dask_scheduler,
+        zip_passwords=_passwords(zip_password_file),
+    )
+    with byte_progress("Scanning", quiet) as progress:
+        run = scan(case, options, progress=progress, command=sys.argv)
+    counts = count_faces(case)
+    stores = list(case.db.query("select id, locator, kind, profile from stores order by locator"))
+    if as_json:
+        print_json(
+            {
+                "run": {"items": run.items, "already_done": run.resumed_after, **dict(run.stats)},
+                "faces": counts.as_summary(),
+                "stores": [
+                    {**s, **counts.by_store[s["id"]].__dict__}
+                    for s in stores
+                    if counts.by_store.get(s["id"])
+                ],
+            }
+        )
+        return
+    table = Table(title="Face data found")
+    for column in ("store", "kind", "records", "face images", "templates", "duplicates"):
+        table.add_column(column, justify="left" if column in ("store", "kind") else "right")
+    for store in stores:
+        found = counts.by_store.get(store["id"])
+        if found:
+            table.add_row(
+                store["locator"],
+                f"{store['kind']}/{store['profile']}",
+                str(found.records),
+                str(found.face_images),
+                str(found.face_templates),
+                str(found.duplicates),
+            )
+    console.print(table)
+    totals = counts.as_summary()
+    console.print("  ".join(f"{name}: {value}" for name, value in totals.items()))
+    if run.stats.get("skipped"):
+        console.print(
+            f"[yellow]{run.stats['skipped']} item(s) skipped; see the report's list of skipped items[/yellow]"
+        )

@@ -1,0 +1,213 @@
+"""The findings pages: each finding with its cited law, charts, and the persons table."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    CondPageBreak,
+    Flowable,
+    Image,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from venue_audit.report import charts, i18n, rules
+from venue_audit.report.layout import (
+    CONTENT_WIDTH,
+    LayoutBase,
+    safe,
+)
+from venue_audit.report.model import FindingSection, LogEvent
+from venue_audit.report.redact import ThumbnailError, make_thumbnail
+
+
+class FindingPages(LayoutBase):
+    """Findings, thumbnails, charts and persons."""
+
+    def findings(self) -> list[Flowable]:
+        story: list[Flowable] = [self.heading(self.t("findings"))]
+        if not self.data.findings:
+            return [*story, self.p(self.t("no_findings")), PageBreak()]
+        for number, finding in enumerate(self.data.findings, 1):
+            story.append(CondPageBreak(60 * mm))
+            story.append(self.p(f"{number}. {self.finding_title(finding)}", self.h2))
+            story.append(
+                self.p(
+                    f"{self.t('rule')}: {finding.rule}    {self.t('severity')}: "
+                    f"{i18n.severity_label(finding.severity, self.lang)}    "
+                    f"{self.t('finding_count')}: {self.counted(finding)}",
+                    self.body,
+                )
+            )
+            detail = i18n.pair(finding.detail_zh, finding.detail_en, self.lang, "\n").strip()
+            if detail:
+                story.append(self.p(detail))
+            cited = rules.known_codes(finding.citations)
+            if cited:
+                story.append(self.p(f"{self.t('citations')}:", self.body))
+                for index, code in enumerate(cited, 1):
+                    story.append(self.p(f"({index}) {self.citation_full(code)}", self.small))
+            later = rules.known_codes(finding.later_guidance)
+            if later:
+                story.append(self.p(self.t("later_guidance"), self.body))
+                for index, code in enumerate(later, 1):
+                    story.append(self.p(f"({index}) {self.citation_full(code)}", self.small))
+            if finding.locators:
+                story.append(self.p(self.t("locators"), self.small))
+                for locator in finding.locators[: self.options.max_locators]:
+                    story.append(Paragraph(safe(locator), self.mono_wrapped()))
+                extra = len(finding.locators) - self.options.max_locators
+                if extra > 0:
+                    story.append(self.p(self.t("locators_more", n=extra), self.small))
+            if finding.person_ids:
+                ids = finding.person_ids[: self.options.max_person_ids]
+                more = len(finding.person_ids) - len(ids)
+                story.append(
+                    self.p(
+                        f"{self.t('persons_involved')}: "
+                        + ", ".join(str(i) for i in ids)
+                        + (f" … (+{more})" if more > 0 else ""),
+                        self.small,
+                    )
+                )
+            if finding.thumbnails:
+                story.extend(self.thumbnails(finding))
+        story.append(PageBreak())
+        return story
+
+    def thumbnails(self, finding: FindingSection) -> list[Flowable]:
+        note = self.t("thumbnails_redacted") if self.options.redact else self.t("thumbnails_sealed")
+        cells: list[Any] = []
+        for thumb in finding.thumbnails[: self.options.max_thumbnails]:
+            try:
+                jpeg = make_thumbnail(thumb.image, redact=self.options.redact)
+                picture: Flowable = Image(
+                    io.BytesIO(jpeg), width=22 * mm, height=22 * mm, kind="proportional"
+                )
+            except ThumbnailError as error:
+                picture = self.p(f"[{error}]", self.small)
+            label = (
+                self.t("evidence_no", n=thumb.evidence_no, where=thumb.label)
+                if thumb.evidence_no is not None
+                else thumb.label
+            )
+            cells.append([picture, self.p(label, self.small)])
+        columns = 6
+        grid = [cells[i : i + columns] for i in range(0, len(cells), columns)]
+        for row in grid:
+            row.extend([""] * (columns - len(row)))
+        table = Table(grid, colWidths=[CONTENT_WIDTH / columns] * columns)
+        table.setStyle(
+            TableStyle(
+                [("VALIGN", (0, 0), (-1, -1), "TOP"), ("FONT", (0, 0), (-1, -1), self.font)]
+            )
+        )
+        return [KeepTogether([self.p(f"{self.t('thumbnails')} {note}", self.small), table])]
+
+    def charts(self) -> list[Flowable]:
+        fonts = self.options.fonts
+        timeline = self.data.timeline
+        by_status = self.data.summary.get("persons", {}).get("by_status", {})
+        return [
+            self.heading(self.t("charts")),
+            self.p(self.t("chart_timeline"), self.h2),
+            charts.captures_timeline(
+                timeline.captures_per_day,
+                timeline.log_events,
+                fonts,
+                self.lang,
+                width=CONTENT_WIDTH,
+            ),
+            *self.log_event_table(),
+            self.p(self.t("chart_retention"), self.h2),
+            charts.retention_histogram(
+                self.data.retention_ages_days,
+                self.data.retention_limit_days,
+                fonts,
+                self.lang,
+                width=CONTENT_WIDTH,
+            ),
+            self.p(self.t("chart_status"), self.h2),
+            charts.status_bars(by_status, fonts, self.lang, width=CONTENT_WIDTH),
+            PageBreak(),
+        ]
+
+    def log_event_table(self) -> list[Flowable]:
+        """Log events per kind and remote host: where the data went, how often, how much."""
+        groups: dict[tuple[str, str], list[LogEvent]] = {}
+        for event in self.data.timeline.log_events:
+            groups.setdefault((event.kind, event.remote_host), []).append(event)
+        if not groups:
+            return []
+        header = ("action", "remote", "days", "count", "first_seen", "last_seen")
+        rows: list[list[Any]] = [[self.p(self.t(k), self.cell_head) for k in header]]
+        for (kind, remote), events in sorted(groups.items()):
+            label = f"legend_{kind}"
+            rows.append(
+                [
+                    self.p(self.t(label) if label in i18n.STRINGS else kind, self.cell),
+                    self.p(remote or "—", self.cell),
+                    self.p(len({e.date for e in events}), self.cell),
+                    self.p(sum(e.count for e in events), self.cell),
+                    self.p(min(e.date for e in events), self.cell),
+                    self.p(max(e.date for e in events), self.cell),
+                ]
+            )
+        widths = (0.12, 0.36, 0.1, 0.1, 0.16, 0.16)
+        return [Spacer(1, 4), self.table(rows, [CONTENT_WIDTH * w for w in widths])]
+
+    def persons(self) -> list[Flowable]:
+        persons = sorted(self.data.persons, key=lambda p: (-p.records, p.id))
+        shown = persons[: self.options.max_persons_rows]
+        story: list[Flowable] = [
+            self.heading(self.t("persons")),
+            self.p(self.t("persons_top", shown=len(shown), total=len(persons)), self.small),
+        ]
+        if not shown:
+            return [*story, PageBreak()]
+        header = [
+            self.t(k)
+            for k in (
+                "person_id", "venue_keys", "consent_matched", "stores_cameras", "captured",
+                "records_live_deleted", "status",
+            )
+        ]
+        rows: list[list[Any]] = [[self.p(h, self.cell_head) for h in header]]
+        tz = self.data.case.tz
+        for person in shown:
+            consent = (
+                "\n".join(person.consent_rows) if person.consent_rows else self.t("consent_none")
+            )
+            if person.status == "only_deleted" and person.consent_status:
+                consent += "\n" + self.t(
+                    "consent_judged", status=i18n.status_label(person.consent_status, self.lang)
+                )
+            records = str(person.records)
+            if person.deleted_records:
+                records += "\n" + self.t("deleted_suffix", n=person.deleted_records)
+            rows.append(
+                [
+                    self.p(person.id, self.cell),
+                    self.p("\n".join(person.keys) or "—", self.cell),
+                    self.p(consent, self.cell),
+                    self.p("\n".join([*person.stores, *person.cameras]) or "—", self.cell),
+                    self.p(
+                        f"{person.first_seen}\n{person.last_seen}\n"
+                        + i18n.clock_label(person.first_seen_source, self.lang, tz),
+                        self.cell,
+                    ),
+                    self.p(records, self.cell),
+                    self.p(i18n.status_label(person.status, self.lang), self.cell),
+                ]
+            )
+        widths = (0.06, 0.13, 0.17, 0.22, 0.22, 0.08, 0.12)
+        story.append(self.table(rows, [CONTENT_WIDTH * w for w in widths]))
+        story.append(PageBreak())
+        return story
