@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -105,10 +106,11 @@ def test_a_lock_held_elsewhere_can_be_waited_for_with_a_timeout(case_copy: Path)
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        held_at = time.monotonic()
         with pytest.raises(CaseLocked, match=r"pid \d+"), case_lock(case_copy, "scan"):
             pass
         with case_lock(case_copy, "scan", timeout=30):
-            assert holder.poll() is not None  # got it only once the holder let go
+            assert time.monotonic() - held_at > 1.0  # got it only once the holder let go
     finally:
         holder.wait(timeout=30)
 

@@ -68,7 +68,9 @@ def test_an_output_in_or_on_the_evidence_is_refused_before_any_work(
 
 def test_an_output_above_the_evidence_is_refused(export: Path, tmp_path: Path) -> None:
     before = evidence_state(export)
-    code, output = audit(str(export / "day1"), "--case", str(tmp_path / "c"), "--json-out", str(export))
+    code, output = audit(
+        str(export / "day1"), "--case", str(tmp_path / "c"), "--json-out", str(export)
+    )
     assert code == 2 and "contains the evidence" in output
     code, output = audit(str(export / "day1"), "--case", str(export))
     assert code == 2 and "contains the evidence" in output
