@@ -617,7 +617,8 @@ def json_huge_integer(root: Path, canary: Canary) -> Expect:
     (_folder(root, "json_huge_integer") / "rows.json").write_text(
         '[{"visitor_id": ' + digits + ', "feature": [' + ", ".join([digits] * 128) + "]}]"
     )
-    return Expect("json_huge_integer/rows.json", ("json", "digit", "int", "limit"))
+    # Read, not refused: the integer too long for Python stays text (tests/hostile/test_reader_salvage.py)
+    return Expect("json_huge_integer/rows.json", harmless=True)
 
 
 @case

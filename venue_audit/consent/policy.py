@@ -30,7 +30,7 @@ from datetime import date
 from pathlib import Path
 
 from venue_audit.consent.log import split_purposes
-from venue_audit.user_files import open_user_file
+from venue_audit.user_files import InputFileError, open_user_file
 
 DEFAULT_RETENTION_DAYS = 30
 DEFAULT_ALLOWED_PURPOSES = ("安防", "公共安全", "security", "public security")
@@ -107,6 +107,8 @@ class ConsentPolicy:
                 settings = tomllib.load(handle)
         except tomllib.TOMLDecodeError as error:
             raise PolicyError(f"{Path(path).name}: {error}") from error
+        except InputFileError as error:
+            raise PolicyError(str(error)) from error
         except OSError as error:
             raise PolicyError(f"{Path(path).name}: {error.strerror or error}") from error
         return cls.from_mapping(settings)

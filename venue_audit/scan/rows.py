@@ -19,7 +19,7 @@ from venue_audit.scan.dispatch import StoreRef
 from venue_audit.scan.drafts import ArtifactDraft, FaceDraft, RecordDraft
 from venue_audit.sources import values
 from venue_audit.sources.base import TableRows
-from venue_audit.sources.classify import SAMPLE_ROWS, ColumnRoles, classify
+from venue_audit.sources.classify import SAMPLE_ROWS, ColumnRoles, classify, stray_pictures
 from venue_audit.sources.profiles.base import opaque_bytes
 from venue_audit.sources.profiles.registry import explicit_roles
 
@@ -59,8 +59,10 @@ def records_from_table(
     verdict_out.append(verdict)
     for row_locator, row in itertools.chain(sample, rows):
         verdict.rows += 1
-        if roles.holds_faces:
-            record = _record(table, store, evidence_id, roles, row_locator, row, tz)
+        # A known product's table is mapped by its profile; others are searched cell by cell.
+        strays = stray_pictures(row, roles) if explicit is None else []
+        if roles.holds_faces or strays:
+            record = _record(table, store, evidence_id, roles, row_locator, row, tz, strays)
             if record.artifacts:
                 yield record
 
@@ -73,6 +75,7 @@ def _record(
     row_locator: str,
     row: list[Any],
     tz: str,
+    strays: list[tuple[int, bytes]] | None = None,
 ) -> RecordDraft:
     base = f"{store.locator}, table {table.table}, {row_locator}"
     record = RecordDraft(key=base, store_locator=store.locator, evidence_id=evidence_id)
@@ -107,6 +110,17 @@ def _record(
                     **common,
                 )
             )
+    for index, data in strays or []:  # not a picture column: the engine decides on a face
+        column = table.columns[index] if index < len(table.columns) else f"{index + 1}"
+        record.artifacts.append(
+            ArtifactDraft(
+                f"{base}, column {column}",
+                "raw_frame",
+                sha256=hashlib.sha256(data).hexdigest(),
+                image=data,
+                **common,
+            )
+        )
     for template in roles.templates:
         if template.opaque:
             blob = opaque_bytes(_cell(row, template.index))
