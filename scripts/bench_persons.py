@@ -73,6 +73,21 @@ class FaceSet:
         )
 
 
+def venue_like(face_set: FaceSet, seed: int, p: float = 0.45) -> FaceSet:
+    """Fewer captures for most people, as at a venue: geometric(p) captures per identity, at
+    most what the set has (with p = 0.45, 45 % of the people seen once, a few five times or more)."""
+    rng = np.random.default_rng(seed)
+    keep = np.zeros(face_set.identities.size, dtype=bool)
+    for identity in np.unique(face_set.identities):
+        rows = np.flatnonzero(face_set.identities == identity)
+        wanted = min(rows.size, int(rng.geometric(p)))
+        keep[rng.choice(rows, size=wanted, replace=False)] = True
+    out = face_set.part(keep)
+    out.name = f"{face_set.name} venue-like" + ("" if p == 0.45 else f" p={p}")
+    out.pictures = int(keep.sum())
+    return out
+
+
 def held_out(identity: str) -> bool:
     """Identity-disjoint halves, fixed by the label alone."""
     return hashlib.sha256(identity.encode()).digest()[0] % 2 == 1
@@ -222,15 +237,192 @@ def split(face_set: FaceSet, part: str = "held-out") -> FaceSet:
     return out
 
 
+@dataclass
+class Errors:
+    """Per group found: is it a split-off fragment, how many persons does it hide (merges)."""
+
+    fragment: np.ndarray  # (G,) bool
+    hidden: np.ndarray  # (G,) int
+
+    @property
+    def splits(self) -> int:
+        return int(self.fragment.sum())
+
+    @property
+    def merges(self) -> int:
+        return int(self.hidden.sum())
+
+
+def errors(truth: np.ndarray, labels: np.ndarray) -> Errors:
+    """found = true + splits - merges, exactly (see persons.uncertainty)."""
+    n_groups = int(labels.max()) + 1
+    n_true = int(truth.max()) + 1
+    table = np.zeros((n_groups, n_true), dtype=np.int64)
+    np.add.at(table, (labels, truth), 1)
+    dominant = table.argmax(axis=1)
+    size = table.sum(axis=1)
+    fragment = np.ones(n_groups, dtype=bool)
+    for identity in np.unique(dominant):
+        groups = np.flatnonzero(dominant == identity)
+        fragment[groups[np.argmax(size[groups])]] = False
+    hidden = np.zeros(n_groups, dtype=np.int64)
+    for identity in np.setdiff1d(np.arange(n_true), dominant):
+        hidden[table[:, identity].argmax()] += 1
+    return Errors(fragment, hidden)
+
+
+def chinese_whispers(x: np.ndarray, threshold: float) -> np.ndarray:
+    import dlib
+
+    vectors = [dlib.vector(row.astype(np.float64)) for row in x]
+    return np.asarray(dlib.chinese_whispers_clustering(vectors, threshold), dtype=np.int64)
+
+
+def average_linkage(x: np.ndarray, threshold: float) -> np.ndarray:
+    from scipy.cluster.hierarchy import fcluster, linkage
+
+    if x.shape[0] < 2:
+        return np.zeros(x.shape[0], dtype=np.int64)
+    tree = linkage(x.astype(np.float64), "average")
+    return fcluster(tree, threshold, "distance").astype(np.int64) - 1
+
+
+def ceiling(x: np.ndarray, truth: np.ndarray) -> tuple[float, str]:
+    """Best F1 of either baseline with its threshold chosen on these very faces."""
+    from venue_audit.persons import pairwise_score
+
+    best = (0.0, "")
+    for threshold in np.arange(0.40, 0.70, 0.01):
+        for name, method in (("average", average_linkage), ("cw", chinese_whispers)):
+            f1 = pairwise_score(truth, method(x, float(threshold))).f1
+            best = max(best, (f1, f"{name} {threshold:.2f}"))
+    return best
+
+
+RATE_RETURN_PROBABILITIES = (0.2, 0.3, 0.45, 0.6)
+
+
+def rates(part: str = "tune") -> None:
+    """Print persons.uncertainty's tables, measured on one half of every set.
+
+    Besides each full set (everybody has five or six pictures), each set thinned to venue-like
+    numbers of captures (geometric with p = 0.2 ... 0.6, two seeds each): whether a lone capture
+    is a fragment or a person seen once depends on how often people come back.
+    """
+    from venue_audit.persons import cluster_space
+    from venue_audit.persons.uncertainty import (
+        RETURNING_EDGES,
+        SIZE_EDGES,
+        estimate_count,
+        returning_band,
+        size_bins,
+    )
+
+    n_band, n_size = len(RETURNING_EDGES) + 1, len(SIZE_EDGES) + 1
+    split_counts = np.zeros((n_band, n_size, 2))
+    split_high = np.zeros((n_band, n_size))
+    merge_counts = np.zeros((n_band, n_size, 2))
+    full = [split(load_set(name), part) for name in SETS]
+    measured = full + [
+        venue_like(faces, seed, p)
+        for faces in full
+        for p in RATE_RETURN_PROBABILITIES
+        for seed in (1, 2)
+    ]
+    outcomes = []
+    for faces in measured:
+        truth = np.unique(faces.identities, return_inverse=True)[1]
+        result = cluster_space(faces.embeddings)
+        found = errors(truth, result.labels)
+        sizes = np.bincount(result.labels)
+        band, size_bin = returning_band(sizes), size_bins(sizes)
+        for i in range(n_size):
+            cell = size_bin == i
+            if cell.any():
+                split_counts[band, i] += (found.fragment[cell].sum(), cell.sum())
+                merge_counts[band, i] += (found.hidden[cell].sum(), cell.sum())
+                split_high[band, i] = max(split_high[band, i], found.fragment[cell].mean())
+        outcomes.append((int(truth.max()) + 1, sizes, band))
+    split_rates = tuple(
+        tuple(
+            (
+                round(float(split_counts[b, i, 0] / max(split_counts[b, i, 1], 1)), 3),
+                round(float(split_high[b, i]), 3),
+            )
+            for i in range(n_size)
+        )
+        for b in range(n_band)
+    )
+    merge_rates = tuple(
+        tuple(
+            round(float(merge_counts[b, i, 0] / max(merge_counts[b, i, 1], 1)), 3)
+            for i in range(n_size)
+        )
+        for b in range(n_band)
+    )
+    residuals: list[list[float]] = [[] for _ in range(n_band)]
+    zero = tuple((0.0, 0.0) for _ in range(n_band))
+    for true, sizes, band in outcomes:
+        point = estimate_count(sizes, split_rates, merge_rates, zero).estimate
+        residuals[band].append((true - point) / point)
+    print("SPLIT = (")
+    for b in range(n_band):
+        print(f"    {split_rates[b]},  # groups: {split_counts[b, :, 1].astype(int).tolist()}")
+    print(")")
+    print("MERGE = (")
+    for b in range(n_band):
+        print(f"    {merge_rates[b]},")
+    print(")")
+    print("RESIDUALS = (")
+    for b in range(n_band):
+        values = residuals[b] or [0.0]
+        print(f"    ({min(values):.3f}, {max(values):.3f}),  # sets: {len(residuals[b])}")
+    print(")")
+
+
 def run(quick: bool) -> None:
     if not (DEV / "labels.csv").exists():
         print(f"faces_dev not found at {DEV}: nothing to measure (development data, not shipped)")
         return
+    from venue_audit.persons import cluster_space, pairwise_score
+
+    if os.environ.get("BENCH_PERSONS_RATES"):
+        rates()
+        return
     part = os.environ.get("BENCH_PERSONS_PART", "held-out")
     started = time.perf_counter()
-    for name in SETS[:2] if quick else SETS:
-        face_set = split(load_set(name), part)
+    print(
+        f"faces_dev, {part} identities (thresholds and rates chosen on the other half); "
+        "persons = groups found; estimate, interval and lower bound from the measured rates"
+    )
+    header = (
+        f"{'set':<24} {'pictures':>8} {'found':>6} {'true':>5} {'persons':>7} {'estimate':>8} "
+        f"{'interval':>9} {'≥':>4} {'prec':>6} {'recall':>6} {'F1':>6} {'splits':>6} "
+        f"{'merges':>6} | {'cw0.5 F1':>8} {'n':>4} | {'avg0.6 F1':>9} {'n':>4} | ceiling"
+    )
+    print(header)
+    measured = [split(load_set(name), part) for name in (SETS[:2] if quick else SETS)]
+    measured += [venue_like(faces, 3, p) for p in (0.45, 0.25) for faces in list(measured)]
+    for faces in measured:
+        name = faces.name
+        truth = np.unique(faces.identities, return_inverse=True)[1]
+        true = int(truth.max()) + 1
+        result = cluster_space(faces.embeddings)
+        score = pairwise_score(truth, result.labels)
+        found = errors(truth, result.labels)
+        cw = chinese_whispers(faces.embeddings, 0.5)
+        avg = average_linkage(faces.embeddings, 0.6)
+        best, best_name = ceiling(faces.embeddings, truth)
+        best = max(best, score.f1)
+        low, high = result.interval
         print(
-            name, face_set.pictures, face_set.identities.size, np.unique(face_set.identities).size
+            f"{name:<24} {faces.pictures:>8} {faces.identities.size / faces.pictures:>6.1%} "
+            f"{true:>5} {result.n_persons:>7} {result.estimate:>8} {f'{low}-{high}':>9} "
+            f"{result.lower_bound:>4} {score.precision:>6.3f} {score.recall:>6.3f} "
+            f"{score.f1:>6.3f} {found.splits:>6} {found.merges:>6} | "
+            f"{pairwise_score(truth, cw).f1:>8.3f} {np.unique(cw).size:>4} | "
+            f"{pairwise_score(truth, avg).f1:>9.3f} {np.unique(avg).size:>4} | "
+            f"{best:.3f} ({best_name})",
+            flush=True,
         )
     print(f"({time.perf_counter() - started:.0f} s)")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.pdf_reading import pdf_text
+from tests.pdf_reading import ink_in_text_boxes, pdf_fonts, pdf_text
 
 ROOT = Path(__file__).resolve().parents[1]
 TRUTH = json.loads((ROOT / "sample_data" / "truth.json").read_text(encoding="utf-8"))
@@ -61,6 +61,11 @@ def test_the_demo_report_shows_the_summary_numbers(demo: Path) -> None:
     text = pdf_text(demo / "demo-report.pdf")
     assert "电子数据清单" in text
     assert str(summary["faces"]["records"]) in text
+    assert summary["evidence"]["manifest_sha256"] in text  # cover, summary page, evidence list
+    # every glyph travels with the file: pdfium draws the Chinese on a machine with no CJK font
+    assert all(pdf_fonts(demo / "demo-report.pdf").values())
+    shares = ink_in_text_boxes(demo / "demo-report.pdf", 2, "检验结论摘要")
+    assert shares and all(share > 0.03 for share in shares)
     assert "DEMO-2024-001" in text
     assert f"{summary['persons']['distinct']}" in text
 

@@ -11,15 +11,21 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from venue_audit import acquire as acquisition
 from venue_audit.assess import assess_case
 from venue_audit.case import Case, CaseInfo
+from venue_audit.case.amendment import reconcile
 from venue_audit.case.output_paths import case_evidence, refuse_overlap
+from venue_audit.case.workspace import check_case_info
+from venue_audit.errors import UsageError
 from venue_audit.identify import identify
 from venue_audit.offsite import mark_offsite
+from venue_audit.preflight import judged_at, require_case_folder, require_sources
+from venue_audit.report.i18n import LANGS
 from venue_audit.scan import ScanOptions, scan
 from venue_audit.summary import build_summary
 from venue_audit.user_files import require_inputs
@@ -44,6 +50,8 @@ class AuditRequest:
     workers: int = 0
     # sources (or folders within them) taken from outside the venue: cloud, another host
     offsite: list[Path] = field(default_factory=list)
+    # an existing case whose details differ from case_info: record an amendment, not refuse
+    amend: bool = False
 
 
 @dataclass
@@ -51,28 +59,6 @@ class AuditResult:
     case_dir: Path
     summary: dict[str, Any]
     report: Any = None
-
-
-def audit(
-    request: AuditRequest, on_stage: StageCallback | None = None, command: list[str] | None = None
-) -> AuditResult:
-    """Run every stage; an existing case folder is reused (acquire and scan are idempotent)."""
-
-    def stage(name: str) -> None:
-        if on_stage:
-            on_stage(name, STAGES.index(name), len(STAGES))
-
-    refuse_outputs(request)
-    require_inputs((request.consent_log, "consent register"), (request.policy, "policy file"))
-    if (request.case_dir / "case.db").exists():
-        case = Case(request.case_dir)
-        refuse_overlap(_outputs(request)[1:], case_evidence(case.db))
-    else:
-        if request.case_info is None:
-            raise ValueError("a new case needs its case number, venue and examiners")
-        case = Case.create(request.case_dir, request.case_info, command, request.sources)
-    with case.writing("audit"):
-        return _run(case, request, stage, command)
 
 
 def _outputs(request: AuditRequest) -> list[tuple[str, Path]]:
@@ -86,13 +72,55 @@ def _outputs(request: AuditRequest) -> list[tuple[str, Path]]:
     return outputs
 
 
-def refuse_outputs(request: AuditRequest) -> None:
-    """Refuse, before any work, every output that lies in, on or around a source."""
+def check_request(request: AuditRequest) -> date:
+    """Refuse here, before a case folder is made, whatever can be refused; returns the as-of day.
+
+    Outputs (case folder, report and annexes, summary file) in, on or around a source or
+    an evidence path the case already holds are refused, and so are inputs that are not
+    regular files (a FIFO as consent register).
+    """
+    require_case_folder(request.case_dir)
+    require_sources(request.sources)
     refuse_overlap(_outputs(request), request.sources)
+    if (request.case_dir / "case.db").exists():
+        refuse_overlap(_outputs(request)[1:], case_evidence(Case(request.case_dir).db))
+    require_inputs((request.consent_log, "consent register"), (request.policy, "policy file"))
+    if request.lang not in LANGS:
+        raise UsageError(f"--lang {request.lang!r}: choose one of {', '.join(LANGS)}")
+    if (request.case_dir / "case.db").exists():
+        return judged_at(request.as_of, request.policy, Case(request.case_dir).info.as_of)
+    day = judged_at(request.as_of, request.policy)
+    check_case_info(request.case_info or CaseInfo("", "", []))
+    return day
+
+
+def audit(
+    request: AuditRequest, on_stage: StageCallback | None = None, command: list[str] | None = None
+) -> AuditResult:
+    """Run every stage; an existing case folder is reused (acquire and scan are idempotent)."""
+
+    def stage(name: str) -> None:
+        if on_stage:
+            on_stage(name, STAGES.index(name), len(STAGES))
+
+    as_of = check_request(request).isoformat()
+    if (request.case_dir / "case.db").exists():
+        case = Case(request.case_dir)
+        if request.case_info is not None:
+            reconcile(case, request.case_info, request.amend, command)
+    else:
+        assert request.case_info is not None  # check_request refused it otherwise
+        case = Case.create(request.case_dir, request.case_info, command, request.sources)
+    with case.writing("audit"):  # one writer for the whole audit, not stage by stage
+        return _run(case, request, as_of, stage, command)
 
 
 def _run(
-    case: Case, request: AuditRequest, stage: Callable[[str], None], command: list[str] | None
+    case: Case,
+    request: AuditRequest,
+    as_of: str,
+    stage: Callable[[str], None],
+    command: list[str] | None,
 ) -> AuditResult:
     stage("acquire")
     acquisition.acquire(case, request.sources, workers=request.workers or None, command=command)
@@ -104,7 +132,7 @@ def _run(
     stage("identify")
     identify(case, command)
     stage("assess")
-    assess_case(case, request.consent_log, request.policy, request.links, request.as_of, command)
+    assess_case(case, request.consent_log, request.policy, request.links, as_of, command)
     summary = build_summary(case)
     report = None
     if request.report_pdf is not None:

@@ -5,7 +5,8 @@ raised, so ``venue-audit audit`` and a Python caller see the same refusal.
 
 Exit codes (the same on every command): 0 done; 1 a difference or residue was found (hashdeep's
 audit-mode convention); 2 a usage error, refused before any work; 3 an evidence or case
-integrity failure; anything else is an internal error.
+integrity failure; anything else is an internal error (the CLI uses 70, sysexits' EX_SOFTWARE,
+so a crash is never mistaken for "a difference was found").
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ EXIT_OK = 0
 EXIT_DIFFERENCE = 1
 EXIT_USAGE = 2
 EXIT_INTEGRITY = 3
+EXIT_INTERNAL = 70
 
 
 class VenueAuditError(Exception):

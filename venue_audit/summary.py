@@ -16,6 +16,7 @@ from venue_audit.case import Case
 from venue_audit.consent import STATUSES
 from venue_audit.offsite import offsite_stores
 from venue_audit.scan import count_faces
+from venue_audit.sources.profiles.registry import system_label
 
 SCHEMA = "venue-audit.summary/1"
 
@@ -47,7 +48,9 @@ def build_summary(case: Case) -> dict[str, Any]:
     )
     offsite = {store.store: store for store in offsite_stores(case)}
     stores = []
-    for store in db.query("select id, locator, kind, profile from stores order by locator"):
+    for store in db.query(
+        "select id, locator, kind, profile, details from stores order by locator"
+    ):
         found = counts.by_store.get(store["id"])
         records = found.records if found else 0
         duplicates = found.duplicates if found else 0
@@ -58,6 +61,7 @@ def build_summary(case: Case) -> dict[str, Any]:
                     "path": store["locator"],
                     "kind": store["kind"],
                     "profile": store["profile"],
+                    "system": system_label(store["profile"], _details(store["details"])),
                     "records": records,
                     "face_images": found.face_images if found else 0,
                     "face_templates": found.face_templates if found else 0,
@@ -77,9 +81,8 @@ def build_summary(case: Case) -> dict[str, Any]:
         if person["only_deleted"]:
             status = person["consent_status"] or "no_consent"
             deleted_by_status[status if status in STATUSES else "no_consent"] += 1
-    identify = _meta(case, "identify") or {}
-    band_low = sum(space.get("band", [0, 0])[0] for space in identify.values())
-    band_high = sum(space.get("band", [0, 0])[1] for space in identify.values())
+    count = _meta(case, "persons_count") or {}
+    interval = [int(v) for v in count.get("interval", [len(live), len(live)])]
     only_deleted = len(persons) - len(live)
     findings = []
     for row in db.query("select rule, severity, citations, detail from findings order by id"):
@@ -113,7 +116,10 @@ def build_summary(case: Case) -> dict[str, Any]:
             "distinct": len(live),
             "only_in_deleted": only_deleted,
             "listed": len(persons),
-            "band": [max(0, band_low - only_deleted), max(0, band_high - only_deleted)],
+            # persons.uncertainty: from the split and merge rates measured on labelled faces
+            "estimate": int(count.get("estimate", len(live))),
+            "interval": interval,
+            "lower_bound": int(count.get("lower_bound", len(live))),
             "by_space": dict(Counter(p["space"] for p in live)),
             "by_status": by_status,
             "only_in_deleted_by_status": deleted_by_status,
@@ -166,6 +172,13 @@ def verification_entry(verdict: dict[str, Any]) -> dict[str, Any]:
         "remaining_live": int(totals.get("remaining_live", 0)),
         "residual": len(verdict.get("residual", [])),
     }
+
+
+def _details(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except json.JSONDecodeError:
+        return None
 
 
 def _meta(case: Case, key: str) -> Any:

@@ -54,6 +54,7 @@ def test_the_whole_corpus_goes_from_case_new_to_a_report(tmp_path: Path) -> None
         ),
         ("acquire", case, str(evidence), "--workers", "2"),
         ("scan", case, "--workers", "2"),
+        ("consent", case, "--as-of", "2024-06-30"),
         ("report", case, "--out", str(tmp_path / "report" / "report.pdf")),
         ("custody", case, "--verify"),
         ("verify-manifest", case),

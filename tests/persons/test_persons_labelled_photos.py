@@ -49,7 +49,8 @@ def test_faces_of_group_photos_join_the_persons_seen_alone(labelled_faces):
     named = {int(next(iter(v))) for v in person_of.values()}
     strangers = {int(result.labels[i]) for i in group} - named
     assert len(strangers) == 1
-    assert result.band[0] <= 7 <= result.band[1]
+    assert result.interval[0] <= 7 <= result.interval[1]
+    assert result.lower_bound <= 7
 
 
 def test_a_person_key_joins_faces_the_model_tells_apart(labelled_faces):

@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 from venue_audit.persons import cluster_space, config_for_space, make_planted_set
-from venue_audit.persons.methodology import describe
+from venue_audit.persons.methodology import court_statement, describe
 
 
-def test_paragraph_names_count_band_parameters_and_seed_in_both_languages():
+def test_paragraph_names_count_interval_parameters_and_seed_in_both_languages():
     planted = make_planted_set(n_persons=200, seed=5)
     result = cluster_space(planted.embeddings)
     zh = describe(result, "zh")
     en = describe(result, "en")
-    low, high = result.band
+    low, high = result.interval
     for text in (zh, en):
         assert str(result.n_persons) in text
-        assert f"{low}" in text and f"{high}" in text
-        assert "seed=0" in text and "merge_threshold=0.6" in text and "index=exact" in text
-    assert "不同人数" in zh and "平均连接" in zh and "Chinese whispers" in zh
-    assert "average (RMS) cross distance" in en
+        assert f"{low}" in text and f"{high}" in text and str(result.lower_bound) in text
+        assert "seed=0" in text and "merge_spreads=-2.8" in text and "index=exact" in text
+    assert "不同人数" in zh and "平均连接" in zh and "冒认" in zh
+    assert "impostor scale" in en
 
 
-def test_unknown_model_is_flagged_as_uncalibrated():
+def test_the_court_statement_is_two_sentences_with_count_interval_and_lower_bound():
+    persons = {"distinct": 305, "interval": [271, 342], "lower_bound": 240}
+    zh = court_statement(persons, "zh")
+    assert zh.count("。") == 2 and zh.endswith("。")
+    assert "305 个不同自然人" in zh and "271 至 342 人之间" in zh and "至少为 240 人" in zh
+    en = court_statement(persons, "en")
+    assert "305 distinct persons" in en and "between 271 and 342" in en and "at least 240" in en
+
+
+def test_unknown_model_is_flagged_as_joined_by_keys_only():
     planted = make_planted_set(n_persons=50, seed=5)
     result = cluster_space(planted.embeddings, config=config_for_space("vendor-blob-256"))
     assert "未经校准" in describe(result, "zh")
-    assert "not calibrated" in describe(result, "en")
+    assert "never by distance" in describe(result, "en")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -100,4 +101,31 @@ def test_reading_thumbnails_leaves_the_evidence_untouched(
     for artifact_id in range(1, 6):
         source(_artifact(case, artifact_id))
     after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in evidence.iterdir()}
+    assert after == before
+
+
+def test_reading_thumbnails_leaves_access_times_unchanged(
+    case_with_images: tuple[Case, Path],
+) -> None:
+    case, evidence = case_with_images
+    old = 1_500_000_000  # 2017: any read not made with O_NOATIME would move it forward
+    for path in evidence.iterdir():
+        os.utime(path, (old, path.stat().st_mtime))
+    before = {p.name: p.stat().st_atime_ns for p in evidence.iterdir()}
+    source = evidence_thumbnail_source(case)
+    assert all(source(_artifact(case, artifact_id)) for artifact_id in (1, 2, 3))
+    assert {p.name: p.stat().st_atime_ns for p in evidence.iterdir()} == before
+
+
+def test_writing_the_report_leaves_access_times_unchanged(
+    case_with_images: tuple[Case, Path], tmp_path: Path
+) -> None:
+    from venue_audit.report import report_case
+
+    case, evidence = case_with_images
+    for path in evidence.iterdir():
+        os.utime(path, (1_500_000_000, path.stat().st_mtime))
+    before = {p.name: (p.stat().st_atime_ns, p.stat().st_mtime_ns) for p in evidence.iterdir()}
+    report_case(case, tmp_path / "report" / "report.pdf", as_of="2024-06-30", rehash=True)
+    after = {p.name: (p.stat().st_atime_ns, p.stat().st_mtime_ns) for p in evidence.iterdir()}
     assert after == before

@@ -34,3 +34,21 @@ def test_large_case_renders_short_with_full_annexes(tmp_path: Path) -> None:
         assert sum(1 for _ in csv.reader(handle)) == PERSONS + 1
     with outputs.annexes["manifest.csv"].open(encoding="utf-8-sig") as handle:
         assert sum(1 for _ in csv.reader(handle)) == RECORDS + 1
+
+
+def test_a_path_longer_than_a_page_is_abbreviated_never_a_layout_error(tmp_path: Path) -> None:
+    from venue_audit.report.model import SkippedItem
+
+    data = make_report_data(records=20, persons=4)
+    deep = "/".join(f"目录{n:03d}" for n in range(900)) + "/face.jpg"  # > 4,096 bytes
+    assert len(deep.encode()) > 4096
+    data.evidence[0].path = deep
+    data.findings[0].locators.insert(0, f"{deep}, table t, rowid 1, column face_img")
+    data.stores[0].path = deep
+    data.persons[0].stores = [deep]
+    data.skipped.append(SkippedItem(locator=deep, reason="x" * 6000, stage="scan"))
+    outputs = render_report(data, tmp_path / "report.pdf")
+    text = pdf_text(outputs.pdf, layout=False).replace("\n", "")
+    assert f"共 {len(deep)} 个字符，全文见附件 manifest.csv" in text
+    with outputs.annexes["manifest.csv"].open(encoding="utf-8-sig") as handle:
+        assert deep in [row[2] for row in csv.reader(handle)]

@@ -210,3 +210,14 @@ def test_citations_quote_the_verified_text_and_nothing_is_left_to_confirm(
     assert "待核对" not in text and "to be confirmed" not in text
     assert "处理敏感个人信息应当取得个人的单独同意" in text  # PIPL Art. 29, quoted
     assert "2021-11-01起施行" in text
+
+
+def test_a_webp_named_jpg_is_flagged_in_the_evidence_list(tmp_path: Path) -> None:
+    from report_samples import make_report_data
+
+    data = make_report_data(records=20, persons=4)
+    data.evidence[1].type = "webp"  # path part001.jpg
+    outputs = render_report(data, tmp_path / "report.pdf")
+    text = pdf_text(outputs.pdf, layout=False).replace("\n", "")
+    assert "扩展名与内容不符：扩展名为 .jpg，内容为 webp" in text
+    assert re.search(r"扩展名与内容不符的检材\s*1", pdf_text(outputs.pdf, first=2, last=2))

@@ -24,6 +24,7 @@ from venue_audit.case.lock import case_lock
 from venue_audit.case.output_paths import refuse_overlap
 from venue_audit.case.schema import SCHEMA_VERSION, create_schema
 from venue_audit.errors import UsageError
+from venue_audit.preflight import distinct_examiners, require_case_folder
 
 DB_NAME = "case.db"
 HEAD_NAME = "custody.head"
@@ -53,6 +54,22 @@ class CaseInfo:
     requirements: str = ""
     witnesses: list[str] = field(default_factory=list)
     holder: str = ""
+
+
+def check_case_info(info: CaseInfo) -> None:
+    """What a new case needs: a case number, a venue, two different examiners, a real zone."""
+    missing = [
+        option
+        for option, value in (("--case-no", info.case_no), ("--venue", info.venue))
+        if not value.strip()
+    ]
+    if missing:
+        raise CaseError(f"a new case needs {' and '.join(missing)} (and two --examiner names)")
+    distinct_examiners(info.examiners)
+    try:
+        ZoneInfo(info.tz)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise CaseError(f"unknown time zone {info.tz!r}") from error
 
 
 class Case:
@@ -99,7 +116,7 @@ class Case:
         evidence: Iterable[Path] = (),
     ) -> Case:
         """Make a new case folder; refused when it would sit in, on or around ``evidence``."""
-        directory = Path(directory)
+        directory = require_case_folder(directory)
         refuse_overlap([("the case folder", directory)], evidence)
         if (directory / DB_NAME).exists():
             raise CaseError(
@@ -109,14 +126,7 @@ class Case:
             raise CaseError(
                 f"{directory} exists and is not empty; choose a new folder for the case"
             )
-        if len(info.examiners) < 2:
-            raise CaseError(
-                "name at least two examiners (--examiner A --examiner B): Chinese evidence rules require two"
-            )
-        try:
-            ZoneInfo(info.tz)
-        except (ZoneInfoNotFoundError, ValueError) as error:
-            raise CaseError(f"unknown time zone {info.tz!r}") from error
+        check_case_info(info)
         directory.mkdir(parents=True, exist_ok=True)
         os.chmod(directory, 0o700)
         with case_lock(directory, "case new"):

@@ -9,10 +9,12 @@ to resume.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,15 +25,21 @@ from typer.core import TyperCommand, TyperGroup
 
 from venue_audit import __version__
 from venue_audit.case import Case
-from venue_audit.errors import EXIT_DIFFERENCE, EXIT_INTEGRITY, EXIT_USAGE, VenueAuditError
+from venue_audit.errors import (
+    EXIT_DIFFERENCE,
+    EXIT_INTEGRITY,
+    EXIT_INTERNAL,
+    EXIT_USAGE,
+    VenueAuditError,
+)
 
 EXIT_INTERRUPTED = 130  # the shell's convention for a process stopped by SIGINT
 
 EXIT_CODES_HELP = (
     "Exit codes, the same on every command: 0 done; 1 a difference or residue was found "
     "(hashdeep's audit-mode convention); 2 a usage error, refused before any work; "
-    "3 an evidence or case integrity failure; 130 interrupted (Ctrl-C); "
-    "anything else an internal error."
+    "3 an evidence or case integrity failure; 70 an internal error (a bug: please report it); "
+    "130 interrupted (Ctrl-C)."
 )
 
 console = Console()
@@ -120,6 +128,20 @@ def _record_interruption(command_path: str) -> None:
             typer.echo(f"note: the interruption could not be logged in custody: {error}", err=True)
 
 
+def _report_internal_error(command_path: str) -> None:
+    """A bug, not a user's mistake: the traceback goes to stderr, exit code 70, custody notes it."""
+    trace = traceback.format_exc()
+    typer.echo(trace, err=True, nl=False)
+    last = trace.strip().splitlines()[-1]
+    typer.echo(
+        f"internal error in {command_path} (a bug; please report it with the lines above): {last}",
+        err=True,
+    )
+    if interruption.case is not None:
+        with contextlib.suppress(Exception):  # the case itself may be what failed
+            interruption.case.log("failed", {"command": command_path, "error": last}, sys.argv)
+
+
 def _argument_name(param: Any) -> str:
     name = param.metavar or param.name.upper()
     return name if param.required or name.startswith("[") else f"[{name}]"
@@ -160,9 +182,16 @@ class Command(TyperCommand):
         except BrokenPipeError:
             _stdout_closed()
             raise typer.Exit(0) from None
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, typer.Abort):
             _record_interruption(ctx.command_path)
             raise typer.Exit(EXIT_INTERRUPTED) from None
+        except typer.Exit:
+            raise
+        except Exception as error:
+            if hasattr(error, "exit_code") and hasattr(error, "show"):
+                raise  # Typer's own usage errors: it prints them and exits with their code
+            _report_internal_error(ctx.command_path)
+            raise typer.Exit(EXIT_INTERNAL) from None
 
 
 class App(typer.Typer):
@@ -198,6 +227,7 @@ def main(version: Version = False) -> None:
 __all__ = [
     "EXIT_DIFFERENCE",
     "EXIT_INTEGRITY",
+    "EXIT_INTERNAL",
     "EXIT_USAGE",
     "App",
     "app",

@@ -11,12 +11,14 @@ import typer
 from venue_audit.case import CaseInfo
 from venue_audit.cli.app import app
 from venue_audit.cli.options import (
+    AsJson,
     AsOf,
     CommissionedAt,
     Examiners,
     HandoverAt,
     Holder,
     JsonOut,
+    Lang,
     MaterialSource,
     Offsite,
     Org,
@@ -27,7 +29,7 @@ from venue_audit.cli.options import (
     Witnesses,
     Workers,
 )
-from venue_audit.cli.output import print_audit_summary, stage_printer
+from venue_audit.cli.output import print_audit_summary, print_json, stage_printer
 
 
 @app.command("audit")
@@ -59,12 +61,23 @@ def audit_command(
     ] = None,
     as_of: AsOf = None,
     case_no: Annotated[
-        str, typer.Option("--case-no", metavar="NO", help="Case number for a new case.")
-    ] = "AUDIT-1",
+        str,
+        typer.Option(
+            "--case-no", metavar="NO", help="Case number (案号); required for a new case."
+        ),
+    ] = "",
     venue: Annotated[
-        str, typer.Option("--venue", metavar="NAME", help="Venue name for a new case.")
+        str,
+        typer.Option("--venue", metavar="NAME", help="The venue; required for a new case."),
     ] = "",
     examiner: Examiners = None,
+    amend: Annotated[
+        bool,
+        typer.Option(
+            "--amend",
+            help="The case exists with other details: record the ones given as an amendment.",
+        ),
+    ] = False,
     org: Org = "",
     title: Title = "",
     commissioned_at: CommissionedAt = "",
@@ -74,21 +87,26 @@ def audit_command(
     requirements: Requirements = "",
     witness: Witnesses = None,
     holder: Holder = "",
-    lang: Annotated[str, typer.Option("--lang", metavar="LANG", help="zh, en or zh+en.")] = "zh",
+    lang: Lang = "zh",
     offsite: Offsite = None,
     workers: Workers = None,
     quiet: Quiet = False,
+    as_json: AsJson = False,
 ) -> None:
     """Run the whole audit in one command: acquire, scan, count persons, check consent, report.
 
-    Example: venue-audit audit /mnt/export --consent 同意书.csv --policy policy.toml --as-of 2024-06-30
-    --case ./case-001 --report report.pdf --json-out summary.json --examiner 张三 --examiner 李四
+    A case folder that exists is reused: acquisition and scan resume, and case details given
+    again must match it (or --amend records the change in custody).
+
+    Example: venue-audit audit /mnt/export --case ./case-001 --case-no 沪青检-2025-001
+    --venue 某售楼处 --examiner 张三 --examiner 李四 --consent 同意书.csv --policy policy.toml
+    --as-of 2024-06-30 --report report.pdf --json-out summary.json
     """
     from venue_audit.audit import AuditRequest, audit
 
     info = CaseInfo(
         case_no=case_no,
-        venue=venue or (sources[0].name if sources else ""),
+        venue=venue,
         examiners=examiner or [],
         org=org,
         title=title,
@@ -112,8 +130,12 @@ def audit_command(
         lang=lang,
         workers=workers or 0,
         offsite=offsite or [],
+        amend=amend,
     )
     result = audit(request, stage_printer(quiet), sys.argv)
+    if as_json:
+        print_json(result.summary)
+        return
     print_audit_summary(
         result.summary,
         {
@@ -134,6 +156,7 @@ def demo_command(
         Path, typer.Option("--out", metavar="DIR", help="Where the demo case and report go.")
     ] = Path("reports"),
     quiet: Quiet = False,
+    as_json: AsJson = False,
 ) -> None:
     """Audit the bundled sample sales office end to end and write reports/demo-report.pdf.
 
@@ -142,6 +165,9 @@ def demo_command(
     from venue_audit.demo import run_demo
 
     result = run_demo(sample_data, out, stage_printer(quiet), sys.argv)
+    if as_json:
+        print_json(result.audit.summary)
+        return
     print_audit_summary(
         result.audit.summary,
         {"report": result.pdf, "summary": result.summary_json, "case": result.audit.case_dir},

@@ -9,9 +9,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from venue_audit.cli.app import app, console, fail, open_case
+from venue_audit.case.stages import require_scanned
+from venue_audit.cli.app import app, console, open_case
 from venue_audit.cli.options import AsJson, AsOf, CaseDir, Quiet
 from venue_audit.cli.output import print_json
+from venue_audit.preflight import judged_at, parse_day
 
 
 @app.command("consent")
@@ -49,19 +51,19 @@ def consent_command(
     Example: venue-audit consent ./case-001 到访登记同意书.csv --policy policy.toml --as-of 2024-06-30
     """
     from venue_audit.assess import assess_case
-    from venue_audit.consent import ConsentLogError, LinkError, PolicyError, parse_link
+    from venue_audit.consent import parse_link
     from venue_audit.identify import identify
     from venue_audit.user_files import require_inputs
 
+    parse_day(as_of)
+    require_inputs((consent_log, "consent register"), (policy, "policy file"))
     case = open_case(case_dir)
-    try:
-        links = [parse_link(spec) for spec in link or []]
-        require_inputs((consent_log, "consent register"), (policy, "policy file"))
-        if not case.db["persons"].count:
-            identify(case, sys.argv)
-        outcome = assess_case(case, consent_log, policy, links, as_of, sys.argv)
-    except (ConsentLogError, PolicyError, LinkError, ValueError) as error:
-        raise fail(str(error)) from error
+    stages = require_scanned(case)
+    day = judged_at(as_of, policy, case.info.as_of)
+    links = [parse_link(spec) for spec in link or []]
+    if not stages.identify_current:
+        identify(case, sys.argv)
+    outcome = assess_case(case, consent_log, policy, links, day.isoformat(), sys.argv)
     result = outcome.assessment
     if as_json:
         print_json(

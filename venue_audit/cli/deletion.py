@@ -9,10 +9,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from venue_audit.case.stages import require_scanned
 from venue_audit.cli.app import EXIT_DIFFERENCE, app, console, open_case
 from venue_audit.cli.options import AsJson, CaseDir, Quiet, Workers
 from venue_audit.cli.output import print_json
-from venue_audit.errors import UsageError
+from venue_audit.preflight import require_sources
 
 
 @app.command("verify-deletion")
@@ -48,10 +49,9 @@ def verify_deletion_command(
     from venue_audit.scan import ScanOptions
     from venue_audit.verify import verify_deletion
 
+    require_sources(after_sources)
     case = open_case(case_dir)
-    for source in after_sources:
-        if not source.exists():
-            raise UsageError(f"source {source} does not exist")
+    require_scanned(case)
     verdict = verify_deletion(
         case,
         after_sources,

@@ -10,10 +10,10 @@ import typer
 from rich.table import Table
 
 from venue_audit import acquire as acquisition
-from venue_audit.cli.app import EXIT_INTEGRITY, app, console, fail, open_case
+from venue_audit.cli.app import EXIT_INTEGRITY, app, console, open_case
 from venue_audit.cli.options import AsJson, CaseDir, Offsite, Quiet, Workers
 from venue_audit.cli.output import byte_progress, print_json
-from venue_audit.errors import UsageError
+from venue_audit.preflight import require_sources
 
 
 @app.command("acquire")
@@ -60,30 +60,26 @@ def acquire_command(
 
     Example: venue-audit acquire ./case-001 /mnt/export/server /mnt/export/cloud-backup.zip
     """
-    from venue_audit.acquire.live import LiveAcquisitionError, acquire_database, is_database_url
+    from venue_audit.acquire.live import acquire_database, is_database_url
 
-    case = open_case(case_dir)
     databases = [s for s in sources if is_database_url(s)]
     paths = [Path(s) for s in sources if not is_database_url(s)]
-    for source in paths:
-        if not source.exists() and not source.is_symlink():
-            raise UsageError(f"source {source} does not exist")
+    if paths:
+        require_sources(paths)
+    case = open_case(case_dir)
     live = []
     for url in databases:
-        try:
-            live.append(
-                acquire_database(
-                    case,
-                    url,
-                    tables=tables or (),
-                    exclude=exclude or (),
-                    dry_run=dry_run,
-                    prompt=lambda q: typer.prompt(q, hide_input=True),
-                    command=sys.argv,
-                )
+        live.append(
+            acquire_database(
+                case,
+                url,
+                tables=tables or (),
+                exclude=exclude or (),
+                dry_run=dry_run,
+                prompt=lambda q: typer.prompt(q, hide_input=True),
+                command=sys.argv,
             )
-        except LiveAcquisitionError as error:
-            raise fail(str(error)) from error
+        )
     result = None
     if paths:
         with byte_progress("Hashing", quiet) as progress:

@@ -8,7 +8,7 @@ processes; ``--as-of DATE`` is the day the audit is judged at.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -56,13 +56,21 @@ Examiners = Annotated[
         "--examiner", metavar="NAME", help="An examiner's name; give two different names."
     ),
 ]
+Lang = Annotated[
+    Literal["zh", "en", "zh+en"],
+    typer.Option("--lang", metavar="LANG", help="The report's language: zh, en or zh+en."),
+]
 
 # The examination record (检验记录), on ``case new`` and ``audit`` alike.
 Org = Annotated[str, typer.Option("--org", metavar="NAME", help="Commissioning body (委托单位).")]
 Title = Annotated[str, typer.Option("--title", metavar="TEXT", help="Cause of the case (案由).")]
 CommissionedAt = Annotated[
     str,
-    typer.Option("--commissioned-at", metavar="DATE", help="When the examination was commissioned (委托时间)."),
+    typer.Option(
+        "--commissioned-at",
+        metavar="DATE",
+        help="When the examination was commissioned (委托时间).",
+    ),
 ]
 Place = Annotated[
     str, typer.Option("--place", metavar="TEXT", help="Where the examination is done (检验地点).")
@@ -84,7 +92,9 @@ HandoverAt = Annotated[
 ]
 Requirements = Annotated[
     str,
-    typer.Option("--requirements", metavar="TEXT", help="What the examination must answer (检验要求)."),
+    typer.Option(
+        "--requirements", metavar="TEXT", help="What the examination must answer (检验要求)."
+    ),
 ]
 Witnesses = Annotated[
     list[str] | None,
@@ -92,5 +102,7 @@ Witnesses = Annotated[
 ]
 Holder = Annotated[
     str,
-    typer.Option("--holder", metavar="NAME", help="The holder of the evidence (持有人), who signs."),
+    typer.Option(
+        "--holder", metavar="NAME", help="The holder of the evidence (持有人), who signs."
+    ),
 ]

@@ -72,7 +72,8 @@ def print_audit_summary(summary: dict[str, Any], outputs: dict[str, Any]) -> Non
         ("deleted but recoverable records", faces["deleted_recoverable"]),
         (
             "distinct persons (人数)",
-            f"{persons['distinct']}  (band {persons['band'][0]}–{persons['band'][1]})",
+            f"{persons['distinct']}  (interval {persons['interval'][0]}–{persons['interval'][1]},"
+            f" at least {persons['lower_bound']})",
         ),
         ("persons only in deleted data", persons["only_in_deleted"]),
     ]

@@ -10,10 +10,12 @@ from typing import Annotated
 
 import typer
 
-from venue_audit.cli.app import EXIT_INTEGRITY, app, console, fail, open_case
-from venue_audit.cli.options import AsJson, AsOf, CaseDir, Quiet
+from venue_audit.case.stages import require_assessed
+from venue_audit.cli.app import EXIT_INTEGRITY, app, console, open_case
+from venue_audit.cli.options import AsJson, AsOf, CaseDir, Lang, Quiet
 from venue_audit.cli.output import print_json
 from venue_audit.errors import UsageError
+from venue_audit.preflight import parse_day
 
 
 @app.command("report")
@@ -23,9 +25,7 @@ def report_command(
         Path | None,
         typer.Option("--out", metavar="FILE", help="The PDF to write (annexes go beside it)."),
     ] = None,
-    lang: Annotated[
-        str, typer.Option("--lang", metavar="LANG", help="zh (default), en, or zh+en.")
-    ] = "zh",
+    lang: Lang = "zh",
     as_of: AsOf = None,
     no_redact: Annotated[
         bool, typer.Option("--no-redact", help="Sharp thumbnails, for a sealed annex.")
@@ -38,6 +38,14 @@ def report_command(
             help="Sign with this PKCS#12 (password from VENUE_AUDIT_P12_PASSWORD or a prompt).",
         ),
     ] = None,
+    font: Annotated[
+        Path | None,
+        typer.Option(
+            "--font",
+            metavar="FILE",
+            help="A TrueType font (.ttf, or .ttc#N) to embed instead of the bundled Noto Sans SC.",
+        ),
+    ] = None,
     quiet: Quiet = False,
     as_json: AsJson = False,
 ) -> None:
@@ -46,30 +54,38 @@ def report_command(
     Example: venue-audit report ./case-001 --out ./case-001/report.pdf --sign examiner.p12
     """
     from venue_audit.report import report_case
+    from venue_audit.report.sign import load_signer
 
+    parse_day(as_of)
     case = open_case(case_dir)
+    require_assessed(case)
     password = None
     if sign is not None:
+        if not sign.is_file():
+            raise UsageError(f"--sign {sign}: no such file")
         secret = os.environ.get("VENUE_AUDIT_P12_PASSWORD")
         if secret is None:
+            if not sys.stdin.isatty():
+                raise UsageError(
+                    f"--sign {sign}: set VENUE_AUDIT_P12_PASSWORD (no terminal to ask on)"
+                )
             secret = typer.prompt(
                 "PKCS#12 password", hide_input=True, default="", show_default=False
             )
         password = secret.encode() if secret else None
-    target = out or case.directory / "report" / "report.pdf"
-    try:
-        outputs = report_case(
-            case,
-            target,
-            as_of=as_of,
-            lang=lang,
-            redact=not no_redact,
-            sign_p12=sign,
-            p12_password=password,
-            command=sys.argv,
-        )
-    except ValueError as error:
-        raise fail(str(error)) from error
+        load_signer(sign, password)
+    target = out or case.directory / "report" / "report.pdf"  # report_case makes the folder
+    outputs = report_case(
+        case,
+        target,
+        as_of=as_of,
+        lang=lang,
+        redact=not no_redact,
+        sign_p12=sign,
+        p12_password=password,
+        font_file=font,
+        command=sys.argv,
+    )
     if as_json:
         print_json(
             {

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from venue_audit.case.stages import require_acquired
 from venue_audit.cli.app import app, console, open_case
 from venue_audit.cli.options import AsJson, CaseDir, Quiet, Workers
 from venue_audit.cli.output import byte_progress, print_json
@@ -66,6 +67,7 @@ def scan_command(
     from venue_audit.scan import ScanOptions, count_faces, scan
 
     case = open_case(case_dir)
+    require_acquired(case)
     options = ScanOptions(
         workers=workers or 0,
         engine=EngineConfig(min_face_size=min_face_size, encoder=encoder),

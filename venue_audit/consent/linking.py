@@ -23,6 +23,7 @@ from typing import Protocol
 from venue_audit.consent import headers as header_table
 from venue_audit.consent.log import ConsentLog, ConsentRecord, LogProblem
 from venue_audit.consent.subject_keys import match_tokens
+from venue_audit.errors import UsageError
 
 # A face embedding in, the matching person's id (or None) out.
 FaceMatcher = Callable[[Sequence[float]], "str | None"]
@@ -40,7 +41,7 @@ _FAMILIES = ({"phone", "phone_hash"}, {"id_number", "id_hash"})
 _NOT_KEYS = {"signed_at", "withdrawn_at", "purpose", "name", "photo", "template"}
 
 
-class LinkError(ValueError):
+class LinkError(UsageError, ValueError):
     """An explicit link that names a column the consent log does not have."""
 
 

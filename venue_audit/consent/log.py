@@ -24,6 +24,7 @@ from venue_audit.consent import headers as header_table
 from venue_audit.consent.enrolment import Enrolment, EnrolmentError, read_photo, read_template
 from venue_audit.consent.subject_keys import storable
 from venue_audit.consent.timestamps import is_blank, parse_timestamp
+from venue_audit.errors import UsageError
 from venue_audit.user_files import InputFileError, require_regular_file
 
 MAX_HEADER_SCAN = 10
@@ -33,7 +34,7 @@ _NO = {"否", "0", "n", "no", "false", "未撤回", "未撤销", "有效", "acti
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
-class ConsentLogError(Exception):
+class ConsentLogError(UsageError):
     """The file is not a readable consent log (wrong format, corrupt, or no consent columns)."""
 
 

@@ -30,6 +30,7 @@ from datetime import date
 from pathlib import Path
 
 from venue_audit.consent.log import split_purposes
+from venue_audit.errors import UsageError
 from venue_audit.user_files import InputFileError, open_user_file
 
 DEFAULT_RETENTION_DAYS = 30
@@ -38,7 +39,7 @@ DEFAULT_ALLOWED_PURPOSES = ("安防", "公共安全", "security", "public securi
 _KNOWN_KEYS = {"retention_days", "allowed_purposes", "consent_required_before_capture", "as_of"}
 
 
-class PolicyError(ValueError):
+class PolicyError(UsageError, ValueError):
     """A policy file that cannot be used; the message names the setting."""
 
 

@@ -1,4 +1,4 @@
-"""Distinct persons of one embedding space: links from the stores, then faces, then fragments.
+"""Distinct persons of one embedding space: links from the stores, then faces, then groups.
 
 The method, in the order the evidence is trusted:
 
@@ -6,17 +6,19 @@ The method, in the order the evidence is trusted:
    one observation, so a template stored 50 times does not outvote a person's other captures.
 2. **Must-links** from the data (same visitor_id / personId / PIN in a store, same content hash)
    join faces unconditionally (union-find via connected components).
-3. **Strict face links**: each face is joined to those of its k nearest faces closer than
-   ``link_threshold`` (0.5 for dlib). Single links are only trusted where they are unambiguous.
-   The k-NN graph is exact up to ``exact_limit`` faces (100k); above, it is the union of
-   ``tables`` k-means partitions searched ``probes`` cells deep (see :mod:`.knn`).
-4. **Average-linkage merging**: the fragments are merged while the RMS distance over *all* their
-   cross pairs stays under ``merge_threshold`` (0.6, dlib's own match threshold), considering only
-   fragments joined by a k-NN edge. An outlier capture of a person is close to that person on
-   average and rejoins it; two different people whose closest captures happen to fall under 0.6 are
-   far on average and stay apart. Naive single-threshold clustering cannot tell these apart.
-5. **Band**: step 4 is repeated over the band of merge thresholds (default 0.5-0.6); the lowest and
-   highest person counts are the confidence band reported next to the point estimate.
+3. **Calibration** (dlib, :mod:`.calibration`): each face's impostor scale, the mean and spread
+   of its distances to a cohort of other faces of the same evidence, so that small grey crops,
+   which sit closer to everybody, are judged on their own scale and not on a photo's.
+4. **Average-linkage merging**, from single faces on (no single-link stage, so no chaining):
+   groups merge, mutual-nearest first, while the RMS distance over
+   *all* their cross pairs stays ``merge_spreads`` spreads below their members' impostor mean. An
+   outlier capture is close to its person on average and rejoins it; two people whose closest
+   captures happen to be near are far on average and stay apart.
+5. **Count, interval, lower bound** (:mod:`.uncertainty`): the groups found, corrected by the
+   split and merge rates measured on real labelled faces for groups of that size and separation.
+
+Spaces other than dlib's keep fixed thresholds in their own metric (``link_threshold``,
+``merge_threshold``) and report the groups found as their count.
 """
 
 from __future__ import annotations
@@ -26,9 +28,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from venue_audit.persons.calibration import (
+    COHORT,
+    NEAREST_SKIPPED,
+    NUISANCE_MIN_FACES,
+    calibrate,
+)
 from venue_audit.persons.config import ClusteringConfig, Metric, config_for_space
 from venue_audit.persons.knn import knn_graph
 from venue_audit.persons.linkage import ClusterStats, agglomerate, components
+from venue_audit.persons.uncertainty import CountEstimate, estimate_count
 
 
 class InvalidEmbeddings(ValueError):
@@ -41,15 +50,15 @@ class ClusteringResult:
 
     space: str
     labels: np.ndarray  # (N,) int64, 0..n_persons-1, person 0 owns row 0
-    n_persons: int
-    band: tuple[int, int]  # (low, high) person counts over the band of merge thresholds
-    band_counts: dict[float, int]  # merge threshold -> person count
+    n_persons: int  # groups found: one row per person in the case
+    estimate: int  # persons behind those groups, corrected by the measured split and merge rates
+    interval: tuple[int, int]  # (low, high) persons, from the measured rates (persons.uncertainty)
+    lower_bound: int  # at least this many distinct persons
     method: str
     parameters: dict[str, object]
     cluster_sizes: np.ndarray  # (n_persons,) rows per person (duplicates included)
     cluster_radius: np.ndarray  # (n_persons,) RMS distance of distinct faces to their centroid
-    cluster_separation: np.ndarray  # (n_persons,) RMS linkage to the nearest other, inf if none
-    cluster_stable: np.ndarray  # (n_persons,) bool: same members at both ends of the band
+    cluster_separation: np.ndarray  # (n_persons,) linkage to the nearest other, inf if none
     stats: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -119,38 +128,39 @@ def _number_by_first_row(raw: np.ndarray) -> np.ndarray:
     return rank[inverse.ravel()]
 
 
-def _same_partition(fine: np.ndarray, other: np.ndarray, n_fine: int) -> np.ndarray:
-    """Per cluster of ``fine``: is it also exactly one cluster of ``other``?"""
-    size_fine = np.bincount(fine, minlength=n_fine)
-    _, other_dense = np.unique(other, return_inverse=True)
-    size_other = np.bincount(other_dense)
-    pairs = np.unique(fine.astype(np.int64) * (other_dense.max() + 1) + other_dense)
-    parts = np.bincount(pairs // (other_dense.max() + 1), minlength=n_fine)
-    rep = np.zeros(n_fine, dtype=np.int64)
-    rep[fine] = other_dense
-    return (parts == 1) & (size_other[rep] == size_fine)
-
-
 def describe_method(config: ClusteringConfig, index_kind: str) -> str:
     unit = "Euclidean distance" if config.metric == "euclidean" else "cosine distance"
-    low, high = config.band
-    text = (
+    common = (
         f"Space '{config.space}' ({unit}). Byte-identical embeddings counted once; must-links "
-        f"(person keys in stores, identical content) joined first. Each face joined to those of its "
-        f"{config.k} nearest neighbours ({index_kind} k-NN search) closer than "
-        f"{config.link_threshold:g}; the resulting fragments merged by average linkage (RMS of all "
-        f"cross-pair distances, mutual-nearest rounds) while under {config.merge_threshold:g}. "
-        + (
-            f"Up to {config.refine} further k-NN searches among the centroids of the persons found "
-            "(within the merge threshold, a lower bound of the linkage) add the pairs the "
-            "approximate search missed. "
-            if index_kind.startswith("kmeans") and config.refine > 0
-            else ""
-        )
-        + f"Band: merge threshold swept over {low:g}-{high:g} in {config.band_steps} steps. "
-        f"Seed {config.seed}."
+        f"(person keys in stores, identical content) joined first. "
     )
-    if not config.calibrated:
+    if config.adaptive:
+        text = common + (
+            "Each face's impostor scale calibrated from the evidence: the mean and spread of its "
+            f"distances to a cohort of up to {COHORT} other faces, its nearest "
+            f"{NEAREST_SKIPPED} left out (the strongest direction of variation removed first when "
+            f"there are {NUISANCE_MIN_FACES} faces or more). Groups, from single faces on, merged by "
+            "average linkage (RMS of all cross-pair distances, mutual-nearest rounds) while "
+            f"{-config.merge_spreads:g} spreads or more below the mean of their members' impostor "
+            f"means, considering the {config.k} nearest neighbours of each face ({index_kind} "
+            "k-NN search). "
+        )
+    else:
+        text = common + (
+            f"Each face joined to those of its {config.k} nearest neighbours ({index_kind} k-NN "
+            f"search) closer than {config.link_threshold:g}; the resulting fragments merged by "
+            f"average linkage (RMS of all cross-pair distances, mutual-nearest rounds) while under "
+            f"{config.merge_threshold:g}. "
+        )
+    if index_kind.startswith("kmeans") and config.refine > 0:
+        text += (
+            f"Up to {config.refine} further k-NN searches among the centroids of the persons "
+            "found add the pairs the approximate search missed. "
+        )
+    text += f"Seed {config.seed}."
+    if not config.merge_by_distance:
+        text += " Model not calibrated: templates joined only by evidence keys, never by distance."
+    elif not config.calibrated:
         text += " Thresholds not calibrated for this model: the count is indicative only."
     return text
 
@@ -177,14 +187,25 @@ def cluster_space(
 
     unique, row_to_unique = _deduplicate(x)
     m = unique.shape[0]
-    link_t = _euclidean_threshold(config.link_threshold, config.metric)
-    merge_t = _euclidean_threshold(config.merge_threshold, config.metric)
-    band = config.band_thresholds()
-    band_t = [_euclidean_threshold(t, config.metric) for t in band]
-    reach = max([merge_t, *band_t])
+    ml_a, ml_b = row_to_unique[pairs[:, 0]], row_to_unique[pairs[:, 1]]
+    if config.adaptive:
+        calibration = calibrate(unique, config.seed)
+        space_x = calibration.vectors
+        impostor: tuple[np.ndarray, np.ndarray] | None = (
+            calibration.impostor_mean,
+            calibration.impostor_spread,
+        )
+        merge_t = config.merge_spreads
+        # the largest distance any pair could merge at: a bound for the neighbour search
+        reach = float(np.max(calibration.impostor_mean + merge_t * calibration.impostor_spread))
+        reach = max(reach, 1e-6)
+    else:
+        space_x, impostor = unique, None
+        merge_t = _euclidean_threshold(config.merge_threshold, config.metric)
+        reach = merge_t
 
     graph = knn_graph(
-        unique,
+        space_x,
         config.k + 1,  # a face is its own nearest neighbour
         exact_limit=config.exact_limit,
         reach=reach,
@@ -194,63 +215,71 @@ def cluster_space(
         seed=config.seed,
     )
     cand_a, cand_b, cand_d = graph.edges(reach)
-    ml_a, ml_b = row_to_unique[pairs[:, 0]], row_to_unique[pairs[:, 1]]
+    if impostor is not None or not config.merge_by_distance:  # nothing joins on one pair
+        strict = np.zeros(cand_a.size, dtype=bool)
+    else:
+        strict = cand_d <= min(_euclidean_threshold(config.link_threshold, config.metric), merge_t)
 
-    def run(threshold: float) -> tuple[np.ndarray, np.ndarray, int]:
-        strict = cand_d <= min(link_t, threshold)
+    def run() -> tuple[np.ndarray, np.ndarray, int]:
+        if impostor is not None:
+            # Evidence keys join the groups the faces were found in, not the two faces alone: a
+            # pair of faces fixed together would sit apart from both people's other captures.
+            merged = agglomerate(space_x, np.arange(m), cand_a, cand_b, merge_t, impostor)
+            return (*_joined_by_keys(merged.labels, merged.nearest_other, ml_a, ml_b), m)
         base = components(
             m,
             np.concatenate([cand_a[strict], ml_a]),
             np.concatenate([cand_b[strict], ml_b]),
         )
-        merged = agglomerate(unique, base, cand_a, cand_b, threshold)
+        if not config.merge_by_distance:
+            return base, np.full(int(base.max()) + 1, np.inf), int(base.max()) + 1
+        merged = agglomerate(space_x, base, cand_a, cand_b, merge_t, impostor)
         return merged.labels, merged.nearest_other, int(base.max()) + 1
 
-    final, nearest_other, n_fragments = run(merge_t)
+    final, nearest_other, n_fragments = run()
     for round_ in range(config.refine if graph.index_kind != "exact" else 0):
         # An approximate graph misses some pairs of one person; search again among the persons
         # found (far fewer points than faces), with fresh partitions. Centroid distance is a lower
-        # bound of the RMS linkage, so pairs of persons farther apart than the merge threshold
-        # could never merge and need not be found.
-        extra_a, extra_b = _person_pairs(unique, final, merge_t, config, config.seed + 1 + round_)
+        # bound of the RMS linkage, so pairs of persons farther apart than the reach could never
+        # merge and need not be found.
+        extra_a, extra_b = _person_pairs(space_x, final, reach, config, config.seed + 1 + round_)
         cand_a = np.concatenate([cand_a, extra_a])
         cand_b = np.concatenate([cand_b, extra_b])
-        cand_d = np.concatenate([cand_d, np.full(extra_a.size, np.inf, dtype=cand_d.dtype)])
+        strict = np.concatenate([strict, np.zeros(extra_a.size, dtype=bool)])
         before = int(np.unique(final).size)
-        final, nearest_other, _ = run(merge_t)
+        final, nearest_other, _ = run()
         if int(np.unique(final).size) == before:
             break
-    band_labels = {
-        t: (final if t_e == merge_t else run(t_e)[0]) for t, t_e in zip(band, band_t, strict=True)
-    }
-    band_counts = {t: int(np.unique(lab).size) for t, lab in band_labels.items()}
 
     row_raw = final[row_to_unique]
     labels = _number_by_first_row(row_raw)
     n_persons = int(labels.max()) + 1
 
-    # Per-person diagnostics, computed on distinct faces.
+    # Per-person diagnostics, computed on distinct faces in the space's own distances.
     person_of_unique = np.empty(m, dtype=np.int64)
     person_of_unique[row_to_unique] = labels
     radius, separation = _person_geometry(unique, person_of_unique, final, nearest_other, n_persons)
-    low_lab, high_lab = band_labels[band[0]], band_labels[band[-1]]
-    stable = _same_partition(person_of_unique, low_lab, n_persons) & _same_partition(
-        person_of_unique, high_lab, n_persons
-    )
-    if config.metric == "cosine":  # report geometry in the space's own unit
+    if config.metric == "cosine" and impostor is None:  # report geometry in the space's own unit
         radius, separation = _cosine_from_euclidean(radius), _cosine_from_euclidean(separation)
+    distinct_sizes = np.bincount(person_of_unique, minlength=n_persons)
+    if config.adaptive:
+        counted = estimate_count(distinct_sizes)
+    elif config.calibrated:
+        counted = CountEstimate(n_persons, (n_persons, n_persons), n_persons)
+    else:  # all of them may be people counted in another space, or one person
+        counted = CountEstimate(n_persons, (1, n_persons), 1)
     return ClusteringResult(
         space=config.space,
         labels=labels,
         n_persons=n_persons,
-        band=(min(band_counts.values()), max(band_counts.values())),
-        band_counts=band_counts,
+        estimate=counted.estimate,
+        interval=counted.interval,
+        lower_bound=counted.lower_bound,
         method=describe_method(config, graph.index_kind),
         parameters={**config.as_dict(), "index": graph.index_kind},
         cluster_sizes=np.bincount(labels, minlength=n_persons),
         cluster_radius=radius,
         cluster_separation=separation,
-        cluster_stable=stable,
         stats={
             "rows": n,
             "distinct_vectors": m,
@@ -259,6 +288,19 @@ def cluster_space(
             "fragments_before_merge": n_fragments,
         },
     )
+
+
+def _joined_by_keys(
+    labels: np.ndarray, nearest_other: np.ndarray, ml_a: np.ndarray, ml_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Groups sharing a must-link become one; a joined group's separation is its members' least."""
+    if ml_a.size == 0:
+        return labels, nearest_other
+    n_groups = nearest_other.size
+    joined = components(n_groups, labels[ml_a], labels[ml_b])
+    separation = np.full(n_groups, np.inf)
+    np.minimum.at(separation, joined, nearest_other)
+    return joined[labels], separation
 
 
 def _person_pairs(
@@ -310,14 +352,14 @@ def _empty_result(config: ClusteringConfig) -> ClusteringResult:
         space=config.space,
         labels=np.zeros(0, dtype=np.int64),
         n_persons=0,
-        band=(0, 0),
-        band_counts={t: 0 for t in config.band_thresholds()},
+        estimate=0,
+        interval=(0, 0),
+        lower_bound=0,
         method=describe_method(config, "none"),
         parameters={**config.as_dict(), "index": "none"},
         cluster_sizes=np.zeros(0, dtype=np.int64),
         cluster_radius=empty_f,
         cluster_separation=empty_f,
-        cluster_stable=np.zeros(0, dtype=bool),
         stats={
             "rows": 0,
             "distinct_vectors": 0,

@@ -107,19 +107,39 @@ def agglomerate(
     cand_a: np.ndarray,
     cand_b: np.ndarray,
     threshold: float,
+    impostor: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Agglomeration:
-    """Merge clusters whose RMS linkage is under ``threshold``, in mutual-nearest rounds.
+    """Merge clusters whose linkage is under ``threshold``, in mutual-nearest rounds.
 
+    Without ``impostor`` the linkage is the RMS cross distance. With ``impostor = (mean, spread)``
+    per node (each face's distances to the people it is not, see :mod:`.calibration`) it is the
+    RMS cross distance in units of the two clusters' own impostor spread below their impostor mean:
+    ``(rms - mean) / spread`` with mean and spread averaged over the members of both, and
+    ``threshold`` is then a (negative) number of spreads.
     Only cluster pairs joined by a candidate edge (node pairs from the k-NN graph) are considered:
     clusters no face of which is among another's nearest faces are never merged.
     """
     n_clusters = int(labels.max()) + 1 if labels.size else 0
     stats = ClusterStats.of(vectors, labels, n_clusters)
+    scale = None
+    if impostor is not None:
+        scale = np.zeros((n_clusters, 2), dtype=np.float64)
+        np.add.at(scale, labels, np.stack(impostor, axis=1))
     parent = np.arange(n_clusters, dtype=np.int64)
     a, b = _unique_pairs(labels[cand_a], labels[cand_b], max(n_clusters, 1))
     rounds = merges = 0
-    while a.size:
+
+    def linkage(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         link = stats.rms_linkage(a, b)
+        if scale is None:
+            return link
+        count = stats.count[a] + stats.count[b]
+        mean = (scale[a, 0] + scale[b, 0]) / count
+        spread = (scale[a, 1] + scale[b, 1]) / count
+        return (link - mean) / np.maximum(spread, 1e-6)
+
+    while a.size:
+        link = linkage(a, b)
         close = link <= threshold
         if not close.any():
             break
@@ -137,6 +157,8 @@ def agglomerate(
         mutual &= nearest[b_c] == a_c
         keep, gone = a_c[mutual], b_c[mutual]  # a < b, so the smaller id survives
         stats.merge_into(keep, gone)
+        if scale is not None:
+            np.add.at(scale, keep, scale[gone])
         parent[gone] = keep
         merges += int(gone.size)
         a, b = _unique_pairs(parent[a], parent[b], n_clusters)
@@ -148,7 +170,7 @@ def agglomerate(
         parent = grand
     best_other = np.full(n_clusters, np.inf)
     if a.size:
-        link = stats.rms_linkage(a, b)
+        link = linkage(a, b)
         np.minimum.at(best_other, a, link)
         np.minimum.at(best_other, b, link)
     return Agglomeration(parent[labels], rounds, merges, best_other)

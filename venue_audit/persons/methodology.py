@@ -1,66 +1,83 @@
 """The methodology paragraph of the report for the person count, in Chinese and English.
 
-A count of persons is only evidence if another examiner can redo it: the paragraph names the
-method, every parameter and the seed, states why the thresholds are what they are, and gives the
-confidence band. The report module prints it as is.
+A count of persons is only evidence if another examiner can redo it and say how far it may be
+off. :func:`court_statement` is the part an examiner repeats in court: two sentences, the count
+with its interval and lower bound, then how they were obtained. :func:`describe` adds, per
+embedding space, the method with every parameter and the seed.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from venue_audit.persons.clustering import ClusteringResult
 
-JUSTIFICATION_EN = (
-    "Why not one threshold: with dlib embeddings, clustering at 0.6 (dlib's match threshold) "
-    "merges different people whose closest captures happen to fall under 0.6, and clustering at "
-    "0.5 splits a person's poorer captures (on the labelled photos, alex_lacamoire/3.png is "
-    "0.52-0.53 from his other photos). Joining only under 0.5 and then merging groups whose "
-    "average (RMS) cross distance stays under 0.6 keeps both right: an outlier capture is close to "
-    "its person on average, two different people are not. Measured on planted sets with known "
-    "truth (near identities and outlier captures included) the count was exact, where Chinese "
-    "whispers at 0.5 over-counted and at 0.6 under-counted."
+STATEMENT_ZH = (
+    "经聚类，本案留存人脸共对应 {distinct} 个不同自然人；依据本方法在已知真实身份的人脸数据上"
+    "实测的拆分与合并比例，真实人数应在 {low} 至 {high} 人之间，且至少为 {lower} 人。"
+    "人数由人脸特征按平均连接聚类得出，每张人脸的判别尺度均以本案证据中其他人脸校准"
+    "（小图、灰度、模糊人脸不按清晰照片的标准判断），同一系统人员编号或同一条记录中的人脸"
+    "直接归为同一人。"
+)
+STATEMENT_EN = (
+    "By clustering, the faces kept in this case belong to {distinct} distinct persons; from the "
+    "split and merge rates of this method measured on faces of known identity, the true number "
+    "lies between {low} and {high}, and is at least {lower}. The count comes from average-linkage "
+    "clustering of face embeddings, each face judged on a scale calibrated against the other faces "
+    "of this evidence (small, grey or blurred crops are not held to a sharp photo's standard), and "
+    "faces sharing a system's person id or one record are one person outright."
 )
 
-JUSTIFICATION_ZH = (
-    "不采用单一阈值的理由：对 dlib 特征向量，若按 0.6（dlib 公布的匹配阈值）直接聚类，"
-    "个别拍摄恰好相距不足 0.6 的不同人会被合并；若按 0.5 聚类，同一人质量较差的拍摄会被拆分"
-    "（标注照片中 alex_lacamoire/3.png 与其本人其他照片相距 0.52–0.53）。本方法先仅连接距离小于 "
-    "0.5 的人脸，再将全部交叉距离的均方根（平均连接）小于 0.6 的组合并：同一人的离群拍摄平均而言"
-    "接近本人，不同的人则不然。在已知真值的模拟数据（含相近身份与离群拍摄）上，本方法人数完全正确，"
-    "而 Chinese whispers 在 0.5 时多计、在 0.6 时少计。"
-)
+
+def court_statement(persons: dict[str, Any], lang: Literal["zh", "en"] = "zh") -> str:
+    """Two sentences from summary.json's ``persons`` block: the count, then how it was made."""
+    low, high = persons.get("interval") or [persons["distinct"], persons["distinct"]]
+    template = STATEMENT_ZH if lang == "zh" else STATEMENT_EN
+    return template.format(
+        distinct=persons["distinct"],
+        low=low,
+        high=high,
+        lower=persons.get("lower_bound", persons["distinct"]),
+    )
 
 
 def _params_line(result: ClusteringResult) -> str:
     p = result.parameters
+    if p.get("adaptive"):
+        thresholds = f"merge_spreads={p['merge_spreads']}"
+    else:
+        thresholds = f"link_threshold={p['link_threshold']}, merge_threshold={p['merge_threshold']}"
     return (
-        f"space={result.space}, metric={p['metric']}, link_threshold={p['link_threshold']}, "
-        f"merge_threshold={p['merge_threshold']}, band={p['band']}, k={p['k']}, "
+        f"space={result.space}, metric={p['metric']}, {thresholds}, k={p['k']}, "
         f"index={p['index']}, seed={p['seed']}"
     )
 
 
 def describe(result: ClusteringResult, lang: Literal["zh", "en"] = "zh") -> str:
     """Methodology paragraph for one embedding space's person count."""
-    low, high = result.band
-    stable = int(result.cluster_stable.sum())
+    low, high = result.interval
     if lang == "en":
         return (
-            f"Distinct persons in space '{result.space}': {result.n_persons} "
-            f"(band {low}-{high} over merge thresholds {list(result.band_counts)}); "
-            f"{stable} of {result.n_persons} persons have the same members at both ends of the "
-            f"band. Method: {result.method} Parameters: {_params_line(result)}. "
-            f"{JUSTIFICATION_EN if str(result.parameters['space']).startswith('dlib') else ''}"
-        ).strip()
-    uncal = "" if result.parameters["calibrated"] else "该模型阈值未经校准，人数仅供参考。"
+            f"Distinct persons in space '{result.space}': {result.n_persons} groups "
+            f"(estimate {result.estimate}, interval {low}-{high}, at least {result.lower_bound}). "
+            f"Method: {result.method} Parameters: {_params_line(result)}."
+        )
+    if not result.parameters.get("merge_by_distance", True):
+        caveat = "该模型未经校准，模板仅按证据中的人员标识合并，从不按距离合并。"
+    elif not result.parameters["calibrated"]:
+        caveat = "该模型阈值未经校准，人数仅供参考。"
+    else:
+        caveat = ""
+    method = (
+        "先将内容完全相同的特征向量计为一次，按数据中的人员标识（visitor_id、personId、PIN 等）"
+        "及同一记录强制合并；再以本案证据自身校准每张人脸的冒认距离（与其他人脸距离的均值与离散度），"
+        "按平均连接（全部交叉距离的均方根）合并低于其冒认均值足够多个离散度的组。"
+        if result.parameters.get("adaptive")
+        else "先将内容完全相同的特征向量计为一次，按数据中的人员标识及同一记录强制合并；"
+        "再将每张人脸与其近邻中距离小于连接阈值者相连，并按平均连接合并小于合并阈值的组。"
+    )
     return (
-        f"特征空间“{result.space}”中的不同人数：{result.n_persons} 人"
-        f"（合并阈值取 {list(result.band_counts)} 时人数区间为 {low}–{high} 人）；"
-        f"其中 {stable} 人在区间两端成员完全相同。方法：先将内容完全相同的特征向量计为一次，"
-        f"按数据中的人员标识（visitor_id、personId、PIN 等）及相同内容强制合并；"
-        f"再将每张人脸与其 {result.parameters['k']} 个近邻中距离小于连接阈值者相连；"
-        f"最后按平均连接（全部交叉距离的均方根）合并小于合并阈值的组。{uncal}"
-        f"参数：{_params_line(result)}。"
-        f"{JUSTIFICATION_ZH if str(result.parameters['space']).startswith('dlib') else ''}"
+        f"特征空间“{result.space}”中的不同人数：{result.n_persons} 组"
+        f"（估计 {result.estimate} 人，区间 {low}–{high} 人，至少 {result.lower_bound} 人）。"
+        f"方法：{method}{caveat}参数：{_params_line(result)}。"
     )

@@ -19,6 +19,7 @@ from venue_audit.report import annexes
 from venue_audit.report.evidence_images import evidence_thumbnail_source
 from venue_audit.report.load import ThumbnailSource, load_report_data
 from venue_audit.report.model import VerificationSection
+from venue_audit.report.person_annexes import write_person_annexes
 from venue_audit.report.render import ReportOutputs, render_report
 from venue_audit.user_files import require_regular_file
 
@@ -50,7 +51,9 @@ def report_case(
     thumbnails: bool = True,
     thumbnail_source: ThumbnailSource | None = None,
     verification: VerificationSection | None = None,
+    font_file: Path | None = None,
     command: list[str] | None = None,
+    sealed_contact_sheets: bool = False,
 ) -> ReportOutputs:
     """Write the report and annexes into ``out_pdf``'s folder; log a ``report`` custody event.
 
@@ -67,8 +70,16 @@ def report_case(
     data = load_report_data(
         case, as_of, rehash=rehash, thumbnail_source=thumbnail_source, verification=verification
     )
+    extra = write_person_annexes(case, Path(out_pdf).parent, thumbnail_source, sealed_contact_sheets)
     outputs = render_report(
-        data, out_pdf, lang=lang, redact=redact, sign_p12=sign_p12, p12_password=p12_password
+        data,
+        out_pdf,
+        lang=lang,
+        redact=redact,
+        sign_p12=sign_p12,
+        p12_password=p12_password,
+        font_file=font_file,
+        extra_annexes=extra,
     )
     mismatched = [item.path for item in data.evidence if item.integrity == "mismatch"]
     case.log(

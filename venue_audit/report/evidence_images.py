@@ -7,8 +7,12 @@ locator shapes are understood, the ones the scan writes:
 
 - a top-level image file (``export/nvr/CH01/x.jpg``);
 - a zip member (``export/cloud/backup.zip!/faces/x.jpg``), read in memory;
-- a live SQLite cell (``<db>, table T, rowid N, column C``), read through a
-  ``mode=ro&immutable=1`` URI.
+- a live SQLite cell (``<db>, table T, rowid N, column C``), from an in-memory
+  copy of the database.
+
+Every byte is read through :func:`venue_audit.acquire.items.open_evidence`
+(``O_RDONLY | O_NOFOLLOW | O_NOATIME``): writing a report changes neither the
+evidence nor its access times.
 
 Anything else (recovered deleted rows, carved bytes, nested archives) yields
 no thumbnail rather than a guess; a thumbnail is an illustration, never
@@ -24,16 +28,17 @@ import sqlite3
 import zipfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from PIL import Image
 
 from venue_audit.acquire.exports import absolute_path, display_path, manifest_rows
+from venue_audit.acquire.items import open_evidence
 from venue_audit.case import Case
 from venue_audit.report.load import ThumbnailSource
 from venue_audit.report.redact import ThumbnailError, decode
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
+MAX_DATABASE_BYTES = 512 * 1024 * 1024  # larger databases give no thumbnails
 FACE_MARGIN = 0.35
 _SQLITE_CELL = re.compile(
     r"^(?P<path>.+), table (?P<table>.+), rowid (?P<rowid>\d+), column (?P<column>.+)$"
@@ -53,12 +58,14 @@ def evidence_thumbnail_source(case: Case) -> ThumbnailSource:
         if isinstance(box, list) and len(box) == 4 and face["artifact_id"] not in boxes:
             boxes[face["artifact_id"]] = [int(v) for v in box]
 
+    databases: dict[Path, sqlite3.Connection | None] = {}
+
     def source(artifact: dict[str, Any]) -> bytes | None:
         row = rows.get(artifact.get("evidence_id"))
         if row is None or artifact.get("deleted"):
             return None
         try:
-            data = _read(row, str(artifact.get("locator") or ""))
+            data = _read(row, str(artifact.get("locator") or ""), databases)
             if data is None:
                 return None
             return _face_crop(data, boxes.get(artifact["id"]))
@@ -68,40 +75,61 @@ def evidence_thumbnail_source(case: Case) -> ThumbnailSource:
     return source
 
 
-def _read(row: dict[str, Any], locator: str) -> bytes | None:
+def _read(
+    row: dict[str, Any], locator: str, databases: dict[Path, sqlite3.Connection | None]
+) -> bytes | None:
     if row["parent_id"] is not None or row["entry"] != "file":
         return None
     path = Path(absolute_path(row))
     cell = _SQLITE_CELL.match(locator)
     if cell is not None:
-        return _sqlite_cell(path, cell["table"], cell["column"], int(cell["rowid"]))
+        if path not in databases:
+            databases[path] = _in_memory(path)
+        database = databases[path]
+        if database is None:
+            return None
+        return _sqlite_cell(database, cell["table"], cell["column"], int(cell["rowid"]))
     if _MEMBER in locator:
         container, member = locator.split(_MEMBER, 1)
         if container != display_path(row) or _MEMBER in member:
             return None
         return _zip_member(path, member)
     if locator == display_path(row) and row["size"] and row["size"] <= MAX_IMAGE_BYTES:
-        return path.read_bytes()
+        return _read_file(path, MAX_IMAGE_BYTES)
     return None
 
 
-def _sqlite_cell(path: Path, table: str, column: str, rowid: int) -> bytes | None:
-    uri = f"file:{quote(str(path))}?mode=ro&immutable=1"
-    connection = sqlite3.connect(uri, uri=True)
-    try:
-        quoted_table = '"' + table.replace('"', '""') + '"'
-        quoted_column = '"' + column.replace('"', '""') + '"'
-        found = connection.execute(
-            f"select {quoted_column} from {quoted_table} where rowid = ?", [rowid]
-        ).fetchone()
-    finally:
-        connection.close()
+def _read_file(path: Path, limit: int) -> bytes | None:
+    with open_evidence(path) as stream:
+        data = stream.read(limit + 1)
+    return data if len(data) <= limit else None
+
+
+def _in_memory(path: Path) -> sqlite3.Connection | None:
+    """The database's committed pages, copied into memory: nothing opens the evidence file
+    but the read-only opener, and no journal or lock file appears beside it."""
+    data = _read_file(path, MAX_DATABASE_BYTES)
+    if not data:
+        return None
+    connection = sqlite3.connect(":memory:")
+    connection.deserialize(data)
+    return connection
+
+
+def _sqlite_cell(
+    connection: sqlite3.Connection, table: str, column: str, rowid: int
+) -> bytes | None:
+    quoted_table = '"' + table.replace('"', '""') + '"'
+    quoted_column = '"' + column.replace('"', '""') + '"'
+    found = connection.execute(
+        f"select {quoted_column} from {quoted_table} where rowid = ?", [rowid]
+    ).fetchone()
     value = found[0] if found else None
     return bytes(value) if isinstance(value, bytes) and len(value) <= MAX_IMAGE_BYTES else None
 
 
 def _zip_member(path: Path, member: str) -> bytes | None:
-    with zipfile.ZipFile(path) as archive:
+    with open_evidence(path) as stream, zipfile.ZipFile(stream) as archive:
         info = archive.getinfo(member)
         if info.file_size > MAX_IMAGE_BYTES:
             return None

@@ -30,6 +30,8 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
+from venue_audit.errors import UsageError
+
 FONT_ENV = "VENUE_AUDIT_CJK_FONT"
 BUNDLED_PACKAGE = "pylopdf_fonts_zh_cn"
 BUNDLED_FILE = "NotoSansSC-Regular.otf"
@@ -39,7 +41,7 @@ CU2QU_MAX_ERROR = 1.0  # font units (of 1000): invisible at any print size
 BASE_CHARACTERS = string.printable + "—–…·、，。：；（）《》〔〕“”‘’【】×→≥≤±°■□"
 
 
-class FontError(ValueError):
+class FontError(UsageError, ValueError):
     """A font the examiner chose cannot be embedded; the message says why."""
 
 

@@ -23,6 +23,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "witnesses": ("见证人", "Witnesses"),
     "holder": ("持有人", "Holder"),
     "not_given": ("（未填写）", "(not given)"),
+    "abbreviated": (
+        " …（共 {n} 个字符，全文见附件 {annex}）… ",
+        " … ({n} characters; in full in the annex {annex}) … ",
+    ),
     "org": ("委托单位", "Commissioning body"),
     "venue": ("检验对象（场所/系统）", "Venue / system examined"),
     "place": ("检验地点", "Place of examination"),
@@ -41,7 +45,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "records": ("人脸采集记录（人次）", "Capture records"),
     "distinct": ("不同自然人（人数）", "Distinct persons"),
     "band_range": ("阈值敏感性区间 {low}–{high}", "threshold sensitivity range {low}–{high}"),
-    "persons_interval": ("区间 {low}–{high}", "interval {low}–{high}"),
+    "persons_interval": ("误差区间 {low}–{high}", "error interval {low}–{high}"),
+    "interval_note": (
+        "误差区间：按在带标注的真实人脸上实测的拆分率（一人被分为多组）与合并率（多人被归为一组）推算的"
+        "人数范围；“至少 N 人”为按最高拆分率、不计合并得出的保守下限。二者均不是统计学意义上的置信区间。",
+        "Error interval: the range of the person count given the split rate (one person in several "
+        "groups) and merge rate (several persons in one group) measured on labelled real faces; "
+        "\"at least N\" counts every group at the highest split rate and no merge. Neither is a "
+        "confidence interval.",
+    ),
     "lower_bound": ("至少 {n} 人", "at least {n}"),
     "band_note": (
         "阈值敏感性区间：同一人判定阈值在检验方法所列范围内变动时人数的变化范围，"
@@ -125,7 +137,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "type": ("类型", "Type"),
     "size": ("大小（字节）", "Size (bytes)"),
     "mtime": ("修改时间", "Modified"),
+    "mtime_zone": ("文件系统修改时间（换算为 {tz}）", "file-system modification time (in {tz})"),
     "acquired_at": ("固定时间", "Acquired"),
+    "disguised": (
+        "扩展名与内容不符：扩展名为 {ext}，内容为 {type}",
+        "extension and content disagree: named {ext}, content is {type}",
+    ),
+    "disguised_count": ("扩展名与内容不符的检材", "Items whose extension hides their type"),
     "hashes": ("完整性校验值", "Integrity values"),
     "integrity": (
         "完整性校验（固定时与报告时比对）",
@@ -190,10 +208,18 @@ STRINGS: dict[str, tuple[str, str]] = {
         "retained, retained past the period, consented.",
     ),
     "report_hash_note": (
-        "报告本身的 SHA-256 无法写入报告内部：其值记录于报告旁的 annexes.sha256 文件及数字签名中；"
+        "报告本身的 SHA-256 无法写入报告内部：其值记录于报告旁的 annexes.sha256 文件中（本报告未加数字签名）；"
         "页脚所载为附件 summary.json 的 SHA-256。",
         "A PDF cannot contain its own hash: the report's SHA-256 is in annexes.sha256 beside it "
-        "and in its digital signature; the footer carries the SHA-256 of the annex summary.json.",
+        "(this report is not digitally signed); the footer carries the SHA-256 of the annex "
+        "summary.json.",
+    ),
+    "report_hash_note_signed": (
+        "报告本身的 SHA-256 无法写入报告内部：其值记录于报告旁的 annexes.sha256 文件中，报告另加数字签名；"
+        "页脚所载为附件 summary.json 的 SHA-256。",
+        "A PDF cannot contain its own hash: the report's SHA-256 is in annexes.sha256 beside it, "
+        "and the report carries a digital signature; the footer carries the SHA-256 of the annex "
+        "summary.json.",
     ),
     "font_note": (
         "本报告所用字体（{font}）已全部嵌入文件，任何阅读软件均按同一字形显示。",

@@ -26,6 +26,15 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 GRID = colors.HexColor("#9a9a9a")
+MAX_CELL_CHARS = 300
+ANNEX_FILES = {
+    "manifest": "manifest.csv",
+    "findings": "findings.csv",
+    "persons": "persons.csv",
+    "summary": "summary.json",
+    "verification": "verification.json",
+    "skipped": "case.db (skipped)",
+}
 HEADER_FILL = colors.HexColor("#e4e9f0")
 ALERT = colors.HexColor("#b00020")
 
@@ -39,6 +48,7 @@ class PdfOptions:
     summary_sha256: str
     lang: str = "zh"
     redact: bool = True
+    signed: bool = False  # a digital signature will be added after layout
     annex_hashes: dict[str, str] = field(default_factory=dict)
     max_evidence_rows: int = 300
     max_integrity_matches: int = 50
@@ -138,6 +148,21 @@ class LayoutBase:
         if isinstance(persons.get("lower_bound"), int):
             parts.append(self.t("lower_bound", n=persons["lower_bound"]))
         return "；".join(parts) if self.lang != "en" else "; ".join(parts)
+
+    def shorten(self, value: str, annex: str) -> str:
+        """A long path or locator, abbreviated in its middle with the annex that holds it whole.
+
+        A table cell taller than a page makes reportlab give up (LayoutError): a 4,096-byte
+        evidence path must never stop a report.
+        """
+        if len(value) <= MAX_CELL_CHARS:
+            return value
+        keep = MAX_CELL_CHARS // 2 - 10
+        return (
+            value[:keep]
+            + self.t("abbreviated", n=len(value), annex=ANNEX_FILES.get(annex, annex))
+            + value[-keep:]
+        )
 
     def heading(self, text: str) -> Paragraph:
         return Paragraph(safe(text), self.h1)

@@ -16,15 +16,9 @@ pointers, method and custody. Optional tables are used when present:
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import importlib.metadata
 import json
-import platform
 import re
-import shlex
-import sqlite3
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -32,25 +26,29 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from venue_audit import TOOL_NAME
 from venue_audit.acquire.exports import absolute_path, display_path, manifest_rows
+from venue_audit.acquire.items import open_evidence
 from venue_audit.case import Case
 from venue_audit.report import i18n
+from venue_audit.report.method import (
+    command_text,
+    json_list,
+    json_object,
+    latest_detail,
+    methodology,
+)
 from venue_audit.report.model import (
     CaseDetails,
     CustodyEvent,
     EvidenceItem,
     FindingSection,
     LogEvent,
-    Methodology,
-    ModelFile,
     PersonRow,
     ReportData,
     SkippedItem,
     StoreRow,
     Thumbnail,
     Timeline,
-    Transformation,
     VerificationSection,
 )
 from venue_audit.report.rules import rule_titles, severity_rank
@@ -59,19 +57,6 @@ from venue_audit.scan.counts import count_faces
 from venue_audit.summary import build_summary as canonical_summary
 from venue_audit.summary import latest_verdict
 
-LIBRARIES = (
-    "numpy",
-    "pillow",
-    "opencv-python-headless",
-    "dlib-bin",
-    "face-recognition-models",
-    "pdqhash",
-    "faiss-cpu",
-    "scipy",
-    "sqlite-utils",
-    "reportlab",
-    "pyhanko",
-)
 MAX_THUMBNAILS = 6
 MAX_PERSON_LOCATORS = 1000
 
@@ -149,7 +134,7 @@ def load_report_data(
             for candidate in (
                 meta.get("persons_band"),
                 summary.get("persons", {}).get("band"),
-                _latest_detail(events, "identify").get("band"),
+                latest_detail(events, "identify").get("band"),
             )
             if isinstance(candidate, list) and len(candidate) == 2 and candidate[1]
         ),
@@ -161,7 +146,7 @@ def load_report_data(
         summary=summary,
         evidence=evidence,
         stores=stores,
-        methodology=_methodology(case, meta, events),
+        methodology=methodology(case, meta, events),
         findings=findings,
         persons=_persons(db, case.info.tz, set(counts.duplicate_records)),
         persons_band=(int(band[0]), int(band[1]))
@@ -182,11 +167,6 @@ def load_report_data(
 
 
 # -- pieces -------------------------------------------------------------------------------------
-
-
-def _scalar(db: Any, sql: str, params: list[Any] | None = None) -> int:
-    row = db.execute(sql, params or []).fetchone()
-    return int(row[0] or 0) if row else 0
 
 
 def _has_table(db: Any, name: str) -> bool:
@@ -223,22 +203,21 @@ def _evidence(case: Case, rehash: bool, given: Mapping[int, str | None]) -> list
                 verified[row["id"]] = (
                     row["sha256"] if verified[top["id"]] == top["sha256"] else None
                 )
-    items = []
-    for row in rows:
-        items.append(
-            EvidenceItem(
-                path=display_path(row),
-                type=row["type"] or row["entry"] or "",
-                size=row["size"] or 0,
-                mtime=row["mtime"] or "",
-                md5=row["md5"] or "",
-                sha256=row["sha256"] or "",
-                sm3=row["sm3"] or "",
-                acquired_at=row["acquired_at"] or "",
-                verified_sha256=verified.get(row["id"]),
-            )
-        )
-    return items
+    return [_evidence_item(row, display_path(row), verified.get(row["id"])) for row in rows]
+
+
+def _evidence_item(row: dict[str, Any], path: str, verified: str | None = None) -> EvidenceItem:
+    return EvidenceItem(
+        path=path,
+        type=row["type"] or row["entry"] or "",
+        size=row["size"] or 0,
+        mtime=row["mtime"] or "",
+        md5=row["md5"] or "",
+        sha256=row["sha256"] or "",
+        sm3=row["sm3"] or "",
+        acquired_at=row["acquired_at"] or "",
+        verified_sha256=verified,
+    )
 
 
 def _after_evidence(verdict: dict[str, Any]) -> list[EvidenceItem]:
@@ -248,17 +227,9 @@ def _after_evidence(verdict: dict[str, Any]) -> list[EvidenceItem]:
         return []
     after_case = Case(after)
     try:
+        label = i18n.text("after_state", "zh")
         return [
-            EvidenceItem(
-                path=f"[{i18n.text('after_state', 'zh')}] {display_path(row)}",
-                type=row["type"] or row["entry"] or "",
-                size=row["size"] or 0,
-                mtime=row["mtime"] or "",
-                md5=row["md5"] or "",
-                sha256=row["sha256"] or "",
-                sm3=row["sm3"] or "",
-                acquired_at=row["acquired_at"] or "",
-            )
+            _evidence_item(row, f"[{label}] {display_path(row)}")
             for row in manifest_rows(after_case)
         ]
     finally:
@@ -269,7 +240,7 @@ def _sha256_of(path: Path) -> str | None:
     """The file's SHA-256 now, read-only; None when it can no longer be read."""
     digest = hashlib.sha256()
     try:
-        with path.open("rb") as handle:
+        with open_evidence(path) as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
     except OSError:
@@ -297,7 +268,7 @@ def _stores(summary: dict[str, Any]) -> list[StoreRow]:
         StoreRow(
             path=str(store.get("path", "")),
             kind=str(store.get("kind", "")),
-            profile=str(store.get("profile", "")),
+            profile=str(store.get("system") or store.get("profile", "")),  # gear and version
             records=int(store.get("records", 0)),
             face_images=int(store.get("face_images", 0)),
             face_templates=int(store.get("face_templates", 0)),
@@ -321,10 +292,10 @@ def _findings(db: Any, thumbnail_source: ThumbnailSource | None) -> list[Finding
         grouped[row["rule"]].append(row)
     sections = []
     for rule, rows in grouped.items():
-        details = [_json_object(r["detail"]) for r in rows]
+        details = [json_object(r["detail"]) for r in rows]
         citations: list[str] = []
         for row in rows:
-            for cite in _json_list(row["citations"]):
+            for cite in json_list(row["citations"]):
                 if cite not in citations:
                     citations.append(cite)
         severity = min((r["severity"] or "info" for r in rows), key=severity_rank)
@@ -551,13 +522,13 @@ def _persons(db: Any, tz: str, duplicates: set[str] | None = None) -> list[Perso
                     r["n_records"] if r["n_records"] is not None else (r["n_faces"] or 0)
                 ),
                 deleted_records=len(person["deleted"]),
-                first_seen=_in_zone(first[0], tz),
-                last_seen=_in_zone(last[0], tz),
+                first_seen=in_zone(first[0], tz),
+                last_seen=in_zone(last[0], tz),
                 first_seen_source=first[1],
                 last_seen_source=last[1],
                 status="only_deleted" if r["only_deleted"] else consent,
                 consent_status=consent,
-                consent_rows=_json_list(r.get("consent_rows")),
+                consent_rows=json_list(r.get("consent_rows")),
                 consent_reason=str(r.get("consent_reason") or ""),
                 space=r["space"] or "",
                 keys=list(person["keys"]),
@@ -576,7 +547,7 @@ def _instant(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
 
 
-def _in_zone(value: str, tz: str) -> str:
+def in_zone(value: str, tz: str) -> str:
     """An ISO time in the case's zone, with its offset; a time without one is left as read."""
     try:
         moment = datetime.fromisoformat(value)
@@ -649,270 +620,17 @@ def _local_day(value: str | None, zone: ZoneInfo) -> str | None:
     return moment.date().isoformat()
 
 
-def _latest_detail(events: list[dict[str, Any]], action: str) -> dict[str, Any]:
-    for event in reversed(events):
-        if event["action"] == action:
-            return _json_object(event["detail"])
-    return {}
-
-
-def _parameters(meta: dict[str, Any], events: list[dict[str, Any]]) -> dict[str, Any]:
-    """What the examiner needs to rerun the scan and the clustering with the same settings.
-
-    ``case_meta.parameters`` wins when a stage wrote one; otherwise the scan's
-    engine options (custody ``scan.start``) and each embedding space's
-    clustering parameters (``case_meta.identify``) are gathered.
-    """
-    if isinstance(meta.get("parameters"), dict):
-        return dict(meta["parameters"])
-    parameters: dict[str, Any] = {}
-    for event in reversed(events):
-        detail = _json_object(event["detail"])
-        if isinstance(detail.get("parameters"), dict):
-            parameters.update(detail["parameters"])
-            break
-    engine = _latest_detail(events, "scan.start").get("engine")
-    if isinstance(engine, dict):
-        parameters.update({k: v for k, v in engine.items() if not str(k).startswith("_")})
-    identify = meta.get("identify")
-    if isinstance(identify, dict):
-        for space, entry in identify.items():
-            if isinstance(entry, dict) and isinstance(entry.get("parameters"), dict):
-                for key, value in entry["parameters"].items():
-                    parameters[f"{space}.{key}"] = value
-    return parameters
-
-
-def _clustering_text(meta: dict[str, Any], lang: str) -> str:
-    """How persons were counted, per embedding space, in the report's language.
-
-    The persons stage's own description is English; the Chinese text is built from
-    its parameters, so a zh report never switches language mid-section.
-    """
-    if isinstance(meta.get("clustering"), str):
-        return meta["clustering"]
-    identify = meta.get("identify")
-    if not isinstance(identify, dict):
-        return ""
-    parts = []
-    for space, entry in identify.items():
-        if not isinstance(entry, dict):
-            continue
-        if lang == "en":
-            parts.append(f"{space}: {entry.get('method', '')} Persons: {entry.get('persons', '')}.")
-            continue
-        params = entry.get("parameters") if isinstance(entry.get("parameters"), dict) else {}
-        sweep = params.get("band") if isinstance(params.get("band"), list) else ["—", "—"]
-        band = entry.get("band") if isinstance(entry.get("band"), list) else ["—", "—"]
-        parts.append(
-            i18n.text(
-                "clustering_text",
-                "zh",
-                space=space,
-                metric=params.get("metric", "—"),
-                k=params.get("k", "—"),
-                link=params.get("link_threshold", "—"),
-                merge=params.get("merge_threshold", "—"),
-                seed=params.get("seed", "—"),
-                sweep_low=sweep[0],
-                sweep_high=sweep[-1],
-                steps=params.get("band_steps", "—"),
-                low=band[0],
-                high=band[-1],
-                persons=entry.get("persons", "—"),
-            )
-        )
-    return "\n".join(parts)
-
-def _methodology(case: Case, meta: dict[str, Any], events: list[dict[str, Any]]) -> Methodology:
-    parameters = _parameters(meta, events)
-    models = [
-        ModelFile(
-            name=str(m.get("name", "")),
-            sha256=str(m.get("sha256", "")),
-            path=str(m.get("path", "")),
-        )
-        for m in meta.get("models", [])
-        if isinstance(m, dict)
-    ]
-    if not models and _scalar(case.db, "select count(*) from faces") > 0:
-        models = installed_model_files()
-    return Methodology(
-        tool_name=TOOL_NAME,
-        tool_version=case.info.tool_version,
-        environment={
-            "python": sys.version.split()[0],
-            "os": f"{platform.system()} {platform.release()}",
-            "machine": platform.machine(),
-            "sqlite": sqlite3.sqlite_version,
-            "host": events[-1]["host"] if events else platform.node(),
-        },
-        libraries=_library_versions(),
-        models=models,
-        parameters=parameters,
-        clustering=_clustering_text(meta, "en"),
-        clustering_zh=_clustering_text(meta, "zh"),
-        transformations=_transformations(case.db, meta),
-        commands=_commands(events),
-    )
-
-
-def installed_model_files() -> list[ModelFile]:
-    """The dlib model files of face_recognition_models with their SHA-256."""
-    return list(_installed_model_files())
-
-
-@functools.cache
-def _installed_model_files() -> tuple[ModelFile, ...]:
-    # Cached: 130 MB of weights, unchanged while the process lives.
-    try:
-        import face_recognition_models
-    except ImportError:
-        return ()
-    folder = Path(face_recognition_models.face_recognition_model_location()).parent
-    return tuple(
-        ModelFile(name=path.name, sha256=_sha256_of(path) or "", path=str(path))
-        for path in sorted(folder.glob("*.dat"))
-    )
-
-
-def _library_versions() -> dict[str, str]:
-    versions = {}
-    for name in LIBRARIES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return versions
-
-
-TRANSFORMATION_TEXT: dict[str, tuple[str, str]] = {
-    "archive_members": (
-        "压缩包成员在内存中读取并逐一计算哈希，不解压到检材目录。",
-        "Archive members read in memory and hashed one by one; never extracted "
-        "into the evidence folder.",
-    ),
-    "wal_replay": (
-        "读取 SQLite 预写日志（WAL）中尚未合并的页面，恢复已被删除或覆盖的记录。",
-        "SQLite write-ahead-log frames not yet checkpointed were read to recover deleted "
-        "or overwritten rows.",
-    ),
-    "free_pages": (
-        "解析 SQLite 空闲页与空闲块中残留的记录。",
-        "Rows left in SQLite free pages and freeblocks were parsed.",
-    ),
-    "journal": ("解析回滚日志中的旧页面。", "Old pages in rollback journals were parsed."),
-    "carving": (
-        "在未分配空间中按记录结构或图像文件头尾特征雕刻出数据。",
-        "Records or images were carved from unallocated space by their record structure or "
-        "their file headers and trailers.",
-    ),
-    "recovered": ("其他方式恢复的已删除记录。", "Deleted records recovered by other means."),
-    "template_decoding": (
-        "数据库中的人脸特征模板按 float32 小端格式规范化后计算 SHA-256。",
-        "Face templates in databases were canonicalised to float32 little-endian before hashing.",
-    ),
-    "video_frames": (
-        "视频按固定间隔抽帧后检测人脸。",
-        "Videos were sampled at fixed intervals and frames searched for faces.",
-    ),
-}
-
-
-def _transformations(db: Any, meta: dict[str, Any]) -> list[Transformation]:
-    given = meta.get("transformations")
-    if isinstance(given, list) and given:
-        return [
-            Transformation(
-                name=str(t.get("name", "")),
-                description_zh=str(t.get("description_zh", "")),
-                description_en=str(t.get("description_en", "")),
-                count=t.get("count") if isinstance(t.get("count"), int) else None,
-            )
-            for t in given
-            if isinstance(t, dict)
-        ]
-    counts: Counter[str] = Counter()
-    counts["archive_members"] = _scalar(
-        db, "select count(*) from evidence where current = 1 and parent_id is not null"
-    )
-    for row in db.query("select locator from artifacts where deleted = 1"):
-        counts[_recovery_method(row["locator"] or "")] += 1
-    counts["template_decoding"] = _scalar(
-        db, "select count(*) from artifacts where kind = 'template'"
-    )
-    counts["video_frames"] = _scalar(
-        db, "select count(*) from artifacts where kind = 'video_frame'"
-    )
-    return [
-        Transformation(name=name, description_zh=zh, description_en=en, count=counts[name])
-        for name, (zh, en) in TRANSFORMATION_TEXT.items()
-        if counts[name]
-    ]
-
-
-def _recovery_method(locator: str) -> str:
-    lowered = locator.lower()
-    for marker, method in (
-        ("wal", "wal_replay"),
-        ("journal", "journal"),
-        ("free", "free_pages"),
-        ("carv", "carving"),
-        ("unalloc", "carving"),
-    ):
-        if marker in lowered:
-            return method
-    return "recovered"
-
-
-def _commands(events: list[dict[str, Any]]) -> list[str]:
-    seen: list[str] = []
-    for event in events:
-        command = _command_text(event["command"])
-        if command and command not in seen:
-            seen.append(command)
-    return seen
-
-
-def _command_text(stored: str | None) -> str:
-    try:
-        value = json.loads(stored or "")
-    except json.JSONDecodeError:
-        return stored or ""
-    if isinstance(value, list):
-        return shlex.join(str(v) for v in value)
-    return str(value)
-
-
 def _custody_event(row: dict[str, Any]) -> CustodyEvent:
     return CustodyEvent(
         seq=row["seq"],
         at=row["at"] or "",
         actor=row["actor"] or "",
         action=row["action"] or "",
-        command=_command_text(row["command"]),
+        command=command_text(row["command"]),
         hash=row["hash"] or "",
-        examiners=_json_list(row.get("examiners")),
-        detail=_json_object(row.get("detail")),
+        examiners=json_list(row.get("examiners")),
+        detail=json_object(row.get("detail")),
     )
-
-
-def _json_object(value: str | None) -> dict[str, Any]:
-    try:
-        loaded = json.loads(value or "{}")
-    except json.JSONDecodeError:
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
-
-
-def _json_list(value: str | None) -> list[str]:
-    try:
-        loaded = json.loads(value or "[]")
-    except json.JSONDecodeError:
-        return [value] if value else []
-    if isinstance(loaded, str):
-        return [loaded]
-    return [str(v) for v in loaded] if isinstance(loaded, list) else []
 
 
 def _chunks(values: list[int], size: int = 500) -> list[list[int]]:

@@ -9,9 +9,17 @@ against numbers whose true values are known, without a scan.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import Any
 
 SUMMARY_SCHEMA = "venue-audit.summary/1"
+# What a file's extension promises; the acquisition's type comes from its bytes.
+EXTENSION_TYPES = {
+    ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png", ".gif": "gif", ".bmp": "bmp",
+    ".webp": "webp", ".tif": "tiff", ".tiff": "tiff", ".heic": "heif", ".zip": "zip",
+    ".7z": "7z", ".gz": "gzip", ".pdf": "pdf", ".npy": "npy", ".mp4": "mp4", ".mkv": "matroska",
+    ".avi": "avi", ".db": "sqlite", ".sqlite": "sqlite", ".sqlite3": "sqlite",
+}
 PERSON_STATUSES = ("no_consent", "withdrawn_retained", "expired_retained", "consented")
 
 
@@ -47,6 +55,15 @@ class EvidenceItem:
     sm3: str
     acquired_at: str = ""
     verified_sha256: str | None = None
+
+    @property
+    def disguised(self) -> str | None:
+        """The extension's type when the content is another type (a WebP named .jpg), else None."""
+        suffix = PurePosixPath(self.path.split("!/")[-1]).suffix.lower()
+        expected = EXTENSION_TYPES.get(suffix)
+        if expected is None or not self.type or self.type in (expected, "empty"):
+            return None
+        return suffix
 
     @property
     def integrity(self) -> str:

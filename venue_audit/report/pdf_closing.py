@@ -39,8 +39,8 @@ class ClosingPages(LayoutBase):
             rows.append(
                 [
                     self.p(item.stage, self.cell),
-                    self.p(item.locator, self.cell),
-                    self.p(item.reason, self.cell),
+                    self.p(self.shorten(item.locator, "skipped"), self.cell),
+                    self.p(self.shorten(item.reason, "skipped"), self.cell),
                 ]
             )
         story.append(
@@ -92,8 +92,12 @@ class ClosingPages(LayoutBase):
             for item in section.residual:
                 residual.append(
                     [
-                        self.p(item.baseline, self.cell),
-                        self.p(f"{item.found_at}\n{self.deletion_state(item.state)}", self.cell),
+                        self.p(self.shorten(item.baseline, "verification"), self.cell),
+                        self.p(
+                            f"{self.shorten(item.found_at, 'verification')}\n"
+                            f"{self.deletion_state(item.state)}",
+                            self.cell,
+                        ),
                         self.p(item.how, self.cell),
                     ]
                 )

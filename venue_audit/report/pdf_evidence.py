@@ -23,6 +23,7 @@ from venue_audit.report.layout import (
     safe,
     seconds,
 )
+from venue_audit.report.load import in_zone
 
 
 class EvidencePages(LayoutBase):
@@ -34,6 +35,11 @@ class EvidencePages(LayoutBase):
         story: list[Flowable] = [
             self.heading(self.t("evidence_list")),
             self.p(self.t("evidence_intro"), self.small),
+            self.p(
+                f"{self.t('evidence_set_hash')}: "
+                f"{self.data.summary.get('evidence', {}).get('manifest_sha256', '')}",
+                self.small,
+            ),
         ]
         if len(items) > len(shown):
             story.append(
@@ -44,7 +50,8 @@ class EvidencePages(LayoutBase):
             [
                 self.p(self.t("no"), self.cell_head),
                 self.p(
-                    f"{self.t('path')} / {self.t('type')} / {self.t('size')} / {self.t('mtime')}",
+                    f"{self.t('path')} / {self.t('type')} / {self.t('size')} / "
+                    f"{self.t('mtime_zone', tz=self.data.case.tz)}",
                     self.cell_head,
                 ),
                 self.p(self.t("hashes"), self.cell_head),
@@ -52,11 +59,17 @@ class EvidencePages(LayoutBase):
         ]
         for number, item in enumerate(shown, 1):
             described = (
-                f"{safe(item.path)}<br/>{safe(item.type)} | {safe(str(item.size))} | "
-                f"{safe(seconds(item.mtime))}"
+                f"{safe(self.shorten(item.path, 'manifest'))}<br/>{safe(item.type)} | {safe(str(item.size))} | "
+                f"{safe(seconds(in_zone(item.mtime, self.data.case.tz)))}"
                 + (
                     f"<br/>{safe(self.t('acquired_at'))}: {safe(item.acquired_at)}"
                     if item.acquired_at
+                    else ""
+                )
+                + (
+                    f"<br/><font color='#b00020'>"
+                    f"{safe(self.t('disguised', ext=item.disguised, type=item.type))}</font>"
+                    if item.disguised
                     else ""
                 )
             )
@@ -125,7 +138,7 @@ class EvidencePages(LayoutBase):
             rows.append(
                 [
                     self.p(number, self.cell),
-                    self.p(item.path, self.cell),
+                    self.p(self.shorten(item.path, "manifest"), self.cell),
                     Paragraph(
                         f"{safe(item.sha256)}<br/>{safe(item.verified_sha256 or '—')}",
                         self.mono,
@@ -170,7 +183,7 @@ class EvidencePages(LayoutBase):
                 [
                     self.p(v, self.cell)
                     for v in (
-                        store.path
+                        self.shorten(store.path, "summary")
                         + (
                             f"\n{self.t('offsite_mark', why=i18n.offsite_why(store.offsite, self.lang))}"
                             if store.offsite
@@ -274,7 +287,10 @@ class EvidencePages(LayoutBase):
             story.append(self.p(self.t("none")))
         story += [
             Spacer(1, 6),
-            self.p(self.t("report_hash_note"), self.small),
+            self.p(
+                self.t("report_hash_note_signed" if self.options.signed else "report_hash_note"),
+                self.small,
+            ),
             self.p(self.t("font_note", font=self.options.fonts.source), self.small),
         ]
         story.append(PageBreak())

@@ -62,7 +62,9 @@ class FindingPages(LayoutBase):
             if finding.locators:
                 story.append(self.p(self.t("locators"), self.small))
                 for locator in finding.locators[: self.options.max_locators]:
-                    story.append(Paragraph(safe(locator), self.mono_wrapped()))
+                    story.append(
+                        Paragraph(safe(self.shorten(locator, "findings")), self.mono_wrapped())
+                    )
                 extra = len(finding.locators) - self.options.max_locators
                 if extra > 0:
                     story.append(self.p(self.t("locators_more", n=extra), self.small))
@@ -145,7 +147,7 @@ class FindingPages(LayoutBase):
         for event in self.data.timeline.log_events:
             groups.setdefault((event.kind, event.remote_host), []).append(event)
         if not groups:
-            return []
+            return [Spacer(1, 4), self.p(self.t("log_events_none"), self.body)]
         header = ("action", "remote", "days", "count", "first_seen", "last_seen")
         rows: list[list[Any]] = [[self.p(self.t(k), self.cell_head) for k in header]]
         for (kind, remote), events in sorted(groups.items()):
@@ -197,7 +199,13 @@ class FindingPages(LayoutBase):
                     self.p(person.id, self.cell),
                     self.p("\n".join(person.keys) or "—", self.cell),
                     self.p(consent, self.cell),
-                    self.p("\n".join([*person.stores, *person.cameras]) or "—", self.cell),
+                    self.p(
+                        "\n".join(
+                            self.shorten(v, "persons") for v in [*person.stores, *person.cameras]
+                        )
+                        or "—",
+                        self.cell,
+                    ),
                     self.p(
                         f"{person.first_seen}\n{person.last_seen}\n"
                         + i18n.clock_label(person.first_seen_source, self.lang, tz),

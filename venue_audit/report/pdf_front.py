@@ -146,6 +146,7 @@ class FrontPages(LayoutBase):
             (self.t("filing_threshold"), self.filing_text()),
             *self.verification_numbers(),
             (self.t("evidence_files"), evidence.get("files", 0)),
+            (self.t("disguised_count"), sum(1 for item in self.data.evidence if item.disguised)),
             (self.t("evidence_bytes"), evidence.get("bytes", 0)),
             (self.t("evidence_set_hash"), evidence.get("manifest_sha256", "")),
             *(
@@ -185,7 +186,7 @@ class FrontPages(LayoutBase):
             self.headline(faces, persons),
             Spacer(1, 6),
             self.p(self.t("summary_intro"), self.small),
-            *([self.p(self.t("band_note"), self.small)] if self.persons_range() else []),
+            *self.range_note(),
             Spacer(1, 4),
             key_numbers,
             Spacer(1, 6),
@@ -231,6 +232,14 @@ class FrontPages(LayoutBase):
             )
         story.append(PageBreak())
         return story
+
+    def range_note(self) -> list[Flowable]:
+        """What the persons range is, in words: never a confidence interval."""
+        if not self.persons_range():
+            return []
+        interval = self.data.summary.get("persons", {}).get("interval")
+        key = "interval_note" if isinstance(interval, list) else "band_note"
+        return [self.p(self.t(key), self.small)]
 
     def log_events_text(self) -> str:
         """Upload and deletion events from logs, or plainly that none were found."""

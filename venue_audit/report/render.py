@@ -80,6 +80,7 @@ def render_report(
     p12_password: bytes | None = None,
     font_file: str | Path | None = None,
     options: dict[str, int] | None = None,
+    extra_annexes: dict[str, Path] | None = None,
 ) -> ReportOutputs:
     """Write ``out_pdf`` and its annexes beside it; sign when a PKCS#12 is given.
 
@@ -105,6 +106,8 @@ def render_report(
         annexes.HASH_LIST_NAME,
     }:
         raise ValueError(f"{out_pdf.name} is the name of an annex; choose another name for the PDF")
+    # A font that cannot be embedded is refused before anything is written.
+    fonts = register_fonts(report_characters(data), font_file)
     written = {
         annexes.SUMMARY_NAME: directory / annexes.SUMMARY_NAME,
         annexes.MANIFEST_NAME: directory / annexes.MANIFEST_NAME,
@@ -119,16 +122,17 @@ def render_report(
     annexes.write_manifest(data.evidence, written[annexes.MANIFEST_NAME])
     annexes.write_findings(data.findings, written[annexes.FINDINGS_NAME])
     annexes.write_persons(data.persons, written[annexes.PERSONS_NAME])
+    written.update(extra_annexes or {})  # written by the caller (faces.csv, contact sheets)
     annex_hashes = {name: annexes.file_sha256(path) for name, path in written.items()}
     summary_sha256 = hashlib.sha256(annexes.summary_bytes(data.summary)).hexdigest()
     report_id = report_id_for(data.case.case_no, data.case.as_of, summary_sha256)
-    fonts = register_fonts(report_characters(data), font_file)
     pdf_options = PdfOptions(
         fonts=fonts,
         report_id=report_id,
         summary_sha256=summary_sha256,
         lang=lang,
         redact=redact,
+        signed=sign_p12 is not None,
         annex_hashes=annex_hashes,
         **(options or {}),
     )

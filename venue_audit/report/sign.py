@@ -21,15 +21,39 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from venue_audit.errors import UsageError
 from venue_audit.report.annexes import HASH_LIST_NAME, HashListError, file_sha256, read_hash_list
-from venue_audit.user_files import require_regular_file
+from venue_audit.user_files import InputFileError, require_regular_file
 
 SIGNATURE_FIELD = "ExaminerSignature"
 
 
 class SigningError(Exception):
     """The PKCS#12 could not be opened (wrong password, not a PKCS#12) or signing failed."""
+
+
+class SigningKeyError(SigningError, UsageError):
+    """The examiner's PKCS#12 cannot be opened with the password given: refused before work."""
+
+
+def load_signer(p12: Path, password: bytes | None) -> Any:
+    """The signer in ``p12``; called before rendering too, so a wrong password costs nothing."""
+    from pyhanko.sign import signers
+
+    try:
+        require_regular_file(Path(p12), "--sign PKCS#12 certificate")
+    except InputFileError as error:  # missing, a folder, a FIFO, a device
+        raise SigningKeyError(str(error)) from error
+    try:
+        with _quiet_pyhanko():
+            signer = signers.SimpleSigner.load_pkcs12(pfx_file=str(p12), passphrase=password)
+    except (OSError, ValueError) as error:
+        raise SigningKeyError(f"--sign {p12} cannot be opened: {error}") from error
+    if signer is None:
+        raise SigningKeyError(f"--sign {p12}: wrong password or not a PKCS#12 file")
+    return signer
 
 
 def sign_pdf(
@@ -44,13 +68,7 @@ def sign_pdf(
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
-    require_regular_file(p12, "PKCS#12 certificate")
-    try:
-        signer = signers.SimpleSigner.load_pkcs12(pfx_file=str(p12), passphrase=password)
-    except (OSError, ValueError) as error:
-        raise SigningError(f"cannot open {p12}: {error}") from error
-    if signer is None:
-        raise SigningError(f"cannot open {p12}: wrong password or not a PKCS#12 file")
+    signer = load_signer(p12, password)
     metadata = signers.PdfSignatureMetadata(
         field_name=field_name,
         reason=reason or None,

@@ -5,8 +5,10 @@ The CLI prints ``str(error)`` and exits 2; nothing here ever carries a password.
 
 from __future__ import annotations
 
+from venue_audit.errors import UsageError
 
-class LiveAcquisitionError(Exception):
+
+class LiveAcquisitionError(UsageError):
     """Reading a running database server failed before anything was copied."""
 
 

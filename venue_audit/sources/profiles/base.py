@@ -55,6 +55,8 @@ class TableMap:
     deleted the row but kept it (Immich's ``deletedAt``): the row's artifacts
     are marked deleted, counted apart from live data, never dropped.
     ``camera`` names the column that says which camera or channel took it.
+    ``version`` names the product version whose schema this map is (the store
+    table of the report shows it).
     """
 
     table: str
@@ -68,6 +70,7 @@ class TableMap:
     note: str = ""
     deleted: str | None = None
     camera: str | None = None
+    version: str = ""
 
 
 @dataclass
@@ -89,6 +92,7 @@ class Profile:
 
     NAME: ClassVar[str] = ""
     DESCRIPTION: ClassVar[str] = ""
+    SYSTEM: ClassVar[str] = ""  # the product as the report names it ("Immich", "digiKam")
     REQUIRED_STRUCTURE: ClassVar[dict[str, frozenset[str]]] = {}
     TABLES: ClassVar[tuple[TableMap, ...]] = ()
     # Tables whose rows other tables join to, read first where the reader can choose its

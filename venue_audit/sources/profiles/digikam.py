@@ -98,6 +98,7 @@ def is_normalised(vector: np.ndarray) -> bool:
 @register_profile
 class DigikamRecognition(Profile):
     NAME = "digikam"
+    SYSTEM = "digiKam recognition.db"
     DESCRIPTION = "digiKam recognition.db: FaceMatrices 128-d templates per identity"
     REQUIRED_STRUCTURE: ClassVar[dict[str, frozenset[str]]] = {
         "FaceMatrices": frozenset({"id", "identity"}),
@@ -111,6 +112,7 @@ class DigikamRecognition(Profile):
             templates=(OPENFACE, SFACE),
             person_key=PERSON,
             extra=(SFACE.column, PERSON),
+            version="digiKam 7/8 (face schema v4)",
         ),
         TableMap(
             "FaceMatrices",
@@ -120,6 +122,7 @@ class DigikamRecognition(Profile):
             person_key=PERSON,
             extra=(PIXELS, PERSON),
             note="digiKam 6 schema v3: qCompress'd face pixels and dlib ResNet vectors",
+            version="digiKam 6 (face schema v3)",
         ),
         TableMap(
             "IdentityAttributes",

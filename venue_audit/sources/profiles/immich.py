@@ -55,6 +55,7 @@ _ASSET_COLUMNS = frozenset({"id", "ownerId", "fileCreatedAt"})
 @register_profile
 class Immich(Profile):
     NAME = "immich"
+    SYSTEM = "Immich"
     DESCRIPTION = (
         "Immich photo server (v1.106–1.136 plural tables, v1.137+ singular, pre-1.106 embeddings "
         "on asset_faces): face_search ArcFace 512-d templates, person thumbnails"
@@ -64,9 +65,11 @@ class Immich(Profile):
         "face_search": frozenset({"faceId", "embedding"}),
     }
     TABLES = (
-        TableMap("asset", _ASSET_COLUMNS, note="capture times (v1.137+)"),
-        TableMap("assets", _ASSET_COLUMNS, note="capture times (v1.106–1.136)"),
-        TableMap("asset_face", _FACE_COLUMNS, note="face boxes over photos; join keys (v1.137+)"),
+        TableMap("asset", _ASSET_COLUMNS, note="capture times (v1.137+)", version="v1.137+"),
+        TableMap("assets", _ASSET_COLUMNS, note="capture times (v1.106–1.136)",
+                 version="v1.106–1.136"),
+        TableMap("asset_face", _FACE_COLUMNS, note="face boxes over photos; join keys (v1.137+)",
+                 version="v1.137+"),
         TableMap(
             "face_search",
             frozenset({"faceId", "embedding"}),
@@ -85,11 +88,13 @@ class Immich(Profile):
             deleted=DELETED,
             extra=(TAKEN, DELETED),
             note="before v1.106: embeddings on asset_faces (a dump gives no times: assets follows)",
+            version="before v1.106",
         ),
         TableMap(
             "asset_faces",
             _FACE_COLUMNS,
             note="face boxes over photos; join keys (v1.106–1.136)",
+            version="v1.106–1.136",
         ),
         TableMap(
             "smart_search",

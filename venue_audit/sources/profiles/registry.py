@@ -25,6 +25,7 @@ _LOADED = False
 # or a push log learns its tables as it goes, so there a table is matched on its own).
 COMPLETE_TABLE_LISTS = frozenset({"sqlite"})
 _STATE = "_profile_state"
+_SYSTEMS = "product versions by store"
 
 
 def register_profile(profile_class: type[Profile]) -> type[Profile]:
@@ -75,6 +76,14 @@ def match_table(store: Any, table: str, columns: list[str]) -> ProfileMatch | No
     return None
 
 
+def system_label(profile: str | None, details: Any) -> str:
+    """What the report's store table calls a store: the gear or product and its version."""
+    if not isinstance(details, dict) or not details.get("system"):
+        return profile or ""
+    version = details.get("version")
+    return f"{details['system']}" + (f", {version}" if version else "")
+
+
 def known_table(table: str, columns: list[str]) -> str | None:
     """Why a known product needs this table copied (its faces, or the keys its faces join to).
 
@@ -114,6 +123,11 @@ def explicit_roles(store: Any, table: TableRows) -> tuple[TableRows, ColumnRoles
         return None
     table_map, profile = match.table_map, match.profile
     state = store_state(store)
+    if table_map.version:
+        system = {"system": profile.SYSTEM or profile.NAME, "version": table_map.version}
+        state.get("shared", {}).setdefault(_SYSTEMS, {})[store.locator] = system
+        if isinstance(getattr(store, "details", None), dict):
+            store.details.update(system)
     roles = ColumnRoles(
         person_key=match.index(table_map.person_key),
         time=match.index(table_map.time),
@@ -181,6 +195,10 @@ class ProfileSession:
         name = self.named.get(store.locator)
         if name is not None:
             store.profile = name
+        # a streaming reader reports its store anew at the end: keep the version seen in its tables
+        system = self.shared.get(_SYSTEMS, {}).get(store.locator)
+        if system is not None and isinstance(getattr(store, "details", None), dict):
+            store.details.update(system)
 
 
 def picture_facts(
@@ -206,4 +224,5 @@ __all__ = [
     "reading_order",
     "register_profile",
     "store_state",
+    "system_label",
 ]

@@ -1,0 +1,228 @@
+"""Every mistake a user can make is refused before any work: exit code 2 (or 3), one line on
+stderr naming the fix, and nothing half-built left behind."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+from typer.testing import CliRunner, Result
+
+from tests.conftest import TEST_FACES
+from venue_audit.cli import app
+from venue_audit.errors import EXIT_INTERNAL, EXIT_USAGE
+from venue_audit.report.sign import make_self_signed_p12
+
+runner = CliRunner()
+EXAMINERS = ["--examiner", "张三", "--examiner", "李四"]
+NEW_CASE = ["--case-no", "沪-001", "--venue", "售楼处", *EXAMINERS]
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> Result:
+    return runner.invoke(app, [str(a) for a in args], env=env)
+
+
+def refused(result: Result, *words: str, code: int = EXIT_USAGE) -> None:
+    """The command refused with ``code`` and one ``error:`` line holding every word."""
+    assert result.exit_code == code, result.output
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("venue") / "export"
+    root.mkdir()
+    shutil.copy(TEST_FACES / "obama" / "1.jpg", root / "CH01_20240315101523.jpg")
+    return root
+
+
+@pytest.fixture(scope="module")
+def scanned(export: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A case acquired and scanned, never assessed (the state the issue saw report run on)."""
+    case_dir = tmp_path_factory.mktemp("scanned") / "case"
+    assert run("case", "new", case_dir, *NEW_CASE).exit_code == 0
+    assert run("acquire", case_dir, export, "-q").exit_code == 0
+    assert run("scan", case_dir, "-q", "-w", "1").exit_code == 0
+    return case_dir
+
+
+@pytest.fixture(scope="module")
+def assessed(scanned: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    case_dir = tmp_path_factory.mktemp("assessed") / "case"
+    shutil.copytree(scanned, case_dir)
+    assert run("consent", case_dir, "--as-of", "2024-06-30", "-q").exit_code == 0
+    return case_dir
+
+
+def copy_of(case_dir: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "case"
+    shutil.copytree(case_dir, target)
+    return target
+
+
+def custody_actions(case_dir: Path) -> list[str]:
+    db = sqlite_utils.Database(case_dir / "case.db")
+    return [row["action"] for row in db.query("select action from custody order by seq")]
+
+
+def test_report_on_an_unassessed_case_refuses_with_the_command_to_run(
+    scanned: Path, tmp_path: Path
+) -> None:
+    case_dir = copy_of(scanned, tmp_path)
+    refused(run("report", case_dir), "never assessed", f"venue-audit consent {case_dir}")
+    assert not (case_dir / "report").exists()
+
+
+@pytest.mark.parametrize("command", ["scan", "consent", "report"])
+def test_a_stage_on_a_never_acquired_case_refuses_with_the_command_to_run(
+    command: str, tmp_path: Path
+) -> None:
+    case_dir = tmp_path / "case"
+    assert run("case", "new", case_dir, *NEW_CASE).exit_code == 0
+    refused(run(command, case_dir), "nothing was acquired", f"venue-audit acquire {case_dir}")
+    assert custody_actions(case_dir) == ["case.new"]
+    assert {p.name for p in case_dir.iterdir()} <= {"case.db", "case.db-wal", "case.db-shm"} | {
+        "custody.head"
+    }
+
+
+def test_consent_on_an_acquired_but_unscanned_case_refuses(export: Path, tmp_path: Path) -> None:
+    case_dir = tmp_path / "case"
+    assert run("case", "new", case_dir, *NEW_CASE).exit_code == 0
+    assert run("acquire", case_dir, export, "-q").exit_code == 0
+    refused(run("consent", case_dir), "never scanned", f"venue-audit scan {case_dir}")
+    assert "assess" not in custody_actions(case_dir)
+
+
+def test_audit_with_a_bad_date_is_refused_before_a_case_is_made(
+    export: Path, tmp_path: Path
+) -> None:
+    case_dir = tmp_path / "case"
+    result = run("audit", export, "--case", case_dir, *NEW_CASE, "--as-of", "2024-13-45")
+    refused(result, "--as-of", "2024-13-45", "YYYY-MM-DD")
+    assert not case_dir.exists()
+
+
+def test_audit_without_a_date_to_judge_at_is_refused(export: Path, tmp_path: Path) -> None:
+    refused(run("audit", export, "--case", tmp_path / "case", *NEW_CASE), "--as-of DATE")
+    assert not (tmp_path / "case").exists()
+
+
+def test_audit_of_a_missing_source_is_one_line_and_makes_no_case(tmp_path: Path) -> None:
+    case_dir = tmp_path / "case"
+    refused(run("audit", tmp_path / "nonexistent", "--case", case_dir, *NEW_CASE), "does not exist")
+    assert not case_dir.exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["case", "new", "{file}", *NEW_CASE],
+        ["audit", "{export}", "--case", "{file}", *NEW_CASE],
+        ["scan", "{file}"],
+        ["custody", "{file}"],
+    ],
+    ids=["case new", "audit", "scan", "custody"],
+)
+def test_a_case_path_that_is_a_file_is_refused_and_the_file_kept(
+    command: list[str], export: Path, tmp_path: Path
+) -> None:
+    file = tmp_path / "notes.txt"
+    file.write_text("not a case")
+    args = [a.format(file=file, export=export) for a in command]
+    refused(run(*args), str(file))
+    assert file.read_text() == "not a case"
+
+
+def test_one_examiner_named_twice_is_not_two_examiners(export: Path, tmp_path: Path) -> None:
+    twice = ["--case-no", "1", "--venue", "v", "--examiner", "张三", "--examiner", "张三"]
+    refused(run("case", "new", tmp_path / "a", *twice), "张三 is named twice")
+    refused(
+        run("audit", export, "--case", tmp_path / "b", *twice, "--as-of", "2024-06-30"),
+        "张三 is named twice",
+    )
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+
+
+def test_a_new_case_made_by_audit_needs_its_number_and_venue(export: Path, tmp_path: Path) -> None:
+    result = run("audit", export, "--case", tmp_path / "case", *EXAMINERS, "--as-of", "2024-06-30")
+    refused(result, "--case-no and --venue")
+    assert not (tmp_path / "case").exists()
+
+
+def test_report_with_a_missing_certificate_renders_nothing(assessed: Path, tmp_path: Path) -> None:
+    case_dir = copy_of(assessed, tmp_path)
+    out = tmp_path / "out" / "report.pdf"
+    refused(
+        run("report", case_dir, "--out", out, "--sign", tmp_path / "missing.p12"), "missing.p12"
+    )
+    assert not out.parent.exists()
+
+
+def test_report_with_a_wrong_certificate_password_renders_nothing(
+    assessed: Path, tmp_path: Path
+) -> None:
+    case_dir = copy_of(assessed, tmp_path)
+    p12 = tmp_path / "examiner.p12"
+    make_self_signed_p12(p12, "张三", b"right")
+    out = tmp_path / "out" / "report.pdf"
+    result = run(
+        "report", case_dir, "--out", out, "--sign", p12, env={"VENUE_AUDIT_P12_PASSWORD": "wrong"}
+    )
+    refused(result, "wrong password")
+    assert not out.parent.exists()
+    assert "report" not in custody_actions(case_dir)
+
+
+def test_verify_report_of_a_missing_pdf_is_a_usage_error(tmp_path: Path) -> None:
+    refused(run("verify-report", tmp_path / "nonexist.pdf"), "nonexist.pdf")
+
+
+def test_rerunning_audit_with_other_case_details_is_refused_unless_amended(
+    export: Path, tmp_path: Path
+) -> None:
+    case_dir = tmp_path / "case"
+    first = run("audit", export, "--case", case_dir, *NEW_CASE, "--as-of", "2024-06-30", "-q")
+    assert first.exit_code == 0, first.output
+    events = len(custody_actions(case_dir))
+
+    other = run("audit", export, "--case", case_dir, "--case-no", "沪-002", "-q")
+    refused(other, "--case-no '沪-002'", "'沪-001'", "--amend")
+    assert len(custody_actions(case_dir)) == events  # nothing was done
+
+    same = run("audit", export, "--case", case_dir, *NEW_CASE, "--as-of", "2024-06-30", "-q")
+    assert same.exit_code == 0, same.output
+
+    amended = run(
+        "audit", export, "--case", case_dir, "--case-no", "沪-002", "--amend", "--json", "-q"
+    )
+    assert amended.exit_code == 0, amended.output
+    assert json.loads(amended.stdout)["case_no"] == "沪-002"
+    db = sqlite_utils.Database(case_dir / "case.db")
+    assert next(db.query("select case_no from case_info"))["case_no"] == "沪-002"
+    event = next(db.query("select detail from custody where action = 'case.amend'"))
+    assert json.loads(event["detail"]) == {"case_no": {"from": "沪-001", "to": "沪-002"}}
+
+
+def test_a_crash_is_an_internal_error_never_a_difference(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_dir = tmp_path / "case"
+    assert run("case", "new", case_dir, *NEW_CASE).exit_code == 0
+
+    def broken(self: object) -> list:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("venue_audit.case.Case.custody_events", broken)
+    result = run("custody", case_dir)
+    assert result.exit_code == EXIT_INTERNAL
+    assert "internal error in" in result.stderr and "disk on fire" in result.stderr
+    assert "failed" in custody_actions(case_dir)

@@ -1,0 +1,93 @@
+"""Checks made before any work starts, shared by the commands and the one-call audit.
+
+A mistake found after thirteen seconds of hashing leaves a half-built case and a confused
+examiner; found first, it costs nothing. These functions raise
+:class:`~venue_audit.errors.UsageError` with one sentence naming the option and the fix.
+The checks of the examiner's own input files (consent register, policy, certificate) and of
+output paths live with the code that reads or writes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+from venue_audit.errors import UsageError
+
+
+def parse_day(value: str | None, option: str = "--as-of") -> date | None:
+    """``YYYY-MM-DD`` as a date (``None`` stays ``None``); anything else is refused."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{option} {value!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def judged_at(as_of: str | None, policy_file: Path | None, recorded: str = "") -> date:
+    """The day the audit is judged at: ``--as-of``, else the policy file's ``as_of``, else the
+    date the case was last assessed at (``recorded``); one of them is required.
+
+    Without it "today" would creep into the report, and a rerun tomorrow would differ.
+    """
+    day = parse_day(as_of)
+    if day is not None:
+        return day
+    if policy_file is not None:
+        from venue_audit.consent.policy import ConsentPolicy
+
+        in_policy = ConsentPolicy.from_toml(policy_file).as_of
+        if in_policy is not None:
+            return in_policy
+    if recorded:
+        return date.fromisoformat(recorded[:10])
+    raise UsageError(
+        "give --as-of DATE (YYYY-MM-DD), the day the audit is judged at, or as_of in the policy"
+    )
+
+
+def require_sources(sources: Iterable[Path]) -> list[Path]:
+    """Every source exists (a dangling symlink is evidence too: it is recorded, not followed)."""
+    checked = []
+    for source in sources:
+        source = Path(source)
+        if not source.exists() and not source.is_symlink():
+            raise UsageError(f"source {source} does not exist")
+        checked.append(source)
+    if not checked:
+        raise UsageError("name at least one source to examine")
+    return checked
+
+
+def require_case_folder(directory: Path) -> Path:
+    """A case folder path that is a folder or does not exist yet (never a file)."""
+    directory = Path(directory)
+    if directory.exists() and not directory.is_dir():
+        raise UsageError(f"{directory} is a file, not a case folder; name a folder")
+    for parent in directory.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise UsageError(f"{directory}: {parent} is a file, not a folder")
+            break
+    return directory
+
+
+def distinct_examiners(names: Iterable[str]) -> list[str]:
+    """At least two examiners, each named once: one person given twice is not two examiners."""
+    examiners = [" ".join(name.split()) for name in names]
+    if any(not name for name in examiners):
+        raise UsageError("an --examiner name is empty")
+    if len({name.casefold() for name in examiners}) < len(examiners):
+        folded = [name.casefold() for name in examiners]
+        repeated = sorted({n for n in examiners if folded.count(n.casefold()) > 1})
+        raise UsageError(
+            f"examiner {', '.join(repeated)} is named twice: name two different examiners"
+        )
+    if len(examiners) < 2:
+        raise UsageError(
+            "name at least two examiners (--examiner A --examiner B): Chinese evidence rules "
+            "require two"
+        )
+    return examiners
