@@ -20,8 +20,10 @@ import pytest
 
 from tests.conftest import TEST_FACES
 from venue_audit.acquire import acquire
+from venue_audit.assess import assess_case
 from venue_audit.case import Case, CaseInfo
 from venue_audit.case.lock import CaseLocked, case_lock
+from venue_audit.identify import identify
 from venue_audit.scan import ScanOptions, count_faces, scan
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,6 +55,8 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> Path:
     case = Case.create(base / "case", CaseInfo("T-INTEGRITY", "V", ["甲", "乙"]))
     acquire(case, [export], workers=1)
     scan(case, ScanOptions(workers=1))
+    identify(case)
+    assess_case(case, None, as_of="2024-06-30")
     counts = count_faces(case).as_summary()
     assert (counts["records"], counts["exact_duplicates"]) == (1, 1)
     case.close()

@@ -57,27 +57,25 @@ def test_a_fifo_or_a_folder_as_policy_is_refused(case_dir: Path, fifo: Path, tmp
 
 
 @pytest.mark.timeout(60)
-def test_a_device_or_fifo_as_password_file_is_refused(case_dir: Path, fifo: Path) -> None:
-    for source in (Path("/dev/zero"), fifo):
+def test_a_device_or_fifo_as_password_file_is_refused(
+    case_dir: Path, fifo: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "export").mkdir()
+    (tmp_path / "export" / "a.txt").write_text("x")
+    assert run("acquire", str(case_dir), str(tmp_path / "export"), "-q")[0] == 0
+    for source, kind in ((Path("/dev/zero"), "character device"), (fifo, "FIFO")):
         code, output = run("scan", str(case_dir), "--zip-password-file", str(source), "-q")
-        assert code == 2 and "password file" in output, output
-    with pytest.raises(InputFileError, match="character device"):
-        read_password_file(Path("/dev/zero"))
+        assert code == 2 and "password file" in output and kind in output, output
+    assert "scan.start" not in [e["action"] for e in Case(case_dir).custody_events()]
 
 
 @pytest.mark.timeout(60)
-def test_a_folder_as_signing_certificate_is_refused_before_the_report(
-    case_dir: Path, tmp_path: Path
-) -> None:
-    out = tmp_path / "report" / "r.pdf"
-    result = runner.invoke(
-        app,
-        ["report", str(case_dir), "--out", str(out), "--sign", str(tmp_path)],
-        env={"VENUE_AUDIT_P12_PASSWORD": "x"},
-    )
-    assert result.exit_code == 2, result.output
-    assert "PKCS#12 certificate" in " ".join(result.output.split())
-    assert not out.exists()
+def test_a_folder_or_fifo_as_signing_certificate_is_refused(tmp_path: Path, fifo: Path) -> None:
+    from venue_audit.report.sign import SigningKeyError, load_signer
+
+    for source, kind in ((tmp_path, "folder"), (fifo, "FIFO")):
+        with pytest.raises(SigningKeyError, match=kind):
+            load_signer(source, b"x")
 
 
 def test_the_audit_command_refuses_a_fifo_before_creating_the_case(

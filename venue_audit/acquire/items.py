@@ -206,6 +206,8 @@ def _members(
             if member.suspicious_name:
                 notes.append("unsafe member name (absolute or '..'): recorded, never extracted")
             nested = None
+            if member.note:
+                notes.append(member.note)
             if member.problem:
                 notes.append(member.problem)
             elif member.open is not None:

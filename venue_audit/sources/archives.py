@@ -84,6 +84,8 @@ class ArchiveReader(SourceReader):
                         member.open, member.problem = _decrypting_opener(
                             item, member.name, passwords
                         )
+                    if member.note:
+                        yield Problem(locator, member.note)
                     if member.problem or member.open is None:
                         yield Problem(locator, member.problem or "member has no readable content")
                         continue

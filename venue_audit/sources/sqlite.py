@@ -9,7 +9,6 @@ URI interface); the copy is deleted as soon as the tables are read.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import stat
 import tempfile
@@ -19,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from venue_audit.acquire.items import open_evidence
+from venue_audit.acquire.private_copy import copy_evidence
 from venue_audit.recovery import CarvedItem, RecoveredRecord, recover_sqlite
 from venue_audit.sources.base import (
     Item,
@@ -40,6 +40,7 @@ from venue_audit.sources.sqlite_tables import (
 )
 
 _IN_MEMORY_DATABASE = 256 << 20
+MAX_RECOVERY_BYTES = 256 << 20  # measured: a 195 MB database peaked at 633 MB RSS in recovery
 
 _BLOCKED = (
     sqlite3.SQLITE_INSERT,
@@ -96,11 +97,12 @@ def open_read_only(
         return
     with tempfile.TemporaryDirectory(prefix="venue-audit-") as scratch:
         copy = Path(scratch) / "copy.sqlite"
-        with item.open() as source, copy.open("wb") as target:
-            shutil.copyfileobj(source, target, 1 << 20)
+        if item.path is not None:
+            copy_evidence(Path(item.path), copy)
+        else:
+            copy.write_bytes(item.read())
         if wal is not None:
-            with open_evidence(wal) as stream, (Path(scratch) / "copy.sqlite-wal").open("wb") as out:
-                shutil.copyfileobj(stream, out, 1 << 20)
+            copy_evidence(wal, Path(scratch) / "copy.sqlite-wal")
         connection = sqlite3.connect(f"file:{quote(str(copy))}?mode=ro", uri=True)
         try:
             with _checked(connection, notes) as checked:
@@ -210,6 +212,19 @@ def recovered_tables(item: Item) -> Iterator[Yield]:
     The WAL and rollback journal beside a database on disk are read too; each
     recovered row keeps its location (file, page, offset, origin) as its locator.
     """
+    sizes = item.size + sum(
+        os.lstat(path).st_size
+        for suffix in ("-wal", "-journal")
+        if item.path and (path := companion(item.path, suffix)) is not None
+    )
+    if sizes > MAX_RECOVERY_BYTES:
+        yield Problem(
+            item.locator,
+            f"deleted-data recovery not run: {sizes} bytes (with its -wal/-journal) is over the "
+            f"recovery limit of {MAX_RECOVERY_BYTES} (recovery holds about three times the file "
+            "in memory); the live tables were read",
+        )
+        return
     siblings = {}
     if item.path:
         for suffix, key in (("-wal", "wal"), ("-journal", "journal")):
