@@ -24,13 +24,17 @@ def age_atimes(tree: Path) -> None:
         os.utime(path, ns=(OLD * 10**9, info.st_mtime_ns), follow_symlinks=False)
 
 
-def evidence_state(tree: Path) -> dict[str, tuple[str, int, int]]:
-    """Per entry: content SHA-256 (files), mtime and atime in nanoseconds; atimes first."""
+def evidence_state(tree: Path) -> dict[str, tuple[str, int, int | None]]:
+    """Per entry: content SHA-256 (files), mtime and atime in nanoseconds; atimes first.
+
+    A symlink's own atime is left out: recording its target (``readlink``) moves it, and
+    Linux has no way to read a link without doing so.
+    """
     times = {}
     for path in [tree, *tree.rglob("*")]:
         info = os.lstat(path)
         times[str(path.relative_to(tree))] = (info.st_mode, info.st_mtime_ns, info.st_atime_ns)
-    state = {}
+    state: dict[str, tuple[str, int, int | None]] = {}
     for name, (mode, mtime, atime) in times.items():
         content = ""
         if stat.S_ISREG(mode) and mode & 0o400:
@@ -39,5 +43,5 @@ def evidence_state(tree: Path) -> dict[str, tuple[str, int, int]]:
                 while chunk := stream.read(1 << 20):
                     digest.update(chunk)
             content = digest.hexdigest()
-        state[name] = (content, mtime, atime)
+        state[name] = (content, mtime, None if stat.S_ISLNK(mode) else atime)
     return state
