@@ -98,24 +98,17 @@ def _record(
         "captured_at": captured.at.isoformat() if captured else None,
         "captured_at_source": captured.source if captured else None,
     }
-    for index in roles.images:
-        data = values.image_bytes(_cell(row, index))
-        if data is not None:
-            record.artifacts.append(
-                ArtifactDraft(
-                    f"{base}, column {table.columns[index]}",
-                    "face_crop",
-                    sha256=hashlib.sha256(data).hexdigest(),
-                    image=data,
-                    **common,
-                )
-            )
-    for index, data in strays or []:  # not a picture column: the engine decides on a face
+    pictures = [(i, "face_crop", values.image_bytes(_cell(row, i))) for i in roles.images]
+    # A picture outside the picture columns: the engine decides whether it holds a face.
+    pictures += [(i, "raw_frame", data) for i, data in strays or []]
+    for index, kind, data in pictures:
+        if data is None:
+            continue
         column = table.columns[index] if index < len(table.columns) else f"{index + 1}"
         record.artifacts.append(
             ArtifactDraft(
                 f"{base}, column {column}",
-                "raw_frame",
+                kind,
                 sha256=hashlib.sha256(data).hexdigest(),
                 image=data,
                 **common,
