@@ -188,3 +188,17 @@ def test_an_interrupted_stage_is_named_in_the_problem(case_copy: Path) -> None:
     [problem] = case.verify_integrity()
     assert "table skipped changed" in problem.problem and "interrupted" in problem.problem
     case.close()
+
+
+def test_an_event_after_a_write_by_another_connection_records_the_new_state(
+    case_copy: Path,
+) -> None:
+    case = Case(case_copy)
+    case.log("test.first")
+    with sqlite3.connect(case_copy / "case.db") as other:
+        other.execute("insert into skipped (stage, locator, reason) values ('scan', 'x', 'y')")
+    case.log("test.second")
+    recorded = json.loads(case.custody_events()[-1]["detail"])["case_state"]["skipped"]
+    assert recorded["rows"] == case.db["skipped"].count
+    assert case.verify_integrity() == []
+    case.close()

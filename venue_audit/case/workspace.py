@@ -78,6 +78,8 @@ class Case:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
         self.db_path = self.directory / DB_NAME
+        self._state: dict[str, Any] | None = None  # the tables' digests, as last computed
+        self._state_key: tuple[int, int, int] | None = None
         if not self.db_path.is_file():
             raise CaseError(
                 f"{self.directory} is not a case folder (no {DB_NAME}); create one with 'venue-audit case new'"
@@ -203,8 +205,8 @@ class Case:
         which is what :meth:`verify_integrity` later holds the tables to.
         """
         with self.writing(action):
-            state = {integrity.STATE_KEY: integrity.case_state(self.db)}
-            return custody.append_event(
+            state = {integrity.STATE_KEY: self._case_state()}
+            row = custody.append_event(
                 self.db,
                 self.head_file,
                 self.info.tz,
@@ -213,6 +215,28 @@ class Case:
                 command,
                 self.info.examiners,
             )
+            self._state_key = self._changes()  # the custody row is no table of the state
+            return row
+
+    def _case_state(self) -> dict[str, Any]:
+        """The tables' digests, recomputed only when something wrote since the last time.
+
+        ``total_changes`` counts rows this connection changed, ``data_version`` moves when
+        another connection commits, ``schema_version`` when a table appears or goes.
+        """
+        key = self._changes()
+        if self._state is None or self._state_key != key:
+            self._state = integrity.case_state(self.db)
+            self._state_key = key
+        return self._state
+
+    def _changes(self) -> tuple[int, int, int]:
+        conn = self.db.conn
+        return (
+            conn.total_changes,
+            conn.execute("pragma data_version").fetchone()[0],
+            conn.execute("pragma schema_version").fetchone()[0],
+        )
 
     @contextmanager
     def writing(self, purpose: str, timeout: float = 0.0) -> Iterator[None]:
