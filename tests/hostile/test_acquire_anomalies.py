@@ -71,3 +71,27 @@ def test_acquiring_lists_folders_without_moving_their_access_times(tmp_path: Pat
     case = Case.create(tmp_path / "case", CaseInfo("T", "V", ["甲", "乙"]))
     acquire(case, [export], workers=1)
     assert evidence_state(export) == before
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to check as another user")
+def test_a_user_the_kernel_refuses_o_noatime_is_told_so(tmp_path: Path) -> None:
+    """Linux grants O_NOATIME to a file's owner and root only; anyone else gets a recorded note."""
+    import tempfile
+
+    from venue_audit.acquire.items import atime_protected
+
+    shared = Path(tempfile.mkdtemp(prefix="venue-audit-noatime-"))
+    try:
+        os.chmod(shared, 0o755)
+        evidence = shared / "face.jpg"
+        evidence.write_bytes(FACE)
+        os.chmod(evidence, 0o644)
+        assert atime_protected(evidence)
+        os.seteuid(65534)  # nobody: may read the file, may not open it with O_NOATIME
+        try:
+            assert not atime_protected(evidence)
+        finally:
+            os.seteuid(0)
+    finally:
+        evidence.unlink()
+        shared.rmdir()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from venue_audit.acquire.items import ItemRecord, hash_entry
+from venue_audit.acquire.items import ItemRecord, atime_protected, hash_entry
 from venue_audit.acquire.limits import DEFAULT_LIMITS, ArchiveLimits
 from venue_audit.acquire.walk import Entry, list_entries
 from venue_audit.case import Case
@@ -136,11 +136,13 @@ def acquire(
         entries = list(list_entries(root, exclude=(case.directory,)))
         # Rows are committed as they are hashed (a long acquisition keeps its progress), so
         # the start is logged first: rows of a killed run are then covered by this event.
-        case.log(
-            "acquire.start",
-            {"source": str(root), "entries": len(entries), "workers": workers},
-            command,
-        )
+        start = {"source": str(root), "entries": len(entries), "workers": workers}
+        if not atime_protected(root):
+            start["atime"] = (
+                "not protected: the kernel refuses O_NOATIME to this user (not the owner, "
+                "not root); files are read O_RDONLY and their access times may change"
+            )
+        case.log("acquire.start", start, command)
         changes = _store_source(case, root, hash_source(root, entries, workers, limits, progress))
         results.append(changes)
         case.log(

@@ -93,6 +93,25 @@ def _unlistable(path: Path) -> str:
     return "folder could not be listed when acquired: its contents were not acquired"
 
 
+def atime_protected(path: Path) -> bool:
+    """Whether the kernel lets this user open ``path`` with ``O_NOATIME``.
+
+    Linux allows it to a file's owner and to root only; for anyone else every opener
+    falls back to a plain read-only open, and acquisition records that in custody.
+    """
+    noatime = getattr(os, "O_NOATIME", 0)
+    if not noatime:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | noatime)
+    except PermissionError:
+        return False
+    except OSError:
+        return True  # a symlink or unreadable root: nothing is read through it anyway
+    os.close(fd)
+    return True
+
+
 def _iso_mtime(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="microseconds")
 
