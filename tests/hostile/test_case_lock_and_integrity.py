@@ -147,12 +147,11 @@ def test_two_scans_started_together_never_count_twice(tmp_path: Path) -> None:
 
 
 def test_every_custody_event_records_the_digest_of_every_table(case_copy: Path) -> None:
+    """In a column of its own, covered by the event's hash; the stage's detail stays its own."""
     case = Case(case_copy)
-    last = json.loads(case.custody_events()[-1]["detail"])
-    assert last["case_state"]["artifacts"]["rows"] == 2
-    assert {"evidence", "artifacts", "faces", "stores", "skipped", "persons"} <= set(
-        last["case_state"]
-    )
+    last = json.loads(case.custody_events()[-1]["case_state"])
+    assert last["artifacts"]["rows"] == 2
+    assert {"evidence", "artifacts", "faces", "stores", "skipped", "persons"} <= set(last)
     assert case.verify_integrity() == []
     case.close()
 
@@ -198,7 +197,26 @@ def test_an_event_after_a_write_by_another_connection_records_the_new_state(
     with sqlite3.connect(case_copy / "case.db") as other:
         other.execute("insert into skipped (stage, locator, reason) values ('scan', 'x', 'y')")
     case.log("test.second")
-    recorded = json.loads(case.custody_events()[-1]["detail"])["case_state"]["skipped"]
+    recorded = json.loads(case.custody_events()[-1]["case_state"])["skipped"]
     assert recorded["rows"] == case.db["skipped"].count
     assert case.verify_integrity() == []
+    case.close()
+
+
+def test_rewriting_a_recorded_state_to_match_a_tampered_table_breaks_the_chain(
+    case_copy: Path,
+) -> None:
+    """The digests are covered by the event's hash: a forger must rewrite the whole chain."""
+    from venue_audit.case import integrity
+
+    with sqlite3.connect(case_copy / "case.db") as db:
+        db.execute("update artifacts set captured_at = '2020-01-01T00:00:00+08:00'")
+    case = Case(case_copy)
+    assert case.verify_integrity() != []
+    forged = json.dumps(integrity.case_state(case.db), sort_keys=True, separators=(",", ":"))
+    last = case.custody_events()[-1]["seq"]
+    case.db.execute("update custody set case_state = ? where seq = ?", [forged, last])
+    case.db.conn.commit()
+    problems = [p.problem for p in case.verify_integrity()]
+    assert problems == ["content does not match its hash: the event was edited"]
     case.close()

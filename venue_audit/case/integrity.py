@@ -3,10 +3,10 @@
 The custody chain proves the log was not edited, but not that the tables it
 describes were left alone: deleting an ``artifacts`` row by hand changed the
 report's duplicate count and ``custody --verify`` still said intact. So every
-custody event carries, in its (hashed) detail under ``case_state``, the row
-count and a SHA-256 of every case table as they stood when the event was
-written. Each stage logs after its writes, so the newest event describes the
-case as it must be now; ``custody --verify`` and ``report`` recompute the
+custody event carries the row count and a SHA-256 of every case table as they
+stood when the event was written (its ``case_state`` column, covered by the
+event's hash). Each stage logs after its writes, so the newest event describes
+the case as it must be now; ``custody --verify`` and ``report`` recompute the
 digests and refuse (exit 3) when a table differs.
 
 A table's digest is reproducible without this tool, in a few lines of Python:
@@ -95,11 +95,13 @@ def state_problems(
     action = ""
     for event in events:
         try:
-            detail = json.loads(event["detail"] or "{}")
+            state = json.loads(event.get(STATE_KEY) or "null")
         except (TypeError, ValueError):
-            continue
-        if isinstance(detail, dict) and isinstance(detail.get(STATE_KEY), dict):
-            recorded, seq, action = detail[STATE_KEY], event["seq"], event["action"]
+            state = "unreadable"
+        if isinstance(state, dict):
+            recorded, seq, action = state, event["seq"], event["action"]
+        elif state is not None:
+            recorded, seq, action = {}, event["seq"], event["action"]
     if recorded is None:
         return []
     now = case_state(db)

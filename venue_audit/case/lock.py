@@ -2,12 +2,13 @@
 
 Two scans of one case at once both committed their rows and the case held every
 artifact twice. Every library call that writes the case (acquire, scan,
-identify, assess, report, verify-deletion, a custody event) now holds
-``CASE/case.lock`` (``fcntl.flock``, exclusive) for its whole duration. A second
-writer does not wait by default: it is refused at once with a
+identify, assess, report, verify-deletion, a custody event) now holds an
+exclusive ``fcntl.flock`` on the case folder itself for its whole duration (a
+folder can be locked like a file, and no lock file is left in the case). A
+second writer does not wait by default: it is refused at once with a
 :class:`CaseLocked` (a usage error, exit 2) that names the process holding the
-case, because a scan can run for hours and a silent wait looks like a hang.
-Library callers may pass ``timeout`` to wait instead.
+case (found in ``/proc/locks``), because a scan can run for hours and a silent
+wait looks like a hang. Library callers may pass ``timeout`` to wait instead.
 
 The lock is re-entrant within one process (``audit`` holds it and calls
 ``scan``, which takes it again), and the kernel drops it when the holder dies,
@@ -21,18 +22,15 @@ from __future__ import annotations
 import fcntl
 import functools
 import os
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 from venue_audit.errors import UsageError
 
-LOCK_NAME = "case.lock"
 _POLL_SECONDS = 0.2
 
 
@@ -49,18 +47,28 @@ class _Held:
 _held: dict[str, _Held] = {}
 
 
-def _holder(fd: int) -> str:
+def holder(directory: Path) -> str:
+    """``pid N (command)`` of the process holding the folder's flock, from ``/proc/locks``."""
     try:
-        os.lseek(fd, 0, os.SEEK_SET)
-        return os.read(fd, 4096).decode("utf-8", "replace").strip()
-    except OSError:
-        return ""
+        info = os.stat(directory)
+        wanted = f"{os.major(info.st_dev):02x}:{os.minor(info.st_dev):02x}:{info.st_ino}"
+        with open("/proc/locks", encoding="ascii", errors="replace") as locks:
+            for line in locks:
+                fields = line.split()
+                if "FLOCK" in fields and wanted in fields:
+                    pid = fields[fields.index(wanted) - 1]
+                    command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+                    shown = command.decode("utf-8", "replace").strip()[:200]
+                    return f"pid {pid}" + (f", {shown}" if shown else "")
+    except (OSError, ValueError, IndexError):
+        pass
+    return ""
 
 
 @contextmanager
 def case_lock(directory: Path, purpose: str, timeout: float = 0.0) -> Iterator[None]:
     """Hold the case's write lock for the ``with`` block; :class:`CaseLocked` if another holds it."""
-    key = os.path.realpath(Path(directory) / LOCK_NAME)
+    key = os.path.realpath(directory)
     held = _held.get(key)
     if held is not None:
         held.depth += 1
@@ -69,7 +77,7 @@ def case_lock(directory: Path, purpose: str, timeout: float = 0.0) -> Iterator[N
         finally:
             held.depth -= 1
         return
-    fd = os.open(key, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    fd = os.open(key, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -77,26 +85,21 @@ def case_lock(directory: Path, purpose: str, timeout: float = 0.0) -> Iterator[N
             break
         except BlockingIOError:
             if time.monotonic() >= deadline:
-                holder = _holder(fd)
                 os.close(fd)
+                who = holder(Path(key))
                 raise CaseLocked(
                     f"case {directory} is being written by another venue-audit process"
-                    f"{f' ({holder})' if holder else ''}; {purpose} refused: wait for that "
+                    f"{f' ({who})' if who else ''}; {purpose} refused: wait for that "
                     "process to finish, then run it again"
                 ) from None
             time.sleep(_POLL_SECONDS)
-    os.ftruncate(fd, 0)
-    command = " ".join(sys.argv[:3]) or "python"
-    started = datetime.now(UTC).isoformat(timespec="seconds")
-    os.pwrite(fd, f"pid {os.getpid()}, {command}, {purpose} since {started}\n".encode(), 0)
     _held[key] = _Held(fd, 1)
     try:
         yield
     finally:
         del _held[key]
-        os.ftruncate(fd, 0)
         # Unlock before closing: processes forked meanwhile (the face pool) share this
-        # open file, and closing our descriptor alone would leave the lock with them.
+        # open folder, and closing our descriptor alone would leave the lock with them.
         fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
 

@@ -205,15 +205,15 @@ class Case:
         which is what :meth:`verify_integrity` later holds the tables to.
         """
         with self.writing(action):
-            state = {integrity.STATE_KEY: self._case_state()}
             row = custody.append_event(
                 self.db,
                 self.head_file,
                 self.info.tz,
                 action,
-                {**(detail or {}), **state},
+                detail,
                 command,
                 self.info.examiners,
+                self._case_state(),
             )
             self._state_key = self._changes()  # the custody row is no table of the state
             return row
