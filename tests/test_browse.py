@@ -1,17 +1,23 @@
-"""browse serves the case read-only over HTTP with the canned queries."""
+"""browse serves a described, linked, embedding-free copy of the case, read-only, on localhost."""
 
 from __future__ import annotations
 
 import json
 import socket
-import time
+import sqlite3
+import subprocess
+import sys
+import urllib.error
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
+from typer.testing import CliRunner
 
-from venue_audit.browse import serve
 from venue_audit.case import Case, CaseInfo
+from venue_audit.cli import app
+from venue_audit.exports.datasette import TABLES, VIEWS, build_browse_db, metadata
 
 pytest.importorskip("datasette")
 
@@ -22,18 +28,19 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _get(url: str, attempts: int = 100) -> dict:
-    for _ in range(attempts):
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                return json.loads(response.read())
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"no answer from {url}")
+def _get(url: str) -> object:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())
 
 
-def test_persons_without_consent_are_one_request_away(tmp_path: Path) -> None:
+@pytest.fixture
+def case(tmp_path: Path) -> Case:
     case = Case.create(tmp_path / "case", CaseInfo("B-1", "venue", ["a", "b"]))
+    case.db["sources"].insert({"id": 1, "root": "/x", "label": "x"})
+    case.db["evidence"].insert(
+        {"id": 1, "source_id": 1, "path": "f.jpg", "entry": "file", "current": 1}
+    )
+    case.db["stores"].insert({"id": 1, "evidence_id": 1, "locator": "x", "kind": "folder"})
     case.db["persons"].insert_all(
         [
             {
@@ -54,18 +61,100 @@ def test_persons_without_consent_are_one_request_away(tmp_path: Path) -> None:
             },
         ]
     )
-    port = _free_port()
-    process = serve(case, port)
-    before = (tmp_path / "case" / "case.db").read_bytes()
-    try:
-        rows = _get(f"http://127.0.0.1:{port}/case/persons_without_consent.json?_shape=array")
-        assert [row["id"] for row in rows] == [1]
-        status = _get(f"http://127.0.0.1:{port}/case/persons_by_status.json?_shape=array")
-        assert {row["status"]: row["persons"] for row in status} == {
-            "no_consent": 1,
-            "consented": 1,
+    case.db["artifacts"].insert(
+        {
+            "id": 1,
+            "store_id": 1,
+            "evidence_id": 1,
+            "record_key": "x/f.jpg",
+            "kind": "face_crop",
+            "deleted": 0,
         }
+    )
+    embedding = np.ones(128, dtype="<f4").tobytes()
+    case.db["faces"].insert(
+        {"id": 1, "artifact_id": 1, "embedding": embedding, "space": "dlib", "person_id": 1}
+    )
+    case.db["findings"].insert(
+        {"id": 1, "rule": "no-consent", "severity": "high", "person_id": 1, "detail": "{}"}
+    )
+    return case
+
+
+def test_the_browsing_copy_links_faces_and_findings_to_persons_and_leaves_embeddings_out(
+    case: Case,
+) -> None:
+    with sqlite3.connect(build_browse_db(case)) as db:
+        links = {
+            table: {(row[3], row[2]) for row in db.execute(f"pragma foreign_key_list({table})")}
+            for table in ("faces", "findings")
+        }
+        assert ("person_id", "persons") in links["faces"] and ("artifact_id", "artifacts") in links[
+            "faces"
+        ]
+        assert ("person_id", "persons") in links["findings"]
+        assert "embedding" not in {row[1] for row in db.execute("pragma table_info(faces)")}
+        assert db.execute("pragma foreign_key_check").fetchall() == []
+        stores = db.execute("select store, records, face_images from report_stores").fetchall()
+        assert stores == [("x", 1, 1)]
+
+
+def test_every_table_and_view_is_described(case: Case) -> None:
+    described = metadata(case)["databases"]["browse"]["tables"]
+    assert set(described) == set(TABLES) | set(VIEWS)
+    assert all(entry["description"] for entry in described.values())
+    assert described["faces"]["columns"]["person_id"]
+
+
+def test_persons_without_consent_are_one_request_away_and_writes_are_forbidden(case: Case) -> None:
+    from venue_audit.browse import serve
+
+    before = case.db_path.read_bytes()
+    server = serve(case, _free_port())
+    try:
+        rows = _get(f"{server.url}/persons_without_consent.json?_shape=array")
+        assert [row["id"] for row in rows] == [1]
+        for path in ("/persons/-/insert", "/-/create", "/persons_without_consent"):
+            request = urllib.request.Request(server.url + path, data=b"{}", method="POST")
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, timeout=10)
+            assert refused.value.code == 403, path
+    finally:
+        server.stop()
+    assert case.db_path.read_bytes() == before
+
+
+def test_a_busy_port_is_refused_before_anything_starts(case: Case) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(app, ["browse", str(case.directory), "--port", str(port)])
+    assert result.exit_code == 2
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
+    assert "Serving" not in result.stdout
+    assert not (case.directory / "browse.db").exists()
+
+
+def test_browse_json_prints_the_address_once_the_server_answers(case: Case) -> None:
+    command = ["browse", str(case.directory), "--port", str(_free_port()), "--json"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "venue_audit.cli", *command],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        text = ""
+        while True:
+            line = process.stdout.readline()
+            assert line, "browse ended before printing its address"
+            text += line
+            if line.startswith("}"):
+                break
+        address = json.loads(text)
+        assert address["url"].startswith("http://127.0.0.1:")
+        assert _get(address["url"] + "/persons.json?_shape=array")
     finally:
         process.terminate()
-        process.wait(timeout=10)
-    assert (tmp_path / "case" / "case.db").read_bytes() == before
+        process.wait(timeout=30)

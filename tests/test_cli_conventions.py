@@ -28,6 +28,9 @@ COMMANDS = [
     ["custody"],
     ["audit"],
     ["browse"],
+    ["export"],
+    ["self-audit"],
+    ["to-delete"],
     ["demo"],
 ]
 

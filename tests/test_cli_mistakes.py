@@ -226,3 +226,16 @@ def test_a_crash_is_an_internal_error_never_a_difference(
     assert result.exit_code == EXIT_INTERNAL
     assert "internal error in" in result.stderr and "disk on fire" in result.stderr
     assert "failed" in custody_actions(case_dir)
+
+
+def test_an_offsite_mark_outside_every_source_is_refused_before_acquiring(
+    export: Path, tmp_path: Path
+) -> None:
+    case_dir = tmp_path / "case"
+    assert run("case", "new", case_dir, *NEW_CASE).exit_code == 0
+    cloud = tmp_path / "cloud.zip"
+    cloud.write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+    refused(
+        run("acquire", case_dir, export, "--offsite", cloud), "--offsite", "name it as a source"
+    )
+    assert custody_actions(case_dir) == ["case.new"]

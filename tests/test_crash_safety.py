@@ -5,8 +5,10 @@ copies database rows, pictures, a SQLite store with templates, a log) plus a few
 hostile files that end up in the skipped list. The test watches case.db from
 outside and kills the child the moment the scan reaches a chosen state: just
 after ``scan.start`` is logged, or after k items are marked done (through the
-CLI and through scan() with small batches). An item's rows are committed with
-its done mark, so no kill may leave faces of an unfinished item. After the rerun, summary.json must equal the
+CLI and through scan() with small batches); another scan kills itself between
+an item's inserted rows and its done mark. An item's rows are committed in one
+transaction with its done mark, so no kill may leave faces of an unfinished
+item. After the rerun, summary.json must equal the
 uninterrupted run's key for key, and so must every row the report reads
 (artifacts, faces, skipped items, log events, stores): nothing counted twice,
 nothing lost. The custody chain must verify and show each interruption as a
@@ -48,6 +50,32 @@ SMALL_BATCHES = (
     "from venue_audit.case import Case; from venue_audit.scan import ScanOptions, scan; "
     "scan(Case(Path(sys.argv[1])), ScanOptions(workers=1, batch_images=1), command=sys.argv)"
 )
+
+# A scan that kills itself (SIGKILL: no handler, no clean-up runs) inside a write, after
+# the rows of the second item with artifacts were inserted and before its done mark.
+KILLED_BEFORE_DONE_MARK = """
+import os, signal, sys
+from pathlib import Path
+from venue_audit.case import Case
+from venue_audit.scan import ScanOptions, scan
+from venue_audit.scan.writer import CaseWriter
+
+done = CaseWriter.done
+written = []
+
+def done_or_die(writer, evidence_id, stats):
+    rows = writer.case.db.conn.execute(
+        "select count(*) from artifacts where evidence_id = ?", [evidence_id]
+    ).fetchone()[0]
+    if rows:
+        written.append(evidence_id)
+    if len(written) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    done(writer, evidence_id, stats)
+
+CaseWriter.done = done_or_die
+scan(Case(Path(sys.argv[1])), ScanOptions(workers=1), command=sys.argv)
+"""
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
@@ -223,10 +251,12 @@ def test_a_cli_scan_killed_mid_item_resumes_to_the_uninterrupted_result(
     acquired: tuple[Path, Path], reference: dict, tmp_path: Path
 ) -> None:
     case_dir = _fresh_copy(acquired, tmp_path)
-    run_and_kill(cli_scan(case_dir), case_dir, items_done(1))
+    # The CLI commits a small tree's items in one transaction: killed while analysing,
+    # it leaves none of them done.
+    run_and_kill(cli_scan(case_dir), case_dir, just_started)
     with Case(case_dir) as case:
-        total = _count(case.db.conn, "select count(*) from evidence where parent_id is null and entry = 'file'")
-        assert 1 <= _count(case.db.conn, "select count(*) from scan_state") < total
+        total = _count(case.db.conn, "select count(*) from evidence where parent_id is null")
+        assert _count(case.db.conn, "select count(*) from scan_state") < total
     run_to_end(cli_scan(case_dir))
 
     case = Case(case_dir)
@@ -235,6 +265,38 @@ def test_a_cli_scan_killed_mid_item_resumes_to_the_uninterrupted_result(
     assert scan_actions(case) == ["scan.start", "scan.start", "scan.end"]
     for command in (["custody", str(case_dir), "--verify"], ["verify-manifest", str(case_dir)]):
         run_to_end([sys.executable, "-m", "venue_audit.cli", *command])
+
+
+@pytest.mark.slow
+def test_a_scan_killed_between_an_items_rows_and_its_done_mark_leaves_no_half_item(
+    acquired: tuple[Path, Path], reference: dict, tmp_path: Path
+) -> None:
+    case_dir = _fresh_copy(acquired, tmp_path)
+    killed = subprocess.run(
+        [sys.executable, "-c", KILLED_BEFORE_DONE_MARK, str(case_dir)],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        timeout=300,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    with Case(case_dir) as case:
+        db = case.db.conn
+        assert _count(db, "select count(*) from custody where action = 'scan.start'") == 1
+        assert _count(db, "select count(*) from custody where action = 'scan.end'") == 0
+        # The rows were inserted in the same transaction as the mark that never came.
+        assert not unfinished_faces(db), "rows of an item without its done mark survived"
+        assert _count(db, "select count(*) from faces") == _count(
+            db,
+            "select count(*) from faces f join artifacts a on a.id = f.artifact_id"
+            " join scan_state s on s.evidence_id = a.evidence_id",
+        )
+    run_to_end(cli_scan(case_dir))
+
+    case = Case(case_dir)
+    assert outcome(case) == reference
+    assert case.verify_custody() == []
+    assert scan_actions(case) == ["scan.start", "scan.start", "scan.end"]
 
 
 class _Killed(BaseException):

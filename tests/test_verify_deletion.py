@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
 import zipfile
 from pathlib import Path
@@ -11,8 +12,10 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from tests.conftest import TEST_FACES
 from tests.pdf_reading import pdf_text
 from venue_audit.acquire import acquire
+from venue_audit.assess import assess_case
 from venue_audit.case import Case, CaseInfo
 from venue_audit.cli import app
 from venue_audit.identify import identify
@@ -53,17 +56,18 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     acquire(case, [root / "before"], workers=1)
     scan(case, ScanOptions(workers=1))
     identify(case)
+    assess_case(case, None, None, [], "2024-06-30")
     case.close()
     return root, crops
 
 
-def _verify(root: Path, after: Path) -> tuple[int, dict]:
-    import json
-
+def _verify(root: Path, *after: Path | str) -> tuple[int, dict]:
     result = CliRunner().invoke(
-        app, ["verify-deletion", str(root / "case"), str(after), "--json", "--workers", "1"]
+        app,
+        ["verify-deletion", str(root / "case"), *map(str, after), "--json", "--workers", "1"],
     )
-    return result.exit_code, json.loads(result.output)
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, json.loads(result.stdout)
 
 
 def test_a_clean_deletion_is_declared_clean(baseline, tmp_path: Path) -> None:
@@ -73,7 +77,16 @@ def test_a_clean_deletion_is_declared_clean(baseline, tmp_path: Path) -> None:
     (after / "faces" / "readme.txt").write_text("all face images deleted on order")
     code, report = _verify(root, after)
     assert (code, report["clean"], report["verdict"]) == (0, True, "no residual face data found")
-    assert report["totals"] == {"gone": 3}
+    assert report["unit"] == "records"
+    assert report["totals"] == {
+        "records": 3,
+        "gone": 3,
+        "recoverable": 0,
+        "remaining_live": 0,
+        "not_checked": 0,
+    }
+    written = json.loads((Path(report["after_case"]) / "verification.json").read_text("utf-8"))
+    assert written == report
 
 
 def test_the_verification_goes_into_the_report_pdf(baseline, tmp_path: Path) -> None:
@@ -183,3 +196,132 @@ def test_a_database_deletion_is_clean_only_when_nothing_is_recoverable(
     assert len(recovered_rows) == surviving
     assert {r["state"] for r in report["residual"]} == {"recoverable"}
     assert report["totals"].get("remaining_live", 0) == 0
+
+
+def test_a_row_with_crop_and_template_is_one_record_in_every_count(
+    database_baseline, tmp_path: Path
+) -> None:
+    root, rows = database_baseline
+    after = tmp_path / "after"
+    after.mkdir()
+    (after / "face.db").write_bytes((root / "before" / "face.db").read_bytes())  # nothing deleted
+    code, report = _verify(root, after)
+    assert code == 1
+    assert report["totals"]["records"] == report["totals"]["remaining_live"] == len(rows)
+    assert [s["records"] for s in report["by_store"].values()] == [len(rows)]
+    assert len(report["residual"]) == len(rows)
+    assert all(", column" not in r["baseline"] for r in report["residual"])
+
+
+@pytest.fixture(scope="module")
+def two_sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A camera folder and a server folder acquired as two sources; one person in both."""
+    root = tmp_path_factory.mktemp("two-sources")
+    (root / "camera").mkdir()
+    (root / "server").mkdir()
+    (root / "camera" / "CH01_20240315101523.jpg").write_bytes(
+        (TEST_FACES / "obama" / "1.jpg").read_bytes()
+    )
+    (root / "server" / "face-0001.jpg").write_bytes((TEST_FACES / "obama" / "2.jpg").read_bytes())
+    case = Case.create(root / "case", CaseInfo("DEL-2", "venue", ["a", "b"]))
+    acquire(case, [root / "camera", root / "server"], workers=1)
+    scan(case, ScanOptions(workers=1))
+    identify(case)
+    case.close()
+    return root
+
+
+def test_a_store_without_a_replica_is_not_checked_rather_than_inferred_from_another(
+    two_sources: Path, tmp_path: Path
+) -> None:
+    after = tmp_path / "server"  # only the server was re-examined; it still holds its picture
+    after.mkdir()
+    (after / "face-0001.jpg").write_bytes((TEST_FACES / "obama" / "2.jpg").read_bytes())
+    code, report = _verify(two_sources, after)
+    assert code == 1 and report["status"] == "residual"
+    camera, server = (report["by_store"][name] for name in ("camera", "server"))
+    assert camera == {
+        "records": 1,
+        "gone": 0,
+        "recoverable": 0,
+        "remaining_live": 0,
+        "not_checked": 1,
+    }
+    assert server["remaining_live"] == 1
+    assert [r["store"] for r in report["residual"]] == ["server"]
+    assert report["not_checked"] == [
+        {"store": "camera", "source": str(two_sources / "camera"), "records": 1}
+    ]
+    # the same person's other capture is still there: said per person, not about the camera file
+    assert [p["found_at"] for p in report["persons_still_present"]] == [["server/face-0001.jpg"]]
+
+
+def test_a_replica_named_on_the_command_line_checks_its_store(
+    two_sources: Path, tmp_path: Path
+) -> None:
+    server, camera = tmp_path / "server", tmp_path / "cam-after"
+    server.mkdir()
+    camera.mkdir()
+    code, report = _verify(two_sources, server, camera, "--replica", f"camera={camera}")
+    assert (code, report["status"]) == (0, "clean")
+    assert report["totals"]["gone"] == report["totals"]["records"] == 2
+
+
+def test_without_the_replica_the_verdict_is_incomplete_and_says_how_to_name_it(
+    two_sources: Path, tmp_path: Path
+) -> None:
+    server, camera = tmp_path / "server", tmp_path / "cam-after"
+    server.mkdir()
+    camera.mkdir()
+    (camera / "x").mkdir()
+    result = CliRunner().invoke(
+        app,
+        ["verify-deletion", str(two_sources / "case"), str(server), "--workers", "1"],
+    )
+    assert result.exit_code == 1
+    text = " ".join(result.stdout.split())
+    assert "not verified: some baseline records were not checked" in text
+    assert "--replica camera=AFTER_SOURCE" in text
+
+
+def test_a_replica_of_a_source_the_case_does_not_have_is_refused_before_any_work(
+    two_sources: Path, tmp_path: Path
+) -> None:
+    after = tmp_path / "after"
+    after.mkdir()
+    before = sorted(p.name for p in (two_sources / "case").iterdir())
+    result = CliRunner().invoke(
+        app,
+        ["verify-deletion", str(two_sources / "case"), str(after), "--replica", f"nvr={after}"],
+    )
+    assert result.exit_code == 2
+    assert "nvr is not one of the case's sources" in result.stderr
+    assert sorted(p.name for p in (two_sources / "case").iterdir()) == before
+
+
+def test_long_residue_lists_end_with_how_many_more_and_where(tmp_path: Path) -> None:
+    from venue_audit.cli.app import console
+    from venue_audit.cli.deletion import SHOWN_RESIDUES, _print_verdict
+    from venue_audit.verify import DeletionVerdict, Residue, StoreResult
+
+    verdict = DeletionVerdict(tmp_path / "after-001", ["/after"], {"/before": "/after"})
+    store = verdict.stores["before/server"] = StoreResult("before/server", "/before", "/after")
+    for row in range(SHOWN_RESIDUES + 7):
+        verdict.residue.append(
+            Residue(
+                f"face.db, rowid {row}",
+                "before/server",
+                "remaining_live",
+                "exact",
+                f"after/face.db, rowid {row}",
+                "after/face.db",
+                0.0,
+                1,
+            )
+        )
+        store.states["remaining_live"] += 1
+    with console.capture() as captured:
+        _print_verdict(verdict, quiet=False)
+    text = captured.get()
+    assert text.count("remaining live face.db, rowid") == SHOWN_RESIDUES
+    assert f"… 7 more residual records, all in {tmp_path}/after-001/verification.json" in text

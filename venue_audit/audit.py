@@ -20,17 +20,23 @@ from venue_audit.assess import assess_case
 from venue_audit.case import Case, CaseInfo
 from venue_audit.case.amendment import reconcile
 from venue_audit.case.output_paths import case_evidence, refuse_overlap
-from venue_audit.case.workspace import check_case_info
+from venue_audit.case.workspace import SELF_AUDIT, check_case_info
 from venue_audit.errors import UsageError
 from venue_audit.identify import identify
 from venue_audit.offsite import mark_offsite
-from venue_audit.preflight import judged_at, require_case_folder, require_sources
+from venue_audit.preflight import (
+    judged_at,
+    require_case_folder,
+    require_sources,
+    require_within_sources,
+)
 from venue_audit.report.i18n import LANGS
 from venue_audit.scan import ScanOptions, scan
 from venue_audit.summary import build_summary
 from venue_audit.user_files import require_inputs
 
 StageCallback = Callable[[str, int, int], None]
+ProgressCallback = Callable[[int, int], None]
 STAGES = ("acquire", "scan", "identify", "assess", "report")
 
 
@@ -52,6 +58,8 @@ class AuditRequest:
     offsite: list[Path] = field(default_factory=list)
     # an existing case whose details differ from case_info: record an amendment, not refuse
     amend: bool = False
+    # the to-delete list (.csv or .xlsx, SQL scripts beside it); a self-audit always makes one
+    to_delete: Path | None = None
 
 
 @dataclass
@@ -59,6 +67,7 @@ class AuditResult:
     case_dir: Path
     summary: dict[str, Any]
     report: Any = None
+    to_delete: Any = None  # remediation.ToDeleteList, when one was made
 
 
 def _outputs(request: AuditRequest) -> list[tuple[str, Path]]:
@@ -81,12 +90,15 @@ def check_request(request: AuditRequest) -> date:
     """
     require_case_folder(request.case_dir)
     require_sources(request.sources)
+    require_within_sources(request.offsite, request.sources)
     refuse_overlap(_outputs(request), request.sources)
     if (request.case_dir / "case.db").exists():
         refuse_overlap(_outputs(request)[1:], case_evidence(Case(request.case_dir).db))
     require_inputs((request.consent_log, "consent register"), (request.policy, "policy file"))
     if request.lang not in LANGS:
         raise UsageError(f"--lang {request.lang!r}: choose one of {', '.join(LANGS)}")
+    if request.to_delete is not None and request.to_delete.suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError(f"--to-delete {request.to_delete}: write the list as .csv or .xlsx")
     if (request.case_dir / "case.db").exists():
         return judged_at(request.as_of, request.policy, Case(request.case_dir).info.as_of)
     day = judged_at(request.as_of, request.policy)
@@ -95,9 +107,16 @@ def check_request(request: AuditRequest) -> date:
 
 
 def audit(
-    request: AuditRequest, on_stage: StageCallback | None = None, command: list[str] | None = None
+    request: AuditRequest,
+    on_stage: StageCallback | None = None,
+    command: list[str] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> AuditResult:
-    """Run every stage; an existing case folder is reused (acquire and scan are idempotent)."""
+    """Run every stage; an existing case folder is reused (acquire and scan are idempotent).
+
+    ``on_stage(name, index, count)`` announces each stage; ``progress(done, total)`` counts
+    within the stages that can (acquire in bytes, scan in items).
+    """
 
     def stage(name: str) -> None:
         if on_stage:
@@ -112,7 +131,7 @@ def audit(
         assert request.case_info is not None  # check_request refused it otherwise
         case = Case.create(request.case_dir, request.case_info, command, request.sources)
     with case.writing("audit"):  # one writer for the whole audit, not stage by stage
-        return _run(case, request, as_of, stage, command)
+        return _run(case, request, as_of, stage, command, progress)
 
 
 def _run(
@@ -121,18 +140,31 @@ def _run(
     as_of: str,
     stage: Callable[[str], None],
     command: list[str] | None,
+    progress: ProgressCallback | None,
 ) -> AuditResult:
     stage("acquire")
-    acquisition.acquire(case, request.sources, workers=request.workers or None, command=command)
+    acquisition.acquire(
+        case, request.sources, workers=request.workers or None, progress=progress, command=command
+    )
     acquisition.export_manifest(case)
     if request.offsite:
         mark_offsite(case, request.offsite, command)
     stage("scan")
-    scan(case, ScanOptions(workers=request.workers), command=command)
+    scan(case, ScanOptions(workers=request.workers), progress=progress, command=command)
     stage("identify")
     identify(case, command)
     stage("assess")
     assess_case(case, request.consent_log, request.policy, request.links, as_of, command)
+    listed = None
+    if case.info.purpose == SELF_AUDIT or request.to_delete is not None:
+        from venue_audit.remediation import make_to_delete
+        from venue_audit.remediation.export import export_to_delete
+
+        listed = make_to_delete(case, command)
+        if request.to_delete is not None:
+            export_to_delete(
+                listed, request.to_delete, case.info.case_no, "en" if request.lang == "en" else "zh"
+            )
     summary = build_summary(case)
     report = None
     if request.report_pdf is not None:
@@ -152,4 +184,4 @@ def _run(
         request.summary_json.write_text(
             json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
-    return AuditResult(case.directory, summary, report)
+    return AuditResult(case.directory, summary, report, listed)

@@ -1,92 +1,113 @@
-"""Browse a case database in a web browser with Datasette, read-only, on localhost only.
+"""Browse a case in a web browser with Datasette: read-only, on this machine only.
 
-Datasette opens the database ``--immutable`` (read-only, no locks) and offers
-canned queries an examiner asks first. It is an optional extra
-(``pip install venue-audit[browse]``) because the core tool needs no web stack.
+What is served is the browsing copy of the case (:mod:`venue_audit.exports.datasette`): the
+tables with their links and descriptions, the report's tables as views, no face embeddings.
+Datasette opens it ``--immutable`` on 127.0.0.1, and a plugin answers every request other
+than GET/HEAD with 403. A port already in use is refused before anything starts, and a
+server that does not come up is reported, never announced as serving. Datasette is an
+optional extra (``pip install 'venue-audit[browse]'``): the core tool needs no web stack.
 """
 
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from venue_audit.case import Case
+from venue_audit.errors import UsageError
+from venue_audit.exports.datasette import build_browse_db, metadata
 
-CANNED_QUERIES = {
-    "persons_without_consent": {
-        "title": "Persons without consent (未取得同意的人员)",
-        "sql": "select id, n_records, first_seen, last_seen, external_ids, flags from persons"
-        " where consent_status = 'no_consent' and only_deleted = 0 order by n_records desc",
-    },
-    "persons_by_status": {
-        "title": "Persons by consent status",
-        "sql": "select coalesce(consent_status, 'not assessed') as status, count(*) as persons from persons"
-        " where only_deleted = 0 group by 1 order by 2 desc",
-    },
-    "artifacts_by_store": {
-        "title": "Face artifacts by store",
-        "sql": "select s.locator as store, s.kind, a.kind as artifact, sum(a.deleted = 0) as live,"
-        " sum(a.deleted) as deleted from artifacts a join stores s on s.id = a.store_id group by 1, 2, 3"
-        " order by 1",
-    },
-    "findings": {
-        "title": "Findings with citations",
-        "sql": "select rule, severity, json_extract(detail, '$.count') as count, citations,"
-        " json_extract(detail, '$.title_zh') as title from findings order by id",
-    },
-    "skipped_items": {
-        "title": "Items that could not be read",
-        "sql": "select stage, locator, reason from skipped order by id",
-    },
-    "timeline": {
-        "title": "Pack / upload / delete events from logs",
-        "sql": "select at, action, count, remote, locator from timeline_events order by at",
-    },
-}
+HOST = "127.0.0.1"
+PLUGINS = Path(__file__).resolve().parent / "browse_plugins"
+STARTUP_SECONDS = 60
 
 
-def metadata(case: Case) -> dict:
-    return {
-        "title": f"venue-audit case {case.info.case_no}",
-        "description": f"{case.info.venue} — read-only view of case.db",
-        "databases": {"case": {"queries": CANNED_QUERIES}},
-    }
+@dataclass
+class BrowseServer:
+    process: subprocess.Popen
+    url: str
+    database: Path
+    metadata_file: Path
+    log: Path
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "url": self.url,
+            "database": str(self.database),
+            "metadata": str(self.metadata_file),
+            "pid": self.process.pid,
+        }
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
-def datasette_command(case_dir: Path, port: int, metadata_file: Path) -> list[str]:
+def require_free_port(port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError as error:
+            raise UsageError(
+                f"port {port} on {HOST} is in use ({error.strerror}); choose another with --port"
+            ) from None
+
+
+def datasette_command(database: Path, port: int, metadata_file: Path) -> list[str]:
     return [
-        sys.executable,
-        "-m",
-        "datasette",
-        "serve",
-        "--immutable",
-        str(case_dir / "case.db"),
-        "--metadata",
-        str(metadata_file),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--setting",
-        "sql_time_limit_ms",
-        "5000",
-    ]
+        sys.executable, "-m", "datasette", "serve",
+        "--immutable", str(database),
+        "--metadata", str(metadata_file),
+        "--plugins-dir", str(PLUGINS),
+        "--host", HOST, "--port", str(port),
+        "--setting", "sql_time_limit_ms", "5000",
+    ]  # fmt: skip
 
 
-def serve(case: Case, port: int = 8001) -> subprocess.Popen:
-    """Start Datasette on 127.0.0.1; the caller waits for it or stops it."""
+def _wait_until_serving(process: subprocess.Popen, url: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            problem = log.read_text(encoding="utf-8", errors="replace").strip()
+            last = problem.splitlines()[-1] if problem else "no message"
+            raise UsageError(f"Datasette stopped at start (exit code {process.returncode}): {last}")
+        try:
+            with urllib.request.urlopen(f"{url}/-/versions.json", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise UsageError(f"Datasette did not answer on {url} within {STARTUP_SECONDS} s")
+
+
+def serve(case: Case, port: int = 8001) -> BrowseServer:
+    """Start Datasette on 127.0.0.1 and return once it answers; the caller waits or stops it."""
     try:
         import datasette  # noqa: F401
     except ImportError as error:
-        raise RuntimeError(
-            "Datasette is not installed: pip install 'venue-audit[browse]'"
-        ) from error
-    case.checkpoint()  # an immutable reader ignores the WAL: fold it into case.db first
+        raise UsageError("Datasette is not installed: pip install 'venue-audit[browse]'") from error
+    require_free_port(port)
+    database = build_browse_db(case)
     metadata_file = case.directory / "datasette-metadata.json"
     metadata_file.write_text(
-        json.dumps(metadata(case), ensure_ascii=False, indent=2), encoding="utf-8"
+        json.dumps(metadata(case, database.stem), ensure_ascii=False, indent=2), encoding="utf-8"
     )
-    case.log("browse", {"port": port, "host": "127.0.0.1"})
-    return subprocess.Popen(datasette_command(case.directory, port, metadata_file))
+    log = case.directory / "datasette.log"  # a file, not a pipe: a long session never fills it
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            datasette_command(database, port, metadata_file), stdout=output, stderr=output
+        )
+    url = f"http://{HOST}:{port}"
+    _wait_until_serving(process, url, log)
+    case.log("browse", {"port": port, "host": HOST, "database": database.name})
+    return BrowseServer(process, f"{url}/{database.stem}", database, metadata_file, log)

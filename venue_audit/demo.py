@@ -6,7 +6,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from venue_audit.audit import AuditRequest, AuditResult, StageCallback, audit
+from venue_audit.audit import AuditRequest, AuditResult, ProgressCallback, StageCallback, audit
 from venue_audit.case import CaseInfo
 
 DEMO_CASE = "demo-case"
@@ -36,6 +36,7 @@ def run_demo(
     out: Path,
     on_stage: StageCallback | None = None,
     command: list[str] | None = None,
+    progress: ProgressCallback | None = None,
 ) -> DemoResult:
     sample = sample_data or find_sample_data()
     out.mkdir(parents=True, exist_ok=True)
@@ -67,4 +68,4 @@ def run_demo(
         report_pdf=pdf,
         summary_json=summary_json,
     )
-    return DemoResult(audit(request, on_stage, command), pdf, summary_json)
+    return DemoResult(audit(request, on_stage, command, progress), pdf, summary_json)

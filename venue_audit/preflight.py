@@ -9,6 +9,7 @@ output paths live with the code that reads or writes them.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -91,3 +92,26 @@ def distinct_examiners(names: Iterable[str]) -> list[str]:
             "require two"
         )
     return examiners
+
+
+def responsible_person(names: Iterable[str]) -> list[str]:
+    """A self-audit's one responsible person (个人信息保护负责人), named, and only one."""
+    people = [" ".join(name.split()) for name in names]
+    if len(people) != 1 or not people[0]:
+        raise UsageError(
+            "a self-audit names one responsible person (--responsible NAME), "
+            "the business's 个人信息保护负责人"
+        )
+    return people
+
+
+def require_within_sources(marked: Iterable[Path], sources: Iterable[Path | str]) -> None:
+    """Every ``--offsite`` path is a source or inside one: marking is not acquiring."""
+    roots = [Path(os.path.abspath(s)) for s in sources]
+    for path in marked:
+        absolute = Path(os.path.abspath(path))
+        if not any(absolute == root or root in absolute.parents for root in roots):
+            raise UsageError(
+                f"--offsite {path} is not one of the sources nor inside one; name it as a "
+                "source too, so it is acquired"
+            )

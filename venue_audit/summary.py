@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import date
 from typing import Any
 
 from venue_audit import __version__
@@ -22,8 +23,6 @@ SCHEMA = "venue-audit.summary/1"
 
 
 VERDICT_PREFIX = "verify-deletion:"  # case_meta keys verify-deletion writes
-FILING_THRESHOLD = 100_000
-MEASURES_IN_FORCE = "2025-06-01"
 
 
 def build_summary(case: Case) -> dict[str, Any]:
@@ -128,13 +127,7 @@ def build_summary(case: Case) -> dict[str, Any]:
             {k: v for k, v in store.as_dict().items() if k != "locators"}
             for store in offsite.values()
         ],
-        "filing_threshold": {
-            "threshold": FILING_THRESHOLD,
-            "persons": len(live),
-            "reached": len(live) >= FILING_THRESHOLD,
-            "in_force": MEASURES_IN_FORCE,
-            "in_force_at_as_of": bool(as_of and as_of >= MEASURES_IN_FORCE),
-        },
+        "filing_threshold": _filing(len(live), interval, count.get("lower_bound"), as_of),
         **({"verification": verification_entry(verdict)} if verdict else {}),
         "findings": findings,
         "skipped": db.execute("select count(*) from skipped").fetchone()[0],
@@ -179,6 +172,29 @@ def _details(text: str | None) -> Any:
         return json.loads(text) if text else None
     except json.JSONDecodeError:
         return None
+
+
+def _filing(
+    persons: int, interval: list[int], lower_bound: int | None, as_of: str | None
+) -> dict[str, Any]:
+    """The Measures' filing duty at 100,000 persons (remediation.obligations judges it)."""
+    from venue_audit.remediation.obligations import filing_obligation
+
+    duty = filing_obligation(
+        persons,
+        date.fromisoformat(as_of) if as_of else None,
+        (int(interval[0]), int(interval[1])),
+        int(lower_bound) if lower_bound is not None else None,
+    )
+    return {
+        "threshold": duty.facts["threshold"],
+        "persons": persons,
+        "reached": persons >= duty.facts["threshold"],
+        # judged on the count, its interval and its lower bound
+        "verdict": duty.verdict,
+        "in_force": duty.in_force_from,
+        "in_force_at_as_of": bool(as_of) and duty.in_force,
+    }
 
 
 def _meta(case: Case, key: str) -> Any:

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from venue_audit.audit import AuditRequest, audit
-from venue_audit.case import Case, CaseInfo
+from venue_audit.case import Case
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 SERVER_DB = SAMPLE / "export" / "server" / "face_capture.db"
@@ -33,22 +32,41 @@ def sample_export(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+RESPONSIBLE = "王五"
+
+
 @pytest.fixture(scope="session")
-def audited_sample(tmp_path_factory: pytest.TempPathFactory, sample_export: Path) -> Path:
-    """The sample venue's case after the whole audit (acquire, scan, identify, assess)."""
-    case_dir = tmp_path_factory.mktemp("audit") / "case"
-    audit(
-        AuditRequest(
-            sources=[sample_export],
-            case_dir=case_dir,
-            case_info=CaseInfo("SELF-1", "示例售楼处", ["王五", "赵六"]),
-            consent_log=next((SAMPLE / "consent").glob("*.csv")),
-            policy=SAMPLE / "policy.toml",
-            workers=1,
-        ),
-        command=["test"],
+def self_audit_run(tmp_path_factory: pytest.TempPathFactory, sample_export: Path) -> Path:
+    """``venue-audit self-audit`` of the sample venue with one responsible person.
+
+    Returns the run's folder: ``case/``, ``report/自查报告.pdf`` with its annexes, and
+    ``待删除清单.xlsx`` with its SQL script beside it.
+    """
+    from typer.testing import CliRunner
+
+    from venue_audit.cli import app
+
+    root = tmp_path_factory.mktemp("self-audit")
+    result = CliRunner().invoke(
+        app,
+        [
+            "self-audit", str(sample_export), "--case", str(root / "case"),
+            "--responsible", RESPONSIBLE, "--venue", "示例售楼处", "--company", "示例置业有限公司",
+            "--consent", str(next((SAMPLE / "consent").glob("*.csv"))),
+            "--policy", str(SAMPLE / "policy.toml"),
+            "--report", str(root / "report" / "自查报告.pdf"),
+            "--to-delete", str(root / "待删除清单.xlsx"),
+            "--workers", "1", "--quiet",
+        ],
     )
-    return case_dir
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture(scope="session")
+def audited_sample(self_audit_run: Path) -> Path:
+    """The sample venue's self-audit case (acquired, scanned, assessed, list made)."""
+    return self_audit_run / "case"
 
 
 @pytest.fixture

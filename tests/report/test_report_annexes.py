@@ -68,7 +68,16 @@ def test_findings_csv_has_one_row_per_rule_with_all_locators(
 
 def test_hash_list_checks_with_sha256sum_and_includes_the_pdf(zh_report: ReportOutputs) -> None:
     names = [name for _digest, name in read_hash_list(zh_report.hash_list)]
-    assert names == ["summary.json", "manifest.csv", "findings.csv", "persons.csv", "report.pdf"]
+    assert names == [
+        "summary.json",
+        "manifest.csv",
+        "findings.csv",
+        "persons.csv",
+        "manifest.xlsx",
+        "findings.xlsx",
+        "persons.xlsx",
+        "report.pdf",
+    ]
     check = subprocess.run(
         ["sha256sum", "-c", zh_report.hash_list.name],
         cwd=zh_report.hash_list.parent,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 
 from conftest import line_with, pdf_pages, pdf_text
@@ -146,14 +147,16 @@ def test_a_deletion_verdict_becomes_a_worded_verification_section(tmp_path: Path
     from report_samples import make_report_data
 
     from venue_audit.report.verification import verification_section
-    from venue_audit.verify.deletion import DeletionVerdict
+    from venue_audit.verify import DeletionVerdict, StoreResult
 
+    store = StoreResult("server/face_capture.db", "/mnt/export/server", "/mnt/after/server")
+    store.states.update({"gone": 10, "recoverable": 2, "remaining_live": 1})
     verdict = DeletionVerdict(
-        clean=False,
         after_case=tmp_path,
         checked=["/mnt/after/server"],
-        by_store={"server/face_capture.db": {"gone": 10, "recoverable": 2, "remaining_live": 1}},
-        by_person={7: {"gone": 3, "recoverable": 2}, 8: {"gone": 4}},
+        replicas={"/mnt/export/server": "/mnt/after/server"},
+        stores={store.store: store},
+        by_person={7: Counter({"gone": 3, "recoverable": 2}), 8: Counter({"gone": 4})},
     )
     section = verification_section(verdict)
     assert [(r.subject, r.live, r.recoverable, r.gone, r.verdict) for r in section.rows] == [

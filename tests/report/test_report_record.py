@@ -6,9 +6,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import typer
+from typer.testing import CliRunner
+
 from tests.pdf_reading import pdf_text
 from venue_audit.acquire import acquire
 from venue_audit.case import Case, CaseInfo
+from venue_audit.cli import app
 from venue_audit.report import report_case
 
 RECORD = CaseInfo(
@@ -53,3 +57,42 @@ def test_the_cover_custody_and_signatures_form_an_examination_record(tmp_path: P
     for role in ("检验人: 张三", "检验人: 李四", "见证人: 赵六", "持有人: 王五", "检验机构盖章"):
         assert role in last, role
     assert "检验意见" in text
+
+
+RECORD_OPTIONS = [
+    "--org", "--title", "--commissioned-at", "--place", "--material-source", "--handover-at",
+    "--requirements", "--witness", "--holder",
+]
+
+
+def _options(*path: str) -> list[str]:
+    command = typer.main.get_command(app)
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    return [opt for param in command.params for opt in param.opts]
+
+
+def test_case_new_and_audit_take_the_same_examination_record_options() -> None:
+    for path in (("case", "new"), ("audit",)):
+        options = _options(*path)
+        assert [o for o in options if o in RECORD_OPTIONS] == RECORD_OPTIONS, path
+
+
+def test_case_new_stores_every_examination_record_option(tmp_path: Path) -> None:
+    values = {
+        "--org": RECORD.org, "--title": RECORD.title, "--commissioned-at": RECORD.commissioned_at,
+        "--place": RECORD.place, "--material-source": RECORD.material_source,
+        "--handover-at": RECORD.handover_at, "--requirements": RECORD.requirements,
+        "--holder": RECORD.holder,
+    }
+    arguments = ["case", "new", str(tmp_path / "case"), "--case-no", RECORD.case_no,
+                 "--venue", RECORD.venue, "--examiner", "张三", "--examiner", "李四",
+                 "--witness", "赵六", "--witness", "钱七"]
+    for option, value in values.items():
+        arguments += [option, value]
+    result = CliRunner().invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    info = Case(tmp_path / "case").info
+    assert (info.org, info.title, info.commissioned_at, info.place, info.material_source,
+            info.handover_at, info.requirements, info.holder) == tuple(values.values())
+    assert info.witnesses == ["赵六", "钱七"]

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from tests.pdf_reading import pdf_text
 from venue_audit.acquire import acquire
+from venue_audit.assess import assess_case
 from venue_audit.case import Case, CaseInfo
 from venue_audit.cli import app
 from venue_audit.identify import identify
@@ -37,6 +38,7 @@ def verified(tmp_path_factory: pytest.TempPathFactory) -> Path:
     acquire(case, [root / "before"], workers=1)
     scan(case, ScanOptions(workers=1))
     identify(case)
+    assess_case(case, None, None, [], "2024-06-30")  # --out reports: the case must be assessed
     case.close()
     after = root / "after"
     after.mkdir()

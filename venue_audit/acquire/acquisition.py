@@ -27,6 +27,7 @@ ProgressCallback = Callable[[int, int], None]
 
 _BATCH_BYTES = 32 << 20
 _BATCH_FILES = 64
+_ROWS_PER_TRANSACTION = 500
 
 
 @dataclass
@@ -185,7 +186,32 @@ def _same(old: dict[str, Any], new: ItemRecord) -> bool:
     )
 
 
+_EVIDENCE_COLUMNS = (
+    "source_id",
+    "path",
+    "name",
+    "parent_id",
+    "entry",
+    "type",
+    "size",
+    "mtime",
+    "md5",
+    "sha256",
+    "sm3",
+    "link_target",
+    "error",
+    "version",
+    "current",
+    "acquired_at",
+)
+_INSERT_EVIDENCE = (
+    f"insert into evidence ({', '.join(_EVIDENCE_COLUMNS)})"
+    f" values ({', '.join('?' for _ in _EVIDENCE_COLUMNS)})"
+)
+
+
 def _store_source(case: Case, root: Path, batches: Iterator[list[ItemRecord]]) -> SourceChanges:
+    """Write each hashed entry's rows; one transaction per entry batch (a few hundred rows)."""
     changes = SourceChanges(str(root))
     source_id = _source_id(case, root)
     existing = {
@@ -197,49 +223,68 @@ def _store_source(case: Case, root: Path, batches: Iterator[list[ItemRecord]]) -
     }
     seen: set[str] = set()
     acquired_at = case.now()
-    table = case.db["evidence"]
-    with case.db.conn:
-        for records in batches:
-            ids: list[int] = []
-            for record in records:
-                seen.add(record.path)
-                if record.entry == "file":
-                    changes.files += 1
-                    changes.bytes += record.size
-                if record.error:
-                    changes.errors.append((record.path, record.error))
-                old = existing.get(record.path)
-                parent_id = ids[record.parent] if record.parent is not None else None
-                if old is not None and _same(old, record):
-                    changes.unchanged.append(record.path)
-                    ids.append(int(old["id"]))
-                    continue
-                version = 1
-                if old is not None:
-                    changes.changed.append(record.path)
-                    case.db.execute("update evidence set current = 0 where id = ?", [old["id"]])
-                    version = int(old["version"]) + 1
-                else:
-                    changes.new.append(record.path)
-                row = {
-                    "source_id": source_id,
-                    "path": record.path,
-                    "name": record.name,
-                    "parent_id": parent_id,
-                    "entry": record.entry,
-                    "type": record.type,
-                    "size": record.size,
-                    "mtime": record.mtime,
-                    "md5": record.md5,
-                    "sha256": record.sha256,
-                    "sm3": record.sm3,
-                    "link_target": record.link_target,
-                    "error": record.error,
-                    "version": version,
-                    "current": 1,
-                    "acquired_at": acquired_at,
-                }
-                ids.append(int(table.insert(row).last_pk))
+    conn = case.db.conn
+    pending: list[list[ItemRecord]] = []
+    rows = 0
+
+    def write() -> None:
+        with case.transaction():
+            for records in pending:
+                _write_entry(records)
+        pending.clear()
+
+    def _write_entry(records: list[ItemRecord]) -> None:
+        ids: list[int] = []
+        for record in records:
+            seen.add(record.path)
+            if record.entry == "file":
+                changes.files += 1
+                changes.bytes += record.size
+            if record.error:
+                changes.errors.append((record.path, record.error))
+            old = existing.get(record.path)
+            parent_id = ids[record.parent] if record.parent is not None else None
+            if old is not None and _same(old, record):
+                changes.unchanged.append(record.path)
+                ids.append(int(old["id"]))
+                continue
+            version = 1
+            if old is not None:
+                changes.changed.append(record.path)
+                conn.execute("update evidence set current = 0 where id = ?", [old["id"]])
+                version = int(old["version"]) + 1
+            else:
+                changes.new.append(record.path)
+            cursor = conn.execute(
+                _INSERT_EVIDENCE,
+                (
+                    source_id,
+                    record.path,
+                    record.name,
+                    parent_id,
+                    record.entry,
+                    record.type,
+                    record.size,
+                    record.mtime,
+                    record.md5,
+                    record.sha256,
+                    record.sm3,
+                    record.link_target,
+                    record.error,
+                    version,
+                    1,
+                    acquired_at,
+                ),
+            )
+            ids.append(int(cursor.lastrowid or 0))
+
+    for records in batches:
+        pending.append(records)
+        rows += len(records)
+        if rows >= _ROWS_PER_TRANSACTION:
+            write()
+            rows = 0
+    write()
     changes.missing = sorted(set(existing) - seen)
     return changes
 

@@ -13,9 +13,9 @@ import json
 from dataclasses import fields
 from typing import Any
 
-from venue_audit.case.workspace import Case, CaseInfo
+from venue_audit.case.workspace import SELF_AUDIT, Case, CaseInfo
 from venue_audit.errors import UsageError
-from venue_audit.preflight import distinct_examiners
+from venue_audit.preflight import distinct_examiners, responsible_person
 
 # Fields the case sets itself; an examiner never gives them.
 _RECORDED_BY_THE_TOOL = {"created_at", "tool_version", "as_of"}
@@ -52,6 +52,11 @@ def reconcile(
     changed = differences(case, info)
     if not changed:
         return changed
+    if "purpose" in changed:
+        raise CaseDetailsDiffer(
+            f"case {case.directory} is a{'n' if case.info.purpose[0] in 'aeiou' else ''} "
+            f"{case.info.purpose} case; a case's purpose cannot change: use a new case folder"
+        )
     if not amend:
         described = "; ".join(
             f"{_option(name)} {_shown(new)} (the case records {_shown(old)})"
@@ -62,7 +67,8 @@ def reconcile(
             "drop the option to keep the case as it is, or add --amend to record an amendment"
         )
     if "examiners" in changed:
-        distinct_examiners(changed["examiners"][1])
+        check = responsible_person if case.info.purpose == SELF_AUDIT else distinct_examiners
+        check(changed["examiners"][1])
     row = {
         name: json.dumps(new, ensure_ascii=False) if isinstance(new, list) else new
         for name, (_old, new) in changed.items()

@@ -31,6 +31,7 @@ TABLES: dict[str, dict[str, type]] = {
         "requirements": str,
         "witnesses": str,
         "holder": str,
+        "purpose": str,  # "examination" or "self-audit" (case.workspace.PURPOSES)
     },
     "custody": {
         "seq": int,

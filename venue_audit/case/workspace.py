@@ -24,7 +24,7 @@ from venue_audit.case.lock import case_lock
 from venue_audit.case.output_paths import refuse_overlap
 from venue_audit.case.schema import SCHEMA_VERSION, create_schema
 from venue_audit.errors import UsageError
-from venue_audit.preflight import distinct_examiners, require_case_folder
+from venue_audit.preflight import distinct_examiners, require_case_folder, responsible_person
 
 DB_NAME = "case.db"
 HEAD_NAME = "custody.head"
@@ -54,18 +54,34 @@ class CaseInfo:
     requirements: str = ""
     witnesses: list[str] = field(default_factory=list)
     holder: str = ""
+    # EXAMINATION: an examiner's case (two examiners, an evidence report); SELF_AUDIT: a
+    # business auditing itself, one responsible person (个人信息保护负责人) in ``examiners``
+    purpose: str = "examination"
+
+
+EXAMINATION, SELF_AUDIT = "examination", "self-audit"
+PURPOSES = (EXAMINATION, SELF_AUDIT)
 
 
 def check_case_info(info: CaseInfo) -> None:
-    """What a new case needs: a case number, a venue, two different examiners, a real zone."""
+    """What a new case needs: a case number, a venue, its people (two different examiners, or
+    for a self-audit one responsible person), a real zone."""
+    if info.purpose not in PURPOSES:
+        raise CaseError(f"unknown case purpose {info.purpose!r}; one of {', '.join(PURPOSES)}")
+    people = "(and two --examiner names)" if info.purpose == EXAMINATION else (
+        "(and the --responsible person)"
+    )
     missing = [
         option
         for option, value in (("--case-no", info.case_no), ("--venue", info.venue))
         if not value.strip()
     ]
     if missing:
-        raise CaseError(f"a new case needs {' and '.join(missing)} (and two --examiner names)")
-    distinct_examiners(info.examiners)
+        raise CaseError(f"a new case needs {' and '.join(missing)} {people}")
+    if info.purpose == SELF_AUDIT:
+        responsible_person(info.examiners)
+    else:
+        distinct_examiners(info.examiners)
     try:
         ZoneInfo(info.tz)
     except (ZoneInfoNotFoundError, ValueError) as error:
@@ -107,6 +123,7 @@ class Case:
             requirements=row.get("requirements") or "",
             witnesses=json.loads(row.get("witnesses") or "[]"),
             holder=row.get("holder") or "",
+            purpose=row.get("purpose") or EXAMINATION,
         )
 
     @classmethod
@@ -160,6 +177,7 @@ class Case:
                 "requirements": info.requirements,
                 "witnesses": json.dumps(info.witnesses, ensure_ascii=False),
                 "holder": info.holder,
+                "purpose": info.purpose,
             }
         )
         db.close()
@@ -187,6 +205,7 @@ class Case:
                 "commissioned_at": info.commissioned_at,
                 "place": info.place,
                 "requirements": info.requirements,
+                **({"purpose": info.purpose} if info.purpose != EXAMINATION else {}),
             },
             command,
         )
@@ -262,6 +281,24 @@ class Case:
 
     def now(self) -> str:
         return custody.now_in(self.info.tz)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One real transaction: everything inside commits together, or is rolled back.
+
+        Write with plain SQL on ``self.db.conn`` inside it: sqlite-utils' helpers manage
+        transactions of their own (older releases commit whatever is open). ``BEGIN
+        IMMEDIATE`` takes the write lock up front, so a reader elsewhere (a progress
+        display, a browser on the case) cannot make the commit fail halfway.
+        """
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def checkpoint(self) -> None:
         """Fold the WAL into case.db, so the file alone is the whole case (to copy, hash or serve)."""

@@ -12,8 +12,10 @@ from venue_audit.cli import (  # noqa: F401  (each module registers its commands
     consent,
     deletion,
     evidence,
+    export,
     report,
     scan,
+    self_audit,
 )
 from venue_audit.cli.app import app
 

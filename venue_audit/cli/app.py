@@ -117,9 +117,9 @@ def open_case(directory: Path) -> Case:
 
 def _record_interruption(command_path: str) -> None:
     done = interruption.done or "nothing finished"
+    again = " ".join(["venue-audit", *sys.argv[1:]])
     typer.echo(
-        f"interrupted: {done}; run the same command again to resume: {' '.join(sys.argv)}",
-        err=True,
+        f"interrupted ({done}); what was saved is kept; to resume, run again: {again}", err=True
     )
     if interruption.case is not None:
         try:

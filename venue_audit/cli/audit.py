@@ -11,28 +11,24 @@ import typer
 from venue_audit.case import CaseInfo
 from venue_audit.cli.app import app
 from venue_audit.cli.options import (
+    RECORD,
     AsJson,
     AsOf,
-    CommissionedAt,
+    ExaminationRecord,
     Examiners,
-    HandoverAt,
-    Holder,
     JsonOut,
     Lang,
-    MaterialSource,
     Offsite,
-    Org,
-    Place,
     Quiet,
-    Requirements,
-    Title,
-    Witnesses,
     Workers,
+    examination_record_options,
 )
-from venue_audit.cli.output import print_audit_summary, print_json, stage_printer
+from venue_audit.cli.output import print_audit_summary, print_json
+from venue_audit.cli.progress import StageProgress
 
 
 @app.command("audit")
+@examination_record_options
 def audit_command(
     sources: Annotated[
         list[Path],
@@ -78,15 +74,7 @@ def audit_command(
             help="The case exists with other details: record the ones given as an amendment.",
         ),
     ] = False,
-    org: Org = "",
-    title: Title = "",
-    commissioned_at: CommissionedAt = "",
-    place: Place = "",
-    material_source: MaterialSource = "",
-    handover_at: HandoverAt = "",
-    requirements: Requirements = "",
-    witness: Witnesses = None,
-    holder: Holder = "",
+    record: ExaminationRecord = RECORD,
     lang: Lang = "zh",
     offsite: Offsite = None,
     workers: Workers = None,
@@ -105,18 +93,7 @@ def audit_command(
     from venue_audit.audit import AuditRequest, audit
 
     info = CaseInfo(
-        case_no=case_no,
-        venue=venue,
-        examiners=examiner or [],
-        org=org,
-        title=title,
-        commissioned_at=commissioned_at,
-        place=place,
-        material_source=material_source,
-        handover_at=handover_at,
-        requirements=requirements,
-        witnesses=witness or [],
-        holder=holder,
+        case_no=case_no, venue=venue, examiners=examiner or [], **record.case_fields()
     )
     request = AuditRequest(
         sources=sources,
@@ -132,7 +109,8 @@ def audit_command(
         offsite=offsite or [],
         amend=amend,
     )
-    result = audit(request, stage_printer(quiet), sys.argv)
+    with StageProgress(quiet) as shown:
+        result = audit(request, shown.stage, sys.argv, shown.update)
     if as_json:
         print_json(result.summary)
         return
@@ -164,7 +142,8 @@ def demo_command(
     """
     from venue_audit.demo import run_demo
 
-    result = run_demo(sample_data, out, stage_printer(quiet), sys.argv)
+    with StageProgress(quiet) as shown:
+        result = run_demo(sample_data, out, shown.stage, sys.argv, shown.update)
     if as_json:
         print_json(result.audit.summary)
         return

@@ -1,4 +1,4 @@
-"""``browse``: the case database in a web browser (Datasette), read-only, on this machine."""
+"""``browse``: the case in a web browser (Datasette), read-only, on this machine."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
-from venue_audit.cli.app import app, console, fail, open_case
-from venue_audit.cli.options import CaseDir
+from venue_audit.cli.app import EXIT_INTERNAL, app, console, fail, open_case
+from venue_audit.cli.options import AsJson, CaseDir, Quiet
+from venue_audit.cli.output import print_json
 
 
 @app.command("browse")
@@ -16,24 +17,34 @@ def browse_command(
     port: Annotated[
         int, typer.Option("--port", metavar="PORT", help="Port on 127.0.0.1 to serve on.")
     ] = 8001,
+    quiet: Quiet = False,
+    as_json: AsJson = False,
 ) -> None:
-    """Open the case database in a browser (Datasette), read-only, on this machine only.
+    """Open the case in a browser (Datasette), read-only, on this machine only; Ctrl-C stops it.
 
-    Offers canned queries: persons without consent, artifacts by store, findings, skipped items.
+    Serves a copy of the case without face embeddings, with every table and column described,
+    faces and findings linked to persons, the report's tables as views (report_stores,
+    report_persons, report_findings, report_evidence) and canned queries (persons without
+    consent, artifacts by store, skipped items, timeline). --json prints the address as JSON
+    once the server answers.
 
     Example: venue-audit browse ./case-001 --port 8001
     """
     from venue_audit.browse import serve
 
     case = open_case(case_dir)
+    server = serve(case, port)
+    if as_json:
+        print_json(server.as_json())
+    else:
+        console.print(f"Serving {server.database} read-only at {server.url} (Ctrl-C to stop)")
+    typer.get_text_stream("stdout").flush()
     try:
-        process = serve(case, port)
-    except RuntimeError as error:
-        raise fail(str(error)) from error
-    console.print(
-        f"Serving {case.db_path} read-only at http://127.0.0.1:{port}/case (Ctrl-C to stop)"
-    )
-    try:
-        process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
+        code = server.process.wait()
+    except KeyboardInterrupt:  # the way to stop browsing: not an interruption of work
+        server.stop()
+        if not quiet and not as_json:
+            console.print("Stopped.")
+        return
+    if code != 0:
+        raise fail(f"Datasette stopped with exit code {code}; see {server.log}", EXIT_INTERNAL)

@@ -9,28 +9,26 @@ import typer
 from rich.table import Table
 
 from venue_audit.case import Case, CaseInfo
+from venue_audit.case.workspace import EXAMINATION, SELF_AUDIT
 from venue_audit.cli.app import EXIT_INTEGRITY, App, app, console, open_case
 from venue_audit.cli.options import (
+    RECORD,
     AsJson,
     CaseDir,
-    CommissionedAt,
-    HandoverAt,
-    Holder,
-    MaterialSource,
-    Org,
-    Place,
+    ExaminationRecord,
+    Examiners,
     Quiet,
-    Requirements,
-    Title,
-    Witnesses,
+    examination_record_options,
 )
 from venue_audit.cli.output import print_json
+from venue_audit.errors import UsageError
 
 case_app = App(help="Create and inspect case workspaces.")
 app.add_typer(case_app, name="case")
 
 
 @case_app.command("new")
+@examination_record_options
 def case_new(
     case_dir: CaseDir,
     case_no: Annotated[
@@ -41,21 +39,17 @@ def case_new(
         str,
         typer.Option("--venue", metavar="NAME", help="The venue examined (sales office, store …)."),
     ],
-    examiner: Annotated[
-        list[str],
+    examiner: Examiners = None,
+    responsible: Annotated[
+        str,
         typer.Option(
-            "--examiner", metavar="NAME", help="An examiner's name; give two different names."
+            "--responsible",
+            metavar="NAME",
+            help="Instead of examiners: a business's self-audit, with its one person responsible "
+            "for personal information protection (个人信息保护负责人).",
         ),
-    ],
-    org: Org = "",
-    title: Title = "",
-    commissioned_at: CommissionedAt = "",
-    place: Place = "",
-    material_source: MaterialSource = "",
-    handover_at: HandoverAt = "",
-    requirements: Requirements = "",
-    witness: Witnesses = None,
-    holder: Holder = "",
+    ] = "",
+    record: ExaminationRecord = RECORD,
     tz: Annotated[
         str,
         typer.Option("--tz", metavar="ZONE", help="Time zone for every time the case records."),
@@ -68,20 +62,15 @@ def case_new(
     Example: venue-audit case new ./case-001 --case-no 沪青检-2025-001 --venue 'Sales office A'
     --examiner 张三 --examiner 李四
     """
+    if responsible and examiner:
+        raise UsageError("a case has two --examiner names or one --responsible person, not both")
     info = CaseInfo(
         case_no=case_no,
         venue=venue,
-        examiners=examiner,
-        org=org,
-        title=title,
+        examiners=[responsible] if responsible else examiner or [],
+        purpose=SELF_AUDIT if responsible else EXAMINATION,
         tz=tz,
-        commissioned_at=commissioned_at,
-        place=place,
-        material_source=material_source,
-        handover_at=handover_at,
-        requirements=requirements,
-        witnesses=witness or [],
-        holder=holder,
+        **record.case_fields(),
     )
     case = Case.create(case_dir, info, command=sys.argv)
     if as_json:

@@ -13,6 +13,7 @@ from venue_audit.case.stages import require_scanned
 from venue_audit.cli.app import app, console, open_case
 from venue_audit.cli.options import AsJson, AsOf, CaseDir, Quiet
 from venue_audit.cli.output import print_json
+from venue_audit.cli.progress import StageProgress
 from venue_audit.preflight import judged_at, parse_day
 
 
@@ -61,9 +62,12 @@ def consent_command(
     stages = require_scanned(case)
     day = judged_at(as_of, policy, case.info.as_of)
     links = [parse_link(spec) for spec in link or []]
-    if not stages.identify_current:
-        identify(case, sys.argv)
-    outcome = assess_case(case, consent_log, policy, links, day.isoformat(), sys.argv)
+    with StageProgress(quiet) as shown:
+        if not stages.identify_current:
+            shown.stage("identify", 0, 2)
+            identify(case, sys.argv)
+        shown.stage("assess", 1, 2)
+        outcome = assess_case(case, consent_log, policy, links, day.isoformat(), sys.argv)
     result = outcome.assessment
     if as_json:
         print_json(

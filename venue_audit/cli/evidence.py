@@ -10,10 +10,12 @@ import typer
 from rich.table import Table
 
 from venue_audit import acquire as acquisition
+from venue_audit.acquire.items import MEMBER_SEPARATOR
 from venue_audit.cli.app import EXIT_INTEGRITY, app, console, open_case
 from venue_audit.cli.options import AsJson, CaseDir, Offsite, Quiet, Workers
-from venue_audit.cli.output import byte_progress, print_json
-from venue_audit.preflight import require_sources
+from venue_audit.cli.output import print_json
+from venue_audit.cli.progress import StageProgress
+from venue_audit.preflight import require_sources, require_within_sources
 
 
 @app.command("acquire")
@@ -67,6 +69,8 @@ def acquire_command(
     if paths:
         require_sources(paths)
     case = open_case(case_dir)
+    acquired = [row["root"] for row in case.db.query("select root from sources")]
+    require_within_sources(offsite or [], [*paths, *acquired])
     live = []
     for url in databases:
         live.append(
@@ -82,9 +86,10 @@ def acquire_command(
         )
     result = None
     if paths:
-        with byte_progress("Hashing", quiet) as progress:
+        with StageProgress(quiet) as shown:
+            shown.stage("acquire")
             result = acquisition.acquire(
-                case, paths, workers=workers, progress=progress, command=sys.argv
+                case, paths, workers=workers, progress=shown.update, command=sys.argv
             )
     exports = acquisition.export_manifest(case)
     if offsite:
@@ -176,15 +181,19 @@ def verify_manifest_command(
     Example: venue-audit verify-manifest ./case-001
     """
     case = open_case(case_dir)
-    with byte_progress("Re-hashing", quiet) as progress:
+    with StageProgress(quiet) as shown:
+        shown.stage("re-hashing")
         result = acquisition.verify_manifest(
-            case, sources or None, workers=workers, progress=progress, command=sys.argv
+            case, sources or None, workers=workers, progress=shown.update, command=sys.argv
         )
+    members = sum(MEMBER_SEPARATOR in path for path in result.matched)
     if as_json:
         print_json(
             {
                 "passed": result.passed,
                 "counts": result.counts(),
+                "matched_files": len(result.matched) - members,
+                "matched_archive_members": members,
                 "changed": result.changed,
                 "moved": result.moved,
                 "missing": result.missing,
@@ -194,6 +203,10 @@ def verify_manifest_command(
     else:
         counts = result.counts()
         console.print("  ".join(f"{name}: {count}" for name, count in counts.items()))
+        console.print(
+            f"matched = {len(result.matched) - members} files on disk (what hashdeep checks) "
+            f"+ {members} archive members (read inside their archives)"
+        )
         for path in result.changed:
             console.print(f"  [red]changed[/red] {path}")
         for origin, path in result.moved:

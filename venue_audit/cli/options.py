@@ -7,8 +7,12 @@ processes; ``--as-of DATE`` is the day the audit is judged at.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import typer
 
@@ -54,6 +58,15 @@ Examiners = Annotated[
     list[str] | None,
     typer.Option(
         "--examiner", metavar="NAME", help="An examiner's name; give two different names."
+    ),
+]
+Responsible = Annotated[
+    str,
+    typer.Option(
+        "--responsible",
+        metavar="NAME",
+        help="The business's person responsible for personal information protection "
+        "(个人信息保护负责人): a self-audit has one, instead of two examiners.",
     ),
 ]
 Lang = Annotated[
@@ -106,3 +119,67 @@ Holder = Annotated[
         "--holder", metavar="NAME", help="The holder of the evidence (持有人), who signs."
     ),
 ]
+
+
+@dataclass(frozen=True)
+class ExaminationRecord:
+    """The examination record's details (案由, 委托单位 … 持有人) as ``CaseInfo`` fields."""
+
+    org: str = ""
+    title: str = ""
+    commissioned_at: str = ""
+    place: str = ""
+    material_source: str = ""
+    handover_at: str = ""
+    requirements: str = ""
+    witnesses: list[str] = field(default_factory=list)
+    holder: str = ""
+
+    def case_fields(self) -> dict[str, Any]:
+        """Keyword arguments for ``CaseInfo``."""
+        return asdict(self)
+
+
+# The placeholder a command declares where the options go: ``record: ExaminationRecord = RECORD``.
+RECORD = ExaminationRecord()
+
+# option name -> (its type, its default); the order of --help
+_RECORD_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "org": (Org, ""),
+    "title": (Title, ""),
+    "commissioned_at": (CommissionedAt, ""),
+    "place": (Place, ""),
+    "material_source": (MaterialSource, ""),
+    "handover_at": (HandoverAt, ""),
+    "requirements": (Requirements, ""),
+    "witness": (Witnesses, None),
+    "holder": (Holder, ""),
+}
+
+
+def examination_record_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a command the examination-record options in place of its ``record`` parameter.
+
+    ``case new`` and ``audit`` both take --org, --title … --holder; declared here once, they
+    reach the command as one :class:`ExaminationRecord`, so the two cannot drift apart.
+    """
+    signature = inspect.signature(command, eval_str=True)
+    parameters: list[inspect.Parameter] = []
+    for parameter in signature.parameters.values():
+        if parameter.name != "record":
+            parameters.append(parameter)
+            continue
+        parameters += [
+            inspect.Parameter(name, parameter.kind, default=default, annotation=annotation)
+            for name, (annotation, default) in _RECORD_OPTIONS.items()
+        ]
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        given = {name: kwargs.pop(name, default) for name, (_, default) in _RECORD_OPTIONS.items()}
+        given["witnesses"] = given.pop("witness") or []
+        return command(*args, record=ExaminationRecord(**given), **kwargs)
+
+    wrapper.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in parameters}
+    return wrapper

@@ -14,6 +14,7 @@ from venue_audit.case.stages import require_assessed
 from venue_audit.cli.app import EXIT_INTEGRITY, app, console, open_case
 from venue_audit.cli.options import AsJson, AsOf, CaseDir, Lang, Quiet
 from venue_audit.cli.output import print_json
+from venue_audit.cli.progress import StageProgress
 from venue_audit.errors import UsageError
 from venue_audit.preflight import parse_day
 
@@ -75,17 +76,19 @@ def report_command(
         password = secret.encode() if secret else None
         load_signer(sign, password)
     target = out or case.directory / "report" / "report.pdf"  # report_case makes the folder
-    outputs = report_case(
-        case,
-        target,
-        as_of=as_of,
-        lang=lang,
-        redact=not no_redact,
-        sign_p12=sign,
-        p12_password=password,
-        font_file=font,
-        command=sys.argv,
-    )
+    with StageProgress(quiet) as shown:
+        shown.stage("report")
+        outputs = report_case(
+            case,
+            target,
+            as_of=as_of,
+            lang=lang,
+            redact=not no_redact,
+            sign_p12=sign,
+            p12_password=password,
+            font_file=font,
+            command=sys.argv,
+        )
     if as_json:
         print_json(
             {

@@ -12,7 +12,8 @@ from rich.table import Table
 from venue_audit.case.stages import require_acquired
 from venue_audit.cli.app import app, console, open_case
 from venue_audit.cli.options import AsJson, CaseDir, Quiet, Workers
-from venue_audit.cli.output import byte_progress, print_json
+from venue_audit.cli.output import print_json
+from venue_audit.cli.progress import StageProgress
 
 
 def _passwords(path: Path | None) -> tuple[str, ...]:
@@ -74,8 +75,9 @@ def scan_command(
         dask_scheduler=dask_scheduler,
         zip_passwords=_passwords(zip_password_file),
     )
-    with byte_progress("Scanning", quiet) as progress:
-        run = scan(case, options, progress=progress, command=sys.argv)
+    with StageProgress(quiet) as shown:
+        shown.stage("scan")
+        run = scan(case, options, progress=shown.update, command=sys.argv)
     counts = count_faces(case)
     stores = list(case.db.query("select id, locator, kind, profile from stores order by locator"))
     if as_json:

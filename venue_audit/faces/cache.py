@@ -74,17 +74,27 @@ def analysis_from_row(text: str, blob: bytes) -> ImageAnalysis:
 
 
 class FaceResultCache:
+    """Results by content hash. Writes are buffered and committed in batches.
+
+    One commit per result would cost a WAL sync per picture; a batch is committed every
+    ``BATCH`` results and on close. Results not yet committed when a process dies are
+    only computed again next time: the cache is never the record of a scan.
+    """
+
+    BATCH = 256
+
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._db = sqlite3.connect(self.path)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(_SCHEMA)
         self._db.commit()
+        self._unwritten: dict[tuple[str, str, str], tuple[str, bytes]] = {}
         self.hits = 0
         self.misses = 0
 
     def get(self, sha256: str, engine_version: str, parameters: str) -> ImageAnalysis | None:
-        row = self._db.execute(
+        row = self._unwritten.get((sha256, engine_version, parameters)) or self._db.execute(
             "SELECT analysis, embeddings FROM face_results"
             " WHERE sha256 = ? AND engine_version = ? AND parameters = ?",
             (sha256, engine_version, parameters),
@@ -96,14 +106,23 @@ class FaceResultCache:
         return analysis_from_row(row[0], row[1])
 
     def put(self, analysis: ImageAnalysis, engine_version: str, parameters: str) -> None:
-        text, blob = analysis_to_row(analysis)
-        self._db.execute(
-            "INSERT OR REPLACE INTO face_results VALUES (?, ?, ?, ?, ?)",
-            (analysis.sha256, engine_version, parameters, text, blob),
-        )
-        self._db.commit()
+        self._unwritten[(analysis.sha256, engine_version, parameters)] = analysis_to_row(analysis)
+        if len(self._unwritten) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit the buffered results in one transaction."""
+        if not self._unwritten:
+            return
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO face_results VALUES (?, ?, ?, ?, ?)",
+                [(*key, text, blob) for key, (text, blob) in self._unwritten.items()],
+            )
+        self._unwritten.clear()
 
     def close(self) -> None:
+        self.flush()
         self._db.close()
 
     def __enter__(self) -> FaceResultCache:

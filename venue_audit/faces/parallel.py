@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import cv2
 
@@ -33,6 +33,13 @@ K = TypeVar("K")
 Result = ImageAnalysis | FaceInputError
 
 CHUNK_IMAGES = 8
+# A chunk also ends at this many bytes, so that large photos travel a few at a time and
+# the workers finish together instead of one waiting on another's long chunk.
+CHUNK_BYTES = 1 << 20
+# Chunks in flight per worker: enough queued work to cover a pause of the caller (a
+# commit, a slow item to extract) without a worker going idle.
+CHUNKS_PER_WORKER = 4
+_MARK: Any = object()  # stands for a caller's pass-through item in the result order
 _BLAS_THREAD_VARIABLES = (
     "OPENBLAS_NUM_THREADS",
     "OMP_NUM_THREADS",
@@ -68,14 +75,18 @@ def _single_threaded_blas_for_children() -> Iterator[None]:
 
 
 def analyze_many(
-    items: Iterable[tuple[K, bytes]],
+    items: Iterable[tuple[K, bytes | None]],
     config: EngineConfig | None = None,
     workers: int | None = None,
     cache: FaceResultCache | None = None,
     chunk_size: int = CHUNK_IMAGES,
     pool: FacePool | None = None,
-) -> Iterator[tuple[K, Result]]:
+) -> Iterator[tuple[K, Result | None]]:
     """Yield ``(key, ImageAnalysis or FaceInputError)`` for each item, in input order.
+
+    An item whose bytes are ``None`` is not analysed: it comes back as ``(key, None)``
+    in its place, after every item before it, which lets a caller mark where a group
+    of images ends without waiting for the group itself.
 
     ``workers`` defaults to the number of cores; 1 runs in this process. ``pool``
     (from :func:`face_pool`) is used instead of starting one, so that a scan that
@@ -87,7 +98,9 @@ def analyze_many(
     config = config or EngineConfig()
     if pool is not None:
         runner: _Runner = _PooledRunner(pool, config)
-        yield from _pipeline(items, config, cache, chunk_size, runner, window=2 * pool.workers)
+        yield from _pipeline(
+            items, config, cache, chunk_size, runner, window=CHUNKS_PER_WORKER * pool.workers
+        )
         return
     workers = workers or os.cpu_count() or 1
     if workers <= 1:
@@ -215,13 +228,13 @@ class _PooledRunner(_Runner):
 
 
 def _pipeline(
-    items: Iterable[tuple[K, bytes]],
+    items: Iterable[tuple[K, bytes | None]],
     config: EngineConfig,
     cache: FaceResultCache | None,
     chunk_size: int,
     runner: _Runner,
     window: int,
-) -> Iterator[tuple[K, Result]]:
+) -> Iterator[tuple[K, Result | None]]:
     """Chunk, dispatch and re-order. ``window`` bounds the chunks in flight."""
     params = config.parameters_hash()
     # Each entry of `order` is (key, sha, result); result None = still computing in the
@@ -232,14 +245,15 @@ def _pipeline(
     finished: dict[int, list[Result]] = {}
     readers: dict[int, int] = {}
     current: Chunk = []
+    current_bytes = 0
     next_chunk = 0
 
     def flush() -> None:
-        nonlocal current, next_chunk
+        nonlocal current, current_bytes, next_chunk
         if current:
             in_flight[next_chunk] = (current, runner.submit(current))
             next_chunk += 1
-            current = []
+            current, current_bytes = [], 0
 
     def ready(entry: tuple[K, str, Result | None]) -> bool:
         if entry[2] is not None:
@@ -247,9 +261,12 @@ def _pipeline(
         chunk_id = sha_to_slot[entry[1]][0]
         return chunk_id in finished or (chunk_id in in_flight and in_flight[chunk_id][1].done())
 
-    def drain(limit: int) -> Iterator[tuple[K, Result]]:
+    def drain(limit: int) -> Iterator[tuple[K, Result | None]]:
         while order and (len(in_flight) > limit or ready(order[0])):
             key, sha, result = order.popleft()
+            if result is _MARK:
+                yield key, None
+                continue
             if result is None:
                 chunk_id, index = sha_to_slot[sha]
                 if chunk_id not in finished:
@@ -265,6 +282,10 @@ def _pipeline(
             yield key, result
 
     for key, data in items:
+        if data is None:  # a caller's mark, passed through in its place
+            order.append((key, "", _MARK))
+            yield from drain(limit=window)
+            continue
         sha = hashlib.sha256(data).hexdigest()
         cached = cache.get(sha, ENGINE_VERSION, params) if cache is not None else None
         if cached is not None:
@@ -276,9 +297,12 @@ def _pipeline(
             sha_to_slot[sha] = (next_chunk, len(current))
             readers[next_chunk] = readers.get(next_chunk, 0) + 1
             current.append((data, str(key)))
+            current_bytes += len(data)
             order.append((key, sha, None))
-            if len(current) >= chunk_size:
+            if len(current) >= chunk_size or current_bytes >= CHUNK_BYTES:
                 flush()
         yield from drain(limit=window)
     flush()
     yield from drain(limit=-1)
+    if cache is not None:
+        cache.flush()

@@ -48,7 +48,7 @@ def _sample(x: np.ndarray, size: int, seed: int) -> np.ndarray:
     order give the same sample, so the persons found never depend on the order of the evidence."""
     if x.shape[0] <= size:
         return x
-    words = np.ascontiguousarray(x).view(np.uint32).astype(np.uint64)
+    words = np.ascontiguousarray(x[:, :16]).view(np.uint32).astype(np.uint64)
     rng = np.random.default_rng(seed)
     weights = rng.integers(1, 2**31, size=words.shape[1], dtype=np.uint64) | np.uint64(1)
     key = (words * weights).sum(axis=1)  # wraps modulo 2**64: a hash of the row
@@ -84,9 +84,13 @@ def calibrate(x: np.ndarray, seed: int = 0, chunk: int = 8192) -> Calibration:
         sq = (
             np.einsum("ij,ij->i", block, block)[:, None] + cohort_sq[None, :] - 2 * block @ cohort.T
         )
-        d = np.sort(np.sqrt(np.maximum(sq, 0.0)), axis=1)[:, skip:]
-        mean[lo : lo + chunk] = d.mean(axis=1)
-        spread[lo : lo + chunk] = d.std(axis=1)
+        d = np.sqrt(np.maximum(sq, 0.0)).astype(np.float64)
+        nearest = np.partition(d, skip - 1, axis=1)[:, :skip] if skip else d[:, :0]
+        kept = d.shape[1] - skip
+        total = d.sum(axis=1) - nearest.sum(axis=1)
+        squares = (d * d).sum(axis=1) - (nearest * nearest).sum(axis=1)
+        mean[lo : lo + chunk] = total / kept
+        spread[lo : lo + chunk] = np.sqrt(np.maximum(squares / kept - (total / kept) ** 2, 0.0))
     if not removed:  # a small case: lean on the scale of large ones
         weight = (cohort.shape[0] - skip) / (cohort.shape[0] - skip + PRIOR_FACES)
         mean = weight * mean + (1 - weight) * PRIOR_MEAN

@@ -101,36 +101,22 @@ def write_csv(result: ToDeleteList, target: Path, lang: str = "zh") -> Path:
 
 
 def write_xlsx(result: ToDeleteList, target: Path, case_no: str, lang: str = "zh") -> Path:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
+    """The list, its SQL and its notes as three sheets (text stays text, never a formula)."""
+    from venue_audit.exports.xlsx import write_workbook
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(text("sheet_items", lang))
-
-    def cells(values: Iterable[Any]) -> list[Any]:
-        row = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=None)
-            if isinstance(value, str):
-                cell.value = value
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            else:
-                cell.value = value
-            row.append(cell)
-        return row
-
-    sheet.append(cells(column[lang] for column in COLUMNS))
-    for item in result.items:
-        sheet.append(cells(item_row(item, lang)))
-    sql_sheet = book.create_sheet("SQL")
-    for line in script(result.deletions, header_lines(result, case_no, lang)).splitlines():
-        sql_sheet.append(cells([line]))
-    notes = book.create_sheet(text("sheet_notes", lang))
-    for line in notes_lines(result, lang):
-        notes.append(cells([line]))
     target.parent.mkdir(parents=True, exist_ok=True)
-    book.save(target)
-    return target
+    sql = script(result.deletions, header_lines(result, case_no, lang)).splitlines()
+    return write_workbook(
+        {
+            text("sheet_items", lang): [
+                [column[lang] for column in COLUMNS],
+                *(item_row(item, lang) for item in result.items),
+            ],
+            "SQL": [[line] for line in sql],
+            text("sheet_notes", lang): [[line] for line in notes_lines(result, lang)],
+        },
+        target,
+    )
 
 
 def notes_lines(result: ToDeleteList, lang: str = "zh") -> list[str]:

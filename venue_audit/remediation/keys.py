@@ -39,6 +39,7 @@ class TableKey:
     target: str
     columns: list[str]
     dialect: str = SQLITE
+    server: str = ""  # a live snapshot's server database (URL without password)
     declared: bool = True
     note: str = ""
     values: dict[int, list[Any]] = field(default_factory=dict)  # rowid (or row number) -> key
@@ -70,8 +71,8 @@ def read_table_keys(
 def _declared_key(connection: sqlite3.Connection, key: TableKey) -> None:
     snapshot = _snapshot_table(connection, key.table)
     if snapshot is not None:
-        source, columns, dialect = snapshot
-        key.target, key.dialect = source, dialect
+        source, columns, dialect, server = snapshot
+        key.target, key.dialect, key.server = source, dialect, server
         if columns:
             key.columns, key.declared = columns, True
         else:
@@ -94,8 +95,8 @@ def _declared_key(connection: sqlite3.Connection, key: TableKey) -> None:
 
 def _snapshot_table(
     connection: sqlite3.Connection, table: str
-) -> tuple[str, list[str], str] | None:
-    """(server table, its primary key, dialect) when this file is a live-database snapshot."""
+) -> tuple[str, list[str], str, str] | None:
+    """(server table, its primary key, dialect, server URL) when this file is a live snapshot."""
     names = {
         row[0] for row in connection.execute("select name from sqlite_master where type = 'table'")
     }
@@ -109,13 +110,15 @@ def _snapshot_table(
     server = connection.execute(
         f"select value from {SNAPSHOT_TABLE} where key = 'server'"
     ).fetchone()
-    dialect = SQLITE
+    facts: dict = {}
     if server is not None:
         try:
-            dialect = str(json.loads(server[0]).get("dialect") or SQLITE)
-        except (json.JSONDecodeError, AttributeError):
-            dialect = SQLITE
-    return row[0], [str(c) for c in json.loads(row[1] or "[]")], dialect
+            facts = json.loads(server[0])
+        except json.JSONDecodeError:
+            facts = {}
+    facts = facts if isinstance(facts, dict) else {}
+    dialect = str(facts.get("dialect") or SQLITE)
+    return row[0], [str(c) for c in json.loads(row[1] or "[]")], dialect, str(facts.get("url") or "")
 
 
 def _values_by_rowid(connection: sqlite3.Connection, key: TableKey, rowids: list[int]) -> None:

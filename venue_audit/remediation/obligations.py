@@ -37,7 +37,7 @@ PIA_CITATIONS = ("PIPL Art. 55", "PIPL Art. 56")
 NOTICE_CITATIONS = ("PIPL Art. 17", "PIPL Art. 26", "PIPL Art. 29", "PIPL Art. 14")
 
 REACHED, POSSIBLY_REACHED, NOT_REACHED = "reached", "possibly_reached", "not_reached"
-REQUIRED, GAPS, NO_GAPS = "required", "gaps", "no_gaps"
+REQUIRED, NOT_REQUIRED, GAPS, NO_GAPS = "required", "not_required", "gaps", "no_gaps"
 
 
 @dataclass
@@ -113,7 +113,7 @@ def impact_assessment_obligation(facts: dict[str, Any], as_of: date | None) -> O
     stored = facts.get("records", 0) + facts.get("deleted_recoverable", 0)
     return Obligation(
         key="impact_assessment",
-        verdict=REQUIRED if stored else NO_GAPS,
+        verdict=REQUIRED if stored else NOT_REQUIRED,
         in_force=bool(now),
         citations=now,
         later_guidance=later,

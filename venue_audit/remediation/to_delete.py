@@ -38,7 +38,7 @@ from venue_audit.findings import load_citations
 from venue_audit.offsite import offsite_stores
 from venue_audit.remediation.keys import read_table_keys
 from venue_audit.remediation.locations import Location, is_recovered, parse_record_key
-from venue_audit.remediation.statements import SQLITE, TableDeletion
+from venue_audit.remediation.statements import TableDeletion
 from venue_audit.scan.pipeline import evidence_item
 
 REASONS = ("no_consent", "withdrawn", "expired", "offsite")
@@ -103,6 +103,8 @@ class ToDeleteList:
     items: list[ToDeleteItem]
     deletions: list[TableDeletion]
     remotes: list[str] = field(default_factory=list)  # where upload logs say copies were sent
+    # reason -> the citations it rests on (in force at the as-of date), as items carry them
+    basis_by_reason: dict[str, list[str]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -193,7 +195,12 @@ def build_to_delete(case: Case) -> ToDeleteList:
                               i.location.table, i.location.rowid or 0, i.record_key))
     for number, item in enumerate(items, 1):
         item.number = number
-    result = ToDeleteList(as_of_text, retention, items, [], remotes=_remotes(case))
+    result = ToDeleteList(
+        as_of_text, retention, items, [], remotes=_remotes(case),
+        basis_by_reason={
+            r: sorted(codes, key=_citation_order) for r, (codes, _) in basis.items()
+        },
+    )
     _key_rows(result, evidence, stores)
     return result
 
@@ -278,14 +285,17 @@ def _key_rows(
                 continue
             item.location.key_columns = list(key.columns)
             item.location.key_values = list(values)
-            if item.profile != "generic":
+            if key.server:  # a running database: the row is addressed on the server
+                item.location.system = f"{key.server} {key.target}"
+                item.location.system_id = item.location.key_text
+            elif item.profile != "generic":
                 item.location.system = item.profile
                 item.location.system_id = item.location.key_text
             keyed.append(item)
         if keyed:
             result.deletions.append(
                 TableDeletion(
-                    database=file if key.dialect == SQLITE else f"{file} (snapshot of {key.target})",
+                    database=key.server or file,
                     table=key.target,
                     key_columns=tuple(key.columns),
                     keys=tuple(tuple(i.location.key_values) for i in keyed),
@@ -386,6 +396,7 @@ def save_to_delete(case: Case, result: ToDeleteList, command: list[str] | None =
                             for d in result.deletions
                         ],
                         "remotes": result.remotes,
+                        "basis_by_reason": result.basis_by_reason,
                         "problems": result.problems,
                         "notes": result.notes,
                     },
@@ -430,6 +441,7 @@ def load_to_delete(case: Case) -> ToDeleteList | None:
     return ToDeleteList(
         meta.get("as_of"), meta.get("retention_days"), items, deletions,
         remotes=meta.get("remotes", []), problems=meta.get("problems", []),
+        basis_by_reason=meta.get("basis_by_reason", {}),
         notes=meta.get("notes", []),
     )
 

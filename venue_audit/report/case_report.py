@@ -15,6 +15,7 @@ from venue_audit.case import Case
 from venue_audit.case.integrity import require_intact
 from venue_audit.case.lock import writes_case
 from venue_audit.case.output_paths import case_evidence, refuse_overlap
+from venue_audit.case.workspace import SELF_AUDIT
 from venue_audit.report import annexes
 from venue_audit.report.evidence_images import evidence_thumbnail_source
 from venue_audit.report.load import ThumbnailSource, load_report_data
@@ -71,6 +72,11 @@ def report_case(
         case, as_of, rehash=rehash, thumbnail_source=thumbnail_source, verification=verification
     )
     extra = write_person_annexes(case, Path(out_pdf).parent, thumbnail_source, sealed_contact_sheets)
+    if case.info.purpose == SELF_AUDIT:
+        from venue_audit.remediation.report_section import self_audit_annexes, self_audit_section
+
+        data.self_audit = self_audit_section(case, data.summary, command)
+        extra.update(self_audit_annexes(case, Path(out_pdf).parent, lang))
     outputs = render_report(
         data,
         out_pdf,

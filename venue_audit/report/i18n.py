@@ -451,8 +451,16 @@ def clock_label(source: str, lang: str, tz: str) -> str:
 
 def all_wordings() -> list[str]:
     """Every fixed string the report can print, in both languages (for the font subset)."""
-    tables = (STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS, CLOCK_LABELS)
-    return [word for table in tables for pair_ in table.values() for word in pair_]
+    from venue_audit.remediation import wording as remediation
+    from venue_audit.report.self_audit_wording import SELF_AUDIT_STRINGS
+
+    tables = (
+        STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS, CLOCK_LABELS, SELF_AUDIT_STRINGS
+    )
+    labels = (remediation.REASON_LABELS, remediation.STATE_LABELS, remediation.ACTION_LABELS)
+    return [word for table in tables for pair_ in table.values() for word in pair_] + [
+        word for table in labels for entry in table.values() for word in entry.values()
+    ]
 
 
 def text(key: str, lang: str, **values: object) -> str:

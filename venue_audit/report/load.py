@@ -113,6 +113,7 @@ def load_report_data(
         requirements=case.info.requirements,
         witnesses=list(case.info.witnesses),
         holder=case.info.holder,
+        purpose=case.info.purpose,
         period_start=str(
             meta.get("period_start") or (events[0]["at"] if events else case.info.created_at)
         ),

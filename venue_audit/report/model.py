@@ -42,6 +42,7 @@ class CaseDetails:
     requirements: str = ""
     witnesses: list[str] = field(default_factory=list)
     holder: str = ""
+    purpose: str = "examination"  # or "self-audit": a business's own compliance check
 
 
 @dataclass
@@ -234,6 +235,34 @@ class VerificationSection:
 
 
 @dataclass
+class ToDeleteRow:
+    """One item of the to-delete list as the self-audit report prints it."""
+
+    number: int
+    reasons: list[str]
+    state: str
+    action: str
+    place: str
+    person_keys: list[str] = field(default_factory=list)
+    basis: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SelfAuditSection:
+    """The self-audit's own pages: duties, the to-delete list and the before/after check."""
+
+    items: int
+    digest: str
+    by_reason: dict[str, int]
+    rows: list[ToDeleteRow] = field(default_factory=list)
+    tables: list[dict[str, Any]] = field(default_factory=list)  # database, table, key, rows
+    remotes: list[str] = field(default_factory=list)
+    basis_by_reason: dict[str, list[str]] = field(default_factory=dict)
+    obligations: list[dict[str, Any]] = field(default_factory=list)
+    follow_up: dict[str, Any] | None = None  # verify-deletion's check of the list
+
+
+@dataclass
 class ReportData:
     case: CaseDetails
     summary: dict[str, Any]
@@ -249,6 +278,7 @@ class ReportData:
     custody: list[CustodyEvent] = field(default_factory=list)
     skipped: list[SkippedItem] = field(default_factory=list)
     verification: VerificationSection | None = None
+    self_audit: SelfAuditSection | None = None
 
 
 def empty_summary(tool_version: str = "", as_of: str = "") -> dict[str, Any]:

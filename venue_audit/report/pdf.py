@@ -10,6 +10,7 @@ The sections live in pdf_front, pdf_evidence, pdf_findings and pdf_closing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,7 @@ __all__ = ["PdfOptions", "build_pdf"]
 
 def build_pdf(data: ReportData, target: Path, options: PdfOptions) -> int:
     """Write the PDF to ``target``; returns the number of pages."""
-    layout = _Layout(data, options)
+    layout = _layout_for(data)(data, options)
     pages: list[int] = []
     document = SimpleDocTemplate(
         str(target),
@@ -47,7 +48,7 @@ def build_pdf(data: ReportData, target: Path, options: PdfOptions) -> int:
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN + 8 * mm,
-        title=printable(f"{i18n.text('report_title', options.lang)} {data.case.case_no}"),
+        title=printable(f"{layout.t('report_title')} {data.case.case_no}"),
         author=printable(", ".join(data.case.examiners)),
         subject=printable(options.report_id),
         creator=f"{data.methodology.tool_name} {data.methodology.tool_version}",
@@ -117,7 +118,12 @@ def _footer_canvas(options: PdfOptions, pages: list[int]) -> type[Canvas]:
 class _Layout(FrontPages, EvidencePages, FindingPages, ClosingPages):
     def story(self) -> list[Flowable]:
         story: list[Flowable] = []
-        for section in (
+        for section in self.sections():
+            story.extend(section())
+        return story
+
+    def sections(self) -> tuple[Callable[[], list[Flowable]], ...]:
+        return (
             self.cover,
             self.summary,
             self.evidence,
@@ -131,6 +137,13 @@ class _Layout(FrontPages, EvidencePages, FindingPages, ClosingPages):
             self.annexes,
             self.conclusion,
             self.signatures,
-        ):
-            story.extend(section())
-        return story
+        )
+
+
+def _layout_for(data: ReportData) -> type[_Layout]:
+    """The examination report, or its self-audit variant for a business's own case."""
+    if data.case.purpose == "self-audit":
+        from venue_audit.report.pdf_self_audit import SelfAuditLayout
+
+        return SelfAuditLayout
+    return _Layout

@@ -215,19 +215,23 @@ class ClosingPages(LayoutBase):
             self.p(joiner.join(sentences)),
         ]
 
-    def signatures(self) -> list[Flowable]:
-        """Lines for both examiners, the witnesses and the holder, and a box for the seal."""
+    def signers(self) -> list[tuple[str, str]]:
+        """(role, name) of everyone who signs: the examiners, the witnesses, the holder."""
         case = self.data.case
         signers = [(self.t("examiner_role"), name) for name in case.examiners]
         signers += [(self.t("witness_role"), name) for name in case.witnesses or [""]]
         signers.append((self.t("holder_role"), case.holder))
+        return signers
+
+    def signatures(self) -> list[Flowable]:
+        """Lines for both examiners, the witnesses and the holder, and a box for the seal."""
         rows = [
             [
                 self.p(f"{role}: {name}" if name else f"{role}:"),
                 self.p(f"{self.t('signature')}: ____________________"),
                 self.p(f"{self.t('date')}: ______________"),
             ]
-            for role, name in signers
+            for role, name in self.signers()
         ]
         table = Table(
             rows,

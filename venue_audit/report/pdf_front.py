@@ -32,11 +32,32 @@ class FrontPages(LayoutBase):
     """Cover, examination record and summary page."""
 
     def cover(self) -> list[Flowable]:
+        """The report's title, its cover table (:meth:`cover_rows`) and notices."""
+        title_zh, title_en = self.title_pair()
+        table = self.table(
+            [[self.p(k), self.p(v or self.t("not_given"))] for k, v in self.cover_rows() if k],
+            [CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.7],
+            header=False,
+        )
+        return [
+            Spacer(1, 14 * mm),
+            Paragraph(safe(title_zh) if self.lang != "en" else safe(title_en), self.title),
+            *([self.p(title_en, self.subtitle)] if self.lang == "zh+en" else []),
+            Spacer(1, 8 * mm),
+            table,
+            *self.cover_notices(),
+            PageBreak(),
+        ]
+
+    def title_pair(self) -> tuple[str, str]:
+        return i18n.STRINGS["report_title"]
+
+    def cover_rows(self) -> list[tuple[str, str]]:
         """The 检验报告's cover: the examination record (2016 rules Art. 14; MPS rules 2019)."""
         case = self.data.case
         period = " — ".join(v for v in (case.period_start, case.period_end) if v)
         names = "、" if self.lang != "en" else ", "
-        rows = [
+        return [
             (self.t("case_title"), case.title),
             (self.t("case_no"), case.case_no),
             (self.t("org"), case.org),
@@ -62,30 +83,9 @@ class FrontPages(LayoutBase):
                 f"{self.data.methodology.tool_name} {self.data.methodology.tool_version}",
             ),
         ]
-        table = self.table(
-            [[self.p(k), self.p(v or self.t("not_given"))] for k, v in rows if k],
-            [CONTENT_WIDTH * 0.3, CONTENT_WIDTH * 0.7],
-            header=False,
-        )
-        return [
-            Spacer(1, 14 * mm),
-            Paragraph(
-                safe(i18n.STRINGS["report_title"][0])
-                if self.lang != "en"
-                else safe(i18n.STRINGS["report_title"][1]),
-                self.title,
-            ),
-            *(
-                [self.p(i18n.STRINGS["report_title"][1], self.subtitle)]
-                if self.lang == "zh+en"
-                else []
-            ),
-            Spacer(1, 8 * mm),
-            table,
-            *self.examiner_notice(),
-            *self.sealed_notice(),
-            PageBreak(),
-        ]
+
+    def cover_notices(self) -> list[Flowable]:
+        return [*self.examiner_notice(), *self.sealed_notice()]
 
     def examiner_notice(self) -> list[Flowable]:
         """Two examiners are required (法发〔2016〕22号 Art. 14; MPS rules Art. 6): say so if not."""

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field, fields, is_dataclass
 from pathlib import Path
 
+from venue_audit.exports.xlsx import xlsx_beside
 from venue_audit.report import annexes, i18n, rules
 from venue_audit.report.fonts import ReportFonts, register_fonts
 from venue_audit.report.model import ReportData
@@ -123,6 +124,15 @@ def render_report(
     annexes.write_findings(data.findings, written[annexes.FINDINGS_NAME])
     annexes.write_persons(data.persons, written[annexes.PERSONS_NAME])
     written.update(extra_annexes or {})  # written by the caller (faces.csv, contact sheets)
+    # an XLSX copy beside every CSV annex, for examiners who work in Excel or WPS
+    written.update(
+        xlsx_beside(
+            [
+                p for n, p in list(written.items())
+                if n.endswith(".csv") and n.removesuffix(".csv") + ".xlsx" not in written
+            ]
+        )
+    )
     annex_hashes = {name: annexes.file_sha256(path) for name, path in written.items()}
     summary_sha256 = hashlib.sha256(annexes.summary_bytes(data.summary)).hexdigest()
     report_id = report_id_for(data.case.case_no, data.case.as_of, summary_sha256)

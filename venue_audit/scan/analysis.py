@@ -1,24 +1,18 @@
-"""Run the face engine over the pictures a batch of records holds.
+"""What the face engine's results mean for the records that hold the pictures.
 
-Pictures are analysed in batches across records (and across evidence files),
-so the engine's process pool stays busy with small crops from a database as
-well as with folders of full frames.
+The scan (:func:`venue_audit.scan.pipeline.analysed`) streams pictures across
+records and evidence files through the engine's pool; each result is settled
+here on its artifact: fingerprints, faces, crop or frame, and the problem to
+report when a stored face shows none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
-
 from venue_audit.faces import (
     EMBEDDING_SPACE,
-    EngineConfig,
     FaceInputError,
-    FaceResultCache,
     ImageAnalysis,
     NoDetectableFace,
-    analyze_many,
 )
 from venue_audit.scan.drafts import ArtifactDraft, FaceDraft, RecordDraft
 
@@ -28,50 +22,25 @@ CONFIRM_DISTANCE = 0.1
 NO_FACE_MESSAGE = "stored picture without a detectable face"
 
 
-@dataclass
-class ImageOutcome:
-    artifact: ArtifactDraft
-    record: RecordDraft
-    error: FaceInputError | None = None
+def settle(
+    artifact: ArtifactDraft, result: ImageAnalysis | FaceInputError
+) -> FaceInputError | None:
+    """Apply the engine's result for one picture to its artifact; the problem to report, if any.
 
-
-def analyse(
-    records: list[RecordDraft],
-    config: EngineConfig,
-    workers: int,
-    pool: Any = None,
-    cache: FaceResultCache | None = None,
-) -> Iterator[ImageOutcome]:
-    """Fill in faces, fingerprints and kind of every pending picture; yields each outcome.
-
-    ``pool`` (from :func:`venue_audit.faces.face_pool`) is reused across batches;
-    ``cache`` makes a re-scan, and every exact duplicate, cost nothing.
+    A picture stored as a face (a capture system's crop) in which no face is found is
+    a problem of its own: the store says it holds a face we could not see.
     """
-    jobs = [(record, artifact) for record in records for artifact in record.pending_images]
-    results = analyze_many(
-        ((i, artifact.image) for i, (_, artifact) in enumerate(jobs)),
-        config,
-        workers,
-        cache=cache,
-        pool=pool,
-    )
-    for (index, result), (record, artifact) in zip(results, jobs, strict=True):
-        assert index is not None
-        artifact.image = None
-        if isinstance(result, FaceInputError):
-            # The engine names each input by its position in this batch, which differs
-            # between a resumed and an uninterrupted scan: the reason keeps the message only.
-            result.args = (result.message,)
-            yield ImageOutcome(artifact, record, result)
-            continue
-        stored_as_face = artifact.kind == "face_crop"
-        apply_analysis(artifact, result)
-        if stored_as_face and not result.faces:
-            yield ImageOutcome(artifact, record, NoDetectableFace(NO_FACE_MESSAGE))
-            continue
-        yield ImageOutcome(artifact, record)
-    for record in records:
-        confirm_templates(record)
+    artifact.image = None
+    if isinstance(result, FaceInputError):
+        # The engine names each input by its position in the stream, which differs
+        # between a resumed and an uninterrupted scan: the reason keeps the message only.
+        result.args = (result.message,)
+        return result
+    stored_as_face = artifact.kind == "face_crop"
+    apply_analysis(artifact, result)
+    if stored_as_face and not result.faces:
+        return NoDetectableFace(NO_FACE_MESSAGE)
+    return None
 
 
 def apply_analysis(artifact: ArtifactDraft, result: ImageAnalysis) -> None:

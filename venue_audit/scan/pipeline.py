@@ -7,10 +7,13 @@ interrupted run wrote for unmarked items, so a killed scan never counts twice.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,8 +25,15 @@ from venue_audit.case import Case
 from venue_audit.case.lock import writes_case
 from venue_audit.consent.capture_time import CaptureTime, from_exif, from_file_name
 from venue_audit.consent.timestamps import parse_timestamp
-from venue_audit.faces import ENGINE_VERSION, EngineConfig, FaceResultCache, face_pool
-from venue_audit.scan.analysis import analyse
+from venue_audit.faces import (
+    ENGINE_VERSION,
+    EngineConfig,
+    FacePool,
+    FaceResultCache,
+    analyze_many,
+    face_pool,
+)
+from venue_audit.scan.analysis import confirm_templates, settle
 from venue_audit.scan.dispatch import StoreRef, Unclaimed, walk
 from venue_audit.scan.drafts import ArtifactDraft, RecordDraft
 from venue_audit.scan.rows import TableVerdict, records_from_table
@@ -41,6 +51,7 @@ from venue_audit.sources.base import (
 from venue_audit.sources.profiles.registry import ProfileSession
 
 ProgressCallback = Callable[[int, int], None]
+COMMIT_SECONDS = 2.0
 CACHE_NAME = "face-cache.sqlite"  # face results by content hash: embeddings and boxes, no pictures
 
 
@@ -49,6 +60,8 @@ class ScanOptions:
     workers: int = 0
     engine: EngineConfig = field(default_factory=EngineConfig)
     limits: ArchiveLimits = DEFAULT_LIMITS
+    # Items are committed in transactions of about this many pictures (an item without
+    # pictures counts one), and at least every COMMIT_SECONDS.
     batch_images: int = 256
     video_fps: float = 1.0
     dask_scheduler: str | None = None
@@ -107,6 +120,9 @@ class Extraction:
     events: list[tuple[str, LogEvent]] = field(default_factory=list)
     classifications: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
+    size: int = 0
+    pictures: int = 0  # pictures handed to the face engine
+
     @property
     def pending_images(self) -> int:
         return sum(len(record.pending_images) for record in self.records)
@@ -121,7 +137,7 @@ class Extractor:
         self.profiles = ProfileSession()
 
     def extract(self, row: dict[str, Any]) -> Extraction:
-        result = Extraction(row["id"])
+        result = Extraction(row["id"], size=row["size"] or 0)
         stats = result.stats
         for store, found in walk(evidence_item(row), self.options):
             self.profiles.name_store(store, found)
@@ -148,6 +164,7 @@ class Extractor:
                 result.problems.append(("scan", found.locator, found.reason))
             elif isinstance(found, Unclaimed):
                 stats["other_files"] += 1
+        result.pictures = result.pending_images
         return result
 
     def _table(self, table: TableRows, store: StoreRef, result: Extraction) -> None:
@@ -191,6 +208,50 @@ class Extractor:
         return RecordDraft(found.locator, store.locator, evidence_id, [artifact])
 
 
+def analysed(
+    extractions: Iterable[Extraction],
+    engine: EngineConfig,
+    workers: int,
+    pool: Any = None,
+    cache: FaceResultCache | None = None,
+) -> Iterator[Extraction]:
+    """Each extraction again, in order, once the faces of all its pictures are filled in.
+
+    A stream, not a batch: the next items are extracted while the pool analyses the
+    pictures of the earlier ones, and an item leaves as soon as its own pictures are
+    done, so reading, face analysis and writing overlap and the workers never wait for
+    a batch to be written. Each item's pictures are followed by an end mark that the
+    engine passes through in order; failures become the item's problems.
+    """
+
+    # Keys are numbers: the engine names each input by str(key) in its messages.
+    waiting: dict[int, tuple[Extraction, ArtifactDraft | None]] = {}
+    numbers = itertools.count()
+
+    def pictures() -> Iterator[tuple[int, bytes | None]]:
+        for extraction in extractions:
+            for record in extraction.records:
+                for artifact in record.pending_images:
+                    number = next(numbers)
+                    waiting[number] = (extraction, artifact)
+                    yield number, artifact.image
+            number = next(numbers)
+            waiting[number] = (extraction, None)
+            yield number, None
+
+    for number, result in analyze_many(pictures(), engine, workers, cache=cache, pool=pool):
+        extraction, artifact = waiting.pop(number)
+        if artifact is None:
+            for record in extraction.records:
+                confirm_templates(record)
+            yield extraction
+            continue
+        assert result is not None
+        problem = settle(artifact, result)
+        if problem is not None:
+            extraction.problems.append(("faces", artifact.locator, str(problem)))
+
+
 def analyse_extractions(
     extractions: list[Extraction],
     engine: EngineConfig,
@@ -198,16 +259,9 @@ def analyse_extractions(
     pool: Any = None,
     cache: FaceResultCache | None = None,
 ) -> None:
-    """Fill in the faces of every pending picture; failures become the item's problems."""
-    by_record = {
-        id(record): extraction for extraction in extractions for record in extraction.records
-    }
-    records = [record for extraction in extractions for record in extraction.records]
-    for outcome in analyse(records, engine, workers, pool, cache):
-        if outcome.error is not None:
-            by_record[id(outcome.record)].problems.append(
-                ("faces", outcome.artifact.locator, str(outcome.error))
-            )
+    """Fill in the faces of every pending picture of a batch (a Dask task's items)."""
+    for _ in analysed(extractions, engine, workers, pool, cache):
+        pass
 
 
 def extract_batch(rows: list[dict[str, Any]], options: ScanOptions, tz: str) -> list[Extraction]:
@@ -219,7 +273,7 @@ def extract_batch(rows: list[dict[str, Any]], options: ScanOptions, tz: str) -> 
 
 
 class _Scanner:
-    """Extracts items locally, analyses their pictures in batches, and writes them."""
+    """Writes analysed items in batches: one transaction holds a batch's rows and done marks."""
 
     def __init__(self, case: Case, options: ScanOptions) -> None:
         self.case = case
@@ -227,44 +281,55 @@ class _Scanner:
         self.workers = options.workers or os.cpu_count() or 1
         self.writer = CaseWriter(case)
         self.extractor = Extractor(options, case.info.tz)
-        self.pending: list[Extraction] = []
-        self.pool: Any = None
         self.cache = FaceResultCache(case.directory / CACHE_NAME)
+        self._batch: list[Extraction] = []
+        self._batch_weight = 0
+        self._batch_started = time.monotonic()
 
-    def item(self, row: dict[str, Any]) -> Counter[str]:
-        extraction = self.extractor.extract(row)
-        self.pending.append(extraction)
-        if sum(e.pending_images for e in self.pending) >= self.options.batch_images:
-            self.flush()
-        return extraction.stats
+    def extractions(self, rows: Iterable[dict[str, Any]]) -> Iterator[Extraction]:
+        for row in rows:
+            yield self.extractor.extract(row)
 
-    def flush(self) -> None:
-        analyse_extractions(self.pending, self.options.engine, self.workers, self.pool, self.cache)
-        for extraction in self.pending:
-            self.write(extraction)
-        self.pending = []
+    def add(self, extraction: Extraction) -> list[Extraction]:
+        """Queue an analysed item; returns the items committed by this call (often none)."""
+        if not self._batch:
+            self._batch_started = time.monotonic()
+        self._batch.append(extraction)
+        self._batch_weight += max(1, extraction.pictures)
+        if (
+            self._batch_weight >= self.options.batch_images
+            or time.monotonic() - self._batch_started >= COMMIT_SECONDS
+        ):
+            return self.commit()
+        return []
+
+    def commit(self) -> list[Extraction]:
+        batch, self._batch, self._batch_weight = self._batch, [], 0
+        if batch:
+            with self.writer.transaction():
+                for extraction in batch:
+                    self.write(extraction)
+        return batch
 
     def write(self, extraction: Extraction) -> None:
-        """One item's rows and its done mark in one transaction: all of it, or none after a crash."""
+        """One item's rows and its done mark, inside the batch's transaction."""
         writer = self.writer
         evidence_id = extraction.evidence_id
-        with self.case.db.conn:
-            store_ids = {locator: writer.store(ref) for locator, ref in extraction.stores.items()}
-            for record in extraction.records:
-                writer.record(record, store_ids[record.store_locator])
-            for stage, locator, reason in extraction.problems:
-                writer.skipped(stage, evidence_id, locator, reason)
-            for store_locator, event in extraction.events:
-                writer.event(evidence_id, store_ids[store_locator], event)
-            for store_locator, table, reasons in extraction.classifications:
-                self.case.db["case_meta"].upsert(
-                    {
-                        "key": f"classification:{store_locator}:{table}",
-                        "value": json.dumps(reasons, ensure_ascii=False),
-                    },
-                    pk="key",
-                )
-            writer.done(evidence_id, dict(extraction.stats))
+        store_ids = {locator: writer.store(ref) for locator, ref in extraction.stores.items()}
+        for record in extraction.records:
+            writer.record(record, store_ids[record.store_locator])
+        for stage, locator, reason in extraction.problems:
+            writer.skipped(stage, evidence_id, locator, reason)
+        for store_locator, event in extraction.events:
+            writer.event(evidence_id, store_ids[store_locator], event)
+        for store_locator, table, reasons in extraction.classifications:
+            writer.meta(
+                f"classification:{store_locator}:{table}", json.dumps(reasons, ensure_ascii=False)
+            )
+        writer.done(evidence_id, dict(extraction.stats))
+
+    def close(self) -> None:
+        self.cache.close()
 
 
 def _dask_extractions(
@@ -323,19 +388,26 @@ def scan(
     options: ScanOptions | None = None,
     progress: ProgressCallback | None = None,
     command: list[str] | None = None,
+    pool: FacePool | None = None,
 ) -> ScanRun:
-    """Find, classify and analyse every face-bearing record in the acquired evidence."""
+    """Find, classify and analyse every face-bearing record in the acquired evidence.
+
+    ``pool`` (from :func:`venue_audit.faces.face_pool`) lets a caller start the face
+    workers early, while it acquires; without one the scan starts its own.
+    ``progress(done_items, items_to_do)`` is called as each item's analysis finishes (an
+    item is an acquired file: a picture, an archive with its members, a database with its rows).
+    """
     options = options or ScanOptions()
     scanner = _Scanner(case, options)
     run = ScanRun(purged_artifacts=scanner.writer.purge_unfinished())
     scope = (
         "from evidence where current = 1 and parent_id is null and entry = 'file' and error is null"
     )
-    items, total = case.db.execute(f"select count(*), coalesce(sum(size), 0) {scope}").fetchone()
-    done_items, done_bytes = case.db.execute(
-        f"select count(*), coalesce(sum(size), 0) {scope} and id in "
+    items = case.db.execute(f"select count(*) {scope}").fetchone()[0]
+    done_items = case.db.execute(
+        f"select count(*) {scope} and id in "
         "(select evidence_id from scan_state where status = 'done')"
-    ).fetchone()
+    ).fetchone()[0]
     run.resumed_after = done_items
     case.log(
         "scan.start",
@@ -352,24 +424,45 @@ def scan(
         command,
     )
     run.stats["skipped"] += scanner.writer.unread_entries()
-    if options.dask_scheduler:
-        for extraction in _dask_extractions(
-            scanner, _pending_items(case), options.dask_scheduler, options.dask_batch
-        ):
-            scanner.write(extraction)
+
+    analysed_items = 0
+    if progress:
+        progress(0, items - done_items)  # the total is known before the first item is done
+
+    def committed(batch: list[Extraction]) -> None:
+        for extraction in batch:
             run.stats.update(extraction.stats)
             run.items += 1
-            if progress:
-                progress(run.items, items - done_items)
-    else:
-        with face_pool(scanner.workers) as pool:
-            scanner.pool = pool
-            for row in _pending_items(case):
-                run.stats.update(scanner.item(row))
-                run.items += 1
-                done_bytes += row["size"] or 0
-                if progress:
-                    progress(done_bytes, total)
-            scanner.flush()
+
+    def added(extraction: Extraction) -> None:
+        nonlocal analysed_items
+        analysed_items += 1
+        if progress:
+            progress(analysed_items, items - done_items)
+        committed(scanner.add(extraction))
+
+    try:
+        if options.dask_scheduler:
+            stream = _dask_extractions(
+                scanner, _pending_items(case), options.dask_scheduler, options.dask_batch
+            )
+            for extraction in stream:
+                added(extraction)
+        else:
+            with ExitStack() as stack:
+                if pool is None:
+                    pool = stack.enter_context(face_pool(scanner.workers))
+                stream = analysed(
+                    scanner.extractions(_pending_items(case)),
+                    options.engine,
+                    scanner.workers,
+                    pool,
+                    scanner.cache,
+                )
+                for extraction in stream:
+                    added(extraction)
+        committed(scanner.commit())
+    finally:
+        scanner.close()
     case.log("scan.end", {"items": run.items, **dict(run.stats)}, command)
     return run

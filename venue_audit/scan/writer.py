@@ -1,8 +1,17 @@
-"""Write what the scanner found into case.db: stores, artifacts, faces, events, skipped items."""
+"""Write what the scanner found into case.db: stores, artifacts, faces, events, skipped items.
+
+Rows are written inside :meth:`CaseWriter.transaction`, one real transaction for a batch
+of items together with their done marks: after a crash an item is either wholly in the
+case or not at all (its rows and its mark share a commit), and the scan pays one commit
+per batch instead of one per row. The statements are plain SQL on the case's connection
+(see :meth:`venue_audit.case.Case.transaction`).
+"""
 
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy as np
@@ -13,6 +22,35 @@ from venue_audit.case import Case
 from venue_audit.scan.dispatch import StoreRef
 from venue_audit.scan.drafts import RecordDraft
 
+_ARTIFACT_COLUMNS = (
+    "store_id",
+    "evidence_id",
+    "record_key",
+    "locator",
+    "kind",
+    "deleted",
+    "captured_at",
+    "captured_at_source",
+    "person_key",
+    "person_key_kind",
+    "camera",
+    "sha256",
+    "pdq",
+    "phash",
+    "width",
+    "height",
+    "model_guess",
+    "confidence",
+)
+_INSERT_ARTIFACT = (
+    f"insert into artifacts ({', '.join(_ARTIFACT_COLUMNS)})"
+    f" values ({', '.join('?' for _ in _ARTIFACT_COLUMNS)})"
+)
+_INSERT_FACE = (
+    "insert into faces (artifact_id, bbox, landmarks, embedding, space, quality)"
+    " values (?, ?, ?, ?, ?, ?)"
+)
+
 
 class CaseWriter:
     """Keeps store ids by locator so each store is one row however often it is met."""
@@ -20,121 +58,119 @@ class CaseWriter:
     def __init__(self, case: Case) -> None:
         self.case = case
         self.db = case.db
+        self.conn: sqlite3.Connection = case.db.conn
         self._stores: dict[str, int] = {
             row["locator"]: row["id"] for row in self.db.query("select id, locator from stores")
         }
 
+    def transaction(self) -> AbstractContextManager[None]:
+        """Write a batch of items and their done marks in one commit."""
+        return self.case.transaction()
+
     def store(self, ref: StoreRef) -> int:
         ref.locator = storable(ref.locator)
+        details = json.dumps(ref.details, ensure_ascii=False, default=str)
         existing = self._stores.get(ref.locator)
         if existing is not None:
             if ref.kind != "folder":
-                self.db["stores"].update(
-                    existing,
-                    {
-                        "kind": ref.kind,
-                        "profile": ref.profile,
-                        "details": json.dumps(ref.details, ensure_ascii=False, default=str),
-                    },
+                self.conn.execute(
+                    "update stores set kind = ?, profile = ?, details = ? where id = ?",
+                    (ref.kind, ref.profile, details, existing),
                 )
             return existing
-        store_id = int(
-            self.db["stores"]
-            .insert(
-                {
-                    "evidence_id": ref.evidence_id,
-                    "locator": ref.locator,
-                    "kind": ref.kind,
-                    "profile": ref.profile,
-                    "details": json.dumps(ref.details, ensure_ascii=False, default=str),
-                }
-            )
-            .last_pk
+        cursor = self.conn.execute(
+            "insert into stores (evidence_id, locator, kind, profile, details) values (?, ?, ?, ?, ?)",
+            (ref.evidence_id, ref.locator, ref.kind, ref.profile, details),
         )
+        store_id = int(cursor.lastrowid or 0)
         self._stores[ref.locator] = store_id
         return store_id
 
     def record(self, record: RecordDraft, store_id: int) -> int:
         """Write a record's artifacts and their faces; returns how many artifacts were written."""
         written = 0
+        key = storable(record.key)
         for artifact in record.artifacts:
             if artifact.kind != "template" and not artifact.faces:
                 continue
-            artifact_id = int(
-                self.db["artifacts"]
-                .insert(
-                    {
-                        "store_id": store_id,
-                        "evidence_id": record.evidence_id,
-                        "record_key": storable(record.key),
-                        "locator": storable(artifact.locator),
-                        "kind": artifact.kind,
-                        "deleted": int(artifact.deleted),
-                        "captured_at": artifact.captured_at,
-                        "captured_at_source": artifact.captured_at_source,
-                        "person_key": artifact.person_key,
-                        "person_key_kind": artifact.person_key_kind,
-                        "camera": artifact.camera,
-                        "sha256": artifact.sha256,
-                        "pdq": artifact.pdq,
-                        "phash": artifact.phash,
-                        "width": artifact.width,
-                        "height": artifact.height,
-                        "model_guess": artifact.model_guess,
-                        "confidence": artifact.confidence,
-                    }
-                )
-                .last_pk
+            cursor = self.conn.execute(
+                _INSERT_ARTIFACT,
+                (
+                    store_id,
+                    record.evidence_id,
+                    key,
+                    storable(artifact.locator),
+                    artifact.kind,
+                    int(artifact.deleted),
+                    artifact.captured_at,
+                    artifact.captured_at_source,
+                    artifact.person_key,
+                    artifact.person_key_kind,
+                    artifact.camera,
+                    artifact.sha256,
+                    artifact.pdq,
+                    artifact.phash,
+                    artifact.width,
+                    artifact.height,
+                    artifact.model_guess,
+                    artifact.confidence,
+                ),
             )
+            artifact_id = cursor.lastrowid
             written += 1
-            for face in artifact.faces:
-                self.db["faces"].insert(
-                    {
-                        "artifact_id": artifact_id,
-                        "bbox": json.dumps(face.bbox) if face.bbox else None,
-                        "landmarks": json.dumps(face.landmarks) if face.landmarks else None,
-                        "embedding": np.asarray(face.embedding, dtype="<f4").tobytes(),
-                        "space": face.space,
-                        "quality": face.quality,
-                    }
-                )
+            self.conn.executemany(
+                _INSERT_FACE,
+                [
+                    (
+                        artifact_id,
+                        json.dumps(face.bbox) if face.bbox else None,
+                        json.dumps(face.landmarks) if face.landmarks else None,
+                        np.asarray(face.embedding, dtype="<f4").tobytes(),
+                        face.space,
+                        face.quality,
+                    )
+                    for face in artifact.faces
+                ],
+            )
         return written
 
     def skipped(self, stage: str, evidence_id: int | None, locator: str, reason: str) -> None:
-        self.db["skipped"].insert(
-            {
-                "stage": stage,
-                "evidence_id": evidence_id,
-                "locator": storable(locator),
-                "reason": storable(reason),
-            }
+        self.conn.execute(
+            "insert into skipped (stage, evidence_id, locator, reason) values (?, ?, ?, ?)",
+            (stage, evidence_id, storable(locator), storable(reason)),
         )
 
     def event(self, evidence_id: int | None, store_id: int, event: Any) -> None:
-        self.db["timeline_events"].insert(
-            {
-                "evidence_id": evidence_id,
-                "store_id": store_id,
-                "at": event.at,
-                "action": event.action,
-                "count": event.count,
-                "remote": event.remote,
-                "locator": storable(event.locator),
-                "text": storable(event.text[:1000]),
-                "files": json.dumps([storable(f) for f in event.files[:100]], ensure_ascii=False),
-                "camera": getattr(event, "camera", None),
-            }
+        self.conn.execute(
+            "insert into timeline_events (evidence_id, store_id, at, action, count, remote,"
+            " locator, text, files, camera) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                evidence_id,
+                store_id,
+                event.at,
+                event.action,
+                event.count,
+                event.remote,
+                storable(event.locator),
+                storable(event.text[:1000]),
+                json.dumps([storable(f) for f in event.files[:100]], ensure_ascii=False),
+                getattr(event, "camera", None),
+            ),
+        )
+
+    def meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "insert into case_meta (key, value) values (?, ?)"
+            " on conflict (key) do update set value = excluded.value",
+            (key, value),
         )
 
     def done(self, evidence_id: int, stats: dict[str, int]) -> None:
-        self.db["scan_state"].upsert(
-            {
-                "evidence_id": evidence_id,
-                "status": "done",
-                "at": self.case.now(),
-                "stats": json.dumps(stats),
-            },
-            pk="evidence_id",
+        self.conn.execute(
+            "insert into scan_state (evidence_id, status, at, stats) values (?, 'done', ?, ?)"
+            " on conflict (evidence_id) do update set status = excluded.status,"
+            " at = excluded.at, stats = excluded.stats",
+            (evidence_id, self.case.now(), json.dumps(stats)),
         )
 
     def unread_entries(self) -> int:
@@ -153,7 +189,7 @@ class CaseWriter:
                 " order by e.id"
             )
         )
-        with self.db.conn:
+        with self.transaction():
             for row in rows:
                 reason = row["error"] or f"{row['entry']}: recorded, not read"
                 self.skipped("acquire", row["id"], display_path(row), reason)
@@ -163,15 +199,15 @@ class CaseWriter:
     def purge_unfinished(self) -> int:
         """Remove what an interrupted scan wrote for items it had not finished, so nothing counts twice."""
         unfinished = "evidence_id is not null and evidence_id not in (select evidence_id from scan_state where status = 'done')"
-        removed = self.db.execute(f"select count(*) from artifacts where {unfinished}").fetchone()[
-            0
-        ]
-        with self.db.conn:
-            self.db.execute(
+        removed = self.conn.execute(
+            f"select count(*) from artifacts where {unfinished}"
+        ).fetchone()[0]
+        with self.transaction():
+            self.conn.execute(
                 f"delete from faces where artifact_id in (select id from artifacts where {unfinished})"
             )
             for table in ("artifacts", "skipped", "timeline_events", "stores"):
-                self.db.execute(f"delete from {table} where {unfinished}")
+                self.conn.execute(f"delete from {table} where {unfinished}")
         self._stores = {
             row["locator"]: row["id"] for row in self.db.query("select id, locator from stores")
         }

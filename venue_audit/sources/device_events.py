@@ -40,6 +40,7 @@ from venue_audit.sources.base import (
 from venue_audit.sources.event_lines import (
     documents,
     local_name,
+    text_item_shows,
     xml_dict,
     xml_element,
 )
@@ -47,7 +48,6 @@ from venue_audit.sources.registry import register
 
 EVENT_TEXT = 500
 LINE_LIMIT = 64 << 20
-_PEEK = 64 << 10
 _DAHUA = re.compile(r"Code=(?P<code>FaceRecognition|_DoorFace_|FaceDetection);\s*action=(?P<action>\w+);"
                     r"\s*index=(?P<index>\d+)")
 _ISAPI_FACE = ("faceCapture", "faceSnap", "FaceSnap", "faceCaptureAlarm")
@@ -170,14 +170,7 @@ class DeviceEventLogReader(SourceReader):
     PRIORITY = 46
 
     def claims(self, item: Item, head: bytes) -> bool:
-        if item.type not in ("log", "text", "json", "jsonl", "xml"):
-            return False
-        if looks_like_device_events(head):
-            return True
-        if item.size > len(head):
-            with item.open() as stream:
-                return looks_like_device_events(stream.read(_PEEK))
-        return False
+        return text_item_shows(item, head, looks_like_device_events)
 
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
         counts: dict[str, int] = {}

@@ -13,14 +13,29 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, BinaryIO
 
+from venue_audit.sources.base import Item
 from venue_audit.sources.tabular import bounded_lines
 
 MAX_BODY_LINES = 400
 MAX_BODY_BYTES = 64 << 20
+PEEK = 64 << 10
+TEXT_TYPES = frozenset({"log", "text", "json", "jsonl", "xml"})
 _DECODER = json.JSONDecoder()
+
+
+def text_item_shows(item: Item, head: bytes, marks: Callable[[bytes], bool]) -> bool:
+    """Whether a text-like item's first 64 KiB show the marks a reader looks for."""
+    if item.type not in TEXT_TYPES:
+        return False
+    if marks(head):
+        return True
+    if item.size > len(head):
+        with item.open() as stream:
+            return marks(stream.read(PEEK))
+    return False
 
 
 def decode_line(raw: bytes) -> str:

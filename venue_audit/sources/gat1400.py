@@ -38,7 +38,7 @@ from venue_audit.sources.base import (
     TableRows,
     Yield,
 )
-from venue_audit.sources.event_lines import documents
+from venue_audit.sources.event_lines import documents, text_item_shows
 from venue_audit.sources.registry import register
 
 SYSTEM = "GA/T 1400 视图库 (view library) face objects"
@@ -55,7 +55,6 @@ FIELDS = (
 FACE_IMAGE_TYPES = ("11",)  # 人脸图
 SCENE_IMAGE_TYPES = ("14", "01")  # 场景图 (01: 车辆大图 / 通用大图 in some platforms)
 _DIGITS = re.compile(r"^\d+$")
-_PEEK = 64 << 10
 MAX_DOCUMENT_BYTES = 256 << 20
 LINE_LIMIT = 256 << 20
 
@@ -146,14 +145,7 @@ class Gat1400Reader(SourceReader):
     PRIORITY = 45
 
     def claims(self, item: Item, head: bytes) -> bool:
-        if item.type not in ("json", "jsonl", "log", "text"):
-            return False
-        if looks_like_gat1400(head):
-            return True
-        if item.size > len(head):
-            with item.open() as stream:
-                return looks_like_gat1400(stream.read(_PEEK))
-        return False
+        return item.type != "xml" and text_item_shows(item, head, looks_like_gat1400)
 
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
         yield StoreFound("gat1400", profile="gat1400", details={"system": SYSTEM})

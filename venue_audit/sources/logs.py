@@ -30,6 +30,7 @@ from venue_audit.sources.base import (
     TableRows,
     Yield,
 )
+from venue_audit.sources.event_lines import decode_line as _decode
 from venue_audit.sources.registry import register
 from venue_audit.sources.tabular import bounded_lines
 
@@ -245,14 +246,6 @@ def adms_record(line: str) -> tuple[str, dict[str, str]] | None:
         key, _, value = part.partition("=")
         fields.setdefault(key, value)
     return match["type"], fields
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("gb18030", errors="replace")
-    return text[:-1] if text.endswith("\r") else text
 
 
 def _year_hint(item: Item) -> int | None:

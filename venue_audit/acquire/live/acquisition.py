@@ -316,6 +316,18 @@ def _copy_table(
     )
 
 
+_SNAPSHOT_STAMP = re.compile(r"-\d{8}T\d{6}Z(?:-\d+)?\.sqlite$")
+
+
+def snapshot_label(name: str) -> str | None:
+    """``postgresql-host-5432-db`` for a snapshot file's name (any time it was taken), else None.
+
+    Two snapshots of one server database are replicas of each other: this is their shared name.
+    """
+    label = _SNAPSHOT_STAMP.sub("", name)
+    return label if label != name else None
+
+
 def _snapshot_path(folder: Path, target: DatabaseTarget) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     label = "-".join(
