@@ -301,6 +301,14 @@ def _store(
                         "consent_status": status.status,
                         "flags": json.dumps(sorted(status.flags)),
                         "consent_reason": status.reason,
+                        "consent_notes": json.dumps(
+                            [
+                                {"code": n.code, "params": n.params, "text": n.text}
+                                for n in status.notes
+                            ],
+                            ensure_ascii=False,
+                            default=str,
+                        ),
                         "consent_rows": json.dumps(
                             [records[c].locator for c in status.consent_ids if c in records],
                             ensure_ascii=False,
@@ -323,6 +331,16 @@ def _store(
                         "key_links": [link.__dict__ for link in result.key_links],
                         "unlinked_consents": len(result.unlinked_consents),
                         "consent_problems": [str(p) for p in result.problems][:200],
+                        # the same problems, located and coded for the report's wording
+                        "consent_problem_codes": [
+                            {
+                                "locator": p.locator,
+                                "message": p.message,
+                                "code": p.code,
+                                "params": p.params,
+                            }
+                            for p in result.problems[:200]
+                        ],
                     },
                     ensure_ascii=False,
                     default=str,

@@ -64,20 +64,22 @@ def test_another_case_zone_is_honoured() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "expected", "source"),
+    ("name", "expected", "source", "offset"),
     [
-        ("CH01_20240315101523.jpg", T, "file_name"),
-        ("nvr/CH12/CH12_20240315101523_face.jpg", T, "file_name"),
-        ("20240315_101523.jpg", T, "file_name"),
-        ("2024-03-15 10-15-23.png", T, "file_name"),
-        ("snap_2024-03-15_10.15.23.jpg", T, "file_name"),
-        ("face_20240315101523123.jpg", T.replace(microsecond=123000), "file_name"),
-        ("cam1_1710468923123.jpg", T.replace(microsecond=123000), "file_name_unix"),
-        ("cam1_1710468923.jpg", T, "file_name_unix"),
+        ("CH01_20240315101523.jpg", T, "file_name", "assumed"),
+        ("nvr/CH12/CH12_20240315101523_face.jpg", T, "file_name", "assumed"),
+        ("20240315_101523.jpg", T, "file_name", "assumed"),
+        ("2024-03-15 10-15-23.png", T, "file_name", "assumed"),
+        ("snap_2024-03-15_10.15.23.jpg", T, "file_name", "assumed"),
+        ("face_20240315101523123.jpg", T.replace(microsecond=123000), "file_name", "assumed"),
+        ("cam1_1710468923123.jpg", T.replace(microsecond=123000), "file_name_unix", "absolute"),
+        ("cam1_1710468923.jpg", T, "file_name_unix", "absolute"),
     ],
 )
-def test_capture_time_from_file_names(name: str, expected: datetime, source: str) -> None:
-    assert from_file_name(name) == (expected, source)
+def test_capture_time_from_file_names(
+    name: str, expected: datetime, source: str, offset: str
+) -> None:
+    assert from_file_name(name) == (expected, source, offset)
 
 
 @pytest.mark.parametrize(
@@ -108,17 +110,19 @@ def jpeg_with_exif(tags: dict[int, str], inner: dict[int, str]) -> bytes:
 
 def test_exif_datetime_original_wins_over_datetime() -> None:
     data = jpeg_with_exif({306: "2020:01:01 00:00:00"}, {36867: "2024:03:15 10:15:23"})
-    assert from_exif(data) == (T, "exif:DateTimeOriginal")
+    assert from_exif(data) == (T, "exif:DateTimeOriginal", "assumed")
 
 
 def test_exif_offset_overrides_the_case_zone() -> None:
     data = jpeg_with_exif({}, {36867: "2024:03:15 02:15:23", 36881: "+00:00"})
     capture = from_exif(data)
-    assert capture is not None and capture.at == T
+    assert capture is not None and capture.at == T and capture.offset == "stored"
 
 
 def test_exif_falls_back_to_datetime_and_then_to_none() -> None:
-    assert from_exif(jpeg_with_exif({306: "2024:03:15 10:15:23"}, {})) == (T, "exif:DateTime")
+    assert from_exif(jpeg_with_exif({306: "2024:03:15 10:15:23"}, {})) == (
+        T, "exif:DateTime", "assumed"
+    )
     assert from_exif(jpeg_with_exif({}, {})) is None
     assert from_exif(jpeg_with_exif({}, {36867: "0000:00:00 00:00:00"})) is None
 
@@ -132,13 +136,14 @@ def test_malformed_images_give_no_exif_time(data: bytes) -> None:
 
 def test_archive_member_dates_and_the_zip_no_date_marker() -> None:
     assert from_archive_member((2024, 3, 15, 10, 15, 22)) == (
-        T.replace(second=22), "archive_member",
+        T.replace(second=22), "archive_member", "assumed",
     )
     assert from_archive_member((1980, 1, 1, 0, 0, 0)) is None
 
 
 def test_column_values_record_the_column() -> None:
-    assert from_column("2024-03-15 10:15:23", "snap_time") == (T, "column:snap_time")
+    assert from_column("2024-03-15 10:15:23", "snap_time") == (T, "column:snap_time", "assumed")
+    assert from_column("2024-03-15T02:15:23Z", "snap_time") == (T, "column:snap_time", "stored")
     assert from_column("n/a", "snap_time") is None
 
 

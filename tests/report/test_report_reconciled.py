@@ -159,6 +159,7 @@ def test_each_person_row_carries_its_venue_key_and_consent_row(audited: dict) ->
         else:
             assert row["consent_rows"] == "" and row["consent_status"] == "no_consent", row
             assert row["consent_reason"] == "no consent row linked"
+            assert row["consent_reason_zh"] == "未找到关联的同意记录"
         assert row["stores"] and row["first_seen_source"], row
 
 
@@ -176,3 +177,12 @@ def test_the_cloud_copy_report_renders_with_embedded_fonts(audited: dict) -> Non
     assert all(pdf_fonts(audited["pdf"]).values())
     shares = ink_in_text_boxes(audited["pdf"], 2, "检验结论摘要")
     assert shares and all(share > 0.03 for share in shares)
+
+
+@pytest.mark.slow
+def test_times_say_their_clock_and_how_their_offset_was_known(audited: dict) -> None:
+    text = pdf_text(audited["pdf"], layout=False).replace("\n", "")
+    assert "数据库字段 capture_time（原始值无时区，按 Asia/Shanghai 解释）" in text
+    # a zip entry's time has no offset: shown as stored and said so, never "converted"
+    assert "2024-06-01T02:00:00（压缩包条目时间，未记录时区，按原值列出）" in text
+    assert {r["first_seen_offset"] for r in audited["persons"]} == {"assumed"}

@@ -194,11 +194,12 @@ class HikLog:
 
 
 def hik_disk(blocks: Sequence[HikBlock], logs: Sequence[HikLog], *, marker: bool = True,
-             created_offset: int = 60, block_size: int = 1 << 18) -> bytes:
+             created_offset: int = 60, block_size: int = 1 << 18, entries_at: int = 96) -> bytes:
     """A recorder disk as dw2102/HikVision-Data-Recovery src/hikparser.py reads it
     (b7e9c82115c8695243097765744367baca973933): master sector at 528, HIKBTREE, page list with
     48-byte entries, pages of data-block entries (48 bytes with an FF marker, or 40 without it when
-    ``marker`` is False), RATS system-log records as theAtropos4n6/HikvisionLogAnalyzer
+    ``marker`` is False; from page + ``entries_at``: 96 in hikparser, 80 in another public
+    reader, code index id 8945496536), RATS system-log records as theAtropos4n6/HikvisionLogAnalyzer
     scripts/carving_utils.py (4404a60c5435b91ef90d35886bb8c7ff19996c06) splits them."""
     log_offset, log_size = 0x1000, 0x2000
     btree1, btree2 = 0x4000, 0x6000
@@ -222,7 +223,7 @@ def hik_disk(blocks: Sequence[HikBlock], logs: Sequence[HikLog], *, marker: bool
     pages = {first_page: [e for e in listed if e[1].channel == 1],
              second_page: [e for e in listed if e[1].channel != 1]}
     for page, entries in pages.items():
-        position = page + 96
+        position = page + entries_at
         for number, block in entries:
             record = struct.pack("<8s2s6xIIQ8x", b"\x01" + b"\x00" * 7,
                                  block.channel.to_bytes(2, "big"), unix(block.start),

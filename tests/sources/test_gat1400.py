@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.profiles.fixtures import b64, crop, frame, mysql_dump, sqlite_db, write
+from tests.profiles.fixtures import b64, crop, frame, mysql_dump, pg_dump, sqlite_db, write
 from tests.profiles.scanning import StoreView, scan_tree
 from venue_audit.sample_venue import decoy_picture
 from venue_audit.sources.gat1400 import compact_time, face_id_parts, field, image_id_parts
@@ -108,7 +108,59 @@ def build(root: Path) -> dict:
     write(root / "platform/viid.sql", mysql_dump([("t_face_capture", dump_ddl, columns, rows(1))]))
     platform = [expected("120000", LOBBY, None, 2)]
     truth["platform/viid.db"] = truth["platform/viid.sql"] = platform
+    # 4. a receiver that keeps each push whole in a generic text column
+    for form, write_store in PUSH_TABLE_FORMS.items():
+        write_store(root / form, push_log_rows(form))
+        truth[form] = PUSH_TABLE_TRUTH
     return truth
+
+
+PUSH_LOG = ("t_push_log", "id INTEGER PRIMARY KEY, received_at TEXT, uri TEXT, body TEXT",
+            ["id", "received_at", "uri", "body"])
+PUSH_TABLE_TRUTH = [expected("131500", LOBBY, None, 2), expected("131502", GATE, None, 1),
+                    expected("140000", GATE, None, 1)]
+# where each true face object sits: (row, object index) of t_push_log
+PUSH_TABLE_PLACES = [(1, 1), (1, 2), (3, 2)]
+
+
+def push_log_rows(form: str) -> list[list]:
+    """Row 1: a FaceListObject of two faces; row 2: a heartbeat (no faces); row 3: a logged
+    request line holding a body whose first object is a decoy (no face in its pictures)."""
+    copy = form  # each form's pictures differ by a JPEG comment: no exact duplicates across forms
+    first = {"FaceListObject": {"FaceObject": [
+        face_object(LOBBY, "131500", 21, crop("obama", 1, copy), frame("obama", 1)),
+        face_object(GATE, "131502", 23, crop("biden", 1, copy), None),
+    ]}}
+    third = {"FaceListObject": {"FaceObject": [
+        face_object(GATE, "135959", 25, decoy_picture(f"hall {form}"), None),
+        face_object(GATE, "140000", 27, crop("kit_harington", 1, copy), None),
+    ]}}
+    return [
+        [1, "2025-03-14 13:15:03", "/VIID/Faces", json.dumps(first, ensure_ascii=False)],
+        [2, "2025-03-14 13:16:00", "/VIID/System/Keepalive",
+         json.dumps({"KeepaliveObject": {"DeviceID": GATE}})],
+        [3, "2025-03-14 14:00:01", "/VIID/Faces",
+         "POST /VIID/Faces HTTP/1.1 " + json.dumps(third, ensure_ascii=False)],
+    ]
+
+
+def _push_sqlite(path: Path, rows: list[list]) -> None:
+    sqlite_db(path, [(*PUSH_LOG, rows)])
+
+
+def _push_mysql(path: Path, rows: list[list]) -> None:
+    name, ddl, columns = PUSH_LOG
+    write(path, mysql_dump([(name, ddl.replace("INTEGER PRIMARY KEY", "int").replace(
+        "body TEXT", "body LONGTEXT"), columns, rows)]))
+
+
+def _push_pg(path: Path, rows: list[list]) -> None:
+    name, ddl, columns = PUSH_LOG
+    write(path, pg_dump([(name, ddl.replace("INTEGER PRIMARY KEY", "integer"), columns, rows)]))
+
+
+PUSH_TABLE_FORMS = {"receiver/push.db": _push_sqlite, "receiver/push-mysql.sql": _push_mysql,
+                    "receiver/push-pg.sql": _push_pg}
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +171,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, StoreVi
 
 
 FORMS = ["viid/viid-receiver.log", "viid/notification-20250314.json", "platform/viid.db",
-         "platform/viid.sql"]
+         "platform/viid.sql", *PUSH_TABLE_FORMS]
 
 
 @pytest.mark.parametrize("form", FORMS)
@@ -162,3 +214,20 @@ def test_the_standards_misspellings_and_the_correct_spellings_are_both_read() ->
     assert field({"SimilarityDegree": "0.8"}, "Similaritydegree") == "0.8"
     assert field({"BodySpeciallMark": "1"}, "BodySpeciallMark") == "1"
     assert field({"BodySpecialMark": "2"}, "BodySpeciallMark") == "2"
+
+
+@pytest.mark.parametrize("form", list(PUSH_TABLE_FORMS))
+def test_a_push_kept_whole_in_a_text_column_gives_one_record_per_face_object(scanned, form) -> None:
+    """Located by table, row, column and object index; the heartbeat row and the decoy object
+    count nothing, the scene picture is the first object's second image."""
+    store = scanned[0][form]
+    records: dict[str, list[dict]] = {}
+    for artifact in store.artifacts:
+        records.setdefault(artifact["locator"].rsplit(", column", 1)[0], []).append(artifact)
+    places = [(int(p.split(", column body")[0].rsplit(" ", 1)[1]) if "rowid" in p else p,
+               int(p.rsplit("FaceObject ", 1)[1])) for p in records]
+    assert all(", table t_push_log, " in p and ", column body, FaceObject " in p for p in records)
+    assert [n for _, n in places] == [n for _, n in PUSH_TABLE_PLACES]
+    if form.endswith(".db"):
+        assert places == PUSH_TABLE_PLACES
+    assert [len(r) for r in records.values()] == [2, 1, 1]

@@ -42,9 +42,11 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Case, dict]:
     base = tmp_path_factory.mktemp("hikvision-disk")
     root = base / "export"
     truth = {}
-    for name, marker, created in (("nvr-48.dd", True, 60), ("nvr-40.dd", False, 56)):
+    for name, marker, created, at in (("nvr-48.dd", True, 60, 96), ("nvr-40.dd", False, 56, 96),
+                                      ("nvr-48-at80.dd", True, 60, 80)):
         layout = blocks(name)
-        write(root / name, hik_disk(layout, LOGS, marker=marker, created_offset=created))
+        write(root / name, hik_disk(layout, LOGS, marker=marker, created_offset=created,
+                                    entries_at=at))
         truth[name] = layout
     case = Case.create(base / "case", CaseInfo("T-NVR", "录像机", ["甲", "乙"]))
     acquire(case, [root], workers=1)
@@ -58,7 +60,7 @@ def artifacts(case: Case, name: str) -> list[dict]:
         " order by a.id", [f"%/{name}"]))
 
 
-@pytest.mark.parametrize("name", ["nvr-48.dd", "nvr-40.dd"])
+@pytest.mark.parametrize("name", ["nvr-48.dd", "nvr-40.dd", "nvr-48-at80.dd"])
 def test_every_face_picture_in_the_data_blocks_is_carved_with_its_blocks_channel(scanned, name) -> None:
     case, truth = scanned
     faces = [(p.offset, b.channel) for b in truth[name] for p in b.pictures if p.face]
@@ -75,7 +77,8 @@ def test_decoys_and_empty_blocks_count_nothing(scanned) -> None:
 
 
 @pytest.mark.parametrize(("name", "layout", "offset"), [
-    ("nvr-48.dd", "48-byte entries (FF marker)", 60), ("nvr-40.dd", "40-byte entries (no marker)", 56)])
+    ("nvr-48.dd", "48-byte entries (FF marker)", 60), ("nvr-40.dd", "40-byte entries (no marker)", 56),
+    ("nvr-48-at80.dd", "48-byte entries (FF marker), from +80", 60)])
 def test_both_entry_layouts_and_creation_time_offsets_are_detected(scanned, name, layout, offset) -> None:
     case, _ = scanned
     [store] = case.db.query("select * from stores where locator like ?", [f"%/{name}"])

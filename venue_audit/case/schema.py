@@ -85,6 +85,9 @@ TABLES: dict[str, dict[str, type]] = {
         "deleted": int,
         "captured_at": str,
         "captured_at_source": str,
+        # how the time's UTC offset was known: stored (in the value), absolute (a Unix time)
+        # or assumed (a wall-clock time read in the case zone); null when the clock does not say
+        "captured_at_offset": str,
         "person_key": str,
         "person_key_kind": str,
         "camera": str,
@@ -119,6 +122,7 @@ TABLES: dict[str, dict[str, type]] = {
         "only_deleted": int,
         "consent_reason": str,  # why this status: the consent rows found, or why none
         "consent_rows": str,  # JSON list of the consent-log rows linked (file, row)
+        "consent_notes": str,  # JSON list of {code, params}: consent_reason, for the report's words
     },
     "consents": {
         "id": int,
@@ -145,6 +149,8 @@ TABLES: dict[str, dict[str, type]] = {
         "evidence_id": int,
         "locator": str,
         "reason": str,
+        "code": str,  # the kind of problem (the report's reason table words it)
+        "params": str,  # JSON object: the values the reason's wording needs
     },
     "timeline_events": {
         "id": int,
@@ -158,6 +164,19 @@ TABLES: dict[str, dict[str, type]] = {
         "text": str,
         "files": str,
         "camera": str,
+        "pictures": str,  # JSON: picture URL -> what the device said about it (face box, age…)
+    },
+    # a device event's picture URL and the evidence it names (scan.event_links): the capture
+    # record, or the file that holds no detected face, or nothing found (status says which)
+    "event_links": {
+        "id": int,
+        "event_id": int,
+        "url": str,
+        "status": str,
+        "record_key": str,
+        "evidence_id": int,
+        "matched_by": str,
+        "attributes": str,
     },
     "consent_links": {"id": int, "consent_id": str, "person_id": int, "method": str},
     "scan_state": {"evidence_id": int, "status": str, "at": str, "stats": str},
@@ -176,6 +195,7 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str, str]]] = {
     "stores": [("evidence_id", "evidence", "id")],
     "artifacts": [("store_id", "stores", "id"), ("evidence_id", "evidence", "id")],
     "faces": [("artifact_id", "artifacts", "id")],
+    "event_links": [("event_id", "timeline_events", "id")],
 }
 
 INDEXES: dict[str, list[list[str]]] = {
@@ -184,6 +204,7 @@ INDEXES: dict[str, list[list[str]]] = {
     "stores": [["locator"]],
     "faces": [["artifact_id"], ["person_id"]],
     "skipped": [["stage"]],
+    "event_links": [["event_id"], ["record_key"]],
 }
 
 

@@ -18,6 +18,7 @@ from venue_audit.cli.options import (
     ExaminationRecord,
     Examiners,
     Quiet,
+    Responsible,
     examination_record_options,
 )
 from venue_audit.cli.output import print_json
@@ -40,15 +41,7 @@ def case_new(
         typer.Option("--venue", metavar="NAME", help="The venue examined (sales office, store …)."),
     ],
     examiner: Examiners = None,
-    responsible: Annotated[
-        str,
-        typer.Option(
-            "--responsible",
-            metavar="NAME",
-            help="Instead of examiners: a business's self-audit, with its one person responsible "
-            "for personal information protection (个人信息保护负责人).",
-        ),
-    ] = "",
+    responsible: Responsible = "",  # instead of examiners: a business's self-audit
     record: ExaminationRecord = RECORD,
     tz: Annotated[
         str,

@@ -14,7 +14,15 @@ import re
 from datetime import datetime, tzinfo
 from typing import NamedTuple
 
-from venue_audit.consent.timestamps import build, from_unix, parse_timestamp
+from venue_audit.consent.timestamps import (
+    OFFSET_ABSOLUTE,
+    OFFSET_ASSUMED,
+    OFFSET_STORED,
+    build,
+    from_unix,
+    parse_timestamp,
+    read_timestamp,
+)
 
 # Exif IFD pointer and the tags inside it / in IFD0.
 _EXIF_IFD = 0x8769
@@ -25,8 +33,13 @@ _DATETIME = 306
 
 
 class CaptureTime(NamedTuple):
+    """A capture time, the clock it was read from, and how its UTC offset was known
+    (``stored``, ``absolute`` or ``assumed``: see :mod:`venue_audit.consent.timestamps`;
+    empty when the source does not say)."""
+
     at: datetime
     source: str
+    offset: str = ""
 
 
 _D = r"(?<!\d)"  # no digit before
@@ -64,7 +77,7 @@ def from_file_name(name: str, tz: str | tzinfo | None = None) -> CaptureTime | N
                 continue
             at = build(*parts[:6], micro=micro, tz=tz)
             if at is not None:
-                return CaptureTime(at, "file_name")
+                return CaptureTime(at, "file_name", OFFSET_ASSUMED)
     for pattern, scale in ((_UNIX_MS, 1000), (_UNIX_S, 1)):
         for match in pattern.finditer(stem):
             seconds = int(match.group(1)) / scale
@@ -72,14 +85,14 @@ def from_file_name(name: str, tz: str | tzinfo | None = None) -> CaptureTime | N
                 continue
             at = from_unix(seconds, tz)
             if at is not None:
-                return CaptureTime(at, "file_name_unix")
+                return CaptureTime(at, "file_name_unix", OFFSET_ABSOLUTE)
     return None
 
 
 def from_column(value: object, column: str, tz: str | tzinfo | None = None) -> CaptureTime | None:
-    """Capture time held in a database or spreadsheet column."""
-    at = parse_timestamp(value, tz)
-    return CaptureTime(at, f"column:{column}") if at else None
+    """Capture time held in a database or spreadsheet column, with whether it carried its offset."""
+    read = read_timestamp(value, tz)
+    return CaptureTime(read.at, f"column:{column}", read.offset) if read else None
 
 
 def from_archive_member(
@@ -92,7 +105,7 @@ def from_archive_member(
     if tuple(date_time[:3]) == (1980, 1, 1) and not any(date_time[3:6]):
         return None
     at = build(*date_time[:6], tz=tz)
-    return CaptureTime(at, "archive_member") if at else None
+    return CaptureTime(at, "archive_member", OFFSET_ASSUMED) if at else None
 
 
 def _exif_text(value: object) -> str | None:
@@ -129,7 +142,8 @@ def from_exif(data: bytes, tz: str | tzinfo | None = None) -> CaptureTime | None
         match = re.match(r"^(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})", text)
         if not match:
             continue
-        if offset and source == "exif:DateTimeOriginal":
+        stored = bool(offset) and source == "exif:DateTimeOriginal"
+        if stored:
             at = parse_timestamp(
                 f"{match.group(1)}-{match.group(2)}-{match.group(3)}T"
                 f"{match.group(4)}:{match.group(5)}:{match.group(6)}{offset}",
@@ -138,7 +152,7 @@ def from_exif(data: bytes, tz: str | tzinfo | None = None) -> CaptureTime | None
         else:
             at = build(*(int(g) for g in match.groups()), tz=tz)
         if at is not None:
-            return CaptureTime(at, source)
+            return CaptureTime(at, source, OFFSET_STORED if stored else OFFSET_ASSUMED)
     return None
 
 

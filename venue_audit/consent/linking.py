@@ -213,7 +213,11 @@ def link_consents(
         if record.enrolment is None or face_matcher is None:
             if record.enrolment is not None and not by_key:
                 result.problems.append(
-                    LogProblem(record.locator, "enrolment face not compared: no face matcher")
+                    LogProblem(
+                        record.locator,
+                        "enrolment face not compared: no face matcher",
+                        "consent.no_face_matcher",
+                    )
                 )
             continue
         person_id = _match_face(record, face_matcher, face_encoder, result.problems)
@@ -221,10 +225,12 @@ def link_consents(
             continue
         add(record, person_id, "face")
         if by_key and person_id not in by_key:
+            linked = ", ".join(sorted(by_key))
             result.problems.append(LogProblem(
                 record.locator,
-                f"enrolment face matches person {person_id} but the key links "
-                f"{', '.join(sorted(by_key))}",
+                f"enrolment face matches person {person_id} but the key links {linked}",
+                "consent.face_key_disagree",
+                {"person": person_id, "linked": linked},
             ))
     return result
 
@@ -241,15 +247,30 @@ def _match_face(
     try:
         if embedding is None:
             if encoder is None:
-                problems.append(LogProblem(record.locator, "enrolment photo not encoded"))
+                problems.append(
+                    LogProblem(record.locator, "enrolment photo not encoded", "consent.photo_not_encoded")
+                )
                 return None
             photo = enrolment.photo()
             embedding = encoder(photo) if photo else None
             if embedding is None:
-                problems.append(LogProblem(record.locator, "no usable face in the enrolment photo"))
+                problems.append(
+                    LogProblem(
+                        record.locator,
+                        "no usable face in the enrolment photo",
+                        "consent.no_face_in_photo",
+                    )
+                )
                 return None
         matched = matcher(embedding)
     except Exception as error:  # hostile photo or template: a located note, never a crash
-        problems.append(LogProblem(record.locator, f"enrolment face unusable: {error}"))
+        problems.append(
+            LogProblem(
+                record.locator,
+                f"enrolment face unusable: {error}",
+                "consent.enrolment_face_unusable",
+                {"error": str(error)},
+            )
+        )
         return None
     return None if matched is None else str(matched)

@@ -40,8 +40,13 @@ class ConsentLogError(UsageError):
 
 @dataclass(frozen=True)
 class LogProblem:
+    """A located problem in the consent log; ``code`` and ``params`` let the report word it
+    in its own language (:mod:`venue_audit.report.reasons`)."""
+
     locator: str
     message: str
+    code: str = ""
+    params: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
 
     def __str__(self) -> str:
         return f"{self.locator}: {self.message}"
@@ -130,7 +135,7 @@ class _RecordBuilder:
             return
         columns = {h: (values[i] if i < len(values) else None) for i, h in enumerate(log.headers)}
         fields = {f: (values[i] if i < len(values) else None) for i, f in self.index.items()}
-        problems: list[str] = []
+        problems: list[tuple[str, str, dict[str, object]]] = []  # message, code, params
 
         keys = {k: _text(fields[k]) for k in header_table.KEY_FIELDS if not is_blank(fields.get(k))}
         signed_at = self._time(fields.get("signed_at"), "signed time", problems, required=True)
@@ -138,7 +143,13 @@ class _RecordBuilder:
         purpose_text = None if is_blank(fields.get("purpose")) else _text(fields["purpose"])
         enrolment = self._enrolment(fields, locator, problems)
         if not keys and enrolment is None:
-            problems.append("no subject key (visitor id, phone, ID hash) and no enrolment face")
+            problems.append(
+                (
+                    "no subject key (visitor id, phone, ID hash) and no enrolment face",
+                    "consent.no_subject",
+                    {},
+                )
+            )
 
         external = None if is_blank(fields.get("consent_id")) else _text(fields["consent_id"])
         label = external if external and external not in self.seen_labels else locator
@@ -158,21 +169,26 @@ class _RecordBuilder:
             enrolment=enrolment,
         )
         log.records.append(record)
-        log.problems.extend(LogProblem(locator, message) for message in problems)
+        log.problems.extend(LogProblem(locator, *problem) for problem in problems)
 
     def _time(
-        self, value: object, what: str, problems: list[str], *, required: bool
+        self, value: object, what: str, problems: list[tuple[str, str, dict[str, object]]], *,
+        required: bool
     ) -> datetime | None:
         if is_blank(value):
             if required:
-                problems.append(f"no {what}")
+                problems.append((f"no {what}", f"consent.no_{what.replace(' ', '_')}", {}))
             return None
         parsed = parse_timestamp(value, self.tz)
         if parsed is None:
-            problems.append(f"unreadable {what} {_text(value)[:60]!r}")
+            shown = repr(_text(value)[:60])
+            code = f"consent.unreadable_{what.replace(' ', '_')}"
+            problems.append((f"unreadable {what} {shown}", code, {"value": shown}))
         return parsed
 
-    def _withdrawal(self, value: object, problems: list[str]) -> tuple[bool, datetime | None]:
+    def _withdrawal(
+        self, value: object, problems: list[tuple[str, str, dict[str, object]]]
+    ) -> tuple[bool, datetime | None]:
         if is_blank(value):
             return False, None
         word = _text(value).casefold()
@@ -184,13 +200,21 @@ class _RecordBuilder:
         if parsed is None:
             # A value in the withdrawal column records that a withdrawal happened even
             # when its time cannot be read, so the row counts as withdrawn.
+            shown = repr(_text(value)[:60])
             problems.append(
-                f"unreadable withdrawal time {_text(value)[:60]!r} (counted as withdrawn)"
+                (
+                    f"unreadable withdrawal time {shown} (counted as withdrawn)",
+                    "consent.unreadable_withdrawal",
+                    {"value": shown},
+                )
             )
         return True, parsed
 
     def _enrolment(
-        self, fields: dict[str, object], locator: str, problems: list[str]
+        self,
+        fields: dict[str, object],
+        locator: str,
+        problems: list[tuple[str, str, dict[str, object]]],
     ) -> Enrolment | None:
         for kind in ("template", "photo"):
             value = fields.get(kind)
@@ -202,9 +226,22 @@ class _RecordBuilder:
                     return read_template(value, source)
                 return read_photo(value, source, self.log.path.parent)
             except (EnrolmentError, ValueError) as error:
-                problems.append(f"enrolment {kind} unusable: {error}")
+                problems.append(
+                    (
+                        f"enrolment {kind} unusable: {error}",
+                        f"consent.enrolment_{kind}_unusable",
+                        {"error": str(error)},
+                    )
+                )
             except OSError as error:
-                problems.append(f"enrolment {kind} unreadable: {error.strerror or error}")
+                failure = str(error.strerror or error)
+                problems.append(
+                    (
+                        f"enrolment {kind} unreadable: {failure}",
+                        f"consent.enrolment_{kind}_unreadable",
+                        {"error": failure},
+                    )
+                )
         return None
 
 
@@ -281,7 +318,7 @@ def _load_csv(path: Path, tz: Zone) -> ConsentLog:
     start, _ = _best_header(rows)
     log = ConsentLog(path, "csv", None, [str(h).strip() for h in rows[start]] if rows else [], {})
     if note:
-        log.problems.append(LogProblem(path.name, note))
+        log.problems.append(LogProblem(path.name, note, "consent.encoding"))
     if not rows:
         raise ConsentLogError(f"{path.name}: empty file")
     data = (
@@ -374,7 +411,9 @@ def _load_json(path: Path, tz: Zone) -> ConsentLog:
             headers.update(dict.fromkeys(str(k) for k in item))
     log = ConsentLog(path, "json", None, list(headers), {})
     bad = [n for n, item in enumerate(items, start=1) if not isinstance(item, dict)]
-    log.problems.extend(LogProblem(f"{path.name} record {n}", "not an object") for n in bad)
+    log.problems.extend(
+        LogProblem(f"{path.name} record {n}", "not an object", "consent.not_an_object") for n in bad
+    )
     rows = (
         ([item.get(h) for h in log.headers], f"{path.name} record {n}", f"{path.name}:{n}")
         for n, item in enumerate(items, start=1)
@@ -407,7 +446,12 @@ def _until_corrupt(
             yield row
     except (sqlite3.Error, UnicodeDecodeError) as error:
         log.problems.append(
-            LogProblem(where, f"reading stopped after {count} rows: {error!r:.120}")
+            LogProblem(
+                where,
+                f"reading stopped after {count} rows: {error!r:.120}",
+                "consent.reading_stopped",
+                {"rows": count, "error": f"{error!r:.120}"},
+            )
         )
 
 

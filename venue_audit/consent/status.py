@@ -63,6 +63,16 @@ class PersonFacts:
     purposes: set[str] | None = None
 
 
+@dataclass(frozen=True)
+class Note:
+    """One reason behind a person's status: the tool's sentence, and a code with the values
+    the report needs to word it in its own language (:mod:`venue_audit.report.reasons`)."""
+
+    text: str
+    code: str
+    params: dict[str, object] = field(default_factory=dict, hash=False, compare=False)
+
+
 @dataclass
 class PersonStatus:
     person_id: str
@@ -70,6 +80,7 @@ class PersonStatus:
     flags: set[str]
     consent_ids: list[str]
     reason: str
+    notes: list[Note] = field(default_factory=list)
 
 
 @dataclass
@@ -125,18 +136,30 @@ def _fmt(moment: datetime, tz: tzinfo) -> str:
 
 def _purpose_flag(
     facts: PersonFacts, consents: Sequence[ConsentRecord], policy: ConsentPolicy
-) -> str | None:
+) -> Note | None:
     consented = {p for record in consents for p in record.purposes}
-    outside = sorted(p for p in consented if not policy.purpose_allowed(p))
+    outside = ", ".join(sorted(p for p in consented if not policy.purpose_allowed(p)))
     if outside:
-        return f"consented purpose outside the policy: {', '.join(outside)}"
+        return Note(
+            f"consented purpose outside the policy: {outside}",
+            "consent.note.purpose_outside_policy",
+            {"purposes": outside},
+        )
     used = {p.casefold() for p in facts.purposes or ()}
-    not_allowed = sorted(p for p in used if not policy.purpose_allowed(p))
+    not_allowed = ", ".join(sorted(p for p in used if not policy.purpose_allowed(p)))
     if not_allowed:
-        return f"used for a purpose outside the policy: {', '.join(not_allowed)}"
-    beyond = sorted(used - consented) if consented else []
+        return Note(
+            f"used for a purpose outside the policy: {not_allowed}",
+            "consent.note.used_outside_policy",
+            {"purposes": not_allowed},
+        )
+    beyond = ", ".join(sorted(used - consented)) if consented else ""
     if beyond:
-        return f"used beyond the consented purposes: {', '.join(beyond)}"
+        return Note(
+            f"used beyond the consented purposes: {beyond}",
+            "consent.note.used_beyond_consent",
+            {"purposes": beyond},
+        )
     return None
 
 
@@ -154,16 +177,27 @@ def judge(
     active = [r for r in signed if not _is_withdrawn(r, cutoff)]
     consent_ids = [r.id for r in consents]
     flags: set[str] = set()
-    notes: list[str] = []
+    notes: list[Note] = []
 
     if not signed:
         status = NO_CONSENT
         if not consents:
-            notes.append("no consent row linked")
+            notes.append(Note("no consent row linked", "consent.note.no_row"))
         elif any(r.signed_at is None for r in consents):
-            notes.append("linked consent rows have no readable signed time")
+            notes.append(
+                Note(
+                    "linked consent rows have no readable signed time",
+                    "consent.note.no_signed_time",
+                )
+            )
         else:
-            notes.append(f"linked consent signed after the as-of date {as_of.isoformat()}")
+            notes.append(
+                Note(
+                    f"linked consent signed after the as-of date {as_of.isoformat()}",
+                    "consent.note.signed_after",
+                    {"as_of": as_of.isoformat()},
+                )
+            )
     elif not active:
         status = WITHDRAWN_RETAINED
         latest = signed[-1]
@@ -172,35 +206,69 @@ def judge(
                 latest.withdrawn_at is None or record.withdrawn_at > latest.withdrawn_at
             ):
                 latest = record
-        when = _fmt(latest.withdrawn_at, tz) if latest.withdrawn_at else "an unreadable time"
-        notes.append(f"consent {latest.label} withdrawn at {when}; data still held")
+        if latest.withdrawn_at:
+            when = _fmt(latest.withdrawn_at, tz)
+            notes.append(
+                Note(
+                    f"consent {latest.label} withdrawn at {when}; data still held",
+                    "consent.note.withdrawn",
+                    {"consent": latest.label, "when": when},
+                )
+            )
+        else:
+            notes.append(
+                Note(
+                    f"consent {latest.label} withdrawn at an unreadable time; data still held",
+                    "consent.note.withdrawn_unknown_time",
+                    {"consent": latest.label},
+                )
+            )
     else:
         expired = [
             c for c in captures if (as_of - c.astimezone(tz).date()).days > policy.retention_days
         ]
         if expired:
             status = EXPIRED_RETAINED
+            values = {
+                "count": len(expired),
+                "days": policy.retention_days,
+                "as_of": as_of.isoformat(),
+                "oldest": _fmt(expired[0], tz),
+            }
             notes.append(
-                f"{len(expired)} capture(s) older than {policy.retention_days} days at "
-                f"{as_of.isoformat()}, oldest {_fmt(expired[0], tz)}"
+                Note(
+                    "{count} capture(s) older than {days} days at {as_of}, oldest {oldest}".format(
+                        **values
+                    ),
+                    "consent.note.expired",
+                    values,
+                )
             )
         else:
             status = CONSENTED
-            notes.append(f"covered by consent {', '.join(r.label for r in active)}")
+            labels = ", ".join(r.label for r in active)
+            notes.append(
+                Note(f"covered by consent {labels}", "consent.note.covered", {"consents": labels})
+            )
 
     if signed and captures and policy.consent_required_before_capture:
         first_signed = min(r.signed_at for r in signed if r.signed_at is not None)
         if captures[0] < first_signed:
             flags.add(CAPTURED_BEFORE_CONSENT)
+            first, signed_at = _fmt(captures[0], tz), _fmt(first_signed, tz)
             notes.append(
-                f"first capture {_fmt(captures[0], tz)} before consent signed "
-                f"{_fmt(first_signed, tz)}"
+                Note(
+                    f"first capture {first} before consent signed {signed_at}",
+                    "consent.note.captured_before",
+                    {"first": first, "signed": signed_at},
+                )
             )
     purpose_note = _purpose_flag(facts, signed, policy)
     if purpose_note:
         flags.add(PURPOSE_MISMATCH)
         notes.append(purpose_note)
-    return PersonStatus(str(facts.person_id), status, flags, consent_ids, "; ".join(notes))
+    reason = "; ".join(note.text for note in notes)
+    return PersonStatus(str(facts.person_id), status, flags, consent_ids, reason, notes)
 
 
 def assess(

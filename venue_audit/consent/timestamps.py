@@ -8,7 +8,10 @@ never guessed (``03/04/2024`` is ambiguous between day- and month-first and is
 refused).
 
 Times without an offset are wall-clock times at the venue, so they are read in
-the case time zone and every result is timezone-aware.
+the case time zone and every result is timezone-aware. :func:`read_timestamp` also
+says which of the three a value was: it carried its own offset (``stored``), it was a
+count of seconds since the epoch, an instant needing no offset (``absolute``), or it
+was a wall-clock time read in the case zone (``assumed``) — so a report can say so.
 """
 
 from __future__ import annotations
@@ -16,9 +19,20 @@ from __future__ import annotations
 import math
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 DEFAULT_TZ = "Asia/Shanghai"
+
+# How a time's offset was known (artifacts.captured_at_offset)
+OFFSET_STORED = "stored"  # the value carried its UTC offset (ISO +08:00, Z, an aware datetime)
+OFFSET_ABSOLUTE = "absolute"  # a Unix time: an instant, whatever the zone
+OFFSET_ASSUMED = "assumed"  # a wall-clock time without offset, read in the case zone
+
+
+class Timestamp(NamedTuple):
+    at: datetime
+    offset: str  # OFFSET_STORED, OFFSET_ABSOLUTE or OFFSET_ASSUMED
 
 # Excel's day 0 is 1899-12-30 once its 1900 leap-year bug is accounted for.
 _EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -121,8 +135,16 @@ def _offset(text: str) -> tzinfo | None:
     return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
 
 
-def _from_number(value: float, tz: str | tzinfo | None) -> datetime | None:
-    return from_excel_serial(value, tz) or from_unix(value, tz)
+def _from_number(value: float, tz: str | tzinfo | None) -> Timestamp | None:
+    serial = from_excel_serial(value, tz)  # Excel keeps wall-clock time
+    if serial is not None:
+        return Timestamp(serial, OFFSET_ASSUMED)
+    stamp = from_unix(value, tz)
+    return Timestamp(stamp, OFFSET_ABSOLUTE) if stamp is not None else None
+
+
+def _assumed(at: datetime | None) -> Timestamp | None:
+    return Timestamp(at, OFFSET_ASSUMED) if at is not None else None
 
 
 def _hour(hour: int, pm: bool, am: bool) -> int | None:
@@ -149,7 +171,7 @@ def _from_month_name(match: re.Match[str], tz: str | tzinfo | None) -> datetime 
     )
 
 
-def _from_text(text: str, tz: str | tzinfo | None) -> datetime | None:
+def _from_text(text: str, tz: str | tzinfo | None) -> Timestamp | None:
     text = text.strip()
     match = _DATE_TIME.match(text)
     if match:
@@ -164,35 +186,36 @@ def _from_text(text: str, tz: str | tzinfo | None) -> datetime | None:
             hour = int(parts["h"] or 0) % 12 + 12 if int(parts["h"] or 0) <= 12 else None
         if hour is None:
             return None
-        return build(
+        at = build(
             int(parts["y"]), int(parts["mo"]), int(parts["d"]),
             hour, int(parts["mi"] or 0), int(parts["s"] or 0),
             int(frac or 0), tz=zone_of_value,
         )
+        if at is None:
+            return None
+        return Timestamp(at, OFFSET_STORED if parts["tz"] else OFFSET_ASSUMED)
     named = _MONTH_NAME.match(text)
     if named:
-        return _from_month_name(named, tz)
+        return _assumed(_from_month_name(named, tz))
     compact = _COMPACT.match(text)
     if compact:
         numbers = [int(g) if g else 0 for g in compact.groups()]
-        return build(*numbers, tz=tz)
+        return _assumed(build(*numbers, tz=tz))
     if _NUMBER.match(text):
         return _from_number(float(text), tz)
     return None
 
 
-def parse_timestamp(value: object, tz: str | tzinfo | None = None) -> datetime | None:
-    """An aware datetime for any supported representation, or None if not understood.
-
-    Empty values are None too; callers that must tell "empty" from "unreadable"
-    check :func:`is_blank` first.
-    """
+def read_timestamp(value: object, tz: str | tzinfo | None = None) -> Timestamp | None:
+    """The time a value holds and how its offset was known, or None if not understood."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, datetime):
-        return localise(value, tz)
+        return Timestamp(
+            localise(value, tz), OFFSET_STORED if value.tzinfo is not None else OFFSET_ASSUMED
+        )
     if isinstance(value, date):
-        return build(value.year, value.month, value.day, tz=tz)
+        return _assumed(build(value.year, value.month, value.day, tz=tz))
     if isinstance(value, int | float):
         return _from_number(float(value), tz)
     if isinstance(value, bytes):
@@ -203,6 +226,16 @@ def parse_timestamp(value: object, tz: str | tzinfo | None = None) -> datetime |
     if isinstance(value, str):
         return _from_text(value, tz)
     return None
+
+
+def parse_timestamp(value: object, tz: str | tzinfo | None = None) -> datetime | None:
+    """An aware datetime for any supported representation, or None if not understood.
+
+    Empty values are None too; callers that must tell "empty" from "unreadable"
+    check :func:`is_blank` first.
+    """
+    read = read_timestamp(value, tz)
+    return read.at if read is not None else None
 
 
 def is_blank(value: object) -> bool:

@@ -68,6 +68,14 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         {"detail": "JSON: count, titles, locators", "citations": "JSON list"},
     ),
     "timeline_events": ("Pack, upload and delete lines found in the venue's logs.", {}),
+    "event_links": (
+        "Device events' picture URLs and the evidence they name (the capture record, if any).",
+        {
+            "status": "linked, evidence file without a detected face, ambiguous, or not in the evidence",
+            "record_key": "the capture record the URL names (artifacts.record_key)",
+            "attributes": "JSON: what the device said about the picture (face box, age group, …)",
+        },
+    ),
     "skipped": ("Items that could not be read, with where and why.", {}),
 }
 
@@ -79,6 +87,7 @@ FOREIGN_KEYS: dict[str, list[tuple[str, str]]] = {
     "findings": [("person_id", "persons"), ("artifact_id", "artifacts")],
     "consent_links": [("person_id", "persons")],
     "timeline_events": [("evidence_id", "evidence"), ("store_id", "stores")],
+    "event_links": [("event_id", "timeline_events"), ("evidence_id", "evidence")],
     "skipped": [("evidence_id", "evidence")],
 }
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from venue_audit.acquire.exports import CSV_HEADERS as MANIFEST_HEADERS
+from venue_audit.report import i18n
 from venue_audit.report.model import EvidenceItem, FindingSection, PersonRow
 
 SUMMARY_NAME = "summary.json"
@@ -52,6 +53,9 @@ PERSONS_HEADERS = [
     "同意核查说明 consent_reason",
     "存储位置 stores",
     "摄像头 cameras",
+    "同意核查说明（中文） consent_reason_zh",
+    "首次采集时间的时区依据 first_seen_offset",
+    "最后采集时间的时区依据 last_seen_offset",
 ]
 
 
@@ -143,6 +147,11 @@ def write_persons(persons: list[PersonRow], target: Path) -> None:
                     person.consent_reason,
                     "; ".join(person.stores),
                     "; ".join(person.cameras),
+                    "；".join(
+                        i18n.consent_reasons(person.consent_notes, person.consent_reason, "zh")
+                    ),
+                    person.first_seen_offset,
+                    person.last_seen_offset,
                 ]
             )
 

@@ -7,6 +7,10 @@ reviewers who check the translation against the Chinese wording.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from venue_audit.report.reasons import ORIGINAL_LABEL, REASONS, STAGE_LABELS
+
 LANGS = ("zh", "en", "zh+en")
 
 STRINGS: dict[str, tuple[str, str]] = {
@@ -137,7 +141,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "type": ("类型", "Type"),
     "size": ("大小（字节）", "Size (bytes)"),
     "mtime": ("修改时间", "Modified"),
-    "mtime_zone": ("文件系统修改时间（换算为 {tz}）", "file-system modification time (in {tz})"),
+    "mtime_zone": ("修改时间（换算为 {tz}）", "modification time (in {tz})"),
+    "mtime_no_offset": (
+        "{time}（压缩包条目时间，未记录时区，按原值列出）",
+        "{time} (archive entry time: no offset recorded, shown as stored)",
+    ),
     "acquired_at": ("固定时间", "Acquired"),
     "disguised": (
         "扩展名与内容不符：扩展名为 {ext}，内容为 {type}",
@@ -276,6 +284,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "legend_upload": ("上传", "upload"),
     "legend_delete": ("删除", "delete"),
     "legend_pack": ("打包", "pack"),
+    "device_events_linked": (
+        "设备人脸事件（{kind}）：{linked} 条事件的图片已链接到证据中的抓拍记录；{unlinked} 条事件的图片"
+        "地址未指向证据中的任何人脸图片（仅为事件，不计入采集记录）。",
+        "Device face events ({kind}): {linked} events name a picture linked to a capture record "
+        "of the evidence; {unlinked} events name pictures none of which is a face picture in the "
+        "evidence (events only, not counted as records).",
+    ),
     "retention_limit": ("留存期限", "retention limit"),
     "remote": ("远端主机", "Remote host"),
     "days": ("天数", "Days"),
@@ -304,6 +319,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Note: fewer than two examiners; evidence rules require at least two.",
     ),
     "skipped_none": ("无。", "None."),
+    "consent_problems": (
+        "同意记录中未能读取或关联的内容（{n} 项）",
+        "Consent-register entries not read or not linked ({n})",
+    ),
     "skipped_more": ("另有 {n} 项未列出。", "{n} more not listed."),
     "reason": ("原因", "Reason"),
     "stage": ("阶段", "Stage"),
@@ -428,18 +447,36 @@ CLOCK_LABELS: dict[str, tuple[str, str]] = {
 CLOCKS_WITHOUT_OFFSET = ("file_name", "archive_member", "archive_member_date", "exif:DateTimeDigitized", "exif:DateTime")
 
 
-def clock_label(source: str, lang: str, tz: str) -> str:
-    """Which clock a time comes from, and how its offset was known (or that it was not)."""
+# How a time's UTC offset was known, as the scan recorded it (artifacts.captured_at_offset).
+OFFSET_LABELS: dict[str, tuple[str, str]] = {
+    "stored": ("原始值带时区，换算为 {tz} 显示", "the value carried its offset; shown in {tz}"),
+    "absolute": ("原始值为 Unix 时间戳，换算为 {tz} 显示", "a Unix time; shown in {tz}"),
+    "assumed": ("原始值无时区，按 {tz} 解释", "the value has no offset; read in {tz}"),
+}
+
+
+def clock_label(source: str, lang: str, tz: str, offset: str = "") -> str:
+    """Which clock a time comes from, and how its offset was known (or that it was not).
+
+    ``offset`` is what the scan recorded for this very time; a case scanned before it was
+    recorded gets the clock's general rule instead.
+    """
     if not source:
         return pair("时间来源未记录", "time source not recorded", lang)
     if source.startswith("column:"):
         column = source.removeprefix("column:")
-        return pair(
-            f"数据库字段 {column}（字段值无时区时按 {tz} 解释）",
-            f"database column {column} (read in {tz} where the value has no offset)",
-            lang,
-        )
-    zh, en = CLOCK_LABELS.get(source, (source, source))
+        zh, en = f"数据库字段 {column}", f"database column {column}"
+        if offset not in OFFSET_LABELS:
+            return pair(
+                f"{zh}（字段值无时区时按 {tz} 解释）",
+                f"{en} (read in {tz} where the value has no offset)",
+                lang,
+            )
+    else:
+        zh, en = CLOCK_LABELS.get(source, (source, source))
+    if offset in OFFSET_LABELS:
+        how_zh, how_en = (w.format(tz=tz) for w in OFFSET_LABELS[offset])
+        return pair(f"{zh}（{how_zh}）", f"{en} ({how_en})", lang)
     if source in CLOCKS_WITHOUT_OFFSET:
         zh += f"（原始时间无时区，按 {tz} 解释）"
         en += f" (no offset recorded; read in {tz})"
@@ -455,7 +492,8 @@ def all_wordings() -> list[str]:
     from venue_audit.report.self_audit_wording import SELF_AUDIT_STRINGS
 
     tables = (
-        STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS, CLOCK_LABELS, SELF_AUDIT_STRINGS
+        STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS, CLOCK_LABELS, SELF_AUDIT_STRINGS,
+        OFFSET_LABELS, REASONS, STAGE_LABELS, {"original": ORIGINAL_LABEL},
     )
     labels = (remediation.REASON_LABELS, remediation.STATE_LABELS, remediation.ACTION_LABELS)
     return [word for table in tables for pair_ in table.values() for word in pair_] + [
@@ -490,6 +528,50 @@ def severity_label(severity: str, lang: str) -> str:
 def parameter_label(name: str, lang: str) -> str:
     zh, en = PARAMETER_LABELS.get(name, (name, name))
     return pair(zh, en, lang)
+
+def reason_text(
+    code: str | None, params: Mapping[str, object] | None, original: str, lang: str
+) -> str:
+    """Why something was skipped (or a person has their status), in the report's language.
+
+    Worded from the reason table when the code is known and its values are all there;
+    otherwise the tool's own sentence, labelled as such, never a guessed translation.
+    """
+    wording = REASONS.get(code or "")
+    try:
+        zh, en = (w.format(**(params or {})) for w in wording) if wording else (None, None)
+    except (KeyError, IndexError, ValueError):
+        zh = en = None
+    if zh is None:
+        return original if lang == "en" else f"{ORIGINAL_LABEL[0]}{original}"
+    return pair(zh, original or en or "", lang)
+
+
+def consent_reasons(
+    notes: list[dict[str, object]], sentence: str, lang: str
+) -> list[str]:
+    """Why a person has their consent status, one line per reason, in the report's language.
+
+    A case assessed before the notes were coded has only the tool's English sentence: it is
+    shown as the tool's own words.
+    """
+    if not notes:
+        return [reason_text(None, None, sentence, lang)] if sentence else []
+    return [
+        reason_text(
+            str(note.get("code", "")),
+            note.get("params") if isinstance(note.get("params"), dict) else {},  # type: ignore[arg-type]
+            str(note.get("text", "")),
+            lang,
+        )
+        for note in notes
+    ]
+
+
+def stage_label(stage: str, lang: str) -> str:
+    zh, en = STAGE_LABELS.get(stage, (stage, stage))
+    return pair(zh, en, lang)
+
 
 def offsite_why(why: str, lang: str) -> str:
     """"marked" or "path: cloud, oss" in the report's words."""

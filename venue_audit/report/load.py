@@ -159,15 +159,44 @@ def load_report_data(
         custody=[_custody_event(e) for e in events],
         skipped=[
             SkippedItem(
-                locator=r["locator"] or "", reason=r["reason"] or "", stage=r["stage"] or ""
+                locator=r["locator"] or "",
+                reason=r["reason"] or "",
+                stage=r["stage"] or "",
+                code=r.get("code") or "",
+                params=json_object(r.get("params")),
             )
             for r in db.query("select * from skipped order by id")
         ],
+        consent_problems=_consent_problems(policy),
         verification=verification,
     )
 
 
 # -- pieces -------------------------------------------------------------------------------------
+
+
+def _consent_problems(policy: dict[str, Any]) -> list[SkippedItem]:
+    """Rows of the consent register that could not be read or linked, as the assess stage
+    recorded them (coded when it recorded codes; else its sentences)."""
+    coded = policy.get("consent_problem_codes")
+    if isinstance(coded, list):
+        return [
+            SkippedItem(
+                locator=str(p.get("locator", "")),
+                reason=str(p.get("message", "")),
+                stage="assess",
+                code=str(p.get("code") or ""),
+                params=p.get("params") if isinstance(p.get("params"), dict) else {},
+            )
+            for p in coded
+            if isinstance(p, dict)
+        ]
+    return [
+        SkippedItem(locator=locator, reason=message, stage="assess")
+        for locator, _, message in (
+            str(p).partition(": ") for p in policy.get("consent_problems", []) or []
+        )
+    ]
 
 
 def _has_table(db: Any, name: str) -> bool:
@@ -488,10 +517,14 @@ def _persons(db: Any, tz: str, duplicates: set[str] | None = None) -> list[Perso
         lambda: {"keys": {}, "stores": {}, "cameras": {}, "live": set(), "deleted": set(),
                  "times": []}
     )
-    camera = ", a.camera" if "camera" in db["artifacts"].columns_dict else ", null as camera"
+    columns = db["artifacts"].columns_dict  # a case scanned by an older version lacks some
+    optional = "".join(
+        f", a.{name}" if name in columns else f", null as {name}"
+        for name in ("camera", "captured_at_offset")
+    )
     for row in db.query(
         "select f.person_id, a.id, a.record_key, a.deleted, a.person_key, a.person_key_kind,"
-        f" a.captured_at, a.captured_at_source, s.locator as store{camera} from faces f"
+        f" a.captured_at, a.captured_at_source, s.locator as store{optional} from faces f"
         " join artifacts a on a.id = f.artifact_id left join stores s on s.id = a.store_id"
         " where f.person_id is not null"
     ):
@@ -507,14 +540,21 @@ def _persons(db: Any, tz: str, duplicates: set[str] | None = None) -> list[Perso
             continue
         person["deleted" if row["deleted"] else "live"].add(key)
         if row["captured_at"]:
-            person["times"].append((row["captured_at"], row["captured_at_source"] or "", row["deleted"]))
+            person["times"].append(
+                (
+                    row["captured_at"],
+                    row["captured_at_source"] or "",
+                    row["deleted"],
+                    row["captured_at_offset"] or "",
+                )
+            )
     rows = []
     for r in db.query("select * from persons order by id"):
         person = seen[r["id"]]
         live_times = [t for t in person["times"] if not t[2]] or person["times"]
         ordered = sorted(live_times, key=lambda t: _instant(t[0]))
-        first = ordered[0] if ordered else (r["first_seen"] or "", "", 0)
-        last = ordered[-1] if ordered else (r["last_seen"] or "", "", 0)
+        first = ordered[0] if ordered else (r["first_seen"] or "", "", 0, "")
+        last = ordered[-1] if ordered else (r["last_seen"] or "", "", 0, "")
         consent = r.get("consent_status") or ("" if r["only_deleted"] else "no_consent")
         rows.append(
             PersonRow(
@@ -527,10 +567,15 @@ def _persons(db: Any, tz: str, duplicates: set[str] | None = None) -> list[Perso
                 last_seen=in_zone(last[0], tz),
                 first_seen_source=first[1],
                 last_seen_source=last[1],
+                first_seen_offset=first[3],
+                last_seen_offset=last[3],
                 status="only_deleted" if r["only_deleted"] else consent,
                 consent_status=consent,
                 consent_rows=json_list(r.get("consent_rows")),
                 consent_reason=str(r.get("consent_reason") or ""),
+                consent_notes=[
+                    n for n in _json_value(r.get("consent_notes"), []) if isinstance(n, dict)
+                ],
                 space=r["space"] or "",
                 keys=list(person["keys"]),
                 stores=list(person["stores"]),
@@ -538,6 +583,13 @@ def _persons(db: Any, tz: str, duplicates: set[str] | None = None) -> list[Perso
             )
         )
     return rows
+
+
+def _json_value(text: str | None, default: Any) -> Any:
+    try:
+        return json.loads(text) if text else default
+    except (TypeError, json.JSONDecodeError):
+        return default
 
 
 def _instant(value: str) -> datetime:
@@ -569,17 +621,35 @@ def _timeline(db: Any, records: list[str | None], tz: str) -> Timeline:
     events: list[LogEvent] = []
     if _has_table(db, "timeline_events"):
         grouped: Counter[tuple[str, str, str]] = Counter()
+        linking: dict[tuple[str, str, str], list[int]] = {}
+        links = _event_links(db)
         for row in db.query("select * from timeline_events"):
             day = _local_day(row.get("at"), zone)
             if day:
                 kind = event_kind(str(row.get("action") or row.get("kind") or ""))
                 remote = str(row.get("remote") or row.get("remote_host") or "")
                 grouped[(day, kind, remote)] += int(row.get("count") or 1)
+                tally = linking.setdefault((day, kind, remote), [0, 0])
+                if row.get("id") in links:
+                    tally[0 if links[row["id"]] else 1] += 1
         events = [
-            LogEvent(date=d, kind=k, count=n, remote_host=h)
+            LogEvent(date=d, kind=k, count=n, remote_host=h, linked=linking[(d, k, h)][0],
+                     unlinked=linking[(d, k, h)][1])
             for (d, k, h), n in sorted(grouped.items())
         ]
     return Timeline(captures_per_day=dict(sorted(per_day.items())), log_events=events)
+
+
+def _event_links(db: Any) -> dict[int, bool]:
+    """Device events with picture URLs: whether one of their pictures is a capture record."""
+    if not _has_table(db, "event_links"):
+        return {}
+    return {
+        row["event_id"]: bool(row["linked"])
+        for row in db.query(
+            "select event_id, max(status = 'linked') as linked from event_links group by event_id"
+        )
+    }
 
 
 def event_kind(action: str) -> str:

@@ -161,10 +161,14 @@ class PersonRow:
     consent_status: str = ""  # the consent judgement (also for persons only in deleted data)
     consent_rows: list[str] = field(default_factory=list)  # "到访登记同意书.csv row 2"
     consent_reason: str = ""
+    consent_notes: list[dict[str, Any]] = field(default_factory=list)  # [{code, params}]
     stores: list[str] = field(default_factory=list)
     cameras: list[str] = field(default_factory=list)
     first_seen_source: str = ""  # the clock the time comes from: file name, DB column, EXIF ...
     last_seen_source: str = ""
+    # how each time's UTC offset was known: stored, absolute (Unix time), assumed; "" unknown
+    first_seen_offset: str = ""
+    last_seen_offset: str = ""
 
 
 @dataclass
@@ -175,6 +179,10 @@ class LogEvent:
     kind: str
     count: int = 1
     remote_host: str = ""
+    # device face events: how many name a picture linked to a capture record of the
+    # evidence, and how many name pictures none of which is in the evidence
+    linked: int = 0
+    unlinked: int = 0
 
 
 @dataclass
@@ -197,9 +205,17 @@ class CustodyEvent:
 
 @dataclass
 class SkippedItem:
+    """Something not read (or, in the consent register, not understood), and why.
+
+    ``reason`` is the tool's own sentence; ``code`` and ``params`` let the report word it
+    in its language (:mod:`venue_audit.report.reasons`).
+    """
+
     locator: str
     reason: str
     stage: str = ""
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -277,6 +293,7 @@ class ReportData:
     retention_limit_days: int | None = None
     custody: list[CustodyEvent] = field(default_factory=list)
     skipped: list[SkippedItem] = field(default_factory=list)
+    consent_problems: list[SkippedItem] = field(default_factory=list)
     verification: VerificationSection | None = None
     self_audit: SelfAuditSection | None = None
 

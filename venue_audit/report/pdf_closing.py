@@ -15,6 +15,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from venue_audit.report import i18n
 from venue_audit.report.layout import (
     CONTENT_WIDTH,
     GRID,
@@ -22,30 +23,42 @@ from venue_audit.report.layout import (
     clip,
     safe,
 )
+from venue_audit.report.model import SkippedItem
 
 
 class ClosingPages(LayoutBase):
     """Skipped items, verification, custody, annexes and signatures."""
 
     def skipped(self) -> list[Flowable]:
-        items = self.data.skipped
         story: list[Flowable] = [self.p(self.t("skipped"), self.h1)]
-        if not items:
-            return [*story, self.p(self.t("skipped_none"))]
+        if not self.data.skipped:
+            story.append(self.p(self.t("skipped_none")))
+        else:
+            story += self.skipped_table(self.data.skipped)
+        if self.data.consent_problems:
+            story += [
+                self.p(self.t("consent_problems", n=len(self.data.consent_problems)), self.h2),
+                *self.skipped_table(self.data.consent_problems),
+            ]
+        return story
+
+    def skipped_table(self, items: list[SkippedItem]) -> list[Flowable]:
+        """Stage, where, and why in the report's words (the tool's own when it has no wording)."""
         rows: list[list[Any]] = [
             [self.p(self.t(k), self.cell_head) for k in ("stage", "locator", "reason")]
         ]
         for item in items[: self.options.max_skipped_rows]:
+            reason = i18n.reason_text(item.code, item.params, item.reason, self.lang)
             rows.append(
                 [
-                    self.p(item.stage, self.cell),
+                    self.p(i18n.stage_label(item.stage, self.lang), self.cell),
                     self.p(self.shorten(item.locator, "skipped"), self.cell),
-                    self.p(self.shorten(item.reason, "skipped"), self.cell),
+                    self.p(self.shorten(reason, "skipped"), self.cell),
                 ]
             )
-        story.append(
+        story: list[Flowable] = [
             self.table(rows, [CONTENT_WIDTH * 0.12, CONTENT_WIDTH * 0.44, CONTENT_WIDTH * 0.44])
-        )
+        ]
         if len(items) > self.options.max_skipped_rows:
             story.append(
                 self.p(

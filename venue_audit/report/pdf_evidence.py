@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from reportlab.lib import colors
@@ -60,7 +61,7 @@ class EvidencePages(LayoutBase):
         for number, item in enumerate(shown, 1):
             described = (
                 f"{safe(self.shorten(item.path, 'manifest'))}<br/>{safe(item.type)} | {safe(str(item.size))} | "
-                f"{safe(seconds(in_zone(item.mtime, self.data.case.tz)))}"
+                f"{safe(self.modified(item.mtime))}"
                 + (
                     f"<br/>{safe(self.t('acquired_at'))}: {safe(item.acquired_at)}"
                     if item.acquired_at
@@ -90,6 +91,16 @@ class EvidencePages(LayoutBase):
         story.extend(self.stores())
         story.append(PageBreak())
         return story
+
+    def modified(self, mtime: str) -> str:
+        """A file's modification time in the case zone; an archive entry's time, which no
+        zip records an offset for, as stored and said to have none."""
+        shown = seconds(in_zone(mtime, self.data.case.tz))
+        try:
+            naive = bool(mtime) and datetime.fromisoformat(mtime).tzinfo is None
+        except ValueError:
+            naive = False
+        return self.t("mtime_no_offset", time=shown) if naive else shown
 
     def integrity(self) -> list[Flowable]:
         items = self.data.evidence

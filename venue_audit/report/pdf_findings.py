@@ -24,7 +24,7 @@ from venue_audit.report.layout import (
     LayoutBase,
     safe,
 )
-from venue_audit.report.model import FindingSection, LogEvent
+from venue_audit.report.model import FindingSection, LogEvent, PersonRow
 from venue_audit.report.redact import ThumbnailError, make_thumbnail
 
 
@@ -163,7 +163,15 @@ class FindingPages(LayoutBase):
                 ]
             )
         widths = (0.12, 0.36, 0.1, 0.1, 0.16, 0.16)
-        return [Spacer(1, 4), self.table(rows, [CONTENT_WIDTH * w for w in widths])]
+        story = [Spacer(1, 4), self.table(rows, [CONTENT_WIDTH * w for w in widths])]
+        for (kind, _), events in sorted(groups.items()):
+            linked, unlinked = sum(e.linked for e in events), sum(e.unlinked for e in events)
+            if linked or unlinked:
+                label = f"legend_{kind}"
+                story.append(self.p(self.t(
+                    "device_events_linked", kind=self.t(label) if label in i18n.STRINGS else kind,
+                    linked=linked, unlinked=unlinked), self.small))
+        return story
 
     def persons(self) -> list[Flowable]:
         persons = sorted(self.data.persons, key=lambda p: (-p.records, p.id))
@@ -184,13 +192,17 @@ class FindingPages(LayoutBase):
         rows: list[list[Any]] = [[self.p(h, self.cell_head) for h in header]]
         tz = self.data.case.tz
         for person in shown:
-            consent = (
-                "\n".join(person.consent_rows) if person.consent_rows else self.t("consent_none")
-            )
+            lines = [*person.consent_rows, *self.consent_notes(person)]
+            if not person.consent_rows and not person.consent_notes:
+                lines.insert(0, self.t("consent_none"))
             if person.status == "only_deleted" and person.consent_status:
-                consent += "\n" + self.t(
-                    "consent_judged", status=i18n.status_label(person.consent_status, self.lang)
+                lines.append(
+                    self.t(
+                        "consent_judged",
+                        status=i18n.status_label(person.consent_status, self.lang),
+                    )
                 )
+            consent = "\n".join(lines)
             records = str(person.records)
             if person.deleted_records:
                 records += "\n" + self.t("deleted_suffix", n=person.deleted_records)
@@ -206,11 +218,7 @@ class FindingPages(LayoutBase):
                         or "—",
                         self.cell,
                     ),
-                    self.p(
-                        f"{person.first_seen}\n{person.last_seen}\n"
-                        + i18n.clock_label(person.first_seen_source, self.lang, tz),
-                        self.cell,
-                    ),
+                    self.p(self.capture_times(person, tz), self.cell),
                     self.p(records, self.cell),
                     self.p(i18n.status_label(person.status, self.lang), self.cell),
                 ]
@@ -219,3 +227,14 @@ class FindingPages(LayoutBase):
         story.append(self.table(rows, [CONTENT_WIDTH * w for w in widths]))
         story.append(PageBreak())
         return story
+
+    def capture_times(self, person: PersonRow, tz: str) -> str:
+        """First and last capture, each with its clock unless both share one."""
+        first = i18n.clock_label(person.first_seen_source, self.lang, tz, person.first_seen_offset)
+        last = i18n.clock_label(person.last_seen_source, self.lang, tz, person.last_seen_offset)
+        if first == last:
+            return f"{person.first_seen}\n{person.last_seen}\n{first}"
+        return f"{person.first_seen}\n{first}\n{person.last_seen}\n{last}"
+
+    def consent_notes(self, person: PersonRow) -> list[str]:
+        return i18n.consent_reasons(person.consent_notes, person.consent_reason, self.lang)

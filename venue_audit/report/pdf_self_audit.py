@@ -43,24 +43,10 @@ class SelfAuditLayout(_Layout):
         return i18n.pair(entry["zh"], entry["en"], self.lang)
 
     def sections(self) -> tuple[Callable[[], list[Flowable]], ...]:
-        return (
-            self.cover,
-            self.summary,
-            self.duties,
-            self.to_delete,
-            self.follow_up,
-            self.evidence,
-            self.method,
-            self.findings,
-            self.charts,
-            self.persons,
-            self.skipped,
-            self.verification,
-            self.custody,
-            self.annexes,
-            self.conclusion,
-            self.signatures,
-        )
+        """The examination report's sections, with the self-audit's own after the summary."""
+        base = super().sections()
+        at = base.index(self.summary) + 1
+        return (*base[:at], self.duties, self.to_delete, self.follow_up, *base[at:])
 
     # --- the examination report's sections, as a self-audit has them ------------------------
 

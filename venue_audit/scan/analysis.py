@@ -15,6 +15,7 @@ from venue_audit.faces import (
     NoDetectableFace,
 )
 from venue_audit.scan.drafts import ArtifactDraft, FaceDraft, RecordDraft
+from venue_audit.sources.base import Problem
 
 CROP_MAX_SIDE = 400
 CROP_MIN_FACE_SHARE = 0.15
@@ -41,6 +42,11 @@ def settle(
     if stored_as_face and not result.faces:
         return NoDetectableFace(NO_FACE_MESSAGE)
     return None
+
+
+def face_problem(locator: str, error: FaceInputError) -> Problem:
+    """A picture the engine could not analyse, located, with its reason code (``faces.corrupt`` …)."""
+    return Problem(locator, str(error), f"faces.{error.reason}", {"detail": error.message})
 
 
 def apply_analysis(artifact: ArtifactDraft, result: ImageAnalysis) -> None:

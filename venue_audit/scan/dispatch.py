@@ -54,7 +54,12 @@ def walk(
     except Exception as error:  # a reader's claims() must not end the scan
         yield (
             store or folder_store(item),
-            Problem(item.locator, f"could not be identified: {type(error).__name__}: {error}"),
+            Problem(
+                item.locator,
+                f"could not be identified: {type(error).__name__}: {error}",
+                "scan.unidentified",
+                {"error": f"{type(error).__name__}: {error}"},
+            ),
         )
         return
     if reader is None:
@@ -79,5 +84,10 @@ def walk(
     except Exception as error:  # a reader bug or hostile input: record, go on
         yield (
             own or store or folder_store(item),
-            Problem(item.locator, f"{reader.NAME} reader stopped: {type(error).__name__}: {error}"),
+            Problem(
+                item.locator,
+                f"{reader.NAME} reader stopped: {type(error).__name__}: {error}",
+                "scan.reader_stopped",
+                {"reader": reader.NAME, "error": f"{type(error).__name__}: {error}"},
+            ),
         )

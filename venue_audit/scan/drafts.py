@@ -29,6 +29,7 @@ class ArtifactDraft:
     deleted: bool = False
     captured_at: str | None = None
     captured_at_source: str | None = None
+    captured_at_offset: str | None = None  # stored / absolute / assumed (consent.timestamps)
     person_key: str | None = None
     person_key_kind: str | None = None
     camera: str | None = None  # the camera or recorder channel that took it, where the store says

@@ -24,7 +24,7 @@ from venue_audit.acquire.limits import DEFAULT_LIMITS, ArchiveLimits
 from venue_audit.case import Case
 from venue_audit.case.lock import writes_case
 from venue_audit.consent.capture_time import CaptureTime, from_exif, from_file_name
-from venue_audit.consent.timestamps import parse_timestamp
+from venue_audit.consent.timestamps import read_timestamp
 from venue_audit.faces import (
     ENGINE_VERSION,
     EngineConfig,
@@ -33,9 +33,10 @@ from venue_audit.faces import (
     analyze_many,
     face_pool,
 )
-from venue_audit.scan.analysis import confirm_templates, settle
+from venue_audit.scan.analysis import confirm_templates, face_problem, settle
 from venue_audit.scan.dispatch import StoreRef, Unclaimed, walk
 from venue_audit.scan.drafts import ArtifactDraft, RecordDraft
+from venue_audit.scan.event_links import link_events
 from venue_audit.scan.rows import TableVerdict, records_from_table
 from venue_audit.scan.video import video_records
 from venue_audit.scan.writer import CaseWriter
@@ -116,7 +117,7 @@ class Extraction:
     stats: Counter[str] = field(default_factory=Counter)
     stores: dict[str, StoreRef] = field(default_factory=dict)
     records: list[RecordDraft] = field(default_factory=list)
-    problems: list[tuple[str, str, str]] = field(default_factory=list)
+    problems: list[tuple[str, Problem]] = field(default_factory=list)  # (stage, problem)
     events: list[tuple[str, LogEvent]] = field(default_factory=list)
     classifications: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
@@ -161,9 +162,10 @@ class Extractor:
                 result.events.append((store.locator, found))
             elif isinstance(found, Problem):
                 stats["skipped"] += 1
-                result.problems.append(("scan", found.locator, found.reason))
+                result.problems.append(("scan", found))
             elif isinstance(found, Unclaimed):
                 stats["other_files"] += 1
+        self.profiles.settle_person_keys(result.stores, result.records)
         result.pictures = result.pending_images
         return result
 
@@ -175,11 +177,16 @@ class Extractor:
             )
         except Exception as error:  # a corrupt page or a malformed row mid-table
             result.stats["skipped"] += 1
+            failure = f"{type(error).__name__}: {error}"
             result.problems.append(
                 (
                     "scan",
-                    f"{store.locator}, table {table.table}",
-                    f"table could not be read to the end: {type(error).__name__}: {error}",
+                    Problem(
+                        f"{store.locator}, table {table.table}",
+                        f"table could not be read to the end: {failure}",
+                        "scan.table_unreadable",
+                        {"error": failure},
+                    ),
                 )
             )
         for verdict in verdicts:
@@ -193,14 +200,16 @@ class Extractor:
         when = facts.captured if facts else from_file_name(found.locator, tz)
         when = when or from_exif(found.data, tz)
         if when is None and found.captured_at:
-            at = parse_timestamp(found.captured_at, tz)
-            when = CaptureTime(at, found.captured_at_source or "reader") if at else None
+            read = read_timestamp(found.captured_at, tz)
+            source = found.captured_at_source or "reader"
+            when = CaptureTime(read.at, source, read.offset) if read else None
         artifact = ArtifactDraft(
             found.locator,
             "raw_frame",
             image=found.data,
             captured_at=when.at.isoformat() if when else None,
             captured_at_source=when.source if when else None,
+            captured_at_offset=when.offset or None if when else None,
             person_key=facts.person_key if facts else None,
             person_key_kind=facts.person_key_kind if facts else None,
             camera=found.camera,
@@ -249,7 +258,7 @@ def analysed(
         assert result is not None
         problem = settle(artifact, result)
         if problem is not None:
-            extraction.problems.append(("faces", artifact.locator, str(problem)))
+            extraction.problems.append(("faces", face_problem(artifact.locator, problem)))
 
 
 def analyse_extractions(
@@ -318,8 +327,10 @@ class _Scanner:
         store_ids = {locator: writer.store(ref) for locator, ref in extraction.stores.items()}
         for record in extraction.records:
             writer.record(record, store_ids[record.store_locator])
-        for stage, locator, reason in extraction.problems:
-            writer.skipped(stage, evidence_id, locator, reason)
+        for stage, problem in extraction.problems:
+            writer.skipped(
+                stage, evidence_id, problem.locator, problem.reason, problem.code, problem.params
+            )
         for store_locator, event in extraction.events:
             writer.event(evidence_id, store_ids[store_locator], event)
         for store_locator, table, reasons in extraction.classifications:
@@ -464,5 +475,8 @@ def scan(
         committed(scanner.commit())
     finally:
         scanner.close()
+    for status, urls in link_events(case).items():  # device events' pictures, now all scanned
+        if urls:
+            run.stats[f"event pictures {status}"] += urls
     case.log("scan.end", {"items": run.items, **dict(run.stats)}, command)
     return run

@@ -21,7 +21,7 @@ from venue_audit.sources import values
 from venue_audit.sources.base import TableRows
 from venue_audit.sources.classify import SAMPLE_ROWS, ColumnRoles, classify, stray_pictures
 from venue_audit.sources.profiles.base import opaque_bytes
-from venue_audit.sources.profiles.registry import explicit_roles
+from venue_audit.sources.profiles.registry import cell_tables, explicit_roles
 
 
 @dataclass
@@ -57,6 +57,7 @@ def records_from_table(
     )
     verdict = TableVerdict(table.table, 0, roles, table.columns)
     verdict_out.append(verdict)
+    in_cells: list[TableVerdict] = []
     for row_locator, row in itertools.chain(sample, rows):
         verdict.rows += 1
         # A known product's table is mapped by its profile; others are searched cell by cell.
@@ -65,6 +66,13 @@ def records_from_table(
             record = _record(table, store, evidence_id, roles, row_locator, row, tz, strays)
             if record.artifacts:
                 yield record
+        for objects in cell_tables(table, row_locator, row):  # a push kept whole in a cell
+            yield from records_from_table(objects, store, evidence_id, tz, in_cells)
+    if in_cells:
+        first = in_cells[0]
+        verdict_out.append(
+            TableVerdict(f"{table.table} (objects in cells)", 0, first.roles, first.columns)
+        )
 
 
 def _record(
@@ -97,6 +105,7 @@ def _record(
         "person_key_kind": None if person in (None, "") else table.columns[roles.person_key],
         "captured_at": captured.at.isoformat() if captured else None,
         "captured_at_source": captured.source if captured else None,
+        "captured_at_offset": captured.offset or None if captured else None,
     }
     pictures = [(i, "face_crop", values.image_bytes(_cell(row, i))) for i in roles.images]
     # A picture outside the picture columns: the engine decides whether it holds a face.

@@ -9,12 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from venue_audit.acquire.private_copy import private_copy
-from venue_audit.consent.timestamps import parse_timestamp
+from venue_audit.consent.timestamps import read_timestamp
 from venue_audit.faces import FaceEngine, FaceInputError
-from venue_audit.scan.analysis import apply_analysis
+from venue_audit.scan.analysis import apply_analysis, face_problem
 from venue_audit.scan.dispatch import StoreRef
 from venue_audit.scan.drafts import ArtifactDraft, RecordDraft
-from venue_audit.sources.base import VideoFound
+from venue_audit.sources.base import Problem, VideoFound
 
 _ENGINES: dict[Any, FaceEngine] = {}
 
@@ -31,7 +31,7 @@ def video_records(
     store: StoreRef,
     evidence_id: int,
     options: Any,
-    problems: list[tuple[str, str, str]],
+    problems: list[tuple[str, Problem]],
     tz: str | None = None,
 ) -> Iterator[RecordDraft]:
     """Records of the sampled frames that show faces; an undecodable video is added to ``problems``.
@@ -40,7 +40,7 @@ def video_records(
     times each frame by its offset into the video.
     """
     item = found.item
-    started = parse_timestamp(found.started_at, tz) if found.started_at else None
+    started = read_timestamp(found.started_at, tz) if found.started_at else None
     # FFmpeg opens files by name: it decodes a private copy made through the read-only
     # opener, so the evidence's access time never moves.
     try:
@@ -52,7 +52,17 @@ def video_records(
             )
             yield from _frames(found, source, started, store, evidence_id, options, problems)
     except OSError as error:  # the copy could not be made (no space, unreadable)
-        problems.append(("faces", item.locator, f"video not decoded: {error.strerror or error}"))
+        problems.append(
+            (
+                "faces",
+                Problem(
+                    item.locator,
+                    f"video not decoded: {error.strerror or error}",
+                    "faces.video_copy_failed",
+                    {"detail": str(error.strerror or error)},
+                ),
+            )
+        )
 
 
 def _frames(
@@ -62,7 +72,7 @@ def _frames(
     store: StoreRef,
     evidence_id: int,
     options: Any,
-    problems: list[tuple[str, str, str]],
+    problems: list[tuple[str, Problem]],
 ) -> Iterator[RecordDraft]:
     item = found.item
     try:
@@ -72,10 +82,11 @@ def _frames(
             locator = f"{item.locator}@frame {frame.frame_index} ({frame.timestamp_s:.2f} s)"
             artifact = ArtifactDraft(locator, "video_frame", camera=found.camera)
             if started is not None:
-                artifact.captured_at = (started + timedelta(seconds=frame.timestamp_s)).isoformat()
+                artifact.captured_at = (started.at + timedelta(seconds=frame.timestamp_s)).isoformat()
                 artifact.captured_at_source = found.started_at_source or "video start"
+                artifact.captured_at_offset = started.offset
             apply_analysis(artifact, frame)
             artifact.kind = "video_frame"
             yield RecordDraft(locator, store.locator, evidence_id, [artifact])
     except FaceInputError as error:
-        problems.append(("faces", item.locator, str(error)))
+        problems.append(("faces", face_problem(item.locator, error)))

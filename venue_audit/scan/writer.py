@@ -31,6 +31,7 @@ _ARTIFACT_COLUMNS = (
     "deleted",
     "captured_at",
     "captured_at_source",
+    "captured_at_offset",
     "person_key",
     "person_key_kind",
     "camera",
@@ -104,6 +105,7 @@ class CaseWriter:
                     int(artifact.deleted),
                     artifact.captured_at,
                     artifact.captured_at_source,
+                    artifact.captured_at_offset,
                     artifact.person_key,
                     artifact.person_key_kind,
                     artifact.camera,
@@ -134,16 +136,32 @@ class CaseWriter:
             )
         return written
 
-    def skipped(self, stage: str, evidence_id: int | None, locator: str, reason: str) -> None:
+    def skipped(
+        self,
+        stage: str,
+        evidence_id: int | None,
+        locator: str,
+        reason: str,
+        code: str = "",
+        params: dict[str, Any] | None = None,
+    ) -> None:
         self.conn.execute(
-            "insert into skipped (stage, evidence_id, locator, reason) values (?, ?, ?, ?)",
-            (stage, evidence_id, storable(locator), storable(reason)),
+            "insert into skipped (stage, evidence_id, locator, reason, code, params)"
+            " values (?, ?, ?, ?, ?, ?)",
+            (
+                stage,
+                evidence_id,
+                storable(locator),
+                storable(reason),
+                code or None,
+                json.dumps(params, ensure_ascii=False, default=str) if params else None,
+            ),
         )
 
     def event(self, evidence_id: int | None, store_id: int, event: Any) -> None:
         self.conn.execute(
             "insert into timeline_events (evidence_id, store_id, at, action, count, remote,"
-            " locator, text, files, camera) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " locator, text, files, camera, pictures) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 evidence_id,
                 store_id,
@@ -155,6 +173,8 @@ class CaseWriter:
                 storable(event.text[:1000]),
                 json.dumps([storable(f) for f in event.files[:100]], ensure_ascii=False),
                 getattr(event, "camera", None),
+                json.dumps(getattr(event, "pictures", None) or {}, ensure_ascii=False)
+                if getattr(event, "pictures", None) else None,
             ),
         )
 
@@ -192,7 +212,8 @@ class CaseWriter:
         with self.transaction():
             for row in rows:
                 reason = row["error"] or f"{row['entry']}: recorded, not read"
-                self.skipped("acquire", row["id"], display_path(row), reason)
+                code, params = _unread_code(row["entry"], row["error"])
+                self.skipped("acquire", row["id"], display_path(row), reason, code, params)
                 self.done(row["id"], {"skipped": 1})
         return len(rows)
 
@@ -206,9 +227,20 @@ class CaseWriter:
             self.conn.execute(
                 f"delete from faces where artifact_id in (select id from artifacts where {unfinished})"
             )
+            self.conn.execute(
+                "delete from event_links where event_id in"
+                f" (select id from timeline_events where {unfinished})"
+            )
             for table in ("artifacts", "skipped", "timeline_events", "stores"):
                 self.conn.execute(f"delete from {table} where {unfinished}")
         self._stores = {
             row["locator"]: row["id"] for row in self.db.query("select id, locator from stores")
         }
         return int(removed)
+
+
+def _unread_code(entry: str, error: str | None) -> tuple[str, dict[str, Any]]:
+    """The reason code of an entry acquisition recorded but did not read (a symlink, a FIFO …)."""
+    if entry in ("symlink", "fifo", "socket", "device"):
+        return f"acquire.{entry}", {}
+    return "acquire.unreadable", {"error": error or ""}

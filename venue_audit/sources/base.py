@@ -120,14 +120,24 @@ class LogEvent:
     text: str
     files: list[str] = field(default_factory=list)
     camera: str | None = None
+    # what the device said about each picture it names, by URL (a face box, age group,
+    # similarity): the capture record of the evidence file the URL names gets it
+    pictures: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
 class Problem:
-    """Something that could not be read; counted as skipped and listed in the report."""
+    """Something that could not be read; counted as skipped and listed in the report.
+
+    ``reason`` is the tool's own sentence; ``code`` names the kind of problem and ``params``
+    the values its sentence carries, so the report can word it in its own language from the
+    reason table (:mod:`venue_audit.report.reasons`) instead of parsing the sentence.
+    """
 
     locator: str
     reason: str
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 Yield = StoreFound | TableRows | EmbeddedFile | ImageFound | VideoFound | LogEvent | Problem

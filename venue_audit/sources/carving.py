@@ -32,6 +32,8 @@ class CarvingReader(SourceReader):
             yield Problem(
                 item.locator,
                 f"{item.size} bytes: larger than the carving limit of {MAX_CARVE_BYTES}, not carved",
+                "carving.too_large",
+                {"size": item.size, "limit": MAX_CARVE_BYTES},
             )
             return
         found = [

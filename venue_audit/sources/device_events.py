@@ -1,10 +1,12 @@
 """Face events that cameras and door terminals push, as their receivers log them.
 
 Each capture or recognition a device reports becomes a timeline event with
-its time, channel, how many faces and the pictures' URLs (a URL whose file
-name matches an evidence file links the two). The events are not counted as
-face records: they say that a capture happened, the pictures are evidence of
-their own.
+its time, channel, how many faces and the pictures' URLs, and what it says
+about each picture (face box, age group, gender, score, similarity). The
+events are not counted as face records: they say that a capture happened, the
+pictures are evidence of their own. After the scan, a URL that names an
+evidence file links the event to that file's capture record
+(:mod:`venue_audit.scan.event_links`).
 
 * **Hikvision ISAPI** ``faceCapture`` (JSON, as a receiver logs the HTTP
   body): ``eventType``, ``channelID``, ``dateTime`` and per ``faceCapture[]``
@@ -38,6 +40,7 @@ from venue_audit.sources.base import (
     Yield,
 )
 from venue_audit.sources.event_lines import (
+    LineProblem,
     documents,
     local_name,
     text_item_shows,
@@ -82,8 +85,39 @@ def _pictures(value: Any, found: list[str], depth: int = 0) -> list[str]:
     return found
 
 
+def isapi_face(face: dict[str, Any]) -> dict[str, Any]:
+    """What an ISAPI ``faces[]`` entry says about one face: id, box (scaled 0–1), age, gender, score."""
+    age = face.get("age") if isinstance(face.get("age"), dict) else {}
+    gender = face.get("gender") if isinstance(face.get("gender"), dict) else {}
+    rect = face.get("faceRect") if isinstance(face.get("faceRect"), dict) else {}
+    facts = {
+        "face id": face.get("faceId"),
+        "face box (0-1)": {k: rect[k] for k in ("x", "y", "width", "height") if k in rect} or None,
+        "age group": age.get("ageGroup"),
+        "gender": gender.get("value"),
+        "face score": face.get("faceScore"),
+    }
+    return {k: v for k, v in facts.items() if v not in (None, "", {})}
+
+
+def _described(face: dict[str, Any]) -> str:
+    box = face.get("face box (0-1)") or {}
+    return (
+        f"face {face.get('face id', '?')} score {face.get('face score', '?')}"
+        + (f" age {face['age group']}" if face.get("age group") else "")
+        + (f" gender {face['gender']}" if face.get("gender") else "")
+        + (f" box x{box.get('x')} y{box.get('y')} w{box.get('width')} h{box.get('height')}"
+           if box else "")
+    )
+
+
 def isapi_events(body: Any) -> Iterator[dict[str, Any]]:
-    """One event per face a Hikvision ISAPI faceCapture body reports."""
+    """One event per face a Hikvision ISAPI faceCapture body reports.
+
+    ``pictures`` says what the event knows of each picture URL: a face's own picture
+    (``faces[].URL``) gets that face's box and attributes, the background picture
+    (``bkgUrl``) every face's.
+    """
     if not isinstance(body, dict) or body.get("eventType") not in _ISAPI_FACE:
         return
     channel = body.get("channelID")
@@ -91,32 +125,29 @@ def isapi_events(body: Any) -> Iterator[dict[str, Any]]:
     if isinstance(entries, dict):
         entries = [entries]
     if not entries:
+        files = _pictures(body, [])
         yield {"action": "face capture", "at": body.get("dateTime"), "camera": channel,
-               "count": 1, "files": _pictures(body, []), "detail": ""}
+               "count": 1, "files": files, "detail": "", "pictures": {}}
         return
     for entry in entries:
         if not isinstance(entry, dict):
             continue
         target = entry.get("targetAttrs") or {}
         faces = [f for f in entry.get("faces") or [] if isinstance(f, dict)]
-        details = []
-        for face in faces:
-            age = (face.get("age") or {}).get("ageGroup") if isinstance(face.get("age"), dict) else None
-            gender = (face.get("gender") or {}).get("value") if isinstance(face.get("gender"), dict) else None
-            rect = face.get("faceRect") or {}
-            details.append(
-                f"face {face.get('faceId', '?')} score {face.get('faceScore', '?')}"
-                + (f" age {age}" if age else "") + (f" gender {gender}" if gender else "")
-                + (f" box x{rect.get('x')} y{rect.get('y')} w{rect.get('width')} h{rect.get('height')}"
-                   if isinstance(rect, dict) and rect else "")
-            )
+        described = [isapi_face(face) for face in faces]
+        files = _pictures(entry, [])
+        pictures: dict[str, dict[str, Any]] = {url: {"faces": described} for url in files}
+        for face, facts in zip(faces, described, strict=True):
+            for url in _pictures(face, []):
+                pictures[url] = facts
         yield {
             "action": "face capture",
             "at": target.get("faceTime") or body.get("dateTime"),
             "camera": target.get("deviceChannel", channel),
             "count": max(1, len(faces)),
-            "files": _pictures(entry, []),
-            "detail": "; ".join(details),
+            "files": files,
+            "detail": "; ".join(_described(face) for face in described),
+            "pictures": pictures,
         }
 
 
@@ -144,8 +175,13 @@ def dahua_event(text: str, body: Any) -> dict[str, Any] | None:
         part for part in (who, f"similarity {similarity}" if similarity is not None else "",
                           f"action {match['action']}") if part
     )
+    face = body.get("Face") if isinstance(body.get("Face"), dict) else {}
+    facts = {k: v for k, v in (("person", who), ("similarity", similarity),
+                               ("face box (0-8191)", face.get("BoundingBox")))
+             if v not in (None, "")}
+    files = _pictures(body, [])
     return {"action": action, "at": at, "camera": int(match["index"]) + 1, "count": 1,
-            "files": _pictures(body, []), "detail": detail}
+            "files": files, "detail": detail, "pictures": {url: facts for url in files}}
 
 
 def xml_events(text: str) -> Iterator[dict[str, Any]]:
@@ -174,7 +210,7 @@ class DeviceEventLogReader(SourceReader):
 
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
         counts: dict[str, int] = {}
-        located: list[tuple[int, str]] = []
+        located: list[LineProblem] = []
         yield StoreFound("device-events", profile="device-events", details={"events": counts})
         with item.open() as stream:
             for number, text, bodies in documents(stream, LINE_LIMIT, located):
@@ -192,9 +228,10 @@ class DeviceEventLogReader(SourceReader):
                         + (f"{event['detail']} | " if event["detail"] else "") + line,
                         files=list(dict.fromkeys(event["files"]))[:50],
                         camera=str(camera) if camera not in (None, "") else None,
+                        pictures=event["pictures"],
                     )
-        for number, reason in located:
-            yield Problem(f"{item.locator} line {number}", reason)
+        for number, reason, code, params in located:
+            yield Problem(f"{item.locator} line {number}", reason, code, params)
         systems = sorted({"Dahua" if "recognition" in a or "detection" in a else "Hikvision ISAPI"
                           for a in counts})
         yield StoreFound("device-events", profile="device-events",

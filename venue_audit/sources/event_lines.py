@@ -19,6 +19,9 @@ from typing import Any, BinaryIO
 from venue_audit.sources.base import Item
 from venue_audit.sources.tabular import bounded_lines
 
+# (line number, reason, reason code, its parameters): a reader makes each a located Problem
+LineProblem = tuple[int, str, str, dict[str, Any]]
+
 MAX_BODY_LINES = 400
 MAX_BODY_BYTES = 64 << 20
 PEEK = 64 << 10
@@ -108,14 +111,15 @@ def xml_dict(element: ElementTree.Element) -> Any:
 
 
 def documents(
-    stream: BinaryIO, line_limit: int, problems: list[tuple[int, str]]
+    stream: BinaryIO, line_limit: int, problems: list[LineProblem]
 ) -> Iterator[tuple[int, str, list[Any]]]:
     """``(first line number, text, JSON bodies)`` of each line, joining lines while a body runs on."""
     pending: list[str] = []
     first = 0
     for number, raw in bounded_lines(stream, line_limit):
         if raw is None:
-            problems.append((number, f"line longer than {line_limit} bytes, skipped"))
+            problems.append((number, f"line longer than {line_limit} bytes, skipped",
+                             "line.too_long", {"limit": line_limit}))
             pending = []
             continue
         line = decode_line(raw)
@@ -128,10 +132,11 @@ def documents(
         if cut and len(pending) < MAX_BODY_LINES and len(text) < MAX_BODY_BYTES:
             continue
         if cut:
-            problems.append((first, f"a JSON body runs past {len(pending)} lines, not read"))
+            problems.append((first, f"a JSON body runs past {len(pending)} lines, not read",
+                             "json.body_too_long", {"lines": len(pending)}))
         pending = []
         yield first, text, bodies
     if pending:
         text = "\n".join(pending)
-        problems.append((first, "the file ends inside a JSON body"))
+        problems.append((first, "the file ends inside a JSON body", "json.body_unterminated", {}))
         yield first, text, json_bodies(text)[0]

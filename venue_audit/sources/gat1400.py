@@ -19,7 +19,10 @@ capture's device and time when the object's own fields are empty.
 The reader finds face objects in JSON documents, JSON lines and logs that
 hold pushed bodies, and yields them as one table (``FaceObject``) that the
 ``gat1400`` profile maps: one record per face object, its face crop and
-scene picture as the record's images.
+scene picture as the record's images. A receiver that keeps each push whole
+in a database text column (one row, a FaceListObject of several faces) is
+read through the profile's cell hook (:func:`cell_documents`), one record per
+object located by table, row, column and object index.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from venue_audit.sources.base import (
     TableRows,
     Yield,
 )
-from venue_audit.sources.event_lines import documents, text_item_shows
+from venue_audit.sources.event_lines import LineProblem, documents, json_bodies, text_item_shows
 from venue_audit.sources.registry import register
 
 SYSTEM = "GA/T 1400 视图库 (view library) face objects"
@@ -130,6 +133,35 @@ def face_objects(document: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
             yield from face_objects(value, depth + 1)
 
 
+def object_rows(document: Any) -> Iterator[list[Any]]:
+    """Each FaceObject of a document as a row of :data:`FIELDS`."""
+    for obj in face_objects(document):
+        yield [_value(obj, name) for name in FIELDS]
+
+
+def cell_documents(value: Any) -> list[Any]:
+    """The pushed bodies in a database cell: a JSON text or UTF-8 blob, or a logged line holding one.
+
+    Cheap on cells that hold none (the scanner asks every text cell): only a cell that
+    names ``"FaceID"`` is parsed, and one larger than a pushed body can be is not.
+    """
+    if isinstance(value, bytes | bytearray | memoryview):
+        if len(value) > MAX_DOCUMENT_BYTES or bytes(value[:64]).lstrip()[:1] not in (b"{", b"["):
+            return []
+        try:
+            value = bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            return []
+    if not isinstance(value, str) or len(value) > MAX_DOCUMENT_BYTES or '"FaceID"' not in value:
+        return []
+    if value.lstrip()[:1] in ("{", "["):
+        try:
+            return [json.loads(value)]
+        except (json.JSONDecodeError, RecursionError):
+            pass
+    return json_bodies(value)[0]
+
+
 def looks_like_gat1400(head: bytes) -> bool:
     return b'"FaceID"' in head and (
         b"FaceListObject" in head or b"FaceObject" in head or b"SubImageList" in head
@@ -160,9 +192,9 @@ class Gat1400Reader(SourceReader):
         self, item: Item, problems: list[Problem], seen: list[int]
     ) -> Iterator[tuple[str, list[Any]]]:
         for where, document in self._documents(item, problems):
-            for n, obj in enumerate(face_objects(document), 1):
+            for n, row in enumerate(object_rows(document), 1):
                 seen[0] += 1
-                yield f"{where}, FaceObject {n}", [_value(obj, name) for name in FIELDS]
+                yield f"{where}, FaceObject {n}", row
 
     def _documents(self, item: Item, problems: list[Problem]) -> Iterator[tuple[str, Any]]:
         if item.type == "json" and item.size <= MAX_DOCUMENT_BYTES:
@@ -171,12 +203,15 @@ class Gat1400Reader(SourceReader):
                 return
             except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
                 pass  # a log of bodies saved with a .json name: read line by line
-        located: list[tuple[int, str]] = []
+        located: list[LineProblem] = []
         with item.open() as stream:
             for number, _, bodies in documents(stream, LINE_LIMIT, located):
                 for body in bodies:
                     yield f"line {number}", body
-        problems.extend(Problem(f"{item.locator} line {n}", reason) for n, reason in located)
+        problems.extend(
+            Problem(f"{item.locator} line {n}", reason, code, params)
+            for n, reason, code, params in located
+        )
 
 
 def _value(obj: dict[str, Any], name: str) -> Any:

@@ -330,11 +330,13 @@ class FaceTransferLogReader(SourceReader):
             for number, raw in bounded_lines(stream, self.line_limit):  # type: ignore[arg-type]
                 if raw is None:
                     problems.append(Problem(f"{item.locator} line {number}",
-                                            f"line longer than {self.line_limit} bytes, skipped"))
+                                            f"line longer than {self.line_limit} bytes, skipped",
+                                            "line.too_long", {"limit": self.line_limit}))
                     continue
                 yield number, raw
         except OSError as error:
-            problems.append(Problem(item.locator, f"log could not be read to the end: {error}"))
+            problems.append(Problem(item.locator, f"log could not be read to the end: {error}",
+                                    "log.read_stopped", {"error": str(error)}))
 
     def _records(
         self, stream: object, item: Item, record_type: str, columns: list[str]

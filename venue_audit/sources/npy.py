@@ -42,7 +42,17 @@ _INT_DESCR = re.compile(r"^[<>|=][iu][1248]$")
 
 
 class NpyError(ValueError):
-    """An .npy header that is damaged, hostile, or describes something we do not read."""
+    """An .npy header that is damaged, hostile, or describes something we do not read.
+
+    ``code`` and ``params`` say which, for the report's reason table (see ``Problem``).
+    """
+
+    def __init__(self, message: str, code: str = "npy.bad_header", **params: Any) -> None:
+        super().__init__(message)
+        self.code, self.params = code, params
+
+    def problem(self, locator: str) -> Problem:
+        return Problem(locator, str(self), self.code, self.params)
 
 
 @dataclass
@@ -83,7 +93,7 @@ def read_header(stream: BinaryIO) -> NpyHeader:
     """The header of an .npy stream, leaving the stream at the first data byte."""
     prefix = stream.read(8)
     if len(prefix) < 8 or not prefix.startswith(MAGIC):
-        raise NpyError("not an .npy file (bad magic)")
+        raise NpyError("not an .npy file (bad magic)", "npy.bad_magic")
     version = (prefix[6], prefix[7])
     if version[0] == 1:
         size_bytes = stream.read(2)
@@ -96,9 +106,18 @@ def read_header(stream: BinaryIO) -> NpyHeader:
             raise NpyError("header length missing")
         (length,) = struct.unpack("<I", size_bytes)
     else:
-        raise NpyError(f"unknown .npy version {version[0]}.{version[1]}")
+        raise NpyError(
+            f"unknown .npy version {version[0]}.{version[1]}",
+            "npy.unknown_version",
+            version=f"{version[0]}.{version[1]}",
+        )
     if length > MAX_HEADER:
-        raise NpyError(f"header of {length} bytes is larger than {MAX_HEADER}: refused")
+        raise NpyError(
+            f"header of {length} bytes is larger than {MAX_HEADER}: refused",
+            "npy.header_too_large",
+            size=length,
+            limit=MAX_HEADER,
+        )
     raw = stream.read(length)
     if len(raw) < length:
         raise NpyError("header truncated")
@@ -114,7 +133,9 @@ def _row_shape(header: NpyHeader) -> tuple[int, int]:
         return 1, shape[0]
     if len(shape) >= 2 and all(d == 1 for d in shape[1:-1]):
         return shape[0], shape[-1]
-    raise NpyError(f"shape {shape} is not a list of vectors; not read")
+    raise NpyError(
+        f"shape {shape} is not a list of vectors; not read", "npy.not_vectors", shape=str(shape)
+    )
 
 
 def array_rows(
@@ -125,13 +146,22 @@ def array_rows(
     dtype = header.dtype
     row_bytes = width * dtype.itemsize
     if row_bytes > MAX_ROW_BYTES:
-        problems.append(Problem(locator, f"rows of {row_bytes} bytes are too long; not read"))
+        problems.append(
+            Problem(
+                locator,
+                f"rows of {row_bytes} bytes are too long; not read",
+                "npy.rows_too_long",
+                {"size": row_bytes},
+            )
+        )
         return
     as_floats = dtype.kind == "f"
     if header.fortran_order and count > 1:
         total = count * row_bytes
         if total > 256 << 20:
-            problems.append(Problem(locator, "Fortran-ordered array over 256 MiB; not read"))
+            problems.append(
+                Problem(locator, "Fortran-ordered array over 256 MiB; not read", "npy.fortran_too_large")
+            )
             return
         data = _read(stream, total, problems, locator)
         complete = len(data) // row_bytes
@@ -139,7 +169,12 @@ def array_rows(
         # a truncated Fortran array is column-major: only a full read makes rows whole
         if complete < count:
             problems.append(
-                Problem(locator, f"array truncated: {count} rows declared, data ends early")
+                Problem(
+                    locator,
+                    f"array truncated: {count} rows declared, data ends early",
+                    "npy.truncated",
+                    {"declared": count},
+                )
             )
             return
         for index, row in enumerate(matrix, 1):
@@ -161,6 +196,8 @@ def array_rows(
                 Problem(
                     locator,
                     f"array truncated: {count} rows declared, {index} complete rows present",
+                    "npy.truncated_rows",
+                    {"declared": count, "present": index},
                 )
             )
             return
@@ -172,15 +209,22 @@ def _read(stream: BinaryIO, size: int, problems: list[Problem], locator: str) ->
     try:
         return stream.read(size)
     except (OSError, EOFError, zipfile.BadZipFile, zlib.error) as error:
-        problems.append(Problem(locator, f"read failed: {type(error).__name__}: {error}"))
+        failure = f"{type(error).__name__}: {error}"
+        problems.append(Problem(locator, f"read failed: {failure}", "read.failed", {"error": failure}))
         return b""
 
 
 def _check_dtype(header: NpyHeader) -> None:
     if "O" in header.descr:
-        raise NpyError("object array (|O): its items are pickles; refused and never loaded")
+        raise NpyError(
+            "object array (|O): its items are pickles; refused and never loaded", "npy.object_array"
+        )
     if not (_FLOAT_DESCR.match(header.descr) or _INT_DESCR.match(header.descr)):
-        raise NpyError(f"dtype {header.descr} is not a numeric vector type; not read")
+        raise NpyError(
+            f"dtype {header.descr} is not a numeric vector type; not read",
+            "npy.not_numeric",
+            dtype=header.descr,
+        )
 
 
 def _describe(header: NpyHeader) -> dict[str, Any]:
@@ -214,7 +258,7 @@ class NumpyArrayReader(SourceReader):
                 header = read_header(stream)
             except NpyError as error:
                 yield StoreFound("npy", details={})
-                yield Problem(item.locator, str(error))
+                yield error.problem(item.locator)
                 return
             name = PurePosixPath(item.name).stem
             yield StoreFound("npy", details={"arrays": {name: _describe(header)}})
@@ -227,7 +271,7 @@ class NumpyArrayReader(SourceReader):
             _check_dtype(header)
             _row_shape(header)
         except NpyError as error:
-            yield Problem(locator, str(error))
+            yield error.problem(locator)
             return
         problems: list[Problem] = []
         kind = "float" if header.dtype.kind == "f" else "int"
@@ -245,7 +289,9 @@ class NumpyArrayReader(SourceReader):
             archive = zipfile.ZipFile(self._seekable(item, context))
         except (zipfile.BadZipFile, OSError, ValueError) as error:
             yield StoreFound("npz", details={})
-            yield Problem(item.locator, f"not a readable .npz: {error}")
+            yield Problem(
+                item.locator, f"not a readable .npz: {error}", "npz.unreadable", {"error": str(error)}
+            )
             return
         with archive:
             members = [info for info in archive.infolist() if info.filename.endswith(".npy")]
@@ -257,7 +303,9 @@ class NumpyArrayReader(SourceReader):
                 except NpyError as error:
                     headers[info.filename] = error
                 except (zipfile.BadZipFile, OSError, EOFError) as error:
-                    headers[info.filename] = NpyError(f"member unreadable: {error}")
+                    headers[info.filename] = NpyError(
+                        f"member unreadable: {error}", "npz.member_unreadable", error=str(error)
+                    )
             yield StoreFound(
                 "npz",
                 details={
@@ -272,18 +320,27 @@ class NumpyArrayReader(SourceReader):
                 header = headers[info.filename]
                 locator = f"{item.locator}!/{info.filename}"
                 if isinstance(header, NpyError):
-                    yield Problem(locator, str(header))
+                    yield header.problem(locator)
                     continue
                 declared = prod(header.shape) * header.dtype.itemsize
                 if info.file_size > declared + MAX_HEADER + 1024:
-                    yield Problem(locator, "member is larger than its header declares; not read")
+                    yield Problem(
+                        locator,
+                        "member is larger than its header declares; not read",
+                        "npz.member_oversized",
+                    )
                     continue
                 try:
                     with archive.open(info) as member:
                         read_header(member)  # type: ignore[arg-type]
                         yield from self._table(member, header, info.filename[:-4], locator)  # type: ignore[arg-type]
                 except (zipfile.BadZipFile, OSError, EOFError) as error:
-                    yield Problem(locator, f"member unreadable: {error}")
+                    yield Problem(
+                        locator,
+                        f"member unreadable: {error}",
+                        "npz.member_unreadable",
+                        {"error": str(error)},
+                    )
 
     @staticmethod
     def _seekable(item: Item, context: ScanContext) -> BinaryIO:

@@ -302,8 +302,22 @@ class PickleReader(SourceReader):
             reason += (
                 f"; it references {', '.join(summary.dangerous)}: unpickling it would run that code"
             )
-        yield Problem(item.locator, reason)
+            yield Problem(
+                item.locator, reason, "pickle.dangerous", {"names": ", ".join(summary.dangerous)}
+            )
+        else:
+            yield Problem(item.locator, reason, "pickle.not_loaded")
         if summary.error:
-            yield Problem(item.locator, f"opcode walk stopped: {summary.error}")
+            yield Problem(
+                item.locator,
+                f"opcode walk stopped: {summary.error}",
+                "pickle.walk_stopped",
+                {"error": str(summary.error)},
+            )
         if summary.stopped_early:
-            yield Problem(item.locator, f"more than {MAX_OPCODES} opcodes: walk stopped")
+            yield Problem(
+                item.locator,
+                f"more than {MAX_OPCODES} opcodes: walk stopped",
+                "pickle.too_many_opcodes",
+                {"limit": MAX_OPCODES},
+            )

@@ -110,7 +110,7 @@ class StatementSplitter:
         self.size = 0
         self.start_line = 0
         self.oversized = False
-        self.problems: list[tuple[int, str]] = []
+        self.problems: list[tuple[int, str, str, dict[str, Any]]] = []  # line, reason, code, params
 
     @property
     def pending(self) -> bool:
@@ -128,7 +128,12 @@ class StatementSplitter:
         quoted = self.state is not None and not self.state.startswith("$")
         if quoted and _STATEMENT_START.match(line):
             self.problems.append(
-                (self.start_line, "unbalanced quote: statement skipped up to the next statement")
+                (
+                    self.start_line,
+                    "unbalanced quote: statement skipped up to the next statement",
+                    "dump.unbalanced_quote",
+                    {},
+                )
             )
             self.reset()
         if self.state is None and not self.pending:
@@ -152,7 +157,12 @@ class StatementSplitter:
                         out.append(_Statement(self.start_line, "".join(self.parts)))
                     elif self.oversized:
                         self.problems.append(
-                            (self.start_line, f"statement longer than {self.limit} bytes, skipped")
+                            (
+                                self.start_line,
+                                f"statement longer than {self.limit} bytes, skipped",
+                                "dump.statement_too_long",
+                                {"limit": self.limit},
+                            )
                         )
                     self.reset()
                     pos += 1
@@ -845,7 +855,8 @@ class DumpParser:
         except (OSError, EOFError, zlib.error, lzma.LZMAError) as error:
             self.problems.append(
                 Problem(self.where(number + 1),
-                        f"dump could not be read further: {type(error).__name__}: {error}")
+                        f"dump could not be read further: {type(error).__name__}: {error}",
+                        "dump.read_stopped", {"error": f"{type(error).__name__}: {error}"})
             )
 
     def _statement_stream(self) -> Iterator[_Statement | _CopyStart]:
@@ -854,19 +865,21 @@ class DumpParser:
                 if self.splitter.pending:
                     self.problems.append(
                         Problem(self.where(self.splitter.start_line),
-                                "statement interrupted by an over-long line, skipped")
+                                "statement interrupted by an over-long line, skipped",
+                                "dump.statement_cut")
                     )
                 self.splitter.reset()
                 self.problems.append(
-                    Problem(self.where(number), f"line longer than {self.line_limit} bytes, skipped")
+                    Problem(self.where(number), f"line longer than {self.line_limit} bytes, skipped",
+                            "line.too_long", {"limit": self.line_limit})
                 )
                 continue
             line = raw.decode("utf-8", "surrogateescape")
             if line.endswith("\r"):
                 line = line[:-1]
             statements = self.splitter.feed(number, line)
-            for line_no, reason in self.splitter.problems:
-                self.problems.append(Problem(self.where(line_no), reason))
+            for line_no, reason, code, params in self.splitter.problems:
+                self.problems.append(Problem(self.where(line_no), reason, code, params))
             self.splitter.problems.clear()
             for statement in statements:
                 copy = _COPY.match(statement.text)
@@ -878,7 +891,8 @@ class DumpParser:
         if leftover is not None:
             self.problems.append(
                 Problem(self.where(leftover.line),
-                        "statement not terminated at end of file (truncated dump?)")
+                        "statement not terminated at end of file (truncated dump?)",
+                        "dump.unterminated")
             )
             yield leftover
 
@@ -930,7 +944,8 @@ class DumpParser:
                         yield f"line {line} row {row - 1}", held
                     held = values
             except MalformedValues as error:
-                self.problems.append(Problem(self.where(line, error.row), f"{error}; rest of statement skipped"))
+                self.problems.append(Problem(self.where(line, error.row), f"{error}; rest of statement skipped",
+                                             "dump.malformed_values", {"detail": str(error)}))
                 cut = True  # the statement had more rows: number them
             if held is not None:
                 yield (f"line {line} row {row}" if row > 1 or cut else f"line {line}"), held
@@ -954,7 +969,8 @@ class DumpParser:
         for number, raw in self.lines:
             if raw is None:
                 self.problems.append(
-                    Problem(self.where(number), f"line longer than {self.line_limit} bytes, skipped")
+                    Problem(self.where(number), f"line longer than {self.line_limit} bytes, skipped",
+                            "line.too_long", {"limit": self.line_limit})
                 )
                 continue
             if raw in (b"\\.", b"\\.\r"):
@@ -969,7 +985,8 @@ class DumpParser:
                 types.extend([""] * width)
             if width and len(fields) != width:
                 self.problems.append(
-                    Problem(self.where(number), f"COPY row has {len(fields)} fields, expected {width}; skipped")
+                    Problem(self.where(number), f"COPY row has {len(fields)} fields, expected {width}; skipped",
+                            "dump.copy_width", {"fields": len(fields), "expected": width})
                 )
                 continue
             self.count(copy.table)
@@ -978,7 +995,8 @@ class DumpParser:
             ]
         copy.finished = True
         self.problems.append(
-            Problem(self.where(copy.line), "COPY block not terminated by \\. (truncated dump?)")
+            Problem(self.where(copy.line), "COPY block not terminated by \\. (truncated dump?)",
+                    "dump.copy_unterminated")
         )
 
     def observe(self, statement: _Statement) -> InsertHeader | None:
@@ -993,7 +1011,8 @@ class DumpParser:
         if head.startswith(("INSERT", "REPLACE")):
             header = parse_insert_header(statement)
             if header is None:
-                self.problems.append(Problem(self.where(statement.line), "INSERT statement not understood; skipped"))
+                self.problems.append(Problem(self.where(statement.line), "INSERT statement not understood; skipped",
+                                             "dump.insert_not_understood"))
             return header
         if re.match(r"\s*SET\s+standard_conforming_strings\s*=\s*'?off", text, re.I):
             self.backslash = True
@@ -1013,7 +1032,8 @@ class DumpParser:
                 if not statement.text_format:
                     self.problems.append(
                         Problem(self.where(statement.line),
-                                "COPY in CSV/binary format is not read; block skipped")
+                                "COPY in CSV/binary format is not read; block skipped",
+                                "dump.copy_format")
                     )
                 names, types = self.columns_for(statement.table, statement.columns, 0)
                 rows = self.copy_rows(statement, names, types)
@@ -1044,7 +1064,8 @@ class DumpParser:
         left = sum(1 for _ in rows)
         if left:
             self.problems.append(
-                Problem(self.where(line), f"{left} rows were not consumed by the scanner")
+                Problem(self.where(line), f"{left} rows were not consumed by the scanner",
+                        "dump.rows_not_consumed", {"rows": left})
             )
         yield from self._flush()
 
@@ -1090,4 +1111,5 @@ class SqlDumpReader(SourceReader):
                     "sql-dump", details={"dialect": dialect, "tables": dict(parser.row_counts)}
                 )
         except (OSError, EOFError, zlib.error, lzma.LZMAError) as error:
-            yield Problem(item.locator, f"dump could not be read to the end: {type(error).__name__}: {error}")
+            yield Problem(item.locator, f"dump could not be read to the end: {type(error).__name__}: {error}",
+                          "dump.read_stopped", {"error": f"{type(error).__name__}: {error}"})

@@ -152,7 +152,8 @@ class DahuaDhfsReader(SourceReader):
         details: dict[str, Any],
     ) -> Iterator[Yield]:
         if not partition.fragment_size or not partition.fragments:
-            yield Problem(f"{item.locator}, partition {number}", "superblock gives no fragments")
+            yield Problem(f"{item.locator}, partition {number}", "superblock gives no fragments",
+                          "dahua.no_fragments")
             return
         all_fragments = fragments(stream, partition)
         kinds: dict[str, int] = {}
@@ -170,7 +171,8 @@ class DahuaDhfsReader(SourceReader):
                          + (f", {fragment.start} – {fragment.end}" if fragment.start else "")
                          + (", free fragment" if fragment.type == 0 else "") + ")")
                 if not picture.validated:
-                    yield Problem(where, "JPEG in the fragment does not decode")
+                    yield Problem(where, "JPEG in the fragment does not decode",
+                                  "cctv.jpeg_undecodable")
                     continue
                 pictures += 1
                 yield ImageFound(

@@ -15,11 +15,24 @@ b7e9c82115c8695243097765744367baca973933), little-endian unless said:
   u64, 8`` until a page offset of 0;
 * a page: from +96, entries of an 8-byte ``FF…FF`` marker then ``existence 8,
   channel u16 (big-endian), 6, start u32, end u32, data-block offset u64, 8``
-  (48 bytes with the marker). Descriptions disagree here (the issue's sources
-  give 40-byte entries and another creation-time offset), so a page without
-  the marker is read as back-to-back 40-byte entries, and the HIKBTREE time is
-  taken from +60, else +56, whichever is a plausible time; the details say
-  which was found.
+  (48 bytes with the marker).
+
+What is confirmed and what is inferred. Four public readers written
+independently agree on the master sector, the HIKBTREE offsets (creation time
+at +60, i.e. 44 bytes after the signature) and the 48-byte entries with their
+``FF…FF`` marker: hikparser above (which follows Han, Jeong and Lee, "Analysis
+of the HIKVISION DVR File System", 2015), a C reader's ``HIK_BTREE`` /
+``HIK_DATA_BLOCK_ENTRY`` structs (code index id 18001986966), a 2022 analyser
+reading entries at page + 96 + 48·n (code index id 8107759068) and a
+``hikbtree.py`` reading the same header offsets (code index id 8945496536).
+The last one starts a page's entries at +80 instead of +96, so a page whose
+marker is at +80 is read from there. No public source read for this gives
+40-byte entries or a creation time at +56: both were an earlier reading of
+this module's, kept only as fallbacks (a page without any marker is read as
+back-to-back 40-byte entries; the time at +56 is taken only when +60 holds no
+plausible time), and the store's details say which layout and offset were
+found, so an examiner sees when a fallback was used. The paper's own tables
+were not publicly readable (only its abstract).
 
 Pictures: snapshots sit inside the data blocks among the video; where exactly
 and with what time is not publicly documented, so every JPEG in every data
@@ -156,15 +169,19 @@ def read_btree(stream: BinaryIO, offset: int) -> tuple[dict[str, Any], list[int]
 
 def read_page(stream: BinaryIO, offset: int) -> tuple[list[BlockEntry], str]:
     """A page's data-block entries and the layout they were found in (48 with marker, or 40)."""
-    data = read_at(stream, offset + 96, 48 * 4096)
+    raw = read_at(stream, offset + 80, 16 + 48 * 4096)
     entries: list[BlockEntry] = []
-    if data[:8] == MARKER:
+    for start_at in (96, 80):  # hikparser and three others: +96; one reader: +80
+        data = raw[start_at - 80:]
+        if data[:8] != MARKER:
+            continue
         position = 0
         while data[position:position + 8] == MARKER and position + 48 <= len(data):
             _, channel, start, end, block = ENTRY.unpack_from(data, position + 8)
             entries.append(BlockEntry(int.from_bytes(channel, "big"), start, end, block))
             position += 48
-        return entries, "48-byte entries (FF marker)"
+        return entries, "48-byte entries (FF marker)" + ("" if start_at == 96 else ", from +80")
+    data = raw[16:]
     position = 0
     while position + 40 <= len(data) and len(entries) < MAX_ENTRIES:
         chunk = data[position:position + 40]
@@ -238,7 +255,8 @@ class HikvisionDiskReader(SourceReader):
             found = read_btree(stream, offset) if offset else None
             if found is None:
                 if offset:
-                    yield Problem(f"{item.locator}@{offset}", f"{name}: no HIKBTREE signature")
+                    yield Problem(f"{item.locator}@{offset}", f"{name}: no HIKBTREE signature",
+                                  "hikvision.no_btree", {"name": name})
                 continue
             facts, pages = found
             layouts = set()
@@ -305,7 +323,8 @@ class HikvisionDiskReader(SourceReader):
                 else:
                     where += ", not in the index)"
                 if not picture.validated:
-                    yield Problem(where, "JPEG in the data block does not decode")
+                    yield Problem(where, "JPEG in the data block does not decode",
+                                  "cctv.jpeg_undecodable")
                     continue
                 found += 1
                 yield ImageFound(where, picture.data,

@@ -89,7 +89,12 @@ class HikvisionIndexReader(SourceReader):
 
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
         if item.size > MAX_INDEX_BYTES:
-            yield Problem(item.locator, f"{item.size} bytes: larger than any Hikvision index, not read")
+            yield Problem(
+                item.locator,
+                f"{item.size} bytes: larger than any Hikvision index, not read",
+                "hikvision.index_too_large",
+                {"size": item.size},
+            )
             return
         data = item.read()
         header = index.parse_header(data)
@@ -130,7 +135,12 @@ class HikvisionPictureReader(SourceReader):
 
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
         if item.size > MAX_PACK_BYTES:
-            yield Problem(item.locator, f"{item.size} bytes: larger than the pack limit, not read")
+            yield Problem(
+                item.locator,
+                f"{item.size} bytes: larger than the pack limit, not read",
+                "hikvision.pack_too_large",
+                {"size": item.size},
+            )
             return
         pack = int(index.PACK_NAME.match(item.name)[1])  # type: ignore[index]
         records, channel, source = self._index(item, pack)
@@ -149,7 +159,7 @@ class HikvisionPictureReader(SourceReader):
             )
             where = f"{item.locator}@{picture.offset}"
             if not picture.validated:
-                yield Problem(where, "JPEG in the pack does not decode")
+                yield Problem(where, "JPEG in the pack does not decode", "cctv.jpeg_undecodable")
                 continue
             if record is not None:
                 listed.add(record.number)
@@ -166,6 +176,9 @@ class HikvisionPictureReader(SourceReader):
                     f"{item.locator}@{record.start_offset}",
                     f"{source} record {record.number} points at bytes {record.start_offset}–"
                     f"{record.end_offset} that hold no complete JPEG (overwritten?)",
+                    "hikvision.record_without_jpeg",
+                    {"index": source, "record": record.number, "start": record.start_offset,
+                     "end": record.end_offset},
                 )
 
     def _index(self, item: Item, pack: int) -> tuple[list[index.PictureRecord], str | None, str]:
@@ -217,6 +230,9 @@ class HikvisionVideoReader(SourceReader):
                     f"{item.locator}@{segment.start_offset}",
                     f"{name} segment {segment.slot}: offsets {segment.start_offset}–"
                     f"{segment.end_offset} outside the file",
+                    "hikvision.segment_outside",
+                    {"index": name, "slot": segment.slot, "start": segment.start_offset,
+                     "end": segment.end_offset},
                 )
                 continue
             yield VideoFound(

@@ -73,6 +73,19 @@ class TableMap:
     version: str = ""
 
 
+@dataclass(frozen=True)
+class CellRows:
+    """A product's objects found whole in one cell (a pushed body kept in a text column).
+
+    ``label`` names one object in a locator (``FaceObject``); ``columns`` are the
+    columns the product's own map reads; one row per object, in the cell's order.
+    """
+
+    label: str
+    columns: list[str]
+    rows: list[list[Any]]
+
+
 @dataclass
 class PictureFacts:
     """What a product's folder layout says about one picture file.
@@ -128,6 +141,26 @@ class Profile:
         from being counted (fingerprint templates in a biometric table).
         """
         return row
+
+    def cell_rows(self, value: Any) -> CellRows | None:
+        """This product's objects when one cell holds a whole document of them, else None.
+
+        A venue's own table may keep each push as it came (a GA/T 1400 FaceListObject
+        in a generic text column); the scanner offers every non-empty cell of a row,
+        so the check must be cheap on cells that hold none.
+        """
+        return None
+
+    def person_keys(self, state: dict[str, Any]) -> dict[tuple[str, str], str]:
+        """Person keys written before the rows that name them, with the names read since.
+
+        ``(kind, provisional key) -> key``, asked when a store has been read to its end
+        and before its records are written: a streamed dump keeps the product's table
+        order (mysqldump and pg_dump write tables by name), so a key may reach the scanner
+        before the table that names it (digiKam's ``identity 3`` before its
+        IdentityAttributes). Only the map of names is kept, never the rows.
+        """
+        return {}
 
     def picture(self, parts: list[str], tz: Any, shared: dict[str, Any]) -> PictureFacts | None:
         """Facts about a picture from its path (split on ``/``), for products that keep files.

@@ -18,9 +18,13 @@ Schemas as KDE/digikam defines them:
   ``removeHash`` instead of ``context``; the map needs neither.
 
 What each template yields: ``person_key`` = the identity's name from
-``IdentityAttributes`` (attribute ``name``, else ``fullName``); where the names
-cannot be read first (a streamed MySQL dump writes ``FaceMatrices`` before
-them) it is ``identity <id>``. No capture time (the recognition DB keeps
+``IdentityAttributes`` (attribute ``name``, else ``fullName``). A SQLite file
+is read names first; a streamed MySQL dump writes ``FaceMatrices`` before
+``IdentityAttributes`` (mysqldump orders tables by name), so its rows get
+``identity <id>`` while the dump streams and only the id → name map is kept
+as ``IdentityAttributes`` goes by; when the dump ends the keys are resolved
+(:meth:`person_keys`) before any record is written. An identity without a
+name stays ``identity <id>``. No capture time (the recognition DB keeps
 none). ``KDTree`` holds 128-d bounding ranges of the search tree: vectors,
 but no one's face.
 """
@@ -158,6 +162,12 @@ class DigikamRecognition(Profile):
         if PIXELS in row:
             row[PIXELS] = face_pixels(row.get("data"), as_int(row.get("rows")), as_int(row.get("cols")))
         return row
+
+
+    def person_keys(self, state: dict[str, Any]) -> dict[tuple[str, str], str]:
+        """``identity <id>`` keys of rows read before their names, with the names (a dump)."""
+        names = state.get("identity_names", {})
+        return {(PERSON, f"identity {key}"): name for key, name in names.items() if key is not None}
 
 
 @register_profile

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from venue_audit.consent.capture_time import CaptureTime
-from venue_audit.consent.timestamps import parse_timestamp
+from venue_audit.consent.timestamps import read_timestamp
 from venue_audit.sources.profiles.base import (
     PictureFacts,
     Profile,
@@ -86,20 +86,20 @@ class DoubleTake(Profile):
             return None
         if parts[-2] == "matches":
             name, at = shared.get(MATCHES, {}).get(parts[-1], (None, None))
-            when = parse_timestamp(at, tz) if at else None
+            when = read_timestamp(at, tz) if at else None
             return PictureFacts(
                 self.NAME,
                 name,
                 "double-take recognised name" if name else None,
-                CaptureTime(when, "double-take match createdAt") if when else None,
+                CaptureTime(when.at, "double-take match createdAt", when.offset) if when else None,
             )
         if len(parts) >= 3 and parts[-3] == "train":
             at, source = shared.get(TRAINED, {}).get((parts[-2], parts[-1]), (None, None))
-            when = parse_timestamp(at, tz) if at else None
+            when = read_timestamp(at, tz) if at else None
             return PictureFacts(
                 self.NAME,
                 parts[-2],
                 "double-take train name",
-                CaptureTime(when, source) if when else None,
+                CaptureTime(when.at, source, when.offset) if when else None,
             )
         return PictureFacts(self.NAME)

@@ -14,7 +14,7 @@ import re
 from typing import Any, ClassVar
 
 from venue_audit.consent.capture_time import CaptureTime
-from venue_audit.consent.timestamps import from_unix
+from venue_audit.consent.timestamps import OFFSET_ABSOLUTE, from_unix
 from venue_audit.sources.profiles.base import PictureFacts, Profile, Row, TableMap, text
 from venue_audit.sources.profiles.registry import register_profile
 
@@ -27,7 +27,7 @@ _LIBRARY = re.compile(r"^(?P<name>.+)[_-](?P<at>\d{9,10}(?:\.\d+)?)\.webp$")
 
 def _when(seconds: str, tz: Any) -> CaptureTime | None:
     at = from_unix(float(seconds), tz)
-    return CaptureTime(at, "file_name_unix (frigate)") if at else None
+    return CaptureTime(at, "file_name_unix (frigate)", OFFSET_ABSOLUTE) if at else None
 
 
 @register_profile

@@ -8,7 +8,8 @@ and ``scene_data`` columns). Both are mapped here, by field names rather than
 by a table name.
 
 What each record yields: its face crop (``SubImageInfoObject`` of Type 11) and
-scene picture (Type 14) as the record's images; ``captured_at`` = ``ShotTime``,
+scene picture (Type 14) as the record's images (the same when a venue's own
+table keeps each push whole in a text column: :meth:`Gat1400.cell_rows`); ``captured_at`` = ``ShotTime``,
 else ``FaceAppearTime``, else the face crop's own ``ShotTime``, else the time in
 the 48-digit ``FaceID`` (device clock, read in the case zone); ``camera`` =
 ``DeviceID``, else the FaceID's device code; ``person_key`` = ``IDNumber``
@@ -24,12 +25,15 @@ from typing import Any
 from venue_audit.sources import values
 from venue_audit.sources.gat1400 import (
     FACE_IMAGE_TYPES,
+    FIELDS,
     SCENE_IMAGE_TYPES,
+    cell_documents,
     compact_time,
     face_id_parts,
+    object_rows,
     sub_images,
 )
-from venue_audit.sources.profiles.base import Profile, Row, TableMap, text
+from venue_audit.sources.profiles.base import CellRows, Profile, Row, TableMap, text
 from venue_audit.sources.profiles.registry import register_profile
 
 FACE = "face crop (SubImage Type 11)"
@@ -78,6 +82,11 @@ class Gat1400(Profile):
                                                              "facedata", "faceimage"}):
             return _MAP
         return None
+
+    def cell_rows(self, value: Any) -> CellRows | None:
+        """The FaceObjects of a push kept whole in one cell, as rows of the reader's table."""
+        rows = [row for document in cell_documents(value) for row in object_rows(document)]
+        return CellRows("FaceObject", list(FIELDS), rows) if rows else None
 
     def adapt(self, table_map: TableMap, row: Row, state: dict[str, Any]) -> Row:
         fields = {_COLUMNS[_normal(k)]: v for k, v in row.items() if _normal(k) in _COLUMNS}

@@ -116,6 +116,32 @@ def reading_order(tables: list[str]) -> list[str]:
     )
 
 
+def _cell_readers() -> list[Profile]:
+    return [p for p in profiles() if type(p).cell_rows is not Profile.cell_rows]
+
+
+def cell_tables(table: TableRows, row_locator: str, row: list[Any]) -> Iterator[TableRows]:
+    """Known products' objects held whole in the cells of one row, as tables of their own.
+
+    Each object is a row located by the table's row, the column and the object's
+    number (``rowid 12, column body, FaceObject 2``); the table keeps its name, so the
+    records say which table of the store held them. The product's own map reads them.
+    """
+    readers = _cell_readers()
+    for index, cell in enumerate(row):
+        if cell is None or not isinstance(cell, str | bytes | bytearray | memoryview):
+            continue
+        for profile in readers:
+            found = profile.cell_rows(cell)
+            if found is None:
+                continue
+            column = table.columns[index] if index < len(table.columns) else str(index + 1)
+            where = f"{row_locator}, column {column}, {found.label}"
+            rows = [(f"{where} {n}", values) for n, values in enumerate(found.rows, 1)]
+            yield TableRows(table.table, found.columns, iter(rows), table.deleted)
+            break
+
+
 def explicit_roles(store: Any, table: TableRows) -> tuple[TableRows, ColumnRoles, str] | None:
     """A known product's roles for a table, with its rows adapted; None leaves it to the classifier."""
     match = match_table(store, table.table, table.columns)
@@ -173,13 +199,51 @@ class ProfileSession:
     def __init__(self) -> None:
         self.named: dict[str, str] = {}
         self.shared: dict[str, Any] = {}
+        # per-store memory of the item being read: a streaming reader reports its store
+        # again at the end (a new reference), which must find the same memory and profile
+        self.states: dict[str, dict[str, Any]] = {}
+        self.refs: dict[str, Any] = {}
 
     def picture(self, locator: str, tz: Any = None) -> PictureFacts | None:
         return picture_facts(locator, tz, self.shared)
 
+    def settle_person_keys(self, stores: dict[str, Any], records: list[Any]) -> int:
+        """Resolve the provisional person keys of stores read to their end; returns how many.
+
+        ``records`` are the scanner's drafts (``store_locator`` and ``artifacts`` with
+        ``person_key_kind``/``person_key``); called once per evidence item, after its
+        readers finished and before anything is written.
+        """
+        resolved: dict[str, dict[tuple[str, str], str]] = {}
+        for locator, store in stores.items():
+            keys: dict[tuple[str, str], str] = {}
+            for profile in profiles():
+                if getattr(store, "profile", None) == profile.NAME:
+                    keys.update(profile.person_keys(self.states.get(locator, {})))
+            if keys:
+                resolved[locator] = keys
+        self.states.clear()
+        self.refs.clear()
+        changed = 0
+        for record in records:
+            keys = resolved.get(record.store_locator)
+            for artifact in record.artifacts if keys else ():
+                key = keys.get((artifact.person_key_kind, artifact.person_key))  # type: ignore[union-attr]
+                if key is not None and key != artifact.person_key:
+                    artifact.person_key = key
+                    changed += 1
+        return changed
+
     def name_store(self, store: Any, found: Any) -> None:
         """Set ``store.profile`` before the store is written, from whatever names the product."""
-        store_state(store)["shared"] = self.shared
+        state = self.states.setdefault(store.locator, store_state(store))
+        vars(store)[_STATE] = state
+        state["shared"] = self.shared
+        earlier = self.refs.setdefault(store.locator, store)
+        if earlier is not store:  # the store reported anew: it keeps the profile its tables gave it
+            if store.profile == "generic":
+                store.profile = earlier.profile
+            self.refs[store.locator] = store
         name: str | None = None
         if isinstance(found, StoreFound) and found.kind in COMPLETE_TABLE_LISTS:
             tables = table_names(found.details.get("tables"))
@@ -216,6 +280,7 @@ def picture_facts(
 __all__ = [
     "CaptureTime",
     "ProfileSession",
+    "cell_tables",
     "explicit_roles",
     "known_table",
     "match_table",
