@@ -17,7 +17,6 @@ Run: python scripts/bench.py ningbo [--quick]      (--quick: 1/100 of the crops)
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import io
 import itertools
@@ -28,12 +27,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from audit_run import run_audit
 
 REPO = Path(__file__).resolve().parents[1]
 FACES_DEV = REPO.parent / "shared" / "data" / "faces_dev"
@@ -170,100 +170,6 @@ def prepared_store(store: Path, count: int) -> dict[str, str]:
     return truth
 
 
-# ------------------------------------------------------------------ measuring a process tree
-class TreeMonitor:
-    """Peak summed RSS and total CPU time of a process and all its descendants.
-
-    Sampled every 0.2 s. Pages shared between a fork server and its workers are counted
-    once per process, so the peak is an upper bound of the memory the tree needs. CPU
-    time is each process's last sample, summed: on a loaded machine it says what the
-    work costs where wall time says only how long it waited.
-    """
-
-    def __init__(self, pid: int) -> None:
-        import psutil
-
-        self._root = psutil.Process(pid)
-        self.peak = 0
-        self.peak_processes = 0
-        self._cpu: dict[int, float] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-
-    @property
-    def cpu_seconds(self) -> float:
-        return sum(self._cpu.values())
-
-    def _sample(self) -> None:
-        import psutil
-
-        while not self._stop.is_set():
-            try:
-                processes = [self._root, *self._root.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                return
-            total = 0
-            for process in processes:
-                with contextlib.suppress(psutil.NoSuchProcess):
-                    total += process.memory_info().rss
-                    times = process.cpu_times()
-                    self._cpu[process.pid] = times.user + times.system
-            if total > self.peak:
-                self.peak, self.peak_processes = total, len(processes)
-            self._stop.wait(0.2)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-_AUDIT = """
-import json, sys, time
-from pathlib import Path
-from venue_audit.audit import AuditRequest, audit
-from venue_audit.case import CaseInfo
-store, case_dir, report = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-marks = {}
-start = time.perf_counter()
-def on_stage(name, index, total):
-    marks[name] = time.perf_counter() - start
-request = AuditRequest(
-    sources=[store], case_dir=case_dir, case_info=CaseInfo("NINGBO-BENCH", "bench", ["a", "b"]),
-    report_pdf=report, as_of="2024-06-30", workers=2,
-)
-result = audit(request, on_stage)
-marks["end"] = time.perf_counter() - start
-print(json.dumps({"marks": marks, "summary": result.summary}))
-"""
-
-
-def run_audit(store: Path, work: Path) -> dict:
-    """``audit`` from a new case to the report, in a child process whose tree is measured."""
-    start = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-c", _AUDIT, str(store), str(work / "case"), str(work / "report.pdf")],
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    monitor = TreeMonitor(child.pid)
-    out, err = child.communicate()
-    monitor.stop()
-    seconds = time.perf_counter() - start
-    if child.returncode != 0:
-        raise RuntimeError(f"audit failed ({child.returncode}):\n{err[-4000:]}")
-    result = json.loads(out.strip().splitlines()[-1])
-    result.update(
-        seconds=seconds,
-        cpu_seconds=monitor.cpu_seconds,
-        peak_rss=monitor.peak,
-        peak_processes=monitor.peak_processes,
-    )
-    return result
-
-
 def run_cli(store: Path, names: list[str], work: Path) -> float:
     """``face_recognition --cpus 2`` over a sample of the same crops; seconds."""
     sample = work / "cli-sample"
@@ -338,7 +244,7 @@ def run(quick: bool, count: int | None = None, store: Path | None = None) -> Non
     try:
         store = store or work / "store"
         truth = prepared_store(store, count)
-        result = run_audit(store, work)
+        result = run_audit([store], work)
         cli_seconds = None
         if CLI.exists():
             names = random.Random(5).sample(sorted(truth), min(CLI_SAMPLE, len(truth)))

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 import socket
 import sqlite3
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -136,25 +141,85 @@ def test_a_busy_port_is_refused_before_anything_starts(case: Case) -> None:
     assert not (case.directory / "browse.db").exists()
 
 
-def test_browse_json_prints_the_address_once_the_server_answers(case: Case) -> None:
-    command = ["browse", str(case.directory), "--port", str(_free_port()), "--json"]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "venue_audit.cli", *command],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+def _alive(pid: int) -> bool:
+    """True while the process runs (a zombie waiting to be reaped counts as gone)."""
     try:
-        assert process.stdout is not None
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state not in {"Z", "X"}
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+class BrowseRun:
+    """``venue-audit browse --json`` run as a script does; whatever it started is stopped after."""
+
+    def __init__(self, case: Case) -> None:
+        command = ["browse", str(case.directory), "--port", str(_free_port()), "--json"]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "venue_audit.cli", *command],
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        self.server_pid: int | None = None
+
+    def address(self) -> dict[str, object]:
+        assert self.process.stdout is not None
         text = ""
         while True:
-            line = process.stdout.readline()
+            line = self.process.stdout.readline()
             assert line, "browse ended before printing its address"
             text += line
             if line.startswith("}"):
                 break
         address = json.loads(text)
-        assert address["url"].startswith("http://127.0.0.1:")
-        assert _get(address["url"] + "/persons.json?_shape=array")
+        self.server_pid = int(address["pid"])
+        return address
+
+    def close(self) -> None:
+        for pid in (self.process.pid, self.server_pid):
+            if pid is not None and _alive(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(os.getpgid(pid), signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+
+@pytest.fixture
+def browse_run(case: Case) -> Iterator[BrowseRun]:
+    run = BrowseRun(case)
+    try:
+        yield run
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        run.close()
+
+
+def test_browse_json_prints_the_address_once_the_server_answers(browse_run: BrowseRun) -> None:
+    address = browse_run.address()
+    assert str(address["url"]).startswith("http://127.0.0.1:")
+    assert _get(f"{address['url']}/persons.json?_shape=array")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states in /proc")
+def test_stopping_browse_stops_its_server(browse_run: BrowseRun) -> None:
+    browse_run.address()
+    browse_run.process.send_signal(signal.SIGTERM)
+    assert browse_run.process.wait(timeout=30) == 0
+    assert browse_run.server_pid is not None and not _alive(browse_run.server_pid)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states in /proc")
+def test_a_server_whose_browse_was_killed_stops_itself(browse_run: BrowseRun) -> None:
+    browse_run.address()
+    browse_run.process.kill()  # nothing can be caught: the server notices it has lost its parent
+    browse_run.process.wait(timeout=30)
+    assert browse_run.server_pid is not None
+    assert _gone_within(browse_run.server_pid, 15), "the server outlived its browse"

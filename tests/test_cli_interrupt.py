@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import sqlite3
 import subprocess
@@ -14,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from tests.conftest import TEST_FACES
@@ -32,9 +32,16 @@ def _custody(case_dir: Path) -> list[tuple[str, dict]]:
 def test_ctrl_c_during_a_scan_is_recorded_and_the_scan_resumes(tmp_path: Path) -> None:
     export = tmp_path / "export"
     export.mkdir()
-    pictures = sorted(TEST_FACES.rglob("*.jpg"))
-    for number, picture in enumerate(pictures):
-        shutil.copy(picture, export / f"CH01_20240315{number:06d}.jpg")
+    # enough distinct pictures that a fast machine is still scanning when Ctrl-C comes:
+    # each photo re-encoded at several qualities (different bytes, the same face)
+    pictures = []
+    for number, photo in enumerate(sorted(TEST_FACES.rglob("*.jpg"))):
+        with Image.open(photo) as image:
+            rgb = image.convert("RGB")
+        for quality in range(60, 100, 4):
+            picture = export / f"CH01_20240315{number:03d}{quality:03d}.jpg"
+            rgb.save(picture, quality=quality)
+            pictures.append(picture)
     case_dir = tmp_path / "case"
     examiners = ["--examiner", "甲", "--examiner", "乙"]
     assert (
@@ -53,13 +60,18 @@ def test_ctrl_c_during_a_scan_is_recorded_and_the_scan_resumes(tmp_path: Path) -
         text=True,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 300
-    while not any(action == "scan.start" for action, _ in _custody(case_dir)):
-        assert scan.poll() is None and time.monotonic() < deadline
-        time.sleep(0.2)
-    time.sleep(1.0)
-    os.killpg(scan.pid, signal.SIGINT)
-    _out, err = scan.communicate(timeout=300)
+    try:
+        deadline = time.monotonic() + 300
+        while not any(action == "scan.start" for action, _ in _custody(case_dir)):
+            assert scan.poll() is None and time.monotonic() < deadline
+            time.sleep(0.2)
+        time.sleep(0.5)
+        os.killpg(scan.pid, signal.SIGINT)
+        _out, err = scan.communicate(timeout=300)
+    finally:  # whatever failed above, no scan or face worker outlives the test
+        if scan.poll() is None:
+            os.killpg(scan.pid, signal.SIGKILL)
+            scan.wait()
 
     assert scan.returncode == 130, err
     lines = err.strip().splitlines()

@@ -9,6 +9,7 @@ one produce the same case and the same summary.json.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +23,7 @@ from venue_audit.case.amendment import reconcile
 from venue_audit.case.output_paths import case_evidence, refuse_overlap
 from venue_audit.case.workspace import SELF_AUDIT, check_case_info
 from venue_audit.errors import UsageError
+from venue_audit.faces import face_pool
 from venue_audit.identify import identify
 from venue_audit.offsite import mark_offsite
 from venue_audit.preflight import (
@@ -142,15 +144,22 @@ def _run(
     command: list[str] | None,
     progress: ProgressCallback | None,
 ) -> AuditResult:
-    stage("acquire")
-    acquisition.acquire(
-        case, request.sources, workers=request.workers or None, progress=progress, command=command
-    )
-    acquisition.export_manifest(case)
-    if request.offsite:
-        mark_offsite(case, request.offsite, command)
-    stage("scan")
-    scan(case, ScanOptions(workers=request.workers), progress=progress, command=command)
+    options = ScanOptions(workers=request.workers)
+    # The face workers start (seconds: models load once in a fork server) while acquisition runs.
+    with face_pool(options.workers or os.cpu_count()) as pool:
+        stage("acquire")
+        acquisition.acquire(
+            case,
+            request.sources,
+            workers=request.workers or None,
+            progress=progress,
+            command=command,
+        )
+        acquisition.export_manifest(case)
+        if request.offsite:
+            mark_offsite(case, request.offsite, command)
+        stage("scan")
+        scan(case, options, progress=progress, command=command, pool=pool)
     stage("identify")
     identify(case, command)
     stage("assess")

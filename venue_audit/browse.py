@@ -4,13 +4,15 @@ What is served is the browsing copy of the case (:mod:`venue_audit.exports.datas
 tables with their links and descriptions, the report's tables as views, no face embeddings.
 Datasette opens it ``--immutable`` on 127.0.0.1, and a plugin answers every request other
 than GET/HEAD with 403. A port already in use is refused before anything starts, and a
-server that does not come up is reported, never announced as serving. Datasette is an
-optional extra (``pip install 'venue-audit[browse]'``): the core tool needs no web stack.
+server that does not come up is reported, never announced as serving. The server runs in its
+own session, so a Ctrl-C reaches only ``browse``, which stops it; and it stops itself when
+``browse`` is gone (plugin ``leave_with_parent``). Datasette is an optional extra (``pip install 'venue-audit[browse]'``): the core tool needs no web stack.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -19,6 +21,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from venue_audit.browse_plugins import PARENT_ENV
 from venue_audit.case import Case
 from venue_audit.errors import UsageError
 from venue_audit.exports.datasette import build_browse_db, metadata
@@ -45,12 +48,19 @@ class BrowseServer:
         }
 
     def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        """Stop the server and reap it; calling it again is harmless."""
+        _stop(self.process)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def require_free_port(port: int) -> None:
@@ -86,7 +96,6 @@ def _wait_until_serving(process: subprocess.Popen, url: str, log: Path) -> None:
                 return
         except OSError:
             time.sleep(0.2)
-    process.terminate()
     raise UsageError(f"Datasette did not answer on {url} within {STARTUP_SECONDS} s")
 
 
@@ -105,9 +114,17 @@ def serve(case: Case, port: int = 8001) -> BrowseServer:
     log = case.directory / "datasette.log"  # a file, not a pipe: a long session never fills it
     with log.open("wb") as output:
         process = subprocess.Popen(
-            datasette_command(database, port, metadata_file), stdout=output, stderr=output
+            datasette_command(database, port, metadata_file),
+            stdout=output,
+            stderr=output,
+            start_new_session=True,
+            env={**os.environ, PARENT_ENV: str(os.getpid())},
         )
     url = f"http://{HOST}:{port}"
-    _wait_until_serving(process, url, log)
+    try:
+        _wait_until_serving(process, url, log)
+    except BaseException:  # not serving, or Ctrl-C while waiting: never leave it behind
+        _stop(process)
+        raise
     case.log("browse", {"port": port, "host": HOST, "database": database.name})
     return BrowseServer(process, f"{url}/{database.stem}", database, metadata_file, log)

@@ -15,7 +15,7 @@ from tests.faces.conftest import labelled_photos
 from venue_audit.acquire import acquire
 from venue_audit.case import Case, CaseInfo
 from venue_audit.faces import FaceEngine, blazeface
-from venue_audit.faces.detection import _blaze_rect, _eyes_agree, detect_faces
+from venue_audit.faces.detection import _agreeing_shape, _blaze_rect, detect_faces
 from venue_audit.faces.models import hog_detector
 from venue_audit.scan import ScanOptions, count_faces, scan
 from venue_audit.scan.analysis import NO_FACE_MESSAGE
@@ -148,5 +148,5 @@ def test_a_stored_picture_without_a_face_is_a_located_skipped_entry(
 def test_a_face_like_logo_is_rejected_because_the_two_models_disagree_on_its_eyes() -> None:
     rgb = np.asarray(Image.open(io.BytesIO(decoys()["logo"])).convert("RGB"))
     (candidate,) = blazeface.detect(rgb, min_score=0.3)  # a ring with text scores close to 0.5
-    assert not _eyes_agree(rgb, _blaze_rect(candidate), candidate)
+    assert _agreeing_shape(rgb, _blaze_rect(candidate), candidate) is None
     assert detect_faces(rgb, 40) == []

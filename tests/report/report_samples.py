@@ -80,19 +80,21 @@ def make_report_data(
     for _ in range(records):
         day = (start + timedelta(days=rng.randrange(days))).isoformat()
         captures[day] = captures.get(day, 0) + 1
-    events = [
-        LogEvent(
-            date=(start + timedelta(days=d)).isoformat(),
-            kind="upload",
-            count=rng.randint(20, 60),
-            remote_host="oss-cn-shanghai.example.com",
+    events = []
+    for d in range(0, days, 1):  # one upload line a day naming its files, one deletion line
+        files = rng.randint(20, 60)
+        events.append(
+            LogEvent(
+                date=(start + timedelta(days=d)).isoformat(),
+                kind="upload",
+                count=files,
+                remote_host="oss-cn-shanghai.example.com",
+                lines=1,
+                files=files,
+            )
         )
-        for d in range(0, days, 1)
-    ]
     events += [
-        LogEvent(
-            date=(start + timedelta(days=d)).isoformat(), kind="delete", count=rng.randint(20, 60)
-        )
+        LogEvent(date=(start + timedelta(days=d)).isoformat(), kind="delete", count=1, lines=1)
         for d in range(0, days, 1)
     ]
     as_of = start + timedelta(days=days + 30)

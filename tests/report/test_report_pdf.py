@@ -166,7 +166,7 @@ def test_a_deletion_verdict_becomes_a_worded_verification_section(tmp_path: Path
     data = make_report_data(records=20, persons=4)
     data.verification = section
     text = pdf_text(render_report(data, tmp_path / "out" / "r.pdf").pdf)
-    assert "结论: 发现残留人脸数据" in text
+    assert "结论：发现残留人脸数据" in text
     assert re.search(r"server/face_capture\.db\s+1\s+2\s+10\s+发现残留人脸数据", text)
 
 
@@ -175,11 +175,10 @@ def test_log_events_are_totalled_per_action_and_remote_host(
 ) -> None:
     uploads = [e for e in sample_data.timeline.log_events if e.kind == "upload"]
     row = line_with(pdf_text(zh_report.pdf), "oss-cn-shanghai.example.com")
-    assert re.search(
-        rf"上传\s+oss-cn-shanghai\.example\.com\s+{len(uploads)}\s+"
-        rf"{sum(e.count for e in uploads)}\s",
-        row,
-    )
+    days, lines, files = len(uploads), len(uploads), sum(e.files or 0 for e in uploads)
+    assert re.search(rf"上传\s+oss-cn-shanghai\.example\.com\s+{days}\s+{lines}\s+{files}\s", row)
+    deletions = line_with(pdf_text(zh_report.pdf), "删除  ")  # no host, no number of files
+    assert "（日志未记载）" in deletions and "未记载" in deletions
 
 
 def test_hostile_text_is_shown_literally_and_never_breaks_the_layout(tmp_path: Path) -> None:

@@ -186,3 +186,20 @@ def test_times_say_their_clock_and_how_their_offset_was_known(audited: dict) -> 
     # a zip entry's time has no offset: shown as stored and said so, never "converted"
     assert "2024-06-01T02:00:00（压缩包条目时间，未记录时区，按原值列出）" in text
     assert {r["first_seen_offset"] for r in audited["persons"]} == {"assumed"}
+
+
+@pytest.mark.slow
+def test_the_zh_report_names_the_tools_identifiers_in_chinese(audited: dict) -> None:
+    text = pdf_text(audited["pdf"], layout=False).replace("\n", "")
+    for identifier in (
+        "case.new", "acquire.start", "scan.end", "generic", "crop_detector", "merge_spreads",
+        "link_threshold", "archive_members", "template_decoding", "True", "None", "规则:",
+        "seed=",
+    ):
+        assert identifier not in text, identifier
+    for words in (
+        "建立案件", "扫描完成", "SQLite 数据库", "压缩包", "通用（未识别）",
+        "人员聚类（dlib-resnet-v1-128）：合并阈值", "欧氏距离", "人脸特征模板解码",
+        "Python 版本", "附件 findings.csv 中的规则编号 no-consent",
+    ):
+        assert words in text, words

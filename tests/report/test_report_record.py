@@ -54,7 +54,7 @@ def test_the_cover_custody_and_signatures_form_an_examination_record(tmp_path: P
     assert "检材移交（所述时间 2024-06-01T15:30:00+08:00）" in text
     assert "张三、李四" in text and "系统账户" in text
     last = pdf_text(outputs.pdf, first=outputs.pages, last=outputs.pages)
-    for role in ("检验人: 张三", "检验人: 李四", "见证人: 赵六", "持有人: 王五", "检验机构盖章"):
+    for role in ("检验人：张三", "检验人：李四", "见证人：赵六", "持有人：王五", "检验机构盖章"):
         assert role in last, role
     assert "检验意见" in text
 

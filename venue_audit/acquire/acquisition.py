@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from venue_audit.acquire.hashing import allow_helper_thread
 from venue_audit.acquire.items import ItemRecord, atime_protected, hash_entry
 from venue_audit.acquire.limits import DEFAULT_LIMITS, ArchiveLimits
 from venue_audit.acquire.walk import Entry, list_entries
@@ -84,14 +85,18 @@ def hash_source(
     """Records per entry, in the entries' order, whatever the worker count."""
     total = sum(e.size for e in entries)
     done = 0
+    cores = os.cpu_count() or 1
     if workers <= 1:
+        allow_helper_thread(cores > 1)
         for entry in entries:
             yield hash_entry(root, entry.relative, limits)
             done += entry.size
             if progress:
                 progress(done, total)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, initializer=allow_helper_thread, initargs=(workers < cores,)
+    ) as pool:
         pending: list[tuple[Future[list[list[ItemRecord]]], int]] = []
         batches = _batches(entries)
         for batch in batches:

@@ -21,6 +21,18 @@ from venue_audit.acquire.sm3 import SM3
 CHUNK_SIZE = 1 << 20
 DIGEST_NAMES = ("md5", "sha256", "sm3")
 _THREADED_MIN = 4 * CHUNK_SIZE
+_helper_thread = True
+
+
+def allow_helper_thread(allowed: bool) -> None:
+    """Whether a large file's SM3 may run in a second thread of this process.
+
+    It pays only where a core would otherwise idle: one hashing process on a
+    multi-core machine. Where every core already runs a hashing process, the
+    thread only competes with them, so the acquisition turns it off.
+    """
+    global _helper_thread
+    _helper_thread = allowed
 
 
 class _Hash(Protocol):
@@ -54,7 +66,7 @@ class MultiDigest:
         self.size = 0
         self._pool = (
             ThreadPoolExecutor(max_workers=1)
-            if expected_size is not None and expected_size >= _THREADED_MIN
+            if _helper_thread and expected_size is not None and expected_size >= _THREADED_MIN
             else None
         )
         self._pending = None

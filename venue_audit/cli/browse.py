@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
@@ -9,6 +12,22 @@ import typer
 from venue_audit.cli.app import EXIT_INTERNAL, app, console, fail, open_case
 from venue_audit.cli.options import AsJson, CaseDir, Quiet
 from venue_audit.cli.output import print_json
+
+
+@contextmanager
+def _stop_signals_interrupt() -> Iterator[None]:
+    """SIGTERM and SIGHUP end browsing as Ctrl-C does, so the server is stopped, not orphaned."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    wanted = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    previous = {number: signal.signal(number, stop) for number in wanted}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 @app.command("browse")
@@ -33,18 +52,23 @@ def browse_command(
     from venue_audit.browse import serve
 
     case = open_case(case_dir)
-    server = serve(case, port)
-    if as_json:
-        print_json(server.as_json())
-    else:
-        console.print(f"Serving {server.database} read-only at {server.url} (Ctrl-C to stop)")
-    typer.get_text_stream("stdout").flush()
-    try:
-        code = server.process.wait()
-    except KeyboardInterrupt:  # the way to stop browsing: not an interruption of work
-        server.stop()
-        if not quiet and not as_json:
-            console.print("Stopped.")
-        return
+    with _stop_signals_interrupt():
+        server = serve(case, port)
+        try:
+            if as_json:
+                print_json(server.as_json())
+            else:
+                console.print(
+                    f"Serving {server.database} read-only at {server.url} (Ctrl-C to stop)"
+                )
+            typer.get_text_stream("stdout").flush()
+            code = server.process.wait()
+        except KeyboardInterrupt:  # the way to stop browsing, not an interruption
+            server.stop()
+            if not quiet and not as_json:
+                console.print("Stopped.")
+            return
+        finally:
+            server.stop()
     if code != 0:
         raise fail(f"Datasette stopped with exit code {code}; see {server.log}", EXIT_INTERNAL)

@@ -6,8 +6,11 @@ project's photos it finds faces whose box is 50-62 px at native size
 and larger we therefore detect on a copy scaled by ``DETECTOR_MIN_FACE /
 min_face_size``: a downscaled copy when only large faces matter (HOG time is
 linear in pixels), an upscaled one for small faces (where face_recognition would
-upsample 2x). Boxes are mapped back to original pixels; landmarks and encodings
-always use the full-resolution image.
+upsample 2x). A photo larger than the engine's ``photo_max_side`` (1,600 px, the
+cap face_recognition's CLI applies) is first reduced to it, and the minimum face
+size counts in pixels of that copy: the detector's cost is linear in pixels, and
+the CLI finds nothing smaller there either. Boxes are mapped back to original
+pixels; landmarks and encodings always use the full-resolution image.
 
 Stored face crops (人脸小图): capture cameras and databases keep "face pictures"
 that are a face and little else, often cut so tight that HOG's window never fits
@@ -46,6 +49,9 @@ EYE_AGREEMENT = 0.1
 class Detection:
     rect: dlib.rectangle  # in original pixels, not trimmed to the image
     fast_path: bool
+    # dlib's 5-point landmarks on ``rect`` when detection already placed them (the crop
+    # path checks them against BlazeFace's eyes); the engine then does not place them again.
+    shape: dlib.full_object_detection | None = None
 
 
 def working_scale(min_face_size: int) -> float:
@@ -95,13 +101,17 @@ def _blaze_rect(found: blazeface.BlazeDetection) -> dlib.rectangle:
     )
 
 
-def _eyes_agree(rgb: np.ndarray, rect: dlib.rectangle, found: blazeface.BlazeDetection) -> bool:
-    """BlazeFace's eyes and dlib's (mean of each eye's two corners), matched left to right."""
-    parts = np.array([(p.x, p.y) for p in landmark_predictor()(rgb, rect).parts()], dtype=float)
+def _agreeing_shape(
+    rgb: np.ndarray, rect: dlib.rectangle, found: blazeface.BlazeDetection
+) -> dlib.full_object_detection | None:
+    """dlib's landmarks on ``rect`` if its eyes (mean of each eye's two corners) and BlazeFace's
+    agree, matched left to right; else None."""
+    shape = landmark_predictor()(rgb, rect)
+    parts = np.array([(p.x, p.y) for p in shape.parts()], dtype=float)
     dlib_eyes = sorted([parts[0:2].mean(axis=0), parts[2:4].mean(axis=0)], key=lambda e: e[0])
     blaze_eyes = sorted(found.keypoints[:2].astype(float), key=lambda e: e[0])
     worst = max(float(np.linalg.norm(a - b)) for a, b in zip(dlib_eyes, blaze_eyes, strict=True))
-    return worst <= EYE_AGREEMENT * max(rect.width(), 1)
+    return shape if worst <= EYE_AGREEMENT * max(rect.width(), 1) else None
 
 
 def _fills(rect: dlib.rectangle, height: int, width: int, min_fill: float) -> bool:
@@ -139,34 +149,47 @@ def detect_faces(
     crop_min_fill: float = 0.4,
     grey: bool = False,
     crop_detector: str = "blazeface",
+    photo_max_side: int = 0,
 ) -> list[Detection]:
-    """Faces of one picture; ``crop_detector`` is ``blazeface`` or ``hog`` (the old fast path)."""
+    """Faces of one picture; ``crop_detector`` is ``blazeface`` or ``hog`` (the old fast path).
+
+    A picture larger than ``photo_max_side`` (0: no limit) is searched on a copy reduced to
+    that side, for faces of ``min_face_size`` px in the copy (face_recognition's CLI caps at
+    1,600 px); boxes come back in original pixels.
+    """
     height, width = rgb.shape[:2]
     small = crop_fast_path and max(height, width) <= crop_max_side
     extra: list[dlib.rectangle] = []
+    shapes: list[dlib.full_object_detection] = []
     if small and crop_detector == "blazeface":
         extra = []  # best first; a weaker box centred inside a kept one is the same face
         for found in blazeface.detect(rgb):
             rect = _blaze_rect(found)
-            if not _overlaps(rect, extra) and _eyes_agree(rgb, rect, found):
+            if _overlaps(rect, extra):
+                continue
+            shape = _agreeing_shape(rgb, rect, found)
+            if shape is not None:
                 extra.append(rect)
+                shapes.append(shape)
         if (
             len(extra) == 1
             and _fills(extra[0], height, width, crop_min_fill)
             and min(extra[0].width(), extra[0].height()) >= CROP_MIN_FACE
         ):
-            return [Detection(extra[0], fast_path=True)]
+            return [Detection(extra[0], fast_path=True, shape=shapes[0])]
     elif small:
         rect = _confirmed_crop(rgb, crop_max_side, crop_min_fill, grey)
         if rect is not None and min(rect.width(), rect.height()) >= min_face_size:
             return [Detection(rect, fast_path=True)]
+    cap = min(1.0, photo_max_side / max(height, width)) if photo_max_side else 1.0
+    smallest = min_face_size / cap  # in original pixels
     rects = [
         r
-        for r in _detect_scaled(rgb, working_scale(min_face_size), grey)
-        if min(r.width(), r.height()) >= min_face_size
+        for r in _detect_scaled(rgb, cap * working_scale(min_face_size), grey)
+        if min(r.width(), r.height()) >= smallest
     ]
     found = [Detection(r, fast_path=False) for r in rects]
-    for rect in extra:
+    for rect, shape in zip(extra, shapes, strict=True):
         if min(rect.width(), rect.height()) >= min_face_size and not _overlaps(rect, rects):
-            found.append(Detection(rect, fast_path=False))
+            found.append(Detection(rect, fast_path=False, shape=shape))
     return found

@@ -43,7 +43,7 @@ def _models_version() -> str:
 
 EMBEDDING_SPACE = "dlib-resnet-v1-128"
 # Bump the first part whenever our own code could change a result.
-ENGINE_VERSION = f"faces-2/dlib-{dlib.__version__}/frm-{_models_version()}/det{DETECTOR_MIN_FACE}"
+ENGINE_VERSION = f"faces-3/dlib-{dlib.__version__}/frm-{_models_version()}/det{DETECTOR_MIN_FACE}"
 ENCODERS = ("onnx", "numpy", "dlib")
 CHIP_SIZE = 150
 CHIP_PADDING = 0.25
@@ -51,7 +51,11 @@ CHIP_PADDING = 0.25
 
 @dataclass(frozen=True)
 class EngineConfig:
+    # The smallest face sought, in pixels of the picture as searched: a photo larger than
+    # photo_max_side is searched on a copy reduced to that side, as face_recognition's CLI
+    # does, so there the smallest face in original pixels is proportionally larger.
     min_face_size: int = 40
+    photo_max_side: int = 1600  # 0: search every photo at full resolution
     # "auto" = "onnx" (onnxruntime) if installed, else "numpy"; "dlib" is the reference.
     encoder: str = "auto"
     max_pixels: int = 100_000_000
@@ -75,6 +79,8 @@ class EngineConfig:
             raise ValueError(f"crop_detector must be blazeface or hog; not {self.crop_detector!r}")
         if self.min_face_size < 8:
             raise ValueError("min_face_size must be at least 8 px")
+        if self.photo_max_side and self.photo_max_side < 4 * self.min_face_size:
+            raise ValueError("photo_max_side must be 0 or at least 4 times min_face_size")
 
     def result_parameters(self) -> dict[str, object]:
         """The settings that can change a result (not where caches live)."""
@@ -241,12 +247,15 @@ class FaceEngine:
             crop_min_fill=cfg.crop_min_fill,
             crop_detector=cfg.crop_detector,
             grey=cfg.grey_detection,
+            photo_max_side=cfg.photo_max_side,
         )
         predictor = landmark_predictor()
         chips: list[np.ndarray] = []
         height, width = rgb.shape[:2]
         for detection in detections:
-            shape = predictor(rgb, detection.rect)
+            shape = detection.shape
+            if shape is None:
+                shape = predictor(rgb, detection.rect)
             chip = dlib.get_face_chip(rgb, shape, CHIP_SIZE, CHIP_PADDING)
             chips.append(chip)
             analysis.faces.append(

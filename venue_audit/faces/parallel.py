@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -144,13 +145,27 @@ Task = Callable[[EngineConfig, Chunk], list[Result]]
 class FacePool:
     """Worker processes for the engine, replaced as a whole if one of them dies.
 
-    Workers are started at once, with single-threaded BLAS in their environment.
+    Workers get single-threaded BLAS in their environment. They start in the
+    background: starting the fork server (which loads dlib's models and the
+    encoder once) takes seconds, which the caller spends acquiring or reading
+    evidence instead of waiting; the first chunk submitted waits if it must.
     """
 
     def __init__(self, workers: int, task: Task | None = None) -> None:
         self.workers = workers
         self.task = task or _worker_chunk
-        self._executor = self._start()
+        self._executor: ProcessPoolExecutor | None = None
+        self._started = threading.Event()
+        self._start_error: BaseException | None = None
+        threading.Thread(target=self._start_in_background, daemon=True).start()
+
+    def _start_in_background(self) -> None:
+        try:
+            self._executor = self._start()
+        except BaseException as error:  # raised again to whoever submits first
+            self._start_error = error
+        finally:
+            self._started.set()
 
     def _start(self) -> ProcessPoolExecutor:
         with _single_threaded_blas_for_children():
@@ -159,23 +174,32 @@ class FacePool:
                 future.result()
         return executor
 
+    @property
+    def executor(self) -> ProcessPoolExecutor:
+        self._started.wait()
+        if self._executor is None:
+            raise RuntimeError("the face workers could not be started") from self._start_error
+        return self._executor
+
     def submit(self, config: EngineConfig, chunk: Chunk) -> Future[list[Result]]:
         try:
-            return self._executor.submit(self.task, config, chunk)
+            return self.executor.submit(self.task, config, chunk)
         except BrokenProcessPool:
             self.recover()
-            return self._executor.submit(self.task, config, chunk)
+            return self.executor.submit(self.task, config, chunk)
 
     def recover(self) -> None:
         """Replace the workers if one has died; a no-op while they are healthy."""
         try:
-            self._executor.submit(int).result()
+            self.executor.submit(int).result()
         except BrokenProcessPool:
-            self._executor.shutdown(wait=False, cancel_futures=True)
+            self.executor.shutdown(wait=False, cancel_futures=True)
             self._executor = self._start()
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._started.wait()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> FacePool:
         return self

@@ -53,12 +53,31 @@ def _params_line(result: ClusteringResult) -> str:
     )
 
 
+_METRIC_ZH = {"euclidean": "欧氏距离", "cosine": "余弦距离"}
+_INDEX_ZH = {"exact": "精确搜索", "none": "无"}
+
+
+def _params_line_zh(result: ClusteringResult) -> str:
+    """The same parameters as :func:`_params_line`, named in Chinese for the zh report."""
+    p = result.parameters
+    if p.get("adaptive"):
+        thresholds = f"合并阈值 {p['merge_spreads']} 个冒认离散度"
+    else:
+        thresholds = f"直接连接阈值 {p['link_threshold']}，合并阈值 {p['merge_threshold']}"
+    return (
+        f"特征空间 {result.space}，距离度量 {_METRIC_ZH.get(p['metric'], p['metric'])}，"
+        f"{thresholds}，近邻数 {p['k']}，近邻索引 {_INDEX_ZH.get(p['index'], p['index'])}，"
+        f"随机种子 {p['seed']}"
+    )
+
+
 def describe(result: ClusteringResult, lang: Literal["zh", "en"] = "zh") -> str:
     """Methodology paragraph for one embedding space's person count."""
     low, high = result.interval
     if lang == "en":
         return (
-            f"Distinct persons in space '{result.space}': {result.n_persons} groups "
+            f"Distinct persons in space '{result.space}' (including those only in deleted data): "
+            f"{result.n_persons} groups "
             f"(estimate {result.estimate}, interval {low}-{high}, at least {result.lower_bound}). "
             f"Method: {result.method} Parameters: {_params_line(result)}."
         )
@@ -77,7 +96,7 @@ def describe(result: ClusteringResult, lang: Literal["zh", "en"] = "zh") -> str:
         "再将每张人脸与其近邻中距离小于连接阈值者相连，并按平均连接合并小于合并阈值的组。"
     )
     return (
-        f"特征空间“{result.space}”中的不同人数：{result.n_persons} 组"
+        f"特征空间“{result.space}”中的不同人数（含仅见于已删除数据者）：{result.n_persons} 组"
         f"（估计 {result.estimate} 人，区间 {low}–{high} 人，至少 {result.lower_bound} 人）。"
-        f"方法：{method}{caveat}参数：{_params_line(result)}。"
+        f"方法：{method}{caveat}参数：{_params_line_zh(result)}。"
     )

@@ -159,14 +159,19 @@ def carve(
     name: str = "",
     exclude_ranges: Iterable[tuple[int, int]] = (),
     templates: bool = True,
+    kinds: tuple[str, ...] = ("jpeg", "png", "webp"),
 ) -> list[CarvedItem]:
     """Carve images and templates from ``data``; items overlapping ``exclude_ranges``
     (half-open byte ranges of live artifacts) are dropped. Only structurally complete images are
-    returned; ``validated`` tells whether Pillow decoded them."""
+    returned; ``validated`` tells whether Pillow decoded them. ``kinds`` limits the image
+    formats searched for: each is one pass over the bytes, which on a recorder's terabytes
+    (JPEG snapshots only) is most of the cost."""
     excluded = list(exclude_ranges)
     items: list[CarvedItem] = []
     image_ranges: list[tuple[int, int]] = []
     for kind, signature, find_end in _FINDERS:
+        if kind not in kinds:
+            continue
         pos = data.find(signature)
         while pos >= 0:
             end = find_end(data, pos)

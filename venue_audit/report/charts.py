@@ -217,7 +217,7 @@ def retention_histogram(
             String(
                 right,
                 top + 2,
-                f"{i18n.text('retention_limit', lang)}: {limit_days}",
+                i18n.text("retention_limit", lang, days=limit_days),
                 fontName=fonts.regular,
                 fontSize=7,
                 textAnchor="end",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from venue_audit.report import labels
 from venue_audit.report.reasons import ORIGINAL_LABEL, REASONS, STAGE_LABELS
 
 LANGS = ("zh", "en", "zh+en")
@@ -81,9 +82,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "log_events": ("日志中的上传、删除事件", "Upload and deletion events in logs"),
     "log_events_none": ("未发现上传或删除事件", "no upload or deletion events found"),
     "log_events_value": (
-        "上传见于 {upload_days} 天、涉及文件 {uploads} 个；删除见于 {delete_days} 天",
-        "uploads on {upload_days} days ({uploads} files); deletions on {delete_days} days",
+        "上传见于 {upload_days} 天（日志 {upload_lines} 行{upload_files}）；"
+        "删除见于 {delete_days} 天（日志 {delete_lines} 行{delete_files}）",
+        "uploads on {upload_days} days ({upload_lines} log lines{upload_files}); "
+        "deletions on {delete_days} days ({delete_lines} log lines{delete_files})",
     ),
+    "log_files_stated": ("，记载涉及文件 {n} 个", "; {n} files named"),
     "filing_threshold": (
         "《人脸识别技术应用安全管理办法》第十五条备案标准（10万人）",
         "Filing threshold of the Measures Art. 15 (100,000 persons)",
@@ -104,7 +108,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "unit_persons": ("{n} 人", "{n} persons"),
     "unit_records": ("{n} 条记录", "{n} records"),
-    "unit_items": ("{n} 项", "{n} items"),
+    "unit_items": ("{n} 处", "{n} locations"),
+    "unit_stores": ("{n} 处", "{n}"),
     "unit_log_lines": ("{n} 条日志", "{n} log lines"),
     "only_deleted": ("仅见于已删除可恢复数据的人数", "Persons only in deleted, recoverable data"),
     "face_images": ("人脸图像", "Face images"),
@@ -123,6 +128,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "value": ("数值", "Value"),
     "findings_overview": ("检验发现及法律依据", "Findings and legal basis"),
     "rule": ("规则", "Rule"),
+    "rule_ref": ("附件 findings.csv 中的规则编号 {rule}", "rule {rule} in the annex findings.csv"),
+    "locator_notation": (
+        "证据位置按工具的记法书写，与附件中的写法一致：文件路径之后，“!/”后为压缩包内的路径，"
+        "“table”为数据表名，“rowid”为行号，“column”为字段名，“line”为文本行号，“row”为表格行号，"
+        "“record”为记录序号，“@”后为字节偏移。",
+        "Evidence pointers are written in the tool's notation, as in the annexes: after the file "
+        "path, \"!/\" opens an archive member, \"table\" names a table, \"rowid\" a row, "
+        "\"column\" a column, \"line\" a text line, \"row\" a spreadsheet row, \"record\" a "
+        "record's number, and \"@\" a byte offset.",
+    ),
     "severity": ("严重程度", "Severity"),
     "citations": ("法律依据", "Legal basis"),
     "no_findings": ("未发现需报告的问题。", "No findings to report."),
@@ -275,6 +290,15 @@ STRINGS: dict[str, tuple[str, str]] = {
         "每日采集记录数与日志中的上传、删除事件",
         "Captures per day with uploads and deletions from logs",
     ),
+    "chart_timeline_axes": (
+        "左轴：每日采集记录数（条）；右轴：日志事件涉及的文件数（日志未记载文件数的，按日志行数计）。",
+        "Left axis: capture records per day; right axis: files named by the log events (log lines "
+        "where no number of files is given).",
+    ),
+    "chart_retention_axes": (
+        "纵轴：未删除的采集记录数（条）；横轴：截至统计截止日期的留存天数。",
+        "Vertical: live capture records; horizontal: days kept at the as-of date.",
+    ),
     "chart_retention": (
         "留存时长分布（天，截至统计截止日期）",
         "Retention age (days, at the as-of date)",
@@ -291,8 +315,20 @@ STRINGS: dict[str, tuple[str, str]] = {
         "of the evidence; {unlinked} events name pictures none of which is a face picture in the "
         "evidence (events only, not counted as records).",
     ),
-    "retention_limit": ("留存期限", "retention limit"),
+    "retention_limit": ("留存期限：{days} 天", "retention limit: {days} days"),
     "remote": ("远端主机", "Remote host"),
+    "remote_none": ("（日志未记载）", "(not in the log)"),
+    "log_lines": ("日志行数", "Log lines"),
+    "log_files": ("涉及文件数", "Files named"),
+    "not_stated": ("未记载", "not stated"),
+    "keys_none": ("未发现场所标识", "no venue key found"),
+    "not_counted": ("未计数", "not counted"),
+    "transformation_name": ("数据转换", "Transformation"),
+    "description": ("说明", "Description"),
+    "evidence_files_value": (
+        "{files}（另有压缩包内成员 {members} 项，均列入电子数据清单）",
+        "{files} (plus {members} archive members, all in the evidence list)",
+    ),
     "days": ("天数", "Days"),
     "no_data": ("无数据", "no data"),
     "persons": ("人员统计", "Persons"),
@@ -420,16 +456,7 @@ SEVERITY_LABELS: dict[str, tuple[str, str]] = {
     "info": ("提示", "info"),
 }
 
-PARAMETER_LABELS: dict[str, tuple[str, str]] = {
-    "detector": ("人脸检测器", "Face detector"),
-    "min_face_size": ("最小人脸尺寸（像素）", "Minimum face size (px)"),
-    "upsample": ("检测上采样次数", "Detector upsampling"),
-    "match_threshold": ("同一人判定阈值", "Same-person threshold"),
-    "threshold": ("阈值", "Threshold"),
-    "clustering": ("聚类方法", "Clustering method"),
-    "seed": ("随机种子", "Random seed"),
-    "retention_days": ("留存期限（天）", "Retention period (days)"),
-}
+PARAMETER_LABELS = labels.PARAMETERS
 
 # Where a capture time was read, and whether that clock records its UTC offset.
 CLOCK_LABELS: dict[str, tuple[str, str]] = {
@@ -493,11 +520,15 @@ def all_wordings() -> list[str]:
 
     tables = (
         STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS, CLOCK_LABELS, SELF_AUDIT_STRINGS,
-        OFFSET_LABELS, REASONS, STAGE_LABELS, {"original": ORIGINAL_LABEL},
+        OFFSET_LABELS, REASONS, STAGE_LABELS, {"original": ORIGINAL_LABEL}, labels.STORE_KINDS,
+        labels.PROFILES, labels.CUSTODY_ACTIONS, labels.ENVIRONMENT, labels.VALUES,
+        labels.TRANSFORMATIONS,
     )
-    labels = (remediation.REASON_LABELS, remediation.STATE_LABELS, remediation.ACTION_LABELS)
+    remediation_labels = (
+        remediation.REASON_LABELS, remediation.STATE_LABELS, remediation.ACTION_LABELS
+    )
     return [word for table in tables for pair_ in table.values() for word in pair_] + [
-        word for table in labels for entry in table.values() for word in entry.values()
+        word for table in remediation_labels for entry in table.values() for word in entry.values()
     ]
 
 
@@ -505,6 +536,16 @@ def text(key: str, lang: str, **values: object) -> str:
     """One string in the report's language; ``zh+en`` joins both with a slash."""
     zh, en = STRINGS[key]
     return pair(zh.format(**values), en.format(**values), lang)
+
+
+def labelled(label: str, value: object, lang: str) -> str:
+    """``label：value`` with the colon of the report's language."""
+    return f"{label}: {value}" if lang == "en" else f"{label}：{value}"
+
+
+def listed(values: list[str], lang: str) -> str:
+    """A run of short values with the report's list separator (、 in Chinese)."""
+    return (", " if lang == "en" else "、").join(values)
 
 
 def pair(zh: str, en: str, lang: str, joiner: str = " / ") -> str:
@@ -526,7 +567,31 @@ def severity_label(severity: str, lang: str) -> str:
 
 
 def parameter_label(name: str, lang: str) -> str:
-    zh, en = PARAMETER_LABELS.get(name, (name, name))
+    """A setting's name; a clustering setting ``<space>.<name>`` names its space too."""
+    space, dot, key = name.rpartition(".")
+    zh, en = PARAMETER_LABELS.get(key, (key, key))
+    if dot:
+        zh, en = f"人员聚类（{space}）：{zh}", f"Persons ({space}): {en}"
+    return pair(zh, en, lang)
+
+
+def parameter_value(value: object, lang: str) -> str:
+    """A setting's value: yes/no and named choices in words, numbers and names as they are."""
+    if isinstance(value, float):
+        shown = f"{value:g}"
+    elif isinstance(value, list | tuple):
+        return "、".join(parameter_value(v, lang) for v in value) if lang != "en" else ", ".join(
+            parameter_value(v, lang) for v in value
+        )
+    else:
+        shown = str(value)
+    zh, en = labels.VALUES.get(shown, (shown, shown))
+    return pair(zh, en, lang)
+
+
+def label(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
+    """A tool identifier (store kind, custody action …) named from one of the label tables."""
+    zh, en = table.get(key, (key, key))
     return pair(zh, en, lang)
 
 def reason_text(

@@ -126,6 +126,10 @@ class LayoutBase:
         key = f"unit_{finding.unit}"
         return self.t(key, n=finding.count) if key in i18n.STRINGS else str(finding.count)
 
+    def bracketed(self, text: str) -> str:
+        """An aside in the brackets of the report's language."""
+        return f" ({text})" if self.lang == "en" else f"（{text}）"
+
     def deletion_word(self, verdict: str) -> str:
         key = f"deletion_{verdict}"
         return self.t(key) if key in i18n.STRINGS else verdict
@@ -256,13 +260,3 @@ def seconds(stamp: str) -> str:
 
 def clip(value: str, limit: int) -> str:
     return value if len(value) <= limit else value[: limit - 1] + "…"
-
-
-def format_value(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
-    return str(value)

@@ -258,10 +258,13 @@ def _after_evidence(verdict: dict[str, Any]) -> list[EvidenceItem]:
     after_case = Case(after)
     try:
         label = i18n.text("after_state", "zh")
-        return [
+        items = [
             _evidence_item(row, f"[{label}] {display_path(row)}")
             for row in manifest_rows(after_case)
         ]
+        for item in items:
+            item.after_state = True
+        return items
     finally:
         after_case.db.close()
 
@@ -620,23 +623,27 @@ def _timeline(db: Any, records: list[str | None], tz: str) -> Timeline:
             per_day[day] += 1
     events: list[LogEvent] = []
     if _has_table(db, "timeline_events"):
-        grouped: Counter[tuple[str, str, str]] = Counter()
-        linking: dict[tuple[str, str, str], list[int]] = {}
+        grouped: dict[tuple[str, str, str], LogEvent] = {}
         links = _event_links(db)
         for row in db.query("select * from timeline_events"):
             day = _local_day(row.get("at"), zone)
             if day:
                 kind = event_kind(str(row.get("action") or row.get("kind") or ""))
                 remote = str(row.get("remote") or row.get("remote_host") or "")
-                grouped[(day, kind, remote)] += int(row.get("count") or 1)
-                tally = linking.setdefault((day, kind, remote), [0, 0])
+                event = grouped.setdefault(
+                    (day, kind, remote), LogEvent(day, kind, 0, remote)
+                )
+                stated = int(row.get("count") or 0)
+                event.count += stated or 1
+                event.lines += 1
+                if stated:
+                    event.files = (event.files or 0) + stated
                 if row.get("id") in links:
-                    tally[0 if links[row["id"]] else 1] += 1
-        events = [
-            LogEvent(date=d, kind=k, count=n, remote_host=h, linked=linking[(d, k, h)][0],
-                     unlinked=linking[(d, k, h)][1])
-            for (d, k, h), n in sorted(grouped.items())
-        ]
+                    if links[row["id"]]:
+                        event.linked += 1
+                    else:
+                        event.unlinked += 1
+        events = [grouped[key] for key in sorted(grouped)]
     return Timeline(captures_per_day=dict(sorted(per_day.items())), log_events=events)
 
 

@@ -56,6 +56,11 @@ class EvidenceItem:
     sm3: str
     acquired_at: str = ""
     verified_sha256: str | None = None
+    after_state: bool = False  # acquired by verify-deletion after the claimed deletion
+
+    @property
+    def archive_member(self) -> bool:
+        return "!/" in self.path
 
     @property
     def disguised(self) -> str | None:
@@ -177,8 +182,10 @@ class LogEvent:
 
     date: str
     kind: str
-    count: int = 1
+    count: int = 1  # files where the lines say how many, else one per line (the chart's height)
     remote_host: str = ""
+    lines: int = 0  # log lines of this kind, day and host
+    files: int | None = None  # files the lines say they moved; None when no line says
     # device face events: how many name a picture linked to a capture record of the
     # evidence, and how many name pictures none of which is in the evidence
     linked: int = 0

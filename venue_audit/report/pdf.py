@@ -95,7 +95,9 @@ def _footer_canvas(options: PdfOptions, pages: list[int]) -> type[Canvas]:
                 MARGIN,
                 i18n.text("footer_page", options.lang, page=number, total=total),
             )
-            identity = f"{i18n.text('report_id', options.lang)}: {printable(options.report_id)}"
+            identity = i18n.labelled(
+                i18n.text("report_id", options.lang), printable(options.report_id), options.lang
+            )
             digest = f"summary.json SHA-256: {options.summary_sha256}"
             # Side by side when they fit, else on two lines: a long case number must not
             # run into the hash.

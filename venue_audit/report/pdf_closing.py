@@ -15,7 +15,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from venue_audit.report import i18n
+from venue_audit.report import i18n, labels
 from venue_audit.report.layout import (
     CONTENT_WIDTH,
     GRID,
@@ -73,7 +73,10 @@ class ClosingPages(LayoutBase):
             return []
         story: list[Flowable] = [
             self.p(self.t("verification"), self.h1),
-            self.p(f"{self.t('verdict')}: {self.deletion_word(section.verdict)}", self.big),
+            self.p(
+                i18n.labelled(self.t("verdict"), self.deletion_word(section.verdict), self.lang),
+                self.big,
+            ),
         ]
         if section.baseline or section.after:
             story.append(self.p(f"{section.baseline} → {section.after}", self.small))
@@ -136,7 +139,7 @@ class ClosingPages(LayoutBase):
             actor = self.t("os_account", account=event.actor)
             if event.examiners:
                 actor = f"{names.join(event.examiners)}\n{actor}"
-            action = event.action
+            action = i18n.label(labels.CUSTODY_ACTIONS, event.action, self.lang)
             if event.action == "handover":
                 stated = event.detail.get("handed_over_at") or self.t("not_given")
                 action = self.t("handover_event", at=stated)
@@ -151,7 +154,7 @@ class ClosingPages(LayoutBase):
                 ]
             )
         story.append(
-            self.table(rows, [CONTENT_WIDTH * w for w in (0.05, 0.16, 0.09, 0.12, 0.30, 0.28)])
+            self.table(rows, [CONTENT_WIDTH * w for w in (0.05, 0.15, 0.13, 0.14, 0.26, 0.27)])
         )
         if len(events) > self.options.max_custody_rows:
             story.append(
@@ -240,9 +243,9 @@ class ClosingPages(LayoutBase):
         """Lines for both examiners, the witnesses and the holder, and a box for the seal."""
         rows = [
             [
-                self.p(f"{role}: {name}" if name else f"{role}:"),
-                self.p(f"{self.t('signature')}: ____________________"),
-                self.p(f"{self.t('date')}: ______________"),
+                self.p(i18n.labelled(role, name or "", self.lang)),
+                self.p(i18n.labelled(self.t("signature"), "____________________", self.lang)),
+                self.p(i18n.labelled(self.t("date"), "______________", self.lang)),
             ]
             for role, name in self.signers()
         ]

@@ -14,13 +14,12 @@ from reportlab.platypus import (
     Spacer,
 )
 
-from venue_audit.report import i18n
+from venue_audit.report import i18n, labels
 from venue_audit.report.layout import (
     ALERT,
     CONTENT_WIDTH,
     LayoutBase,
     clip,
-    format_value,
     safe,
     seconds,
 )
@@ -37,8 +36,11 @@ class EvidencePages(LayoutBase):
             self.heading(self.t("evidence_list")),
             self.p(self.t("evidence_intro"), self.small),
             self.p(
-                f"{self.t('evidence_set_hash')}: "
-                f"{self.data.summary.get('evidence', {}).get('manifest_sha256', '')}",
+                i18n.labelled(
+                    self.t("evidence_set_hash"),
+                    self.data.summary.get("evidence", {}).get("manifest_sha256", ""),
+                    self.lang,
+                ),
                 self.small,
             ),
         ]
@@ -63,7 +65,7 @@ class EvidencePages(LayoutBase):
                 f"{safe(self.shorten(item.path, 'manifest'))}<br/>{safe(item.type)} | {safe(str(item.size))} | "
                 f"{safe(self.modified(item.mtime))}"
                 + (
-                    f"<br/>{safe(self.t('acquired_at'))}: {safe(item.acquired_at)}"
+                    f"<br/>{safe(i18n.labelled(self.t('acquired_at'), item.acquired_at, self.lang))}"
                     if item.acquired_at
                     else ""
                 )
@@ -151,7 +153,7 @@ class EvidencePages(LayoutBase):
                     self.p(number, self.cell),
                     self.p(self.shorten(item.path, "manifest"), self.cell),
                     Paragraph(
-                        f"{safe(item.sha256)}<br/>{safe(item.verified_sha256 or '—')}",
+                        f"{safe(item.sha256)}<br/>{safe(item.verified_sha256 or self.t('unchecked'))}",
                         self.mono,
                     ),
                     self.p(self.t(item.integrity), result_style),
@@ -200,8 +202,10 @@ class EvidencePages(LayoutBase):
                             if store.offsite
                             else ""
                         ),
-                        store.kind,
-                        store.profile,
+                        i18n.label(labels.STORE_KINDS, store.kind, self.lang),
+                        i18n.label(labels.PROFILES, store.profile, self.lang)
+                        if store.profile in labels.PROFILES
+                        else store.profile,
                         store.records,
                         store.face_images,
                         store.face_templates,
@@ -210,7 +214,7 @@ class EvidencePages(LayoutBase):
                     )
                 ]
             )
-        widths = [0.3, 0.09, 0.09, 0.1, 0.1, 0.1, 0.11, 0.11]
+        widths = [0.28, 0.1, 0.11, 0.1, 0.09, 0.1, 0.1, 0.12]
         story.append(self.table(rows, [CONTENT_WIDTH * w for w in widths]))
         if len(stores) > self.options.max_stores_rows:
             story.append(
@@ -228,7 +232,13 @@ class EvidencePages(LayoutBase):
         if method.environment:
             story += [
                 self.p(self.t("environment"), self.h2),
-                self.key_value_table(list(method.environment.items()), mono_values=False),
+                self.key_value_table(
+                    [
+                        (i18n.label(labels.ENVIRONMENT, k, self.lang), v)
+                        for k, v in method.environment.items()
+                    ],
+                    mono_values=False,
+                ),
             ]
         story.append(self.p(self.t("models"), self.h2))
         if method.models:
@@ -242,8 +252,9 @@ class EvidencePages(LayoutBase):
             story.append(
                 self.key_value_table(
                     [
-                        (i18n.parameter_label(k, self.lang), format_value(v))
+                        (i18n.parameter_label(k, self.lang), i18n.parameter_value(v, self.lang))
                         for k, v in method.parameters.items()
+                        if k.rpartition(".")[2] != "notes"  # a preset's English description
                     ],
                     mono_values=False,
                 )
@@ -265,16 +276,16 @@ class EvidencePages(LayoutBase):
         if method.transformations:
             rows: list[list[Any]] = [
                 [
-                    self.p(self.t("item"), self.cell_head),
+                    self.p(self.t("transformation_name"), self.cell_head),
                     self.p(self.t("count"), self.cell_head),
-                    self.p(self.t("method"), self.cell_head),
+                    self.p(self.t("description"), self.cell_head),
                 ]
             ]
             for step in method.transformations:
                 rows.append(
                     [
-                        self.p(step.name, self.cell),
-                        self.p("—" if step.count is None else step.count, self.cell),
+                        self.p(i18n.label(labels.TRANSFORMATIONS, step.name, self.lang), self.cell),
+                        self.p(self.t("not_counted") if step.count is None else step.count, self.cell),
                         self.p(
                             i18n.pair(step.description_zh, step.description_en, self.lang, "\n"),
                             self.cell,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from reportlab.lib.units import mm
@@ -28,6 +29,11 @@ from venue_audit.report.model import FindingSection, LogEvent, PersonRow
 from venue_audit.report.redact import ThumbnailError, make_thumbnail
 
 
+def natural_order(text: str) -> list[Any]:
+    """Sort key reading digit runs as numbers: rowid 2 before rowid 10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
 class FindingPages(LayoutBase):
     """Findings, thumbnails, charts and persons."""
 
@@ -35,23 +41,27 @@ class FindingPages(LayoutBase):
         story: list[Flowable] = [self.heading(self.t("findings"))]
         if not self.data.findings:
             return [*story, self.p(self.t("no_findings")), PageBreak()]
+        story.append(self.p(self.t("locator_notation"), self.small))
         for number, finding in enumerate(self.data.findings, 1):
             story.append(CondPageBreak(60 * mm))
             story.append(self.p(f"{number}. {self.finding_title(finding)}", self.h2))
-            story.append(
-                self.p(
-                    f"{self.t('rule')}: {finding.rule}    {self.t('severity')}: "
-                    f"{i18n.severity_label(finding.severity, self.lang)}    "
-                    f"{self.t('finding_count')}: {self.counted(finding)}",
-                    self.body,
-                )
-            )
+            facts = [
+                i18n.labelled(
+                    self.t("severity"), i18n.severity_label(finding.severity, self.lang), self.lang
+                ),
+                i18n.labelled(self.t("finding_count"), self.counted(finding), self.lang),
+            ]
+            if self.lang == "en":
+                line = "; ".join([*facts, i18n.labelled(self.t("rule"), finding.rule, self.lang)])
+            else:
+                line = "；".join(facts) + self.bracketed(self.t("rule_ref", rule=finding.rule))
+            story.append(self.p(line, self.body))
             detail = i18n.pair(finding.detail_zh, finding.detail_en, self.lang, "\n").strip()
             if detail:
                 story.append(self.p(detail))
             cited = rules.known_codes(finding.citations)
             if cited:
-                story.append(self.p(f"{self.t('citations')}:", self.body))
+                story.append(self.p(i18n.labelled(self.t("citations"), "", self.lang), self.body))
                 for index, code in enumerate(cited, 1):
                     story.append(self.p(f"({index}) {self.citation_full(code)}", self.small))
             later = rules.known_codes(finding.later_guidance)
@@ -61,7 +71,8 @@ class FindingPages(LayoutBase):
                     story.append(self.p(f"({index}) {self.citation_full(code)}", self.small))
             if finding.locators:
                 story.append(self.p(self.t("locators"), self.small))
-                for locator in finding.locators[: self.options.max_locators]:
+                shown = sorted(finding.locators, key=natural_order)[: self.options.max_locators]
+                for locator in shown:
                     story.append(
                         Paragraph(safe(self.shorten(locator, "findings")), self.mono_wrapped())
                     )
@@ -71,13 +82,10 @@ class FindingPages(LayoutBase):
             if finding.person_ids:
                 ids = finding.person_ids[: self.options.max_person_ids]
                 more = len(finding.person_ids) - len(ids)
+                shown = i18n.listed([str(i) for i in ids], self.lang)
+                shown += f" … (+{more})" if more > 0 else ""
                 story.append(
-                    self.p(
-                        f"{self.t('persons_involved')}: "
-                        + ", ".join(str(i) for i in ids)
-                        + (f" … (+{more})" if more > 0 else ""),
-                        self.small,
-                    )
+                    self.p(i18n.labelled(self.t("persons_involved"), shown, self.lang), self.small)
                 )
             if finding.thumbnails:
                 story.extend(self.thumbnails(finding))
@@ -120,6 +128,7 @@ class FindingPages(LayoutBase):
         return [
             self.heading(self.t("charts")),
             self.p(self.t("chart_timeline"), self.h2),
+            self.p(self.t("chart_timeline_axes"), self.small),
             charts.captures_timeline(
                 timeline.captures_per_day,
                 timeline.log_events,
@@ -129,6 +138,7 @@ class FindingPages(LayoutBase):
             ),
             *self.log_event_table(),
             self.p(self.t("chart_retention"), self.h2),
+            self.p(self.t("chart_retention_axes"), self.small),
             charts.retention_histogram(
                 self.data.retention_ages_days,
                 self.data.retention_limit_days,
@@ -148,21 +158,23 @@ class FindingPages(LayoutBase):
             groups.setdefault((event.kind, event.remote_host), []).append(event)
         if not groups:
             return [Spacer(1, 4), self.p(self.t("log_events_none"), self.body)]
-        header = ("action", "remote", "days", "count", "first_seen", "last_seen")
+        header = ("action", "remote", "days", "log_lines", "log_files", "first_seen", "last_seen")
         rows: list[list[Any]] = [[self.p(self.t(k), self.cell_head) for k in header]]
         for (kind, remote), events in sorted(groups.items()):
             label = f"legend_{kind}"
+            stated = [e.files for e in events if e.files is not None]
             rows.append(
                 [
                     self.p(self.t(label) if label in i18n.STRINGS else kind, self.cell),
-                    self.p(remote or "—", self.cell),
+                    self.p(remote or self.t("remote_none"), self.cell),
                     self.p(len({e.date for e in events}), self.cell),
-                    self.p(sum(e.count for e in events), self.cell),
+                    self.p(sum(e.lines for e in events), self.cell),
+                    self.p(sum(stated) if stated else self.t("not_stated"), self.cell),
                     self.p(min(e.date for e in events), self.cell),
                     self.p(max(e.date for e in events), self.cell),
                 ]
             )
-        widths = (0.12, 0.36, 0.1, 0.1, 0.16, 0.16)
+        widths = (0.1, 0.3, 0.08, 0.1, 0.12, 0.15, 0.15)
         story = [Spacer(1, 4), self.table(rows, [CONTENT_WIDTH * w for w in widths])]
         for (kind, _), events in sorted(groups.items()):
             linked, unlinked = sum(e.linked for e in events), sum(e.unlinked for e in events)
@@ -209,7 +221,7 @@ class FindingPages(LayoutBase):
             rows.append(
                 [
                     self.p(person.id, self.cell),
-                    self.p("\n".join(person.keys) or "—", self.cell),
+                    self.p("\n".join(person.keys) or self.t("keys_none"), self.cell),
                     self.p(consent, self.cell),
                     self.p(
                         "\n".join(

@@ -25,7 +25,7 @@ from venue_audit.report.layout import (
     LayoutBase,
     safe,
 )
-from venue_audit.report.model import PERSON_STATUSES
+from venue_audit.report.model import PERSON_STATUSES, LogEvent
 
 
 class FrontPages(LayoutBase):
@@ -110,7 +110,7 @@ class FrontPages(LayoutBase):
         evidence = summary.get("evidence", {})
         distinct = str(persons.get("distinct", 0))
         if self.persons_range():
-            distinct += f"（{self.persons_range()}）" if self.lang != "en" else f" ({self.persons_range()})"
+            distinct += self.bracketed(self.persons_range())
         only_deleted = int(persons.get("only_in_deleted", 0))
         offsite = summary.get("offsite", [])
         numbers = [
@@ -132,7 +132,7 @@ class FrontPages(LayoutBase):
             (self.t("video_frames"), faces.get("video_frames_with_faces", 0)),
             (self.t("exact_duplicates"), faces.get("exact_duplicates", 0)),
             (self.t("deleted_recoverable"), faces.get("deleted_recoverable", 0)),
-            (self.t("stores_found"), len(summary.get("stores", []))),
+            (self.t("stores_found"), self.t("unit_stores", n=len(summary.get("stores", [])))),
             (
                 self.t("offsite_stores"),
                 self.t(
@@ -145,7 +145,7 @@ class FrontPages(LayoutBase):
             (self.t("log_events"), self.log_events_text()),
             (self.t("filing_threshold"), self.filing_text()),
             *self.verification_numbers(),
-            (self.t("evidence_files"), evidence.get("files", 0)),
+            (self.t("evidence_files"), self.evidence_files(evidence.get("files", 0))),
             (self.t("disguised_count"), sum(1 for item in self.data.evidence if item.disguised)),
             (self.t("evidence_bytes"), evidence.get("bytes", 0)),
             (self.t("evidence_set_hash"), evidence.get("manifest_sha256", "")),
@@ -233,6 +233,11 @@ class FrontPages(LayoutBase):
         story.append(PageBreak())
         return story
 
+    def evidence_files(self, files: int) -> str:
+        """The files handed over, and the archive members listed beside them."""
+        members = sum(1 for e in self.data.evidence if e.archive_member and not e.after_state)
+        return self.t("evidence_files_value", files=files, members=members) if members else str(files)
+
     def range_note(self) -> list[Flowable]:
         """What the persons range is, in words: never a confidence interval."""
         if not self.persons_range():
@@ -248,11 +253,18 @@ class FrontPages(LayoutBase):
         deletions = [e for e in events if e.kind == "delete"]
         if not uploads and not deletions:
             return self.t("log_events_none")
+        def files(events: list[LogEvent]) -> str:
+            stated = [e.files for e in events if e.files is not None]
+            return self.t("log_files_stated", n=sum(stated)) if stated else ""
+
         return self.t(
             "log_events_value",
             upload_days=len({e.date for e in uploads}),
-            uploads=sum(e.count for e in uploads),
+            upload_lines=sum(e.lines for e in uploads),
+            upload_files=files(uploads),
             delete_days=len({e.date for e in deletions}),
+            delete_lines=sum(e.lines for e in deletions),
+            delete_files=files(deletions),
         )
 
     def filing_text(self) -> str:
@@ -290,7 +302,7 @@ class FrontPages(LayoutBase):
         label = ParagraphStyle("headline_label", parent=self.small, alignment=TA_CENTER)
         persons_label = self.t("distinct")
         if self.persons_range():
-            persons_label += f" ({self.persons_range()})"
+            persons_label += self.bracketed(self.persons_range())
         table = Table(
             [
                 [
