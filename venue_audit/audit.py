@@ -20,7 +20,7 @@ from venue_audit import acquire as acquisition
 from venue_audit.assess import assess_case
 from venue_audit.case import Case, CaseInfo
 from venue_audit.case.amendment import reconcile
-from venue_audit.case.output_paths import case_evidence, refuse_overlap
+from venue_audit.case.output_paths import Output, case_evidence, refuse_overlap
 from venue_audit.case.workspace import SELF_AUDIT, check_case_info
 from venue_audit.errors import UsageError
 from venue_audit.faces import face_pool
@@ -72,14 +72,19 @@ class AuditResult:
     to_delete: Any = None  # remediation.ToDeleteList, when one was made
 
 
-def _outputs(request: AuditRequest) -> list[tuple[str, Path]]:
-    outputs: list[tuple[str, Path]] = [("the case folder", request.case_dir)]
+def audit_outputs(request: AuditRequest) -> list[Output]:
+    """Every path an audit writes: case folder, report and annexes, summary, to-delete list."""
+    outputs: list[Output] = [("the case folder", request.case_dir)]
     if request.report_pdf is not None:
         from venue_audit.report.case_report import report_output_paths
 
         outputs += report_output_paths(request.report_pdf)
     if request.summary_json is not None:
         outputs.append(("the summary file", request.summary_json))
+    if request.to_delete is not None:
+        from venue_audit.remediation.export import to_delete_outputs
+
+        outputs += to_delete_outputs("the to-delete list", request.to_delete)
     return outputs
 
 
@@ -93,9 +98,9 @@ def check_request(request: AuditRequest) -> date:
     require_case_folder(request.case_dir)
     require_sources(request.sources)
     require_within_sources(request.offsite, request.sources)
-    refuse_overlap(_outputs(request), request.sources)
+    refuse_overlap(audit_outputs(request), request.sources)
     if (request.case_dir / "case.db").exists():
-        refuse_overlap(_outputs(request)[1:], case_evidence(Case(request.case_dir).db))
+        refuse_overlap(audit_outputs(request)[1:], case_evidence(Case(request.case_dir).db))
     require_inputs((request.consent_log, "consent register"), (request.policy, "policy file"))
     if request.lang not in LANGS:
         raise UsageError(f"--lang {request.lang!r}: choose one of {', '.join(LANGS)}")

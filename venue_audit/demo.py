@@ -6,8 +6,16 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from venue_audit.audit import AuditRequest, AuditResult, ProgressCallback, StageCallback, audit
+from venue_audit.audit import (
+    AuditRequest,
+    AuditResult,
+    ProgressCallback,
+    StageCallback,
+    audit,
+    audit_outputs,
+)
 from venue_audit.case import CaseInfo
+from venue_audit.case.output_paths import refuse_overlap
 
 DEMO_CASE = "demo-case"
 DEMO_PDF = "demo-report.pdf"
@@ -39,10 +47,7 @@ def run_demo(
     progress: ProgressCallback | None = None,
 ) -> DemoResult:
     sample = sample_data or find_sample_data()
-    out.mkdir(parents=True, exist_ok=True)
     case_dir = out / DEMO_CASE
-    if case_dir.exists():
-        shutil.rmtree(case_dir)
     pdf = out / DEMO_PDF
     summary_json = out / "summary.json"
     request = AuditRequest(
@@ -68,4 +73,9 @@ def run_demo(
         report_pdf=pdf,
         summary_json=summary_json,
     )
+    # the old demo case is removed, so the outputs are checked first: never rmtree evidence
+    refuse_overlap(audit_outputs(request), request.sources)
+    out.mkdir(parents=True, exist_ok=True)
+    if case_dir.exists():
+        shutil.rmtree(case_dir)
     return DemoResult(audit(request, on_stage, command, progress), pdf, summary_json)

@@ -8,12 +8,20 @@ refused. Both sides are compared as given (made absolute) and with symlinks
 resolved, so a link that leads into the evidence is caught too, and an existing
 output file with a second hard link is refused (writing it would rewrite the
 other name's bytes).
+
+A command that writes several files into one folder (the report and its annexes, the
+export's timeline files, the SQL scripts beside a to-delete list) names them with a
+:class:`FilesInFolder`: the folder is refused when it is or lies inside the evidence, and
+evidence inside the folder only when the tool would write over it (one of the names it
+gives its files, which may be patterns such as ``contact-sheet-person-*.png``).
 """
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
@@ -25,6 +33,21 @@ SNAPSHOTS = "snapshots"  # the case's own copies of live databases: evidence kep
 
 class OutputPathError(UsageError):
     """An output path overlaps an evidence path; nothing was written."""
+
+
+@dataclass(frozen=True)
+class FilesInFolder:
+    """Files a command writes into ``folder``, by name (``fnmatch`` patterns allowed)."""
+
+    label: str
+    folder: Path
+    names: tuple[str, ...]
+
+    def matches(self, name: str) -> bool:
+        return any(fnmatch.fnmatchcase(name, pattern) for pattern in self.names)
+
+
+Output = tuple[str, Path] | FilesInFolder
 
 
 def _forms(path: Path) -> set[Path]:
@@ -43,26 +66,56 @@ def _related(output: Path, evidence: Path) -> str | None:
     return None
 
 
-def refuse_overlap(outputs: Iterable[tuple[str, Path]], evidence: Iterable[Path]) -> None:
+def refuse_overlap(outputs: Iterable[Output], evidence: Iterable[Path]) -> None:
     """Raise :class:`OutputPathError` when an output is, is inside or contains an evidence path.
 
-    ``outputs`` pairs a label the examiner recognises (``--json``, ``the case folder``) with
-    the path; ``evidence`` are the sources as given on the command line or in the case.
+    ``outputs`` pairs a label the examiner recognises (``--json-out``, ``the case folder``)
+    with the path, or names the files written into a folder (:class:`FilesInFolder`);
+    ``evidence`` are the sources as given on the command line or in the case.
     """
     sources = [(Path(e), _forms(Path(e))) for e in evidence]
-    for label, output in outputs:
-        output = Path(output)
-        for mine in _forms(output):
+    for output in outputs:
+        if isinstance(output, FilesInFolder):
+            _refuse_folder(output, sources)
+            continue
+        label, path = output[0], Path(output[1])
+        for mine in _forms(path):
             for source, theirs in sources:
                 for their in theirs:
                     relation = _related(mine, their)
                     if relation is not None:
-                        raise OutputPathError(
-                            f"{label} {output} {relation} the evidence {source}: "
-                            "outputs are never written into, onto or around evidence; "
-                            "choose a folder outside it"
-                        )
-        _refuse_shared_inode(label, output)
+                        raise _refusal(label, path, relation, source)
+        _refuse_shared_inode(label, path)
+
+
+def _refusal(label: str, output: Path, relation: str, source: Path) -> OutputPathError:
+    return OutputPathError(
+        f"{label} {output} {relation} the evidence {source}: "
+        "outputs are never written into, onto or around evidence; choose a folder outside it"
+    )
+
+
+def _refuse_folder(output: FilesInFolder, sources: list[tuple[Path, set[Path]]]) -> None:
+    folder = Path(output.folder)
+    for mine in _forms(folder):
+        for source, theirs in sources:
+            for their in theirs:
+                relation = _related(mine, their)
+                if relation in ("is", "is inside"):
+                    raise _refusal(f"the folder of {output.label}", folder, relation, source)
+                if relation == "contains":
+                    written = their.relative_to(mine).parts[0]
+                    if output.matches(written):
+                        target = mine / written
+                        relation = _related(target, their) or "is"
+                        raise _refusal(output.label, target, relation, source)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in sorted(names):
+        if output.matches(name):
+            _refuse_shared_inode(output.label, folder / name)
 
 
 def _refuse_shared_inode(label: str, output: Path) -> None:

@@ -14,28 +14,41 @@ from venue_audit.assess import judge_deletion
 from venue_audit.case import Case
 from venue_audit.case.integrity import require_intact
 from venue_audit.case.lock import writes_case
-from venue_audit.case.output_paths import case_evidence, refuse_overlap
+from venue_audit.case.output_paths import FilesInFolder, Output, case_evidence, refuse_overlap
 from venue_audit.case.workspace import SELF_AUDIT
 from venue_audit.report import annexes
 from venue_audit.report.evidence_images import evidence_thumbnail_source
 from venue_audit.report.load import ThumbnailSource, load_report_data
 from venue_audit.report.model import VerificationSection
-from venue_audit.report.person_annexes import write_person_annexes
+from venue_audit.report.person_annexes import (
+    FACES_NAME,
+    SEALED_DIR,
+    SHEET_PREFIX,
+    write_person_annexes,
+)
 from venue_audit.report.render import ReportOutputs, render_report
 from venue_audit.user_files import require_regular_file
 
 
-def report_output_paths(out_pdf: Path) -> list[tuple[str, Path]]:
-    """The PDF and every annex written beside it, as the output-path check wants them."""
+def report_output_paths(out_pdf: Path) -> list[Output]:
+    """The PDF and every file written beside it, as the output-path check wants them."""
+    from venue_audit.remediation.report_section import LIST_NAME
+
+    out_pdf = Path(out_pdf)
+    tables = (annexes.MANIFEST_NAME, annexes.FINDINGS_NAME, annexes.PERSONS_NAME, FACES_NAME)
     names = (
         annexes.SUMMARY_NAME,
-        annexes.MANIFEST_NAME,
-        annexes.FINDINGS_NAME,
-        annexes.PERSONS_NAME,
+        annexes.VERIFICATION_NAME,
         annexes.HASH_LIST_NAME,
+        *tables,
+        *(Path(name).with_suffix(".xlsx").name for name in tables),  # the Excel copies
+        f"{SHEET_PREFIX}*.png",
+        SEALED_DIR,
+        f"{LIST_NAME}.csv",
+        f"{LIST_NAME}.xlsx",
+        f"{LIST_NAME}-*.sql",
     )
-    out_pdf = Path(out_pdf)
-    return [("the report", out_pdf), *((f"the annex {n}", out_pdf.parent / n) for n in names)]
+    return [("the report", out_pdf), FilesInFolder("the report's annexes", out_pdf.parent, names)]
 
 
 @writes_case

@@ -26,7 +26,12 @@ from venue_audit.acquire.live import acquire_database, is_database_url, parse_ta
 from venue_audit.acquire.live.acquisition import PasswordPrompt
 from venue_audit.case import Case, CaseInfo
 from venue_audit.case.lock import writes_case
-from venue_audit.case.output_paths import case_evidence, refuse_case_overlap, refuse_overlap
+from venue_audit.case.output_paths import (
+    Output,
+    case_evidence,
+    refuse_case_overlap,
+    refuse_overlap,
+)
 from venue_audit.remediation.follow_up import check_list
 from venue_audit.remediation.to_delete import load_to_delete
 from venue_audit.scan import ScanOptions, scan
@@ -69,7 +74,7 @@ def verify_deletion(
     command: list[str] | None = None,
     replicas: list[tuple[str, Path]] | None = None,
     prompt: PasswordPrompt | None = None,
-    outputs: list[tuple[str, Path]] | None = None,
+    outputs: list[Output] | None = None,
 ) -> DeletionVerdict:
     """Acquire and scan the after-state, then give every baseline record one state.
 
