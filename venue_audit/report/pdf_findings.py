@@ -28,6 +28,8 @@ from venue_audit.report.layout import (
 from venue_audit.report.model import FindingSection, LogEvent, PersonRow
 from venue_audit.report.redact import ThumbnailError, make_thumbnail
 
+THUMBNAIL_LABEL_CHARS = 80  # a sixth of the page wide: a longer caption is abbreviated
+
 
 def natural_order(text: str) -> list[Any]:
     """Sort key reading digit runs as numbers: rowid 2 before rowid 10."""
@@ -103,10 +105,11 @@ class FindingPages(LayoutBase):
                 )
             except ThumbnailError as error:
                 picture = self.p(f"[{error}]", self.small)
+            where = self.shorten(thumb.label, "manifest", limit=THUMBNAIL_LABEL_CHARS)
             label = (
-                self.t("evidence_no", n=thumb.evidence_no, where=thumb.label)
+                self.t("evidence_no", n=thumb.evidence_no, where=where)
                 if thumb.evidence_no is not None
-                else thumb.label
+                else where
             )
             cells.append([picture, self.p(label, self.small)])
         columns = 6
