@@ -276,6 +276,8 @@ class Score:
     false: int = 0
     live_as_deleted: int = 0
     unlinked: int = 0
+    fragments: int = 0  # cut-off finds of a deleted row, short of partial
+    schema: int = 0  # deleted sqlite_master rows of dropped tables
     seconds: float = 0.0
     false_examples: list[str] = field(default_factory=list)
 
@@ -285,7 +287,7 @@ class Score:
 
     def add(self, other: Score) -> None:
         for name in ("deleted", "survive", "complete", "partial", "survive_found", "false",
-                     "live_as_deleted", "unlinked", "seconds"):
+                     "live_as_deleted", "unlinked", "fragments", "schema", "seconds"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.false_examples += other.false_examples
 
@@ -301,6 +303,33 @@ def _match(found: list, truth: TruthRow, unique: set[tuple[int, str]]) -> tuple[
         for i, (ok, t) in enumerate(zip(right, truth.values, strict=False))
     )
     return n, "partial" if n >= 2 and distinctive else None
+
+
+def _consistent(found: list, truth: TruthRow, unique: set[tuple[int, str]]) -> bool:
+    """A cut-off find of this row: every value it has is right or a prefix of the right text,
+    and one of them is distinctive."""
+    distinctive = False
+    for col, (t, f) in enumerate(zip(truth.values, found, strict=False)):
+        if f is None or f == "" or f == b"":
+            continue
+        if isinstance(f, bytes):
+            f = f.decode("utf-8", errors="replace")
+        if equal(t, f):
+            distinctive |= t is not None and (col, _canonical(t)) in unique
+        elif not (isinstance(f, str) and t is not None and t.startswith(f)):
+            return False
+    return distinctive
+
+
+SCHEMA_TYPES = {"table", "index", "view", "trigger"}
+
+
+def _schema_row(found: list, rows: list[TruthRow]) -> bool:
+    """A deleted sqlite_master row of a table in the truth (a DROP TABLE leaves one); the truth
+    files list table rows only."""
+    if len(found) != 5 or found[0] not in SCHEMA_TYPES or not isinstance(found[4], str):
+        return False
+    return any(r.table.name == found[1] for r in rows) and found[4].upper().startswith("CREATE")
 
 
 def score(records: Iterable[list], rows: list[TruthRow], survivors: set[int]) -> Score:
@@ -322,9 +351,17 @@ def score(records: Iterable[list], rows: list[TruthRow], survivors: set[int]) ->
         verdicts = [(i, *_match(found, rows[i], unique)) for i in sorted(candidates)]
         verdicts = [v for v in verdicts if v[2]]
         if not verdicts:
-            s.false += 1
-            if len(s.false_examples) < 3:
-                s.false_examples.append(repr(found)[:160])
+            consistent = [i for i in sorted(candidates) if _consistent(found, rows[i], unique)]
+            if any(rows[i].deleted for i in consistent):
+                s.fragments += 1
+            elif consistent:
+                s.live_as_deleted += 1
+            elif _schema_row(found, rows):
+                s.schema += 1
+            else:
+                s.false += 1
+                if len(s.false_examples) < 3:
+                    s.false_examples.append(repr(found)[:160])
             continue
         i, _n, verdict = max(verdicts, key=lambda v: (v[2] == "complete", v[1], rows[v[0]].deleted))
         if not rows[i].deleted:
@@ -397,13 +434,28 @@ def _db_layout(data: bytes) -> tuple[str, int]:
     return enc, page - data[20]
 
 
+CATEGORY_NAMES = {
+    "07": "fragmented contents", "09": "pointer map (auto_vacuum FULL)", "0A": "dropped tables",
+    "0B": "overwritten tables", "0C": "deleted records", "0D": "overwritten records",
+    "0E": "deleted overflow pages", "11": "root page pointers", "12": "left child pointers",
+    "13": "overflow chains", "14": "cell pointer values", "15": "cell metadata, serial types",
+    "16": "zero-terminated contents", "17": "freeblock structures", "18": "freelist trunks",
+}
+HEADER = ("| category | deleted rows | bytes survive | complete | partial | missed | false "
+          "| live as deleted | unlinked live | of surviving | seconds "
+          "| FQLite complete | partial | missed | false | live as deleted |")
+
+
 def _row(label: str, s: Score, fq: Score | None) -> str:
-    pct = f"{100 * s.survive_found / s.survive:.0f}%" if s.survive else "-"
-    line = (f"{label:<10}{s.deleted:>6}{s.survive:>7}{s.complete:>7}{s.partial:>7}{s.missed:>7}"
-            f"{s.false:>6}{s.live_as_deleted:>6}{s.unlinked:>6}{pct:>7}{s.seconds:>7.1f}")
+    pct = f"{100 * s.survive_found / s.survive:.0f} %" if s.survive else "-"
+    name = f"{label} {CATEGORY_NAMES.get(label, '')}".strip()
+    cells = [name, s.deleted, s.survive, s.complete, s.partial, s.missed, s.false,
+             s.live_as_deleted, s.unlinked, pct, f"{s.seconds:.1f}"]
     if fq is not None:
-        line += f"  | {fq.complete:>5}{fq.partial:>7}{fq.missed:>7}{fq.false:>6}{fq.live_as_deleted:>6}"
-    return line
+        cells += [fq.complete, fq.partial, fq.missed, fq.false, fq.live_as_deleted]
+    else:
+        cells += ["", "", "", "", ""]
+    return "| " + " | ".join(str(c) for c in cells) + " |"
 
 
 def run(quick: bool, argv: list[str] | None = None) -> None:
@@ -453,11 +505,10 @@ def run(quick: bool, argv: list[str] | None = None) -> None:
             fq_by_cat.setdefault(cat, Score()).add(fq)
         if args.verbose and (s.deleted or s.false or s.live_as_deleted or unlinked):
             print(_row(db_id, s, fq), *s.false_examples, sep="\n    " if s.false_examples else "")
-    peer = "FQLite 1.5.7 (measured)" if args.fqlite else "FQLite 1.5.7 (published, issue 18)"
-    print(f"{'':<70}  | {peer}")
-    print(f"{'category':<10}{'rows':>6}{'surv.':>7}{'compl.':>7}{'part.':>7}{'missed':>7}"
-          f"{'false':>6}{'live':>6}{'unlnk':>6}{'of-s.':>7}{'sec':>7}  | "
-          f"{'compl.':>5}{'part.':>7}{'missed':>7}{'false':>6}{'live':>6}")
+    peer = "measured here" if args.fqlite else "published in issue 18 (other scoring)"
+    print(f"FQLite 1.5.7 columns: {peer}")
+    print(HEADER)
+    print("|" + "---|" * HEADER.count(" | ") + "---|")
     total, fq_total = Score(), Score()
     for cat in sorted(by_cat):
         s = by_cat[cat]
@@ -476,9 +527,8 @@ def run(quick: bool, argv: list[str] | None = None) -> None:
         c, p = PUBLISHED_FQLITE["all"]
         fq_total = Score(deleted=total.deleted, complete=c, partial=p, false=18)
     print(_row("all", total, fq_total if (args.fqlite or not quick) else None))
-    print("rows: deleted rows in the truth; surv.: rows whose bytes survive (byte-search oracle); "
-          "of-s.: surviving rows recovered complete or partial; live: live rows reported as "
-          "deleted; unlnk: unlinked live cells (anomaly class, not counted as deleted)")
+    print(f"also: {total.fragments} cut-off finds of deleted rows short of partial, "
+          f"{total.schema} deleted sqlite_master rows of dropped tables (neither is false)")
     if corrected:
         print("truth corrected (rows the XML calls live that SQLite no longer holds): "
               + ", ".join(corrected))

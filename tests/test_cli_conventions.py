@@ -3,6 +3,7 @@ exit codes, and a quiet exit when the reader of stdout goes away."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -46,7 +47,7 @@ def test_every_command_answers_h_with_an_example_and_no_type_placeholders(
     result = runner.invoke(app, [*command, "-h"])
     assert result.exit_code == 0, result.output
     assert "Example:" in result.output
-    assert "<" not in result.output.replace("<=", ""), result.output
+    assert "<" not in result.output and ">" not in result.output, result.output
     assert "--version" in result.output
 
 
@@ -90,3 +91,54 @@ def test_a_closed_pipe_ends_the_command_quietly_with_exit_code_0(tmp_path: Path)
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == 0, stderr
     assert stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["scan", "--bogus"], ["No such option: --bogus", "venue-audit scan -h"]),
+        (["scan"], ["Missing argument 'CASE_DIR'", "venue-audit scan -h"]),
+        (["no-such-command"], ["No such command 'no-such-command'", "venue-audit -h"]),
+        (["case", "new"], ["Missing argument 'CASE_DIR'", "venue-audit case new -h"]),
+        (["scan", "case", "-w", "0"], ["'--workers'", "greater than or equal to 1"]),
+        (["browse", "case", "--port", "70000"], ["'--port'", "less than or equal to 65535"]),
+        (["custody", "case", "--nope", "--json"], ["No such option: --nope"]),
+    ],
+    ids=["unknown option", "missing argument", "unknown command", "group", "workers", "port", "option before --json"],
+)
+def test_a_mistake_in_the_command_line_itself_is_one_error_line(
+    args: list[str], words: list[str]
+) -> None:
+    result = runner.invoke(app, args, prog_name="venue-audit")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def leaf_commands(group: object = None, path: tuple[str, ...] = ()) -> list[list[str]]:
+    """Every runnable command of the program, as the words that name it."""
+    import typer
+
+    group = group or typer.main.get_command(app)
+    found = []
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        if hasattr(command, "commands"):
+            found += leaf_commands(command, (*path, name))
+        else:
+            found.append([*path, name])
+    return found
+
+
+def test_the_lists_above_name_every_command() -> None:
+    assert sorted(leaf_commands()) == sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_takes_quiet_and_json(command: list[str]) -> None:
+    """The same spelling everywhere; test_cli_json.py runs each with ``-q --json``."""
+    result = runner.invoke(app, [*command, "-h"])
+    assert "-q, --quiet" in result.output
+    assert re.search(r"^\s+--json\s+Print the result as JSON on stdout", result.output, re.M)

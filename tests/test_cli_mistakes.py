@@ -127,10 +127,18 @@ def test_audit_of_a_missing_source_is_one_line_and_makes_no_case(tmp_path: Path)
     [
         ["case", "new", "{file}", *NEW_CASE],
         ["audit", "{export}", "--case", "{file}", *NEW_CASE],
+        ["acquire", "{file}", "{export}"],
+        ["verify-manifest", "{file}"],
         ["scan", "{file}"],
+        ["consent", "{file}"],
+        ["report", "{file}"],
+        ["export", "{file}"],
+        ["to-delete", "{file}", "--out", "{export}/../list.csv"],
+        ["verify-deletion", "{file}", "{export}"],
+        ["browse", "{file}"],
         ["custody", "{file}"],
     ],
-    ids=["case new", "audit", "scan", "custody"],
+    ids=lambda command: command[0] if command[0] != "case" else "case new",
 )
 def test_a_case_path_that_is_a_file_is_refused_and_the_file_kept(
     command: list[str], export: Path, tmp_path: Path
@@ -140,6 +148,7 @@ def test_a_case_path_that_is_a_file_is_refused_and_the_file_kept(
     args = [a.format(file=file, export=export) for a in command]
     refused(run(*args), str(file))
     assert file.read_text() == "not a case"
+    assert not (export.parent / "list.csv").exists()
 
 
 def test_one_examiner_named_twice_is_not_two_examiners(export: Path, tmp_path: Path) -> None:
@@ -239,3 +248,114 @@ def test_an_offsite_mark_outside_every_source_is_refused_before_acquiring(
         run("acquire", case_dir, export, "--offsite", cloud), "--offsite", "name it as a source"
     )
     assert custody_actions(case_dir) == ["case.new"]
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["report", "{case}", "--out", "{folder}"], ["--out", "is a folder"]),
+        (["report", "{case}", "--out", "{file}/report.pdf"], ["--out", "is a file, not a folder"]),
+        (["to-delete", "{case}", "--out", "{folder}"], ["--out", "is a folder"]),
+        (["export", "{case}", "--out", "{file}"], ["--out", "is a file; name a folder"]),
+        (["verify-deletion", "{case}", "{folder}", "--out", "{folder}"], ["--out", "is a folder"]),
+        (
+            ["verify-deletion", "{case}", "{folder}", "--json-out", "{file}/v.json"],
+            ["--json-out", "is a file, not a folder"],
+        ),
+    ],
+    ids=[
+        "report --out FOLDER",
+        "report --out under a file",
+        "to-delete --out FOLDER",
+        "export --out FILE",
+        "verify-deletion --out FOLDER",
+        "verify-deletion --json-out under a file",
+    ],
+)
+def test_an_output_path_that_cannot_be_written_is_refused_before_any_work(
+    args: list[str], words: list[str], assessed: Path, tmp_path: Path
+) -> None:
+    case_dir = copy_of(assessed, tmp_path)
+    folder = tmp_path / "already-a-folder.csv"
+    folder.mkdir()
+    file = tmp_path / "notes.txt"
+    file.write_text("kept")
+    events = custody_actions(case_dir)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    filled = [a.format(case=case_dir, folder=folder, file=file) for a in args]
+    refused(run(*filled), *words)
+    assert custody_actions(case_dir) == events
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert list(folder.iterdir()) == [] and file.read_text() == "kept"
+    assert not (case_dir / "report").exists() and not (case_dir / "exports").exists()
+
+
+SELF_AUDIT = ["--responsible", "王五", "--venue", "售楼处"]
+
+
+@pytest.mark.parametrize(
+    ("command", "option"),
+    [
+        (["audit", *NEW_CASE], "--report"),
+        (["audit", *NEW_CASE], "--json-out"),
+        (["self-audit", *SELF_AUDIT], "--report"),
+        (["self-audit", *SELF_AUDIT], "--to-delete"),
+    ],
+    ids=["audit --report", "audit --json-out", "self-audit --report", "self-audit --to-delete"],
+)
+def test_a_whole_audit_refuses_an_output_it_could_not_write_before_a_case_is_made(
+    command: list[str], option: str, export: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "out.csv"
+    folder.mkdir()
+    case_dir = tmp_path / "case"
+    name, *details = command
+    result = run(name, export, "--case", case_dir, *details, "--as-of", "2024-06-30", option, folder)
+    refused(result, option, "is a folder")
+    assert not case_dir.exists()
+
+
+def test_demo_into_a_file_is_refused_and_the_file_kept(tmp_path: Path) -> None:
+    file = tmp_path / "demo-out"
+    file.write_text("kept")
+    refused(run("demo", "--out", file), "--out", "is a file; name a folder")
+    assert file.read_text() == "kept"
+
+
+def test_demo_without_its_sample_data_is_refused_before_anything_is_cleared(
+    tmp_path: Path,
+) -> None:
+    old_case = tmp_path / "out" / "demo-case"
+    old_case.mkdir(parents=True)
+    (old_case / "case.db").write_text("an earlier demo")
+    result = run("demo", "--sample-data", tmp_path / "missing", "--out", tmp_path / "out")
+    refused(result, "does not exist")
+    assert (old_case / "case.db").read_text() == "an earlier demo"
+
+
+def test_rerunning_audit_with_other_examiners_is_refused_before_any_work(
+    export: Path, tmp_path: Path
+) -> None:
+    case_dir = tmp_path / "case"
+    assert run("case", "new", case_dir, *NEW_CASE).exit_code == 0
+    others = ["--examiner", "张三", "--examiner", "王五", "--as-of", "2024-06-30"]
+    refused(run("audit", export, "--case", case_dir, *others), "--examiner", "王五", "--amend")
+    assert custody_actions(case_dir) == ["case.new"]
+    assert not (case_dir / "manifest.hashdeep").exists()
+
+
+def test_verify_deletion_that_crashes_is_an_internal_error_not_residue(
+    scanned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_dir = copy_of(scanned, tmp_path)
+    after = tmp_path / "after"
+    after.mkdir()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("after-scan on fire")
+
+    monkeypatch.setattr("venue_audit.verify.verify_deletion", broken)
+    result = run("verify-deletion", case_dir, after, "-q")
+    assert result.exit_code == EXIT_INTERNAL, result.output
+    assert "internal error in" in result.stderr and "after-scan on fire" in result.stderr
+    assert custody_actions(case_dir)[-1] == "failed"

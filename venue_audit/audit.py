@@ -29,6 +29,7 @@ from venue_audit.offsite import mark_offsite
 from venue_audit.preflight import (
     judged_at,
     require_case_folder,
+    require_output_file,
     require_sources,
     require_within_sources,
 )
@@ -102,6 +103,13 @@ def check_request(request: AuditRequest) -> date:
     if (request.case_dir / "case.db").exists():
         refuse_overlap(audit_outputs(request)[1:], case_evidence(Case(request.case_dir).db))
     require_inputs((request.consent_log, "consent register"), (request.policy, "policy file"))
+    for option, path in (
+        ("--report", request.report_pdf),
+        ("--json-out", request.summary_json),
+        ("--to-delete", request.to_delete),
+    ):
+        if path is not None:
+            require_output_file(path, option)
     if request.lang not in LANGS:
         raise UsageError(f"--lang {request.lang!r}: choose one of {', '.join(LANGS)}")
     if request.to_delete is not None and request.to_delete.suffix.lower() not in (".csv", ".xlsx"):

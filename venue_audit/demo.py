@@ -16,6 +16,8 @@ from venue_audit.audit import (
 )
 from venue_audit.case import CaseInfo
 from venue_audit.case.output_paths import refuse_overlap
+from venue_audit.errors import UsageError
+from venue_audit.preflight import require_output_folder, require_sources
 
 DEMO_CASE = "demo-case"
 DEMO_PDF = "demo-report.pdf"
@@ -36,7 +38,7 @@ def find_sample_data() -> Path:
     ):
         if candidate.is_dir():
             return candidate
-    raise FileNotFoundError("sample_data/ not found; run the demo from the repository root")
+    raise UsageError("sample_data/ not found; run the demo from the repository root")
 
 
 def run_demo(
@@ -47,6 +49,8 @@ def run_demo(
     progress: ProgressCallback | None = None,
 ) -> DemoResult:
     sample = sample_data or find_sample_data()
+    require_sources([sample / "export"])  # checked before the old demo case is cleared
+    require_output_folder(out, "--out")
     case_dir = out / DEMO_CASE
     pdf = out / DEMO_PDF
     summary_json = out / "summary.json"

@@ -67,12 +67,38 @@ def require_case_folder(directory: Path) -> Path:
     directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory} is a file, not a case folder; name a folder")
-    for parent in directory.parents:
+    _require_room_for(directory, str(directory))
+    return directory
+
+
+def require_output_file(path: Path, option: str) -> Path:
+    """A file a command will write (``--out report.pdf``): not a folder, and the folders it
+    goes in are folders or can be made, so nothing fails after the work is done."""
+    path = Path(path)
+    if path.is_dir():
+        raise UsageError(f"{option} {path} is a folder; name the file to write")
+    _require_room_for(path, f"{option} {path}")
+    return path
+
+
+def require_output_folder(path: Path, option: str) -> Path:
+    """A folder a command will write into (``export --out DIR``): a folder or not there yet."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{option} {path} is a file; name a folder to write into")
+    _require_room_for(path, f"{option} {path}")
+    return path
+
+
+def _require_room_for(path: Path, said: str) -> None:
+    """The nearest existing folder above ``path`` is a folder this process may write in."""
+    for parent in Path(os.path.abspath(path)).parents:
         if parent.exists():
             if not parent.is_dir():
-                raise UsageError(f"{directory}: {parent} is a file, not a folder")
-            break
-    return directory
+                raise UsageError(f"{said}: {parent} is a file, not a folder")
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise UsageError(f"{said}: no permission to write in {parent}")
+            return
 
 
 def distinct_examiners(names: Iterable[str]) -> list[str]:

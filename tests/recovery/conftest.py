@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import TEST_FACES
 from venue_audit.recovery.fixtures import (
     FaceRow,
     Scenario,
@@ -19,7 +20,7 @@ N_DELETED = 17
 
 @pytest.fixture(scope="session")
 def face_rows() -> list[FaceRow]:
-    return make_face_rows(N_ROWS)
+    return make_face_rows(N_ROWS, faces_dir=TEST_FACES)
 
 
 @pytest.fixture(scope="session")

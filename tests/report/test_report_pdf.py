@@ -159,15 +159,18 @@ def test_a_deletion_verdict_becomes_a_worded_verification_section(tmp_path: Path
         by_person={7: Counter({"gone": 3, "recoverable": 2}), 8: Counter({"gone": 4})},
     )
     section = verification_section(verdict)
-    assert [(r.subject, r.live, r.recoverable, r.gone, r.verdict) for r in section.rows] == [
-        ("server/face_capture.db", 1, 2, 10, "residual"),
-        ("person 7", 0, 2, 3, "residual"),
+    assert [
+        (r.subject, r.person, r.live, r.recoverable, r.gone, r.verdict) for r in section.rows
+    ] == [
+        ("server/face_capture.db", False, 1, 2, 10, "residual"),
+        ("7", True, 0, 2, 3, "residual"),
     ]
     data = make_report_data(records=20, persons=4)
     data.verification = section
     text = pdf_text(render_report(data, tmp_path / "out" / "r.pdf").pdf)
     assert "结论：发现残留人脸数据" in text
     assert re.search(r"server/face_capture\.db\s+1\s+2\s+10\s+发现残留人脸数据", text)
+    assert re.search(r"人员 7\s+0\s+2\s+3\s+发现残留人脸数据", text)
 
 
 def test_log_events_are_totalled_per_action_and_remote_host(
@@ -179,6 +182,22 @@ def test_log_events_are_totalled_per_action_and_remote_host(
     assert re.search(rf"上传\s+oss-cn-shanghai\.example\.com\s+{days}\s+{lines}\s+{files}\s", row)
     deletions = line_with(pdf_text(zh_report.pdf), "删除  ")  # no host, no number of files
     assert "（日志未记载）" in deletions and "未记载" in deletions
+
+
+def test_log_lines_naming_files_are_not_called_device_face_events(tmp_path: Path) -> None:
+    from report_samples import make_report_data
+
+    from venue_audit.report.model import LogEvent
+
+    data = make_report_data(records=20, persons=4)
+    data.timeline.log_events = [
+        LogEvent("2024-03-15", "upload", 12, "oss://bucket/faces/", 1, 12, linked=0, unlinked=1),
+        LogEvent("2024-03-15", "face capture", 1, "", 2, None, linked=1, unlinked=1),
+    ]
+    text = pdf_text(render_report(data, tmp_path / "r.pdf").pdf, layout=False).replace("\n", "")
+    assert "日志中的上传记录：0 行所列文件为证据中的采集记录；1 行所列文件不在检材中" in text
+    assert "设备人脸事件（上传）" not in text
+    assert "设备人脸事件（人脸抓拍）：1 条事件的图片已链接到证据中的抓拍记录" in text
 
 
 def test_hostile_text_is_shown_literally_and_never_breaks_the_layout(tmp_path: Path) -> None:

@@ -20,7 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.pdf_reading import ink_in_text_boxes, pdf_fonts, pdf_text
+from tests.pdf_reading import (
+    ink_in_text_boxes,
+    pdf_fonts,
+    pdf_text,
+    undrawn_chinese_characters,
+)
 from venue_audit.audit import AuditRequest, audit
 from venue_audit.case import CaseInfo
 
@@ -72,6 +77,8 @@ def audited(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "annex_summary": json.loads((folder / "summary.json").read_text(encoding="utf-8")),
         "persons": _rows(folder / "persons.csv"),
         "findings": _rows(folder / "findings.csv"),
+        "faces": _rows(folder / "faces.csv"),
+        "manifest": _rows(folder / "manifest.csv"),
         "pdf": folder / "report.pdf",
         "text": pdf_text(folder / "report.pdf"),
     }
@@ -141,6 +148,7 @@ def test_one_set_of_numbers_in_summary_annexes_and_pdf(audited: dict) -> None:
     ):
         assert re.search(rf"{re.escape(label)}\s+{number}(\D|$)", text), (label, number)
     assert re.search(rf"不同自然人（人数）\s+{persons['distinct']}\D", text)
+    assert f"未达到：存储人脸信息 {persons['distinct']} 人（标准 100,000 人）" in text
     assert f"{persons['listed']}（有未删除数据 {persons['distinct']} 人" in text
 
 
@@ -173,10 +181,22 @@ def test_persons_only_in_deleted_data_have_a_status(audited: dict) -> None:
 
 
 @pytest.mark.slow
+def test_faces_csv_points_each_face_at_its_own_evidence_list_row(audited: dict) -> None:
+    paths = {row["序号"]: row["路径"] for row in audited["manifest"]}
+    in_the_zip = 0
+    for face in audited["faces"]:
+        item = face["locator"].split(", ")[0]  # a database row's item is its database file
+        assert paths[face["evidence_no"]] == item, face
+        in_the_zip += "daily_20240601.zip!/" in item
+    assert in_the_zip == CLOUD_COPIES
+
+
+@pytest.mark.slow
 def test_the_cloud_copy_report_renders_with_embedded_fonts(audited: dict) -> None:
     assert all(pdf_fonts(audited["pdf"]).values())
     shares = ink_in_text_boxes(audited["pdf"], 2, "检验结论摘要")
     assert shares and all(share > 0.03 for share in shares)
+    assert undrawn_chinese_characters(audited["pdf"]) == []
 
 
 @pytest.mark.slow
@@ -194,7 +214,7 @@ def test_the_zh_report_names_the_tools_identifiers_in_chinese(audited: dict) -> 
     for identifier in (
         "case.new", "acquire.start", "scan.end", "generic", "crop_detector", "merge_spreads",
         "link_threshold", "archive_members", "template_decoding", "True", "None", "规则:",
-        "seed=",
+        "seed=", "photo_max_side",
     ):
         assert identifier not in text, identifier
     for words in (

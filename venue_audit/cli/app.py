@@ -13,6 +13,7 @@ import contextlib
 import functools
 import inspect
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -142,12 +143,63 @@ def _report_internal_error(command_path: str) -> None:
             interruption.case.log("failed", {"command": command_path, "error": last}, sys.argv)
 
 
+# Click's UsageError, from whichever Click this Typer uses (its own copy since Typer 0.26)
+ClickUsageError: type[Any] = typer.BadParameter.__bases__[0]
+
+
+class OneLineUsageError(ClickUsageError):
+    """A mistake in the command line itself (unknown option, bad value): one ``error:`` line,
+    like every other refusal, instead of Click's usage block."""
+
+    def show(self, file: Any = None) -> None:
+        message = " ".join(self.format_message().split()).rstrip(".")
+        where = f" (see '{self.ctx.command_path} -h')" if self.ctx is not None else ""
+        typer.echo(f"error: {message}{where}", err=True)
+
+
+def _one_line(error: Any) -> Exception:
+    """The error as one line; one that shows something else (help, for no arguments) is kept."""
+    if type(error).show is not ClickUsageError.show:
+        return error
+    one_line = OneLineUsageError(error.format_message(), error.ctx)
+    one_line.exit_code = error.exit_code
+    return one_line
+
+
+class OneLineUsageErrors:
+    """Mixed into the command and group classes: their parse errors become one line."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().make_context(*args, **kwargs)  # type: ignore[misc]
+        except ClickUsageError as error:
+            raise _one_line(error) from None
+
+
 def _argument_name(param: Any) -> str:
     name = param.metavar or param.name.upper()
     return name if param.required or name.startswith("[") else f"[{name}]"
 
 
-class Command(TyperCommand):
+# Click's range notation ("[x>=1]", "[default: 8001; 1<=x<=65535]"): the help says it in words
+RANGE_NOTE = re.compile(r";? ?(?:-?\d+<=?)?x(?:[<>]=?-?\d+)?(?=\])")
+
+
+def _without_range_notes(help_text: str) -> str:
+    return RANGE_NOTE.sub("", help_text).replace("  []", "").replace(" []", "")
+
+
+class Group(OneLineUsageErrors, TyperGroup):
+    """A group of venue-audit commands (``venue-audit``, ``venue-audit case``)."""
+
+    def resolve_command(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().resolve_command(*args, **kwargs)
+        except ClickUsageError as error:
+            raise _one_line(error) from None
+
+
+class Command(OneLineUsageErrors, TyperCommand):
     """A venue-audit command: help without type placeholders, and the exit-code contract."""
 
     def collect_usage_pieces(self, ctx: Any) -> list[str]:
@@ -162,7 +214,7 @@ class Command(TyperCommand):
             (_argument_name(p), p.help or "") for p in params if p.param_type_name == "argument"
         ]
         options = [
-            record
+            (record[0], _without_range_notes(record[1]))
             for p in params
             if p.param_type_name == "option" and (record := p.get_help_record(ctx))
         ]
@@ -198,7 +250,7 @@ class App(typer.Typer):
     """A Typer app whose commands are :class:`Command`, each with ``--version`` and ``-h``."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("cls", TyperGroup)
+        kwargs.setdefault("cls", Group)
         kwargs.setdefault("no_args_is_help", True)
         kwargs.setdefault("rich_markup_mode", None)
         kwargs.setdefault("add_completion", False)

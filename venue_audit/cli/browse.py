@@ -34,7 +34,10 @@ def _stop_signals_interrupt() -> Iterator[None]:
 def browse_command(
     case_dir: CaseDir,
     port: Annotated[
-        int, typer.Option("--port", metavar="PORT", help="Port on 127.0.0.1 to serve on.")
+        int,
+        typer.Option(
+            "--port", metavar="PORT", min=1, max=65535, help="Port on 127.0.0.1 to serve on (1-65535)."
+        ),
     ] = 8001,
     quiet: Quiet = False,
     as_json: AsJson = False,

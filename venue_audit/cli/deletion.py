@@ -16,7 +16,7 @@ from venue_audit.cli.options import AsJson, CaseDir, JsonOut, Quiet, Workers
 from venue_audit.cli.output import print_json
 from venue_audit.cli.progress import StageProgress
 from venue_audit.cli.self_audit import print_list_check
-from venue_audit.preflight import require_sources
+from venue_audit.preflight import require_output_file, require_sources
 
 if TYPE_CHECKING:
     from venue_audit.verify.verdict import DeletionVerdict
@@ -82,6 +82,9 @@ def verify_deletion_command(
     paths = [Path(s) for s in after_sources if not is_database_url(s)]
     if paths or not after_sources:  # a running database is checked when it is connected to
         require_sources(paths)
+    for option, path in (("--out", out), ("--json-out", json_out)):
+        if path is not None:
+            require_output_file(path, option)
     pairs = [parse_replica(spec) for spec in replica or []]
     case = open_case(case_dir)
     if out is not None:

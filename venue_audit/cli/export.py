@@ -12,6 +12,7 @@ from venue_audit.case.stages import require_scanned
 from venue_audit.cli.app import app, console, open_case
 from venue_audit.cli.options import AsJson, CaseDir, Quiet
 from venue_audit.cli.output import print_json
+from venue_audit.preflight import require_output_folder
 
 
 @app.command("export")
@@ -35,6 +36,8 @@ def export_command(
     """
     from venue_audit.exports import export_case
 
+    if out is not None:
+        require_output_folder(out, "--out")
     case = open_case(case_dir)
     require_scanned(case)
     result = export_case(case, out or case.directory / "exports", sys.argv)

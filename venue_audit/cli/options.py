@@ -34,7 +34,11 @@ JsonOut = Annotated[
 Workers = Annotated[
     int | None,
     typer.Option(
-        "--workers", "-w", metavar="N", help="Worker processes to use (default: all cores)."
+        "--workers",
+        "-w",
+        metavar="N",
+        min=1,
+        help="Worker processes to use, 1 or more (default: all cores).",
     ),
 ]
 AsOf = Annotated[

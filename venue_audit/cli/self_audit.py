@@ -167,6 +167,7 @@ def to_delete_command(
     from venue_audit.case.output_paths import case_evidence, refuse_overlap
     from venue_audit.case.stages import require_assessed
     from venue_audit.errors import UsageError
+    from venue_audit.preflight import require_output_file
     from venue_audit.remediation import make_to_delete
     from venue_audit.remediation.export import export_to_delete, to_delete_outputs
 
@@ -174,6 +175,7 @@ def to_delete_command(
         raise UsageError(f"--out {out}: write the list as .csv or .xlsx")
     if lang not in ("zh", "en"):
         raise UsageError(f"--lang {lang!r}: choose zh or en")
+    require_output_file(out, "--out")
     case = open_case(case_dir)
     refuse_overlap(to_delete_outputs("--out", out), case_evidence(case.db))
     require_assessed(case)

@@ -110,7 +110,7 @@ def follow_overflow(
 @dataclass
 class LiveRow:
     table: str
-    rowid: int
+    rowid: int | None  # None for WITHOUT ROWID tables
     values: list
     page: int
     offset: int
@@ -124,6 +124,8 @@ class LiveState:
     rows: list[LiveRow] = field(default_factory=list)
     used_pages: set[int] = field(default_factory=set)
     leaf_owner: dict[int, str] = field(default_factory=dict)  # table-leaf page -> table name
+    # index-leaf page of a WITHOUT ROWID table -> table name
+    index_leaf_owner: dict[int, str] = field(default_factory=dict)
     # interior table page -> table name (a leaf before the table grew: old cells may remain)
     interior_owner: dict[int, str] = field(default_factory=dict)
     freelist_trunks: dict[int, int] = field(default_factory=dict)  # trunk page -> leaf count
@@ -222,8 +224,20 @@ def read_table_leaf_cell(
     return TableCell(pgno, cell, rowid, payload, complete, pages)
 
 
-def mark_index_pages(view: PageView, root: int, used: set[int], notes: list[str], label: str) -> None:
-    """Mark the pages of an index b-tree (and its overflow pages) as in use."""
+@dataclass
+class IndexCell:
+    page: int
+    offset: int
+    payload: bytes
+    complete: bool
+    leaf: bool
+
+
+def iter_index_cells(
+    view: PageView, root: int, used: set[int], notes: list[str], label: str
+) -> Iterator[IndexCell]:
+    """Yield every cell of the index b-tree rooted at ``root`` (interior cells hold entries
+    too); its pages and overflow pages go into ``used``."""
     usable = view.usable
     stack: list[tuple[int, int]] = [(root, 0)]
     visited: set[int] = set()
@@ -259,13 +273,29 @@ def mark_index_pages(view: PageView, root: int, used: set[int], notes: list[str]
                 payload_len, n = read_varint(page, pos, usable)
                 pos += n
                 local = index_local_size(payload_len, usable)
-                if local < payload_len and pos + local + 4 <= usable:
+                if pos + local > usable:
+                    raise FormatError(f"payload of {payload_len} bytes runs past the page end")
+                payload = page[pos : pos + local]
+                complete = True
+                if local < payload_len:
+                    if pos + local + 4 > usable:
+                        raise FormatError("overflow pointer runs past the page end")
                     first = struct.unpack(">I", page[pos + local : pos + local + 4])[0]
-                    used.update(follow_overflow(view, first, payload_len - local).pages)
+                    read = follow_overflow(view, first, payload_len - local)
+                    used.update(read.pages)
+                    payload += read.data
+                    complete = read.complete
+                yield IndexCell(pgno, cell, payload, complete, not interior)
             except (FormatError, struct.error) as exc:
                 notes.append(f"{label}: index page {pgno}: cell at {cell}: {exc}")
         if interior and hdr.right_child:
             stack.append((hdr.right_child, depth + 1))
+
+
+def mark_index_pages(view: PageView, root: int, used: set[int], notes: list[str], label: str) -> None:
+    """Mark the pages of an index b-tree (and its overflow pages) as in use."""
+    for _cell in iter_index_cells(view, root, used, notes, label):
+        pass
 
 
 def read_schema(view: PageView, encoding: str, notes: list[str], label: str) -> list[tuple]:
@@ -331,8 +361,7 @@ def read_live_state(view: PageView, encoding: str, first_trunk: int, label: str)
             schema = parse_create_table(str(name), root, sql)
             state.tables.append(schema)
             if schema.without_rowid:
-                mark_index_pages(view, root, used, state.notes, f"{label} {name}")
-                state.notes.append(f"{label}: table {name} is WITHOUT ROWID; rows not recovered")
+                _read_without_rowid(view, schema, encoding, state, f"{label} {name}")
                 continue
             before = set(used)
             for cell in iter_table_cells(view, root, used, state.notes, f"{label} {name}"):
@@ -356,3 +385,26 @@ def read_live_state(view: PageView, encoding: str, first_trunk: int, label: str)
             mark_index_pages(view, root, used, state.notes, f"{label} {name}")
     walk_freelist(view, first_trunk, state, label)
     return state
+
+
+def _read_without_rowid(
+    view: PageView, schema: TableSchema, encoding: str, state: LiveState, label: str
+) -> None:
+    """Rows of a WITHOUT ROWID table: the entries of its index b-tree, leaf and interior."""
+    layout = schema.record_layout()
+    before = set(state.used_pages)
+    for cell in iter_index_cells(view, schema.root_page, state.used_pages, state.notes, label):
+        if cell.leaf:
+            state.index_leaf_owner[cell.page] = schema.name
+        try:
+            _hdr, values, _complete = decode_record(cell.payload, encoding)
+        except FormatError as exc:
+            state.notes.append(f"{label}: entry at page {cell.page} offset {cell.offset}: {exc}")
+            continue
+        state.rows.append(
+            LiveRow(schema.name, None, layout.declared_order(values), cell.page, cell.offset)
+        )
+    for pgno in state.used_pages - before:  # leaves left empty by deletes hold deleted rows
+        image = view.get(pgno)
+        if image is not None and image.data[100 if pgno == 1 else 0] == INDEX_LEAF:
+            state.index_leaf_owner.setdefault(pgno, schema.name)

@@ -22,79 +22,33 @@ Three ways to find a record, in decreasing confidence (see ``CONFIDENCE``):
 from __future__ import annotations
 
 import bisect
-import struct
-from dataclasses import dataclass
 
 import numpy as np
 
+from venue_audit.recovery.cell_candidates import CellCandidate, fits_region, layouts
+from venue_audit.recovery.lost_headers import match_anchored
 from venue_audit.recovery.sqlite_format import (
     FormatError,
     read_varint,
     serial_type_size,
-    table_leaf_local_size,
-    text_is_clean,
     varint_len,
 )
-from venue_audit.recovery.table_schema import TableSchema
-
-CONFIDENCE = {
-    "cell pointer": 0.95,  # a full cell still listed in a page's cell pointer array
-    "intact": 0.9,
-    "anchored exact": 0.85,  # anchored, and the freeblock size equals the cell size
-    "anchored": 0.75,
-    "scan": 0.6,
-}
-GENERIC_FACTOR = 0.7  # record whose serial types fit no known table (dropped table?)
+from venue_audit.recovery.table_schema import TableSchema, serial_class
 
 
-@dataclass
-class CellCandidate:
-    table: TableSchema | None
-    cell_start: int | None
-    payload_start: int
-    header_size: int
-    serial_types: tuple[int, ...]
-    rowid: int | None
-    method: str
-    truncated_at: int | None = None  # region end when later data overwrote the cell's tail
-
-    @property
-    def payload_size(self) -> int:
-        return self.header_size + sum(serial_type_size(st) for st in self.serial_types)
-
-    def local_size(self, usable: int) -> int:
-        return table_leaf_local_size(self.payload_size, usable)
-
-    def local_end(self, usable: int) -> int:
-        """Offset just past the cell's bytes on the page (including any overflow pointer)."""
-        local = self.local_size(usable)
-        extra = 4 if local < self.payload_size else 0
-        return self.payload_start + local + extra
-
-    def overflow_first(self, page: bytes, usable: int) -> int | None:
-        if self.truncated_at is not None:
-            return None
-        local = self.local_size(usable)
-        if local >= self.payload_size:
-            return None
-        at = self.payload_start + local
-        return struct.unpack(">I", page[at : at + 4])[0]
-
-
-def _parse_types(page: bytes, pos: int, stop: int, count: int) -> tuple[tuple[int, ...], int] | None:
-    """Parse ``count`` serial-type varints from ``pos``; None when they are not valid types."""
-    types = []
-    p = pos
-    for _ in range(count):
-        try:
-            st, n = read_varint(page, p, stop)
-        except FormatError:
-            return None
-        if st in (10, 11):
-            return None
-        types.append(st)
-        p += n
-    return tuple(types), p
+def _index_cell_header_before(
+    page: bytes, header_pos: int, payload_size: int, lower: int
+) -> tuple[int, None] | None:
+    """Index cells (WITHOUT ROWID tables) have only the payload-length varint in front of the
+    record: (cell_start, None) when it is intact and agrees with ``payload_size``."""
+    start = header_pos - varint_len(payload_size)
+    if start < lower:
+        return None
+    try:
+        plen, n = read_varint(page, start, header_pos)
+    except FormatError:
+        return None
+    return (start, None) if plen == payload_size and start + n == header_pos else None
 
 
 def _cell_header_before(page: bytes, header_pos: int, payload_size: int, lower: int) -> tuple[int, int] | None:
@@ -130,99 +84,6 @@ def _cell_header_before(page: bytes, header_pos: int, payload_size: int, lower: 
     return start_len, rowid
 
 
-def _values_plausible(cand: CellCandidate, page: bytes, usable: int, region_end: int) -> bool:
-    """Reject layouts that fit by accident: (nearly) all-NULL rows, and text values on the page
-    that are not clean text. Only needed when the cell boundary is not confirmed."""
-    table = cand.table
-    data_cols = [
-        st for i, st in enumerate(cand.serial_types) if table is None or i != table.rowid_alias
-    ]
-    informative = sum(1 for st in data_cols if serial_type_size(st) > 0)  # not NULL, 0, 1, empty
-    if informative < min(2, len(data_cols)):
-        return False
-    has_scalar_columns = table is None or any(
-        "BLOB" not in c.declared_type.upper() for i, c in enumerate(table.columns)
-        if i != table.rowid_alias
-    )
-    scalars = sum(1 for st in data_cols if serial_type_size(st) > 0 and not (st >= 12 and st % 2 == 0))
-    if has_scalar_columns and scalars == 0:
-        return False  # blobs alone do not show a boundary is right
-    local_end = min(cand.payload_start + cand.local_size(usable), region_end)
-    pos = cand.payload_start + cand.header_size
-    for st in cand.serial_types:
-        size = serial_type_size(st)
-        if st == 7 and pos + 8 <= local_end:
-            x = abs(struct.unpack(">d", page[pos : pos + 8])[0])
-            if not (x == 0 or 1e-30 < x < 1e30):
-                return False  # NaN, inf or absurd magnitudes: the boundary is wrong
-        if st >= 13 and st % 2 and size:
-            if pos + size > local_end:
-                break
-            raw = page[pos : pos + size]
-            if not text_is_clean(raw) or (size >= 4 and len(set(raw)) == 1):
-                return False  # garbage, or fill patterns (JPEG tables, padding)
-            if not any(ch.isalnum() for ch in raw.decode("utf-8", errors="ignore")):
-                return False  # identifiers, times, names: real text has letters or digits
-        pos += size
-    return True
-
-
-def _fits_region(cand: CellCandidate, region_end: int, usable: int, page_count: int, page: bytes) -> bool:
-    if cand.payload_size <= 0 or cand.payload_size > 1 << 30:
-        return False
-    if cand.method != "intact" and not _values_plausible(cand, page, usable, region_end):
-        return False
-    if cand.method == "intact" and not any(
-        serial_type_size(st) > 0
-        for i, st in enumerate(cand.serial_types)
-        if cand.table is None or i != cand.table.rowid_alias
-    ):
-        return False  # an all-NULL/empty record in free space is indistinguishable from zeros
-    end = cand.local_end(usable)
-    if end > usable:
-        return False
-    if end > region_end:
-        # The tail was overwritten (live cells written over it): keep the row only if its
-        # header and its first stored value lie inside the free region.
-        pos = cand.payload_start + cand.header_size
-        first_value_end = pos
-        for i, st in enumerate(cand.serial_types):
-            size = serial_type_size(st)
-            pos += size
-            if size and (cand.table is None or i != cand.table.rowid_alias):
-                first_value_end = pos
-                break
-        if first_value_end > region_end or cand.method == "scan":
-            return False
-        cand.truncated_at = region_end
-        return True
-    first = cand.overflow_first(page, usable)
-    # beyond the current page count is allowed: auto_vacuum and VACUUM shrink the file
-    return first is None or 2 <= first < 1 << 31
-
-
-def _layouts(tables: list[TableSchema]) -> list[TableSchema]:
-    return [t for t in tables if t.columns and not t.without_rowid]
-
-
-def _first_byte_fits(table: TableSchema, column: int, byte: int) -> bool:
-    """Could ``byte`` begin the serial type of ``column``? (Multi-byte varints always could.)"""
-    if column >= len(table.columns) or byte >= 0x80:
-        return column < len(table.columns)
-    if column == table.rowid_alias:
-        return byte == 0
-    aff = table.columns[column].affinity
-    if byte == 0:
-        return True
-    if aff == "TEXT":
-        return byte >= 13 and byte % 2 == 1
-    if aff in ("INTEGER", "REAL", "NUMERIC"):
-        return byte <= 9
-    if "BLOB" in table.columns[column].declared_type.upper():
-        return byte >= 12 and byte % 2 == 0
-    return byte not in (10, 11)
-
-
 def _possible_starts(
     page: bytes, start: int, end: int, tables: list[TableSchema], allow_generic: bool
 ) -> list[int]:
@@ -239,18 +100,21 @@ def _possible_starts(
     mask = np.zeros_like(base)
     for t in tables:
         n = len(t.columns)
-        if not n or t.without_rowid:
+        if not n:
             continue
         m = base & (hs >= n + 1) & (hs <= 9 * n + 1)
         if t.rowid_alias == 0:
             m &= first == 0
         else:
-            aff = t.columns[0].affinity
-            multi = first >= 0x80
-            if aff == "TEXT":
-                m &= multi | (first == 0) | ((first >= 13) & (first % 2 == 1))
-            elif aff in ("INTEGER", "REAL", "NUMERIC"):
-                m &= multi | (first <= 9)
+            classes = t.classes(0)
+            ok = (first >= 0x80) | (first == 0)
+            if classes & {"integer", "real"}:
+                ok |= (first >= 1) & (first <= 9)
+            if "text" in classes:
+                ok |= (first >= 13) & (first % 2 == 1)
+            if "blob" in classes:
+                ok |= (first >= 12) & (first % 2 == 0)
+            m &= ok
         mask |= m
     return (np.flatnonzero(mask) + start).tolist()
 
@@ -269,17 +133,13 @@ def _could_start_record(page: bytes, q: int, tables: list[TableSchema]) -> bool:
     hsize, first = page[q], page[q + 1]
     for t in tables:
         n = len(t.columns)
-        if not n or t.without_rowid or not n + 1 <= hsize <= 9 * n + 1:
+        if not n or not n + 1 <= hsize <= 9 * n + 1:
             continue
         if t.rowid_alias == 0:
             if first != 0:
                 continue
-        elif first < 0x80:
-            aff = t.columns[0].affinity
-            if aff == "TEXT" and first != 0 and (first < 13 or first % 2 == 0):
-                continue
-            if aff in ("INTEGER", "REAL", "NUMERIC") and first > 9:
-                continue
+        elif first < 0x80 and serial_class(first) not in t.classes(0) | {"null"}:
+            continue
         return True
     return False
 
@@ -293,6 +153,7 @@ def match_header_at(
     page_count: int,
     tables: list[TableSchema],
     allow_generic: bool,
+    encoding: str = "utf-8",
 ) -> CellCandidate | None:
     """Try a record header (header-size varint intact) at offset ``q``."""
     hsize = page[q]
@@ -317,9 +178,13 @@ def match_header_at(
     if p != stop:
         return None
     serial = tuple(types)
-    matches = [t for t in _layouts(tables) if t.fits(serial)]
+    matches = [t for t in layouts(tables) if t.fits(serial)]
     payload = hsize + sum(serial_type_size(st) for st in serial)
-    before = _cell_header_before(page, q, payload, region_start)
+    if matches and matches[0].without_rowid:
+        before: tuple[int, int | None] | None = _index_cell_header_before(
+            page, q, payload, region_start)
+    else:
+        before = _cell_header_before(page, q, payload, region_start)
     if matches:
         table = matches[0]
     elif allow_generic and before is not None:
@@ -330,89 +195,9 @@ def match_header_at(
     cand = CellCandidate(
         table, before[0] if before else None, q, hsize, serial, before[1] if before else None, method
     )
-    if not _fits_region(cand, region_end, usable, page_count, page):
+    if not fits_region(cand, region_end, usable, page_count, page, encoding):
         return None
     return cand
-
-
-SCHEMA_ROW_TYPES = (23, 21, 27)  # 'table'/'index' (5 chars), 'view' (4), 'trigger' (7)
-
-
-def _first_type_guesses(
-    page: bytes, cell_start: int, table: TableSchema, block_size: int | None
-) -> list[int]:
-    """Serial types the overwritten first header byte may have held, for small cells whose
-    payload-length and rowid varints are one byte each (so byte 3 of the cell was the first
-    serial type): NULL for a rowid alias, the four schema object types for sqlite_master, and
-    for a TEXT column the length that makes the cell fill its freeblock exactly."""
-    if table.rowid_alias == 0:
-        return [0]
-    if table.name == "sqlite_master":
-        return list(SCHEMA_ROW_TYPES)
-    if table.columns[0].affinity != "TEXT" or block_size is None:
-        return []
-    parsed = _parse_types(page, cell_start + 4, cell_start + block_size, len(table.columns) - 1)
-    if parsed is None:
-        return []
-    rest = parsed[0]
-    payload = block_size - 2
-    guesses = []
-    for st0_len in (1, 2):
-        hsize = 1 + st0_len + sum(varint_len(st) for st in rest)
-        text_len = payload - hsize - sum(serial_type_size(st) for st in rest)
-        st0 = 13 + 2 * text_len
-        if text_len >= 0 and varint_len(st0) == st0_len and payload < 0x80:
-            guesses.append(st0)
-    return guesses
-
-
-def match_anchored(
-    page: bytes,
-    cell_start: int,
-    region_end: int,
-    usable: int,
-    page_count: int,
-    tables: list[TableSchema],
-    block_size: int | None,
-) -> CellCandidate | None:
-    """Match a cell whose start is known but whose first 4 bytes were overwritten."""
-    best: CellCandidate | None = None
-    for table in _layouts(tables):
-        ncols = len(table.columns)
-        # (types start offset from cell_start, serial types lost at the front)
-        # (offset of the first surviving serial type, serial types lost in front of it); when
-        # the varints take 4+ bytes the header-size byte survives at offset-1 and is checked
-        options: list[tuple[int, tuple[int, ...]]] = [(4, ()), (5, ()), (6, ()), (7, ()), (8, ())]
-        options += [(4, (st,)) for st in _first_type_guesses(page, cell_start, table, block_size)]
-        for offset, lost in options:
-            if cell_start + offset >= region_end or not _first_byte_fits(
-                table, len(lost), page[cell_start + offset]
-            ):
-                continue
-            parsed = _parse_types(page, cell_start + offset, region_end, ncols - len(lost))
-            if parsed is None:
-                continue
-            serial = lost + parsed[0]
-            if not table.fits(serial):
-                continue
-            hsize = 1 + sum(varint_len(st) for st in serial)
-            if hsize >= 0x80 or (offset > 4 and page[cell_start + offset - 1] != hsize):
-                continue
-            payload_start = cell_start + offset - 1 - len(lost)
-            payload = hsize + sum(serial_type_size(st) for st in serial)
-            prefix = payload_start - cell_start  # bytes of payload-length + rowid varints
-            if prefix < varint_len(payload) + 1:
-                continue
-            if prefix - varint_len(payload) > 9:
-                continue
-            cand = CellCandidate(table, cell_start, payload_start, hsize, serial, None, "anchored")
-            if not _fits_region(cand, region_end, usable, page_count, page):
-                continue
-            if block_size is not None and cand.local_end(usable) - cell_start == block_size:
-                cand.method = "anchored exact"
-            if best is None or (cand.method == "anchored exact" and best.method != cand.method):
-                best = cand
-    return best
 
 
 def _ghost_freeblock_headers(page: bytes, start: int, end: int, usable: int) -> set[int]:
@@ -431,6 +216,10 @@ def _ghost_freeblock_headers(page: bytes, start: int, end: int, usable: int) -> 
     return set((np.flatnonzero(ok) + start).tolist())
 
 
+def _ghost_size(page: bytes, q: int) -> int:
+    return (page[q + 2] << 8) | page[q + 3]
+
+
 def _later_cell_starts(
     page: bytes,
     start: int,
@@ -439,18 +228,53 @@ def _later_cell_starts(
     usable: int,
     page_count: int,
     tables: list[TableSchema],
-) -> list[int]:
+    encoding: str = "utf-8",
+) -> tuple[list[int], dict[int, int]]:
     """Starts of cells in a region that are certain on their own: an intact cell header, or a
-    stale freeblock header followed by a layout that fits."""
-    starts = []
-    for q in sorted(set(_possible_starts(page, start, end, tables, False)) | ghosts):
-        if q in ghosts and match_anchored(page, q, end, usable, page_count, tables, None):
-            starts.append(q)
-            continue
-        cand = match_header_at(page, q, start, end, usable, page_count, tables, False)
+    stale freeblock header followed by a layout that fits. Stale headers are checked from the
+    last to the first, so each knows where the cell after it starts (its own size field may
+    cover cells freed after it, which SQLite merged into its block). Returns the starts and,
+    for stale headers, where their cell ends."""
+    starts: set[int] = set()
+    ends: dict[int, int] = {}
+    for q in _possible_starts(page, start, end, tables, False):
+        cand = match_header_at(page, q, start, end, usable, page_count, tables, False, encoding)
         if cand is not None and cand.method == "intact" and cand.cell_start is not None:
-            starts.append(cand.cell_start)
-    return sorted(set(starts))
+            starts.add(cand.cell_start)
+    for g in sorted(ghosts, reverse=True):
+        block_end = min(end, g + _ghost_size(page, g))
+        # the cell ends at the next cell start inside its block, or at the block's end
+        for nxt in sorted({c for c in starts | ghosts if g < c < block_end} | {block_end}):
+            cand = match_anchored(page, g, nxt, usable, page_count, tables, nxt - g, encoding,
+                                  nxt in starts)
+            # a cell cut short is only believed at the block's end: inside the block, a cut
+            # would let bytes that merely look like a header (JPEG data) pass as one
+            if cand is not None and (cand.truncated_at is None or nxt == block_end):
+                starts.add(g)
+                ends[g] = nxt
+                break
+            if nxt in starts:
+                break
+    return sorted(starts), ends
+
+
+def _intact_cell_at(
+    page: bytes,
+    q: int,
+    bound: int,
+    usable: int,
+    page_count: int,
+    tables: list[TableSchema],
+    encoding: str,
+) -> CellCandidate | None:
+    """The cell starting at ``q`` when its payload-length (and rowid) varints and record
+    header are all intact."""
+    for header_at in range(q + 1, min(q + 11, bound)):
+        cand = match_header_at(page, header_at, q, bound, usable, page_count, tables, False,
+                               encoding)
+        if cand is not None and cand.method == "intact" and cand.cell_start == q:
+            return cand
+    return None
 
 
 def _distinctive(cand: CellCandidate, page: bytes) -> bool:
@@ -476,6 +300,7 @@ def find_deleted_cells(
     page_count: int,
     tables: list[TableSchema],
     allow_generic: bool = False,
+    encoding: str = "utf-8",
 ) -> list[CellCandidate]:
     """Find deleted cells in free regions given as (start, end, starts_with_freeblock_header).
 
@@ -491,7 +316,9 @@ def find_deleted_cells(
         if end - start < 4:
             continue
         ghosts = _ghost_freeblock_headers(page, start, end, usable)
-        certain = _later_cell_starts(page, start, end, ghosts, usable, page_count, tables)
+        certain, ghost_ends = _later_cell_starts(page, start, end, ghosts, usable, page_count,
+                                                 tables, encoding)
+        certain_set = set(certain)
         anchors = {start} if is_freeblock else set()
         possible = _possible_starts(page, start, end, tables, allow_generic)
         possible_set = set(possible)
@@ -504,15 +331,26 @@ def find_deleted_cells(
             i = bisect.bisect_right(certain, q)
             bound = certain[i] if i < len(certain) else end
             cand = None
-            if q in anchors:
-                size = end - start if is_freeblock and q == start and bound == end else None
-                cand = match_anchored(page, q, bound, usable, page_count, tables, size)
+            if (q in anchors or q in ghosts) and not (is_freeblock and q == start):
+                # a cell after a recovered one, or bytes that look like a stale freeblock
+                # header, may still have its own header: read it as it is when it is whole
+                cand = _intact_cell_at(page, q, bound, usable, page_count, tables, encoding)
+            if cand is not None:
+                pass
+            elif q in anchors:
+                # the cell ends at a certain start, or at the end of the freeblock it opens
+                ends_known = i < len(certain) or is_freeblock
+                cell_end = min(bound, ghost_ends.get(q, bound))
+                cand = match_anchored(page, q, cell_end, usable, page_count, tables,
+                                      cell_end - q if ends_known or q in ghost_ends else None,
+                                      encoding, cell_end in certain_set)
             elif q in ghosts:
                 # a freeblock keeps its header when SQLite reuses the block's tail for a new
                 # cell (it just lowers the size), so only the bytes inside the size are trusted
-                ghost_size = (page[q + 2] << 8) | page[q + 3]
-                block_end = min(bound, q + ghost_size)
-                cand = match_anchored(page, q, block_end, usable, page_count, tables, None)
+                ghost_size = _ghost_size(page, q)
+                block_end = min(bound, ghost_ends.get(q, q + ghost_size))
+                cand = match_anchored(page, q, block_end, usable, page_count, tables,
+                                      block_end - q, encoding, block_end in certain_set)
                 if (
                     cand is not None
                     and cand.truncated_at is not None
@@ -522,7 +360,7 @@ def find_deleted_cells(
                     cand = None
             if cand is None:
                 cand = match_header_at(page, q, start, bound, usable, page_count, tables,
-                                       allow_generic)
+                                       allow_generic, encoding)
             if cand is not None:
                 found.append(cand)
                 nxt = cand.truncated_at or cand.local_end(usable)

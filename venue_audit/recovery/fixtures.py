@@ -1,7 +1,7 @@
 """Generated vendor-style face databases where the deleted rows are known.
 
 Used by the recovery tests and benchmark (and available to the sample-data script): N capture
-rows with a real JPEG face crop (2-8 KB, cut from the photos in /work/shared/data/faces) and a
+rows with a real JPEG face crop (2-8 KB, cut from the photos in tests/data/faces) and a
 128 x float32 template; k of them deleted under one of several storage settings. The template is
 the real dlib descriptor of the source photo plus small per-capture noise (sigma 0.01), because
 a capture system stores a fresh template per capture and computing 60 descriptors per test run
@@ -14,6 +14,7 @@ import io
 import random
 import shutil
 import sqlite3
+import struct
 import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,7 +23,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-FACES_DIR = Path("/work/shared/data/faces")
+# face_recognition's MIT-licensed test photos, kept with the repository's tests
+FACES_DIR = Path(__file__).resolve().parents[2] / "tests" / "data" / "faces"
 FACE_TABLE_SQL = (
     "CREATE TABLE face_capture (id INTEGER PRIMARY KEY, visitor_id TEXT, capture_time TEXT, "
     "camera TEXT, face_img BLOB, feature BLOB)"
@@ -224,3 +226,48 @@ def surviving_deleted_ids(scenario: Scenario) -> set[int]:
         row.id for row in scenario.deleted_rows
         if any(row.visitor_id.encode() in data for data in files)
     }
+
+
+def _value_body(value: object, encoding: str) -> tuple[int, bytes]:
+    """(serial type, body bytes) SQLite stores ``value`` as, written out here independently of
+    the recovery code so tests can check it against the file."""
+    if value is None:
+        return 0, b""
+    if isinstance(value, float):
+        return 7, struct.pack(">d", value)
+    if isinstance(value, int):
+        if value in (0, 1):
+            return 8 + value, b""
+        for st, size in ((1, 1), (2, 2), (3, 3), (4, 4), (5, 6), (6, 8)):
+            if -(1 << (8 * size - 1)) <= value < 1 << (8 * size - 1):
+                return st, value.to_bytes(size, "big", signed=True)
+    if isinstance(value, str):
+        raw = value.encode(encoding)
+        return 13 + 2 * len(raw), raw
+    raw = bytes(value)  # type: ignore[arg-type]
+    return 12 + 2 * len(raw), raw
+
+
+def _varint_size(value: int) -> int:
+    return 9 if value > (1 << 56) - 1 else max(1, (value.bit_length() + 6) // 7)
+
+
+def record_survives(
+    data: bytes, values: tuple, encoding: str, usable: int, alias: int | None = None,
+    index: bool = False,
+) -> bool:
+    """The row's record body is in ``data``: the part a leaf page keeps and every overflow
+    page's part, each found by plain byte search (the oracle for "its bytes survive")."""
+    parts = [(0, b"") if i == alias else _value_body(v, encoding) for i, v in enumerate(values)]
+    header = 1 + sum(_varint_size(st) for st, _ in parts)
+    body = b"".join(raw for _st, raw in parts)
+    payload = header + len(body)
+    max_local = (usable - 12) * 64 // 255 - 23 if index else usable - 35
+    min_local = (usable - 12) * 32 // 255 - 23
+    local = payload
+    if payload > max_local:
+        local = min_local + (payload - min_local) % (usable - 4)
+        local = local if local <= max_local else min_local
+    pieces = [body[: max(0, local - header)]]
+    pieces += [body[pos : pos + usable - 4] for pos in range(local - header, len(body), usable - 4)]
+    return all(piece in data for piece in pieces if piece)

@@ -17,8 +17,9 @@ class RecoveredRecord:
     record header. ``complete`` is False when some bytes of the row were lost (overflow page
     reused, chain broken, cell tail overwritten): values are then cut to the surviving prefix,
     except ranges listed in ``lost_bytes``, which are zero-filled where a freelist trunk list
-    overwrote the middle of an overflow chain. ``kind`` is "deleted", or
-    "superseded" for an older version of a row whose rowid is still live with other content.
+    overwrote the middle of an overflow chain. ``kind`` is "deleted", "superseded" for an
+    older version of a row whose rowid is still live with other content, or "unlinked" for a
+    live cell on a page that neither a b-tree nor the freelist reaches (``deleted`` False).
     """
 
     table: str | None
@@ -57,6 +58,8 @@ class RecoveryReport:
     secure_delete_traces: int = 0  # zeroed free regions seen (evidence of secure_delete=ON)
     # images/templates carved from free overflow chains whose row could not be rebuilt
     carved: list[CarvedItem] = field(default_factory=list)
+    # live cells cut off from their b-tree (tampered pointers): an anomaly, never deleted rows
+    unlinked: list[RecoveredRecord] = field(default_factory=list)
 
     def deleted(self, table: str | None = None) -> list[RecoveredRecord]:
         return [
@@ -84,6 +87,7 @@ class RecoveryReport:
             "carved_images": sum(1 for c in self.carved if c.kind != "template" and c.validated),
             "carved_templates": sum(1 for c in self.carved if c.kind == "template"),
             "secure_delete_traces": self.secure_delete_traces,
+            "unlinked_live": len(self.unlinked),
         }
 
 

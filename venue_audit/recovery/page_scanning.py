@@ -11,15 +11,12 @@ from __future__ import annotations
 import struct
 
 from venue_audit.recovery.btree_walk import follow_overflow
-from venue_audit.recovery.cell_matching import (
-    CONFIDENCE,
-    GENERIC_FACTOR,
-    CellCandidate,
-    find_deleted_cells,
-)
+from venue_audit.recovery.cell_candidates import CONFIDENCE, GENERIC_FACTOR, CellCandidate
+from venue_audit.recovery.cell_matching import find_deleted_cells
 from venue_audit.recovery.models import RecoveredRecord, RecoveryReport
 from venue_audit.recovery.page_views import PageImage, PageView
 from venue_audit.recovery.sqlite_format import (
+    INDEX_LEAF,
     TABLE_INTERIOR,
     TABLE_LEAF,
     FormatError,
@@ -83,18 +80,27 @@ class PageScanner:
         hazards: Hazards,
         with_cells: bool,
         interior_ok: bool = False,
+        unlinked: bool = False,
     ) -> None:
         """Recover from one table-leaf page image: its free regions, and (``with_cells``) the
-        cells its pointer array still lists. ``origin`` None means freeblock/unallocated."""
+        cells its pointer array still lists. ``origin`` None means freeblock/unallocated.
+        ``unlinked``: the page is neither in a b-tree nor on the freelist, so the cells its
+        pointer array lists were never freed: they are live rows cut off from the tree."""
         offset = 100 if image.number == 1 else 0
         kinds = (TABLE_LEAF, TABLE_INTERIOR) if interior_ok else (TABLE_LEAF,)
-        if image.data[offset] not in kinds:
-            return  # overflow, index or freelist-trunk image: no rows to find
+        generic = not tables
+        index_page = image.data[offset] == INDEX_LEAF
+        # WITHOUT ROWID tables live in index b-trees, every other table in table b-trees
+        tables = [t for t in tables if t.without_rowid == index_page]
+        if index_page and not tables:
+            return  # an ordinary index: its entries repeat table rows
+        if not index_page and image.data[offset] not in kinds:
+            return  # overflow or freelist-trunk image: no rows to find
         try:
             hdr = parse_btree_header(image.data, image.number, self.usable)
             regions = self.free_regions(image)
             cands = find_deleted_cells(image.data, regions, self.usable, view.page_count, tables,
-                                       allow_generic=not tables)
+                                       allow_generic=generic, encoding=self.encoding)
         except PARSE_ERRORS as exc:
             self.report.notes.append(f"{image.file} page {image.number} ({image.label}): {exc}")
             return
@@ -107,10 +113,11 @@ class PageScanner:
             region_of[id(cand)] = next(
                 (fb for start, end, fb in regions if start <= pos < end), True
             )
-        if with_cells and hdr.page_type == TABLE_LEAF:
+        if with_cells and hdr.page_type in (TABLE_LEAF, INDEX_LEAF):
             for cell in cell_pointers(image.data, hdr, self.usable):
-                cand = self.pointer_cell(image, cell, tables, view.page_count)
+                cand = self.pointer_cell(image, cell, tables, view.page_count, index_page)
                 if cand is not None:
+                    cand.kind = "unlinked" if unlinked else "deleted"
                     cands.append(cand)
                     region_of[id(cand)] = None
         for cand in cands:
@@ -143,7 +150,8 @@ class PageScanner:
         start = min(8 + 4 * leaves, self.usable)
         try:
             cands = find_deleted_cells(image.data, [(start, self.usable, False)], self.usable,
-                                       view.page_count, tables, allow_generic=not tables)
+                                       view.page_count, tables, allow_generic=not tables,
+                                       encoding=self.encoding)
         except PARSE_ERRORS as exc:
             self.report.notes.append(f"{image.file} page {image.number} (freelist trunk): {exc}")
             return
@@ -151,22 +159,28 @@ class PageScanner:
             self.pending.append((cand, image, view, "freelist", hazards))
 
     def pointer_cell(
-        self, image: PageImage, cell: int, tables: list[TableSchema], page_count: int
+        self, image: PageImage, cell: int, tables: list[TableSchema], page_count: int,
+        index_cell: bool = False,
     ) -> CellCandidate | None:
+        """The cell at ``cell`` as a candidate: payload-length varint, rowid varint (not in
+        index cells), record."""
         page = image.data
+        rowid: int | None = None
         try:
             if cell < 8 or cell >= self.usable:
                 raise FormatError(f"cell pointer {cell} beyond page end")
             _plen, n1 = read_varint(page, cell, self.usable)
-            rowid, n2 = read_varint(page, cell + n1, self.usable)
+            n2 = 0
+            if not index_cell:
+                rowid, n2 = read_varint(page, cell + n1, self.usable)
             start = cell + n1 + n2
             rec = parse_record_header(page, start, self.usable)
         except PARSE_ERRORS as exc:
             self.report.notes.append(f"{image.file} page {image.number}: cell at {cell}: {exc}")
             return None
-        if rowid >= 1 << 63:
+        if rowid is not None and rowid >= 1 << 63:
             rowid -= 1 << 64
-        usable_tables = [t for t in tables if t.columns and not t.without_rowid]
+        usable_tables = [t for t in tables if t.columns and t.without_rowid == index_cell]
         table = next((t for t in usable_tables if t.fits(rec.serial_types)), None)
         if table is None and usable_tables:
             best = max(usable_tables, key=lambda t: t.fit_score(rec.serial_types))
@@ -212,6 +226,11 @@ class PageScanner:
             cand.serial_types, payload[cand.header_size :], self.encoding
         )
         complete = complete and body_complete
+        for column in cand.lost_columns:
+            values[column] = None
+            complete = False
+            name = cand.table.column_names[column] if cand.table else f"c{column}"
+            notes.append(f"{name}: value lost with the cell header")
         if not complete:
             values = [_clean_prefix(v) if isinstance(v, str) else v for v in values]
         confidence = CONFIDENCE[cand.method]
@@ -249,6 +268,10 @@ class PageScanner:
         columns = table.column_names[: len(values)] if table else [f"c{i}" for i in range(len(values))]
         while len(columns) < len(values):
             columns.append(f"c{len(columns)}")
+        lost_bytes = _lost_in_columns(gaps, cand.header_size, cand.serial_types, columns)
+        if table is not None and table.record_order is not None:
+            values = table.declared_order(values)
+            columns = table.declared_names
         start = cand.cell_start if cand.cell_start is not None else cand.payload_start
         record = RecoveredRecord(
             table=table.name if table else None,
@@ -262,8 +285,10 @@ class PageScanner:
             rowid=rowid,
             complete=complete,
             method=cand.method,
+            kind=cand.kind,
+            deleted=cand.kind != "unlinked",
             notes=notes,
-            lost_bytes=_lost_in_columns(gaps, cand.header_size, cand.serial_types, columns),
+            lost_bytes=lost_bytes,
         )
         if image.label not in ("db file",):
             record.notes.append(f"page version: {image.label}")
@@ -288,17 +313,12 @@ def _informative(values: list, cand: CellCandidate) -> bool:
 
 
 def _cut_values(values: list, first_bad: int) -> list:
-    """Values from ``first_bad`` on replaced by their surviving clean prefix (texts), empty
-    bytes (blobs) or None (numbers)."""
-    out = list(values[:first_bad])
-    for v in values[first_bad:]:
-        if isinstance(v, str):
-            out.append(_clean_prefix(v))
-        elif isinstance(v, bytes):
-            out.append(b"")
-        else:
-            out.append(None)
-    return out
+    """The values before ``first_bad``, that column's clean text prefix, and None for every
+    later column: past an overwrite point nothing is trusted (in UTF-16 almost any bytes
+    decode to clean-looking text)."""
+    bad = values[first_bad] if first_bad < len(values) else None
+    kept = _clean_prefix(bad) if isinstance(bad, str) else None
+    return [*values[:first_bad], kept, *[None] * (len(values) - first_bad - 1)]
 
 
 def _clean_prefix(text: str) -> str:

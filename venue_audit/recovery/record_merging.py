@@ -68,6 +68,17 @@ def _same_row(
     return same, bytes_agree
 
 
+def _key_of(values: list, columns: list[int]) -> tuple | None:
+    """The primary-key values of a row, or None when there is no key or a part is unknown."""
+    if not columns or any(c >= len(values) or values[c] is None for c in columns):
+        return None
+    return tuple(_hashable(values[c]) for c in columns)
+
+
+def _hashable(value: object) -> object:
+    return bytes(value) if isinstance(value, bytearray | memoryview) else value
+
+
 def _scalar_keys(table: str | None, values: list, alias: int | None) -> list[tuple]:
     """Index keys of a row: its distinctive non-blob values (4+ characters when printed)."""
     return [
@@ -92,6 +103,9 @@ def drop_live_and_merge(
     live_full: dict[tuple, set[int]] = {}
     live_by_value: dict[tuple, list[_RowView]] = {}
     live_rowids: dict[tuple[str, int], tuple] = {}
+    # for cut-off finds with no distinctive value left: the live row with the same rowid, or
+    # with the same first (key) value
+    live_by_key: dict[tuple, list[_RowView]] = {}
     for row in live.rows:
         alias = aliases.get(row.table)
         key = (row.table, _comparable(row.values, alias))
@@ -100,6 +114,17 @@ def drop_live_and_merge(
         for index_key in _scalar_keys(row.table, row.values, alias):
             live_by_value.setdefault(index_key, []).append(view)
         live_rowids[(row.table, row.rowid)] = key
+        if row.rowid is not None:
+            live_by_key.setdefault((row.table, "rowid", row.rowid), []).append(view)
+        if row.values and row.values[0] is not None:
+            live_by_key.setdefault((row.table, 0, _hashable(row.values[0])), []).append(view)
+    # a WITHOUT ROWID table's primary key is unique: a find with a live row's key is that
+    # row's stale copy or an older version of it, never a deleted row of its own
+    primary_keys = {t.name: t.pk_columns for t in live.tables if t.without_rowid and t.pk_columns}
+    live_keys = {
+        (row.table, _key_of(row.values, primary_keys[row.table]))
+        for row in live.rows if row.table in primary_keys
+    }
     kept: list[RecoveredRecord] = []
     dropped_live = 0
     for rec in records:
@@ -108,8 +133,18 @@ def drop_live_and_merge(
         if rec.complete and key in live_full and (rec.rowid is None or rec.rowid in live_full[key]):
             dropped_live += 1
             continue
+        pk = _key_of(rec.values, primary_keys.get(rec.table or "", []))
+        if pk is not None and (rec.table, pk) in live_keys:
+            if rec.method.startswith("anchored"):
+                dropped_live += 1  # values rebuilt around a lost header: not worth a version
+                continue
+            rec.kind = "superseded"
         if not rec.complete:
             views = _most_selective(live_by_value, rec.table, rec.values, alias)
+            if rec.rowid is not None:
+                views = [*views, *live_by_key.get((rec.table, "rowid", rec.rowid), [])]
+            if rec.values and rec.values[0] is not None:
+                views = [*views, *live_by_key.get((rec.table, 0, _hashable(rec.values[0])), [])]
             verdicts = [_same_row(rec, view, alias) for view in views]
             if any(same and agree for same, agree in verdicts):
                 dropped_live += 1

@@ -52,6 +52,16 @@ def varint_len(value: int) -> int:
     return n
 
 
+def int_body_size(value: int) -> int:
+    """Bytes a record body spends on integer ``value`` (0 and 1 have serial types of their own)."""
+    if value in (0, 1):
+        return 0
+    for size in (1, 2, 3, 4, 6):
+        if -(1 << (8 * size - 1)) <= value < 1 << (8 * size - 1):
+            return size
+    return 8
+
+
 def serial_type_size(st: int) -> int:
     """Body bytes taken by a value of serial type ``st``; FormatError for reserved types."""
     if st < 0:

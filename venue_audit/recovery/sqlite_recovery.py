@@ -27,9 +27,10 @@ gets times 0.7 instead.
 from __future__ import annotations
 
 import struct
+from dataclasses import replace
 from pathlib import Path
 
-from venue_audit.recovery.btree_walk import LiveState, read_live_state
+from venue_audit.recovery.btree_walk import LiveRow, LiveState, read_live_state
 from venue_audit.recovery.carving import decode_check, image_kind
 from venue_audit.recovery.journal_file import parse_journal
 from venue_audit.recovery.models import RecoveredRecord, RecoveryReport
@@ -43,6 +44,7 @@ from venue_audit.recovery.page_views import (
 )
 from venue_audit.recovery.record_merging import drop_live_and_merge
 from venue_audit.recovery.sqlite_format import (
+    INDEX_LEAF,
     TABLE_LEAF,
     FormatError,
     parse_btree_header,
@@ -65,7 +67,10 @@ def _owner_first(
 ) -> list[TableSchema]:
     """All layouts, the table that owns this page number in the current state first (an old
     version of a page most likely held the same table's rows)."""
-    owner = by_name.get(live.leaf_owner.get(pgno) or live.interior_owner.get(pgno) or "")
+    owner = by_name.get(
+        live.leaf_owner.get(pgno) or live.index_leaf_owner.get(pgno)
+        or live.interior_owner.get(pgno) or ""
+    )
     return [owner, *[t for t in tables if t is not owner]] if owner else tables
 
 
@@ -213,6 +218,12 @@ def _recover(
     tables = [t for t in live.tables if t.columns]
     known_names = {t.name for t in tables}
     tables += [t for t in extra_tables if t.name not in known_names]
+    tables = [t.record_layout() for t in tables]  # columns as records store them
+    live_values: dict[str, list[list]] = {}
+    for row in live.rows:
+        live_values.setdefault(row.table, []).append(row.values)
+    for layout in tables:
+        layout.learn_from_live(live_values.get(layout.name, []), header.encoding)
     if not tables:
         report.notes.append("no table layouts readable from sqlite_master; generic records only")
     by_name = {t.name: t for t in tables}
@@ -227,8 +238,9 @@ def _recover(
         image = current.get(pgno)
         if image is None:
             continue
-        if pgno in live.leaf_owner:
-            owner = by_name.get(live.leaf_owner[pgno])
+        owner_name = live.leaf_owner.get(pgno) or live.index_leaf_owner.get(pgno)
+        if owner_name is not None:
+            owner = by_name.get(owner_name)
             rec.scan_page(image, current, [owner] if owner else tables, None, hazards, False)
         elif pgno in live.interior_owner:
             owner = by_name.get(live.interior_owner[pgno])
@@ -238,8 +250,9 @@ def _recover(
             rec.scan_trunk(image, current, tables, live.freelist_trunks[pgno], hazards)
         elif pgno in live.used_pages:
             continue
-        elif image.data[0] == TABLE_LEAF:
-            rec.scan_page(image, current, tables, "freelist", hazards, True)
+        elif image.data[0] in (TABLE_LEAF, INDEX_LEAF):
+            rec.scan_page(image, current, tables, "freelist", hazards, True,
+                          unlinked=pgno not in live.freelist_leaves)
         elif not any(image.data):
             zeroed_free += 1
     if 1 in live.leaf_owner:
@@ -291,7 +304,22 @@ def _recover(
                               "journal", NO_HAZARDS, True)
 
     rec.build_all(claimed)
-    records = drop_live_and_merge(rec.records, live, report)
+    unlinked = drop_live_and_merge([r for r in rec.records if r.kind == "unlinked"], live, report)
+    for record in unlinked:
+        record.kind = "unlinked"
+    if unlinked:
+        report.notes.append(
+            f"{len(unlinked)} live rows on pages that no b-tree and no freelist reaches "
+            "(tampered or corrupt page pointers): an anomaly, not deleted rows"
+        )
+    report.unlinked = unlinked
+    live_or_unlinked = replace(live, rows=live.rows + [
+        LiveRow(r.table, r.rowid, r.values, r.page, r.offset)
+        for r in unlinked if r.table is not None and r.rowid is not None
+    ])
+    records = drop_live_and_merge(
+        [r for r in rec.records if r.kind != "unlinked"], live_or_unlinked, report
+    )
     for record in records:
         _classify_blobs(record)
     report.records = records
@@ -317,7 +345,7 @@ def _dropped_layouts(records: list[RecoveredRecord], known: set[str]) -> list[Ta
         kind, name, _tbl, root, sql = r.values[:5]
         if kind == "table" and isinstance(name, str) and isinstance(sql, str) and name not in known:
             schema = parse_create_table(name, root if isinstance(root, int) else 0, sql)
-            if schema.columns and not schema.without_rowid:
+            if schema.columns:
                 layouts.append(schema)
                 known.add(name)
     return layouts

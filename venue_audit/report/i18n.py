@@ -315,6 +315,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "of the evidence; {unlinked} events name pictures none of which is a face picture in the "
         "evidence (events only, not counted as records).",
     ),
+    "log_files_linked": (
+        "日志中的{kind}记录：{linked} 行所列文件为证据中的采集记录；{unlinked} 行所列文件不在检材中"
+        "（如打包文件、已删除的图片）。",
+        "{kind} log lines: {linked} name files that are capture records of the evidence; "
+        "{unlinked} name only files that are not in the evidence (packs, deleted pictures).",
+    ),
     "retention_limit": ("留存期限：{days} 天", "retention limit: {days} days"),
     "remote": ("远端主机", "Remote host"),
     "remote_none": ("（日志未记载）", "(not in the log)"),
@@ -370,6 +376,12 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Where residual data was found ({n} items; all in the annex verification.json)",
     ),
     "baseline_item": ("原始数据", "Baseline item"),
+    "verification_compared": (
+        "比对：删除前为{baseline}；删除后检查的数据为 {after}",
+        "Compared: before the deletion, {baseline}; checked after it, {after}",
+    ),
+    "baseline_scan": ("本案的扫描结果", "this case's scan"),
+    "person_subject": ("人员 {id}", "person {id}"),
     "found_at": ("删除后发现于", "Found after the deletion at"),
     "how": ("比对方式", "Matched by"),
     "subject": ("对象", "Subject"),
@@ -417,6 +429,11 @@ STRINGS: dict[str, tuple[str, str]] = {
         "超期保留 {expired} 人，已取得同意 {consented} 人。",
         "Checked against the consent records: {no_consent} without separate consent, {withdrawn} "
         "kept after withdrawing consent, {expired} kept past the period, {consented} consented.",
+    ),
+    "conclusion_not_assessed": ("未进行同意核查。", "Consent was not checked."),
+    "conclusion_no_register": (
+        "未提供同意记录，{n} 人均按未取得单独同意计。",
+        "No consent register was provided: all {n} persons count as without separate consent.",
     ),
     "conclusion_offsite": (
         "在 {stores} 处场所以外的存储中发现场所人脸信息 {copies} 条，人脸信息已被传输至场所以外。",
@@ -522,7 +539,7 @@ def all_wordings() -> list[str]:
         STRINGS, STATUS_LABELS, SEVERITY_LABELS, PARAMETER_LABELS, CLOCK_LABELS, SELF_AUDIT_STRINGS,
         OFFSET_LABELS, REASONS, STAGE_LABELS, {"original": ORIGINAL_LABEL}, labels.STORE_KINDS,
         labels.PROFILES, labels.CUSTODY_ACTIONS, labels.ENVIRONMENT, labels.VALUES,
-        labels.TRANSFORMATIONS,
+        labels.TRANSFORMATIONS, labels.MATCHES, labels.EVENT_KINDS,
     )
     remediation_labels = (
         remediation.REASON_LABELS, remediation.STATE_LABELS, remediation.ACTION_LABELS

@@ -89,6 +89,11 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "retention_days": ("留存期限（天）", "Retention period (days)"),
     "encoder": ("人脸特征提取实现", "Face encoder"),
     "max_pixels": ("单张图像像素上限", "Pixel limit per image"),
+    "photo_max_side": (
+        "大图检测前缩小至的最长边（像素，0 为不缩小）",
+        "Longest side a photo is searched at (px, 0: full size)",
+    ),
+    "model_cache_dir": ("模型转换缓存目录", "Converted-model cache folder"),
     "crop_fast_path": ("整图即人脸的小图直接提取特征", "Whole-picture crops encoded directly"),
     "crop_max_side": ("按小图处理的最长边（像素）", "Longest side of a crop (px)"),
     "crop_min_fill": ("小图中人脸的最小占比", "Minimum face share of a crop"),
@@ -134,4 +139,21 @@ TRANSFORMATIONS: dict[str, tuple[str, str]] = {
     "recovered": ("其他方式恢复", "Other recovery"),
     "template_decoding": ("人脸特征模板解码", "Template decoding"),
     "video_frames": ("视频抽帧", "Video frames"),
+}
+
+# How a baseline record was recognised after a deletion (verify.matching).
+MATCHES: dict[str, tuple[str, str]] = {
+    "exact": ("内容完全相同（SHA-256）", "exact (SHA-256)"),
+    "perceptual (PDQ)": ("感知哈希相近（PDQ）", "perceptual (PDQ)"),
+    "perceptual (pHash)": ("感知哈希相近（pHash）", "perceptual (pHash)"),
+    "same capture (face)": ("同一次采集的人脸", "same capture (face)"),
+    "same person": ("同一人的人脸", "same person"),
+}
+
+# Device face events on the timeline (venue_audit.sources.device_events), by their action.
+EVENT_KINDS: dict[str, tuple[str, str]] = {
+    "face capture": ("人脸抓拍", "face capture"),
+    "face recognition": ("人脸识别", "face recognition"),
+    "face detection": ("人脸检测", "face detection"),
+    "door face recognition": ("门禁人脸识别", "door face recognition"),
 }

@@ -184,6 +184,21 @@ class LayoutBase:
             return ""
         return i18n.pair(known.heading_zh, code, self.lang, " ")
 
+    def citations_grouped(self, codes: list[str]) -> str:
+        """Several citations in one cell, each instrument named once:
+        《中华人民共和国个人信息保护法》第二十八条、第二十九条；《中华人民共和国民法典》第一千零三十五条."""
+        articles: dict[str, list[str]] = {}
+        names: dict[str, str] = {}
+        known = [(code, rules.citation(code)) for code in codes]
+        for _, citation in known:
+            if citation is not None:
+                key = citation.instrument.key
+                names[key] = citation.instrument.zh
+                articles.setdefault(key, []).append(citation.article)
+        zh = "；".join(f"{names[key]}{'、'.join(parts)}" for key, parts in articles.items())
+        en = "; ".join(code for code, citation in known if citation is not None)
+        return i18n.pair(zh, en, self.lang, " ")
+
     def citation_full(self, code: str) -> str:
         """The article, the quoted sentence of its verified text, and when it came into force."""
         known = rules.citation(code)

@@ -30,6 +30,7 @@ from venue_audit.acquire.exports import absolute_path, display_path, manifest_ro
 from venue_audit.acquire.items import open_evidence
 from venue_audit.case import Case
 from venue_audit.report import i18n
+from venue_audit.report.evidence_numbers import EvidenceNumbers
 from venue_audit.report.method import (
     command_text,
     json_list,
@@ -168,11 +169,19 @@ def load_report_data(
             for r in db.query("select * from skipped order by id")
         ],
         consent_problems=_consent_problems(policy),
+        consent_check=_consent_check(events),
         verification=verification,
     )
 
 
 # -- pieces -------------------------------------------------------------------------------------
+
+
+def _consent_check(events: list[dict[str, Any]]) -> str:
+    """Whether the assess stage ran, and whether it had a consent register to check against."""
+    if not any(event["action"] == "assess" for event in events):
+        return "not_run"
+    return "register" if latest_detail(events, "assess").get("consent_log") else "no_register"
 
 
 def _consent_problems(policy: dict[str, Any]) -> list[SkippedItem]:
@@ -465,7 +474,7 @@ def _thumbnails(
             )
         ]
     thumbs: list[Thumbnail] = []
-    numbers = _evidence_numbers(db) if candidates else {}
+    numbers = EvidenceNumbers(db)
     for artifact_id in candidates:
         if len(thumbs) >= MAX_THUMBNAILS:
             break
@@ -486,7 +495,7 @@ def _thumbnails(
                 Thumbnail(
                     label=_locator_tail(artifact["locator"] or ""),
                     image=bytes(image),
-                    evidence_no=numbers.get(artifact.get("evidence_id")),
+                    evidence_no=numbers.of(artifact["evidence_id"], artifact["locator"] or ""),
                 )
             )
     return thumbs
@@ -498,15 +507,6 @@ def _locator_tail(locator: str) -> str:
     if match:
         return match.group(1).removeprefix("!/")
     return Path(locator).name
-
-
-def _evidence_numbers(db: Any) -> dict[int, int]:
-    """Evidence id -> its number in the evidence list (the order of manifest_rows)."""
-    rows = db.query(
-        "select e.id from evidence e join sources s on s.id = e.source_id "
-        "where e.current = 1 order by s.root, e.path"
-    )
-    return {row["id"]: number for number, row in enumerate(rows, 1)}
 
 
 def _persons(db: Any, tz: str, duplicates: set[str] | None = None) -> list[PersonRow]:

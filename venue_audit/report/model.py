@@ -227,11 +227,12 @@ class SkippedItem:
 
 @dataclass
 class VerificationRow:
-    subject: str
+    subject: str  # a baseline store's path, or a person's id when ``person`` is set
     live: int
     recoverable: int
     gone: int
     verdict: str
+    person: bool = False
 
 
 @dataclass
@@ -301,6 +302,8 @@ class ReportData:
     custody: list[CustodyEvent] = field(default_factory=list)
     skipped: list[SkippedItem] = field(default_factory=list)
     consent_problems: list[SkippedItem] = field(default_factory=list)
+    # how consent was checked: against a register, with none given, or not at all
+    consent_check: str = "register"  # "register", "no_register", "not_run"
     verification: VerificationSection | None = None
     self_audit: SelfAuditSection | None = None
 

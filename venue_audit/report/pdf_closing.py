@@ -78,8 +78,17 @@ class ClosingPages(LayoutBase):
                 self.big,
             ),
         ]
-        if section.baseline or section.after:
-            story.append(self.p(f"{section.baseline} → {section.after}", self.small))
+        if section.after:
+            story.append(
+                self.p(
+                    self.t(
+                        "verification_compared",
+                        baseline=section.baseline or self.t("baseline_scan"),
+                        after=section.after,
+                    ),
+                    self.small,
+                )
+            )
         rows: list[list[Any]] = [
             [
                 self.p(self.t(k), self.cell_head)
@@ -91,7 +100,7 @@ class ClosingPages(LayoutBase):
                 [
                     self.p(v, self.cell)
                     for v in (
-                        row.subject,
+                        self.t("person_subject", id=row.subject) if row.person else row.subject,
                         row.live,
                         row.recoverable,
                         row.gone,
@@ -114,7 +123,7 @@ class ClosingPages(LayoutBase):
                             f"{self.deletion_state(item.state)}",
                             self.cell,
                         ),
-                        self.p(item.how, self.cell),
+                        self.p(i18n.label(labels.MATCHES, item.how, self.lang), self.cell),
                     ]
                 )
             story.append(self.table(residual, [CONTENT_WIDTH * w for w in (0.42, 0.44, 0.14)]))
@@ -146,7 +155,7 @@ class ClosingPages(LayoutBase):
             rows.append(
                 [
                     self.p(event.seq, self.cell),
-                    self.p(event.at, self.cell),
+                    self.p(event.at.replace("T", "\n", 1), self.cell),  # date over time
                     self.p(actor, self.cell),
                     self.p(action, self.cell),
                     Paragraph(safe(clip(event.command, 240)), self.mono_wrapped()),
@@ -198,13 +207,7 @@ class ClosingPages(LayoutBase):
                 deleted=persons.get("only_in_deleted", 0),
                 deleted_records=faces.get("deleted_recoverable", 0),
             ),
-            self.t(
-                "conclusion_consent",
-                no_consent=by_status.get("no_consent", 0),
-                withdrawn=by_status.get("withdrawn_retained", 0),
-                expired=by_status.get("expired_retained", 0),
-                consented=by_status.get("consented", 0),
-            ),
+            self.consent_sentence(by_status),
         ]
         offsite = summary.get("offsite") or []
         copies = sum(int(s.get("copies", 0)) + int(s.get("matches", 0)) for s in offsite)
@@ -238,6 +241,20 @@ class ClosingPages(LayoutBase):
         signers += [(self.t("witness_role"), name) for name in case.witnesses or [""]]
         signers.append((self.t("holder_role"), case.holder))
         return signers
+
+    def consent_sentence(self, by_status: dict[str, int]) -> str:
+        """What the consent check found; never "checked against the records" when there were none."""
+        if self.data.consent_check == "not_run":
+            return self.t("conclusion_not_assessed")
+        if self.data.consent_check == "no_register":
+            return self.t("conclusion_no_register", n=by_status.get("no_consent", 0))
+        return self.t(
+            "conclusion_consent",
+            no_consent=by_status.get("no_consent", 0),
+            withdrawn=by_status.get("withdrawn_retained", 0),
+            expired=by_status.get("expired_retained", 0),
+            consented=by_status.get("consented", 0),
+        )
 
     def signatures(self) -> list[Flowable]:
         """Lines for both examiners, the witnesses and the holder, and a box for the seal."""

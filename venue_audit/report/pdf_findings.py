@@ -19,7 +19,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from venue_audit.report import charts, i18n, rules
+from venue_audit.report import charts, i18n, labels, rules
 from venue_audit.report.layout import (
     CONTENT_WIDTH,
     LayoutBase,
@@ -29,6 +29,8 @@ from venue_audit.report.model import FindingSection, LogEvent, PersonRow
 from venue_audit.report.redact import ThumbnailError, make_thumbnail
 
 THUMBNAIL_LABEL_CHARS = 80  # a sixth of the page wide: a longer caption is abbreviated
+# Log actions whose lines name files (packs, uploaded or deleted pictures), not face events.
+LOG_FILE_KINDS = ("upload", "delete", "pack")
 
 
 def natural_order(text: str) -> list[Any]:
@@ -140,17 +142,25 @@ class FindingPages(LayoutBase):
                 width=CONTENT_WIDTH,
             ),
             *self.log_event_table(),
-            self.p(self.t("chart_retention"), self.h2),
-            self.p(self.t("chart_retention_axes"), self.small),
-            charts.retention_histogram(
-                self.data.retention_ages_days,
-                self.data.retention_limit_days,
-                fonts,
-                self.lang,
-                width=CONTENT_WIDTH,
+            KeepTogether(
+                [
+                    self.p(self.t("chart_retention"), self.h2),
+                    self.p(self.t("chart_retention_axes"), self.small),
+                    charts.retention_histogram(
+                        self.data.retention_ages_days,
+                        self.data.retention_limit_days,
+                        fonts,
+                        self.lang,
+                        width=CONTENT_WIDTH,
+                    ),
+                ]
             ),
-            self.p(self.t("chart_status"), self.h2),
-            charts.status_bars(by_status, fonts, self.lang, width=CONTENT_WIDTH),
+            KeepTogether(
+                [
+                    self.p(self.t("chart_status"), self.h2),
+                    charts.status_bars(by_status, fonts, self.lang, width=CONTENT_WIDTH),
+                ]
+            ),
             PageBreak(),
         ]
 
@@ -164,11 +174,10 @@ class FindingPages(LayoutBase):
         header = ("action", "remote", "days", "log_lines", "log_files", "first_seen", "last_seen")
         rows: list[list[Any]] = [[self.p(self.t(k), self.cell_head) for k in header]]
         for (kind, remote), events in sorted(groups.items()):
-            label = f"legend_{kind}"
             stated = [e.files for e in events if e.files is not None]
             rows.append(
                 [
-                    self.p(self.t(label) if label in i18n.STRINGS else kind, self.cell),
+                    self.p(self.event_kind(kind), self.cell),
                     self.p(remote or self.t("remote_none"), self.cell),
                     self.p(len({e.date for e in events}), self.cell),
                     self.p(sum(e.lines for e in events), self.cell),
@@ -182,11 +191,22 @@ class FindingPages(LayoutBase):
         for (kind, _), events in sorted(groups.items()):
             linked, unlinked = sum(e.linked for e in events), sum(e.unlinked for e in events)
             if linked or unlinked:
-                label = f"legend_{kind}"
-                story.append(self.p(self.t(
-                    "device_events_linked", kind=self.t(label) if label in i18n.STRINGS else kind,
-                    linked=linked, unlinked=unlinked), self.small))
+                # upload / delete / pack lines name files; any other kind is a device's face event
+                wording = "log_files_linked" if kind in LOG_FILE_KINDS else "device_events_linked"
+                story.append(
+                    self.p(
+                        self.t(wording, kind=self.event_kind(kind), linked=linked, unlinked=unlinked),
+                        self.small,
+                    )
+                )
         return story
+
+    def event_kind(self, kind: str) -> str:
+        """A timeline event's action in the report's words: upload, delete, pack, device events."""
+        legend = f"legend_{kind}"
+        if legend in i18n.STRINGS:
+            return self.t(legend)
+        return i18n.label(labels.EVENT_KINDS, kind, self.lang)
 
     def persons(self) -> list[Flowable]:
         persons = sorted(self.data.persons, key=lambda p: (-p.records, p.id))

@@ -17,7 +17,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from venue_audit.report import i18n, rules
+from venue_audit.report import i18n
 from venue_audit.report.layout import (
     ALERT,
     CONTENT_WIDTH,
@@ -159,7 +159,7 @@ class FrontPages(LayoutBase):
         key_numbers = self.table(
             [[self.p(self.t("item"), self.cell_head), self.p(self.t("value"), self.cell_head)]]
             + [[self.p(k, self.cell), self.p(v, self.cell)] for k, v in numbers],
-            [half * 0.9, half * 1.1],
+            [half * 0.78, half * 1.22],
         )
         by_status = persons.get("by_status", {})
         deleted_status = persons.get("only_in_deleted_by_status", {})
@@ -211,22 +211,17 @@ class FrontPages(LayoutBase):
                         self.p(self.finding_title(finding), self.cell),
                         self.p(i18n.severity_label(finding.severity, self.lang), self.cell),
                         self.p(self.counted(finding), self.cell),
-                        self.p(
-                            "；".join(
-                                self.citation_short(c) for c in rules.known_codes(finding.citations)
-                            ),
-                            self.cell,
-                        ),
+                        self.p(self.citations_grouped(finding.citations), self.cell),
                     ]
                 )
             story.append(
                 self.table(
                     rows,
                     [
-                        CONTENT_WIDTH * 0.3,
+                        CONTENT_WIDTH * 0.27,
                         CONTENT_WIDTH * 0.08,
-                        CONTENT_WIDTH * 0.14,
-                        CONTENT_WIDTH * 0.48,
+                        CONTENT_WIDTH * 0.11,
+                        CONTENT_WIDTH * 0.54,
                     ],
                 )
             )
@@ -272,7 +267,7 @@ class FrontPages(LayoutBase):
         filing = self.data.summary.get("filing_threshold") or {}
         persons = filing.get("persons", self.data.summary.get("persons", {}).get("distinct", 0))
         key = "filing_reached" if filing.get("reached") else "filing_not_reached"
-        text = self.t(key, n=persons, threshold=filing.get("threshold", 100000))
+        text = self.t(key, n=f"{persons:,}", threshold=f"{filing.get('threshold', 100000):,}")
         if filing and not filing.get("in_force_at_as_of"):
             text += self.t("filing_not_in_force", date=filing.get("in_force", "2025-06-01"))
         return text

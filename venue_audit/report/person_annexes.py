@@ -25,11 +25,13 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from venue_audit.case import Case
+from venue_audit.report.evidence_numbers import EvidenceNumbers
 from venue_audit.report.redact import blur, decode
 
 FACES_NAME = "faces.csv"
 SHEET_PREFIX = "contact-sheet-person-"  # beside the report: annexes.sha256 lists plain names
 SEALED_DIR = "sealed"
+SEALED_HASHES = "sealed.sha256"
 TILE = 96
 COLUMNS = 8
 MAX_FACES_PER_SHEET = 48
@@ -75,6 +77,7 @@ def write_faces_csv(case: Case, target: Path) -> int:
     """One row per clustered face; returns the number of rows."""
     faces = _faces(case)
     distances = centre_distances(faces)
+    numbers = EvidenceNumbers(case.db)
     with target.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle)
         writer.writerow(FACES_COLUMNS)
@@ -83,7 +86,7 @@ def write_faces_csv(case: Case, target: Path) -> int:
             writer.writerow(
                 [
                     face["id"],
-                    face["evidence_id"] or "",
+                    numbers.of(face["evidence_id"], face["locator"] or "") or "",
                     face["locator"],
                     face["kind"],
                     face["deleted"],
@@ -119,7 +122,8 @@ def contact_sheet(pictures: list[bytes | None], redact: bool = True) -> bytes:
             _tile(data, redact), (4 + (i % COLUMNS) * (TILE + 4), 4 + (i // COLUMNS) * (TILE + 4))
         )
     out = io.BytesIO()
-    sheet.save(out, format="PNG", optimize=True)
+    # optimize=True tries every filter at level 9: 6x slower for 7 % fewer bytes, x500 sheets
+    sheet.save(out, format="PNG")
     return out.getvalue()
 
 
@@ -166,7 +170,7 @@ def write_contact_sheets(
             f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {name}\n"
             for name, path in sorted(written.items())
         ]
-        (folder / "sealed.sha256").write_text("".join(lines), encoding="utf-8")
+        (folder / SEALED_HASHES).write_text("".join(lines), encoding="utf-8")
     return written
 
 

@@ -22,8 +22,6 @@ MAX_PERSON_ROWS = 50
 MAX_RESIDUAL_ROWS = 200
 
 
-
-
 def verification_section(verdict: DeletionVerdict) -> VerificationSection:
     """The section for a verdict just made (``verify-deletion --out``)."""
     return section_from_json(verdict.as_json())
@@ -43,7 +41,7 @@ def section_from_json(verdict: dict[str, Any]) -> VerificationSection:
     )
     for person, states in people[:MAX_PERSON_ROWS]:
         if states.get("remaining_live", 0) or states.get("recoverable", 0):
-            rows.append(_row(f"person {person}", states))
+            rows.append(_row(str(person), states, person=True))
     residual = [
         ResidualRow(
             baseline=str(item.get("baseline", "")),
@@ -57,7 +55,7 @@ def section_from_json(verdict: dict[str, Any]) -> VerificationSection:
     return VerificationSection(
         verdict="clean" if verdict.get("clean") else "residual",
         rows=rows,
-        baseline="baseline scan",
+        baseline="",
         after=", ".join(verdict.get("checked", [])),
         residual=residual,
         residual_total=len(verdict.get("residual", [])),
@@ -65,9 +63,7 @@ def section_from_json(verdict: dict[str, Any]) -> VerificationSection:
     )
 
 
-
-
-def _row(subject: str, states: dict[str, int]) -> VerificationRow:
+def _row(subject: str, states: dict[str, int], person: bool = False) -> VerificationRow:
     live = states.get("remaining_live", 0)
     recoverable = states.get("recoverable", 0)
     return VerificationRow(
@@ -76,4 +72,5 @@ def _row(subject: str, states: dict[str, int]) -> VerificationRow:
         recoverable=recoverable,
         gone=states.get("gone", 0),
         verdict="residual" if live or recoverable else "clean",
+        person=person,
     )

@@ -236,6 +236,7 @@ def recovered_tables(item: Item) -> Iterator[Yield]:
     for note in report.notes:
         if "stopped" in note or "cannot" in note:
             yield Problem(item.locator, f"deleted-data recovery: {note}")
+    yield from unlinked_tables(item, report.unlinked)
     carved = [c for c in report.carved if c.validated or c.kind == "template"]
     if carved:
         yield carved_table(carved, f"{item.name} free pages")
@@ -257,6 +258,25 @@ def recovered_tables(item: Item) -> Iterator[Yield]:
             for r in records
         )
         yield TableRows(table, list(columns), rows, deleted=True)
+
+
+def unlinked_tables(item: Item, records: list[RecoveredRecord]) -> Iterator[Yield]:
+    """Live rows that no b-tree reaches (tampered or corrupt page pointers): SQLite cannot show
+    them, yet they were never deleted. Listed as an anomaly and read as live rows."""
+    by_table: dict[str, list[RecoveredRecord]] = {}
+    for record in records:
+        by_table.setdefault(record.table or "(unknown table)", []).append(record)
+    for table, rows in sorted(by_table.items()):
+        yield Problem(item.locator, f"{len(rows)} live rows of table {table} on pages no b-tree "
+                      "reaches (tampered or corrupt page pointers); read as live rows")
+        width = max(len(r.values) for r in rows)
+        columns = rows[0].columns if len(rows[0].columns) >= width else [
+            f"column {i + 1}" for i in range(width)]
+        values = (
+            (f"unlinked live row ({r.location})", [*r.values, *[None] * (len(columns) - len(r.values))])
+            for r in rows
+        )
+        yield TableRows(table, list(columns), values, deleted=False)
 
 
 def carved_table(items: list[CarvedItem], where: str) -> TableRows:
