@@ -40,7 +40,7 @@ def recognised_names(response: Any) -> list[str]:
     """Names of the faces a match response says were recognised (``unknown`` left out)."""
     names = []
     attempts = json_value(response)
-    for attempt in attempts if isinstance(attempts, list) else []:  # '1' parses too
+    for attempt in attempts if isinstance(attempts, list) else []:
         if not isinstance(attempt, dict):
             continue
         for result in attempt.get("results") or []:
