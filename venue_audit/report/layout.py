@@ -7,6 +7,7 @@ pdf_findings, pdf_closing); ``pdf.build_pdf`` puts them in order.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
@@ -117,6 +118,21 @@ class LayoutBase:
 
     def t(self, key: str, **values: object) -> str:
         return i18n.text(key, self.lang, **values)
+
+    def each_language(self, build: Callable[[], str]) -> str:
+        """A sentence assembled from several wordings, built whole in each language and then
+        paired: in zh+en the reader gets the Chinese sentence, then the English one, never
+        the pieces of both interleaved."""
+        if self.lang != "zh+en":
+            return build()
+        worded = []
+        try:
+            for lang in ("zh", "en"):
+                self.lang = lang
+                worded.append(build())
+        finally:
+            self.lang = "zh+en"
+        return i18n.pair(*worded, "zh+en")
 
     def p(self, value: object, style: ParagraphStyle | None = None) -> Paragraph:
         return Paragraph(safe(str(value)).replace("\n", "<br/>"), style or self.body)
