@@ -169,15 +169,16 @@ class LayoutBase:
             parts.append(self.t("lower_bound", n=persons["lower_bound"]))
         return "；".join(parts) if self.lang != "en" else "; ".join(parts)
 
-    def shorten(self, value: str, annex: str) -> str:
+    def shorten(self, value: str, annex: str, limit: int = MAX_CELL_CHARS) -> str:
         """A long path or locator, abbreviated in its middle with the annex that holds it whole.
 
         A table cell taller than a page makes reportlab give up (LayoutError): a 4,096-byte
-        evidence path must never stop a report.
+        evidence path must never stop a report. Narrow cells (a thumbnail's caption) pass a
+        smaller ``limit``.
         """
-        if len(value) <= MAX_CELL_CHARS:
+        if len(value) <= limit:
             return value
-        keep = MAX_CELL_CHARS // 2 - 10
+        keep = max(limit // 2 - 10, 8)
         return (
             value[:keep]
             + self.t("abbreviated", n=len(value), annex=ANNEX_FILES.get(annex, annex))
