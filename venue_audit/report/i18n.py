@@ -245,8 +245,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "summary.json.",
     ),
     "font_note": (
-        "本报告所用字体（{font}）已全部嵌入文件，任何阅读软件均按同一字形显示。",
-        "Every font of this report ({font}) is embedded, so every viewer shows the same glyphs.",
+        "本报告所用字体（{font}；仅嵌入本报告用到的字符）已全部嵌入文件，任何阅读软件均按同一字形显示。",
+        "Every font of this report ({font}; the characters it uses) is embedded, so every viewer "
+        "shows the same glyphs.",
     ),
     "sealed_notice": (
         "密封附件：本报告含未经模糊处理的人脸图像，仅限办案使用，不得公开。",
