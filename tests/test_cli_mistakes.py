@@ -81,13 +81,27 @@ def test_report_on_an_unassessed_case_refuses_with_the_command_to_run(
     assert not (case_dir / "report").exists()
 
 
-@pytest.mark.parametrize("command", ["scan", "consent", "report"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["scan"],
+        ["consent"],
+        ["report"],
+        ["verify-manifest"],
+        ["export"],
+        ["to-delete", "--out", "{tmp}/list.csv"],
+        ["verify-deletion", "{tmp}"],
+    ],
+    ids=lambda command: command[0],
+)
 def test_a_stage_on_a_never_acquired_case_refuses_with_the_command_to_run(
-    command: str, tmp_path: Path
+    command: list[str], tmp_path: Path
 ) -> None:
     case_dir = tmp_path / "case"
     assert run("case", "new", case_dir, *NEW_CASE).exit_code == 0
-    refused(run(command, case_dir), "nothing was acquired", f"venue-audit acquire {case_dir}")
+    name, *rest = [word.format(tmp=tmp_path) for word in command]
+    refused(run(name, case_dir, *rest), "nothing was acquired", f"venue-audit acquire {case_dir}")
+    assert not (tmp_path / "list.csv").exists()
     assert custody_actions(case_dir) == ["case.new"]
     assert {p.name for p in case_dir.iterdir()} <= {"case.db", "case.db-wal", "case.db-shm"} | {
         "custody.head"

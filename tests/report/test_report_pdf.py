@@ -103,6 +103,16 @@ def test_bilingual_report_shows_both_languages(tmp_path: Path, sample_data: Repo
     assert "《中华人民共和国个人信息保护法》第二十九条" in text and "PIPL Art. 29" in text
 
 
+def test_bilingual_sentences_are_whole_in_each_language(tmp_path: Path, sample_data: ReportData) -> None:
+    """zh+en pairs whole sentences: the Chinese one, then the English one, never a Chinese
+    sentence with English pieces inside (the range, the log totals, the conclusion)."""
+    outputs = render_report(sample_data, tmp_path / "report.pdf", lang="zh+en")
+    text = pdf_text(outputs.pdf, layout=False).replace("\n", "")
+    assert re.search(r"经检验，[^/]*?计数规则与检验过程见“检验方法”部分。\s*/\s*The evidence of", text)
+    assert "（阈值敏感性区间 312–325）；另有 5 人" in text
+    assert "阈值敏感性区间 / threshold" not in text and "312–325 / " not in text
+
+
 def test_unknown_language_is_refused(tmp_path: Path, sample_data: ReportData) -> None:
     try:
         render_report(sample_data, tmp_path / "report.pdf", lang="fr")

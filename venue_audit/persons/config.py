@@ -29,7 +29,7 @@ class ClusteringConfig:
     link_threshold: float = 0.50
     merge_threshold: float = 0.60
     k: int = 10
-    exact_limit: int = 100_000
+    exact_limit: int = 20_000
     tables: int = 3
     probes: int = 4
     refine: int = 3  # approximate graph only: rounds of search among the persons found

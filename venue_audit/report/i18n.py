@@ -245,8 +245,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "summary.json.",
     ),
     "font_note": (
-        "本报告所用字体（{font}）已全部嵌入文件，任何阅读软件均按同一字形显示。",
-        "Every font of this report ({font}) is embedded, so every viewer shows the same glyphs.",
+        "本报告所用字体（{font}；仅嵌入本报告用到的字符）已全部嵌入文件，任何阅读软件均按同一字形显示。",
+        "Every font of this report ({font}; the characters it uses) is embedded, so every viewer "
+        "shows the same glyphs.",
     ),
     "sealed_notice": (
         "密封附件：本报告含未经模糊处理的人脸图像，仅限办案使用，不得公开。",
@@ -308,6 +309,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "legend_upload": ("上传", "upload"),
     "legend_delete": ("删除", "delete"),
     "legend_pack": ("打包", "pack"),
+    # device events and recorder system-log actions (sources/device_events.py,
+    # sources/cctv/hikvision_disk.py ACTIONS), as the timeline lower-cases them
+    "legend_face capture": ("人脸抓拍", "face capture"),
+    "legend_face recognition": ("人脸识别比对", "face recognition"),
+    "legend_face detection": ("人脸检测", "face detection"),
+    "legend_door face recognition": ("门禁人脸识别", "door face recognition"),
+    "legend_power on": ("录像机开机", "power on"),
+    "legend_shutdown": ("录像机关机", "shutdown"),
+    "legend_abnormal shutdown": ("录像机异常关机", "abnormal shutdown"),
+    "legend_format (local: initialize hdd)": ("本地格式化硬盘", "format (local: initialize HDD)"),
+    "legend_format (remote: initialize hdd)": ("远程格式化硬盘", "format (remote: initialize HDD)"),
+    "legend_remote login": ("远程登录", "remote login"),
+    "legend_remote logout": ("远程退出", "remote logout"),
+    "legend_remote playback": ("远程回放", "remote playback"),
+    "legend_remote export config": ("远程导出配置", "remote export config"),
+    "legend_time change": ("修改系统时间", "time change"),
+    "legend_illegal login": ("非法登录", "illegal login"),
     "device_events_linked": (
         "设备人脸事件（{kind}）：{linked} 条事件的图片已链接到证据中的抓拍记录；{unlinked} 条事件的图片"
         "地址未指向证据中的任何人脸图片（仅为事件，不计入采集记录）。",

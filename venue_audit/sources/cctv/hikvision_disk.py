@@ -82,7 +82,8 @@ MAX_ENTRIES = 1 << 16
 SYSTEM = "Hikvision NVR/DVR hard disk (HIKVISION@HANGZHOU file system)"
 
 MAJOR = {1: "Alarm", 2: "Exception", 3: "Operation", 4: "Information"}
-# (major, minor) -> timeline action; the rest of the log is counted, not listed
+# (major, minor) -> timeline action; the rest of the log is counted, not listed. An action
+# never says "sync", "send" or "push": the report reads those words as uploads of face data.
 ACTIONS = {
     (3, 0x41): "power on",
     (3, 0x42): "shutdown",
@@ -93,7 +94,7 @@ ACTIONS = {
     (3, 0x80): "remote playback",
     (3, 0x82): "format (remote: initialize HDD)",
     (3, 0x86): "remote export config",
-    (4, 0xA0): "time change (time sync)",
+    (4, 0xA0): "time change",
     (2, 0x22): "illegal login",
 }
 
@@ -292,7 +293,7 @@ class HikvisionDiskReader(SourceReader):
             yield LogEvent(
                 at=_time(seconds),
                 action=action,
-                count=1,
+                count=None,  # a system-log record names no files
                 remote=address,
                 locator=f"{item.locator}@{master.log_offset + offset} (system log)",
                 text=f"{MAJOR.get(major, major)} / {action}" + (f" user {user}" if user else "")

@@ -70,6 +70,11 @@ def sibling(item: Item, names: tuple[str, ...]) -> tuple[str, bytes] | None:
     return None
 
 
+def index_version(header: index.IndexHeader) -> str:
+    """The storage's version as the report names it: the index header's version field."""
+    return f"index v{header.version}"
+
+
 def _channel(records: list[index.FileRecord], file_index: int) -> str | None:
     if file_index < len(records) and records[file_index].in_use:
         return str(records[file_index].channel)
@@ -104,7 +109,7 @@ class HikvisionIndexReader(SourceReader):
         used = [f for f in files if f.in_use]
         details: dict[str, Any] = {
             "system": SYSTEM,
-            "version": f"index v{header.version}",
+            "version": index_version(header),
             "files": len(used),
             "channels": sorted({f.channel for f in used}),
         }
@@ -143,14 +148,14 @@ class HikvisionPictureReader(SourceReader):
             )
             return
         pack = int(index.PACK_NAME.match(item.name)[1])  # type: ignore[index]
-        records, channel, source = self._index(item, pack)
+        records, channel, source, version = self._index(item, pack)
         data = item.read()
         pictures = [c for c in carve(data, name=item.name, templates=False) if c.kind == "jpeg"]
         yield StoreFound(
             "hikvision-pic",
             profile="hikvision-sd",
-            details={"system": SYSTEM, "pictures": len(pictures), "indexed": len(records),
-                     "index": source},
+            details={"system": SYSTEM, "version": version, "pictures": len(pictures),
+                     "indexed": len(records), "index": source},
         )
         listed = set()
         for picture in pictures:
@@ -181,16 +186,20 @@ class HikvisionPictureReader(SourceReader):
                      "end": record.end_offset},
                 )
 
-    def _index(self, item: Item, pack: int) -> tuple[list[index.PictureRecord], str | None, str]:
+    def _index(
+        self, item: Item, pack: int
+    ) -> tuple[list[index.PictureRecord], str | None, str, str | None]:
+        """The pack's index records, its channel, the index's name and its version."""
         found = sibling(item, ("index00p.bin", "index01p.bin"))
         if found is None:
-            return [], None, "no picture index"
+            return [], None, "no picture index", None
         name, data = found
         header = index.parse_header(data)
         if header is None:
-            return [], None, f"{name} unreadable"
+            return [], None, f"{name} unreadable", None
         records = [r for r in index.picture_records(data, header) if r.file_index == pack]
-        return records, _channel(index.file_records(data, header), pack), name
+        channel = _channel(index.file_records(data, header), pack)
+        return records, channel, name, index_version(header)
 
 
 @register
@@ -222,7 +231,8 @@ class HikvisionVideoReader(SourceReader):
         yield StoreFound(
             "hikvision-video",
             profile="hikvision-sd",
-            details={"system": SYSTEM, "index": name, "segments": len(segments)},
+            details={"system": SYSTEM, "version": index_version(header), "index": name,
+                     "segments": len(segments)},
         )
         for segment in segments:
             if segment.end_offset <= segment.start_offset or segment.end_offset > item.size:
