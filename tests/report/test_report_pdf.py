@@ -96,6 +96,15 @@ def test_english_report_has_english_headings_only(tmp_path: Path, sample_data: R
     assert f"Page 1 of {outputs.pages}" in text
 
 
+def test_a_count_of_one_is_singular_in_english(tmp_path: Path) -> None:
+    from report_samples import make_report_data
+
+    data = make_report_data(records=20, persons=4)
+    data.findings[0].count, data.findings[0].unit = 1, "persons"
+    text = pdf_text(render_report(data, tmp_path / "r.pdf", lang="en").pdf, first=2, last=2)
+    assert re.search(r"\s1 person\s", text) and "1 persons" not in text
+
+
 def test_bilingual_report_shows_both_languages(tmp_path: Path, sample_data: ReportData) -> None:
     outputs = render_report(sample_data, tmp_path / "report.pdf", lang="zh+en")
     text = pdf_text(outputs.pdf)

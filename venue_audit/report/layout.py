@@ -140,6 +140,8 @@ class LayoutBase:
     def counted(self, finding: FindingSection) -> str:
         """A finding's count with what it counts (persons, records, locations, log lines)."""
         key = f"unit_{finding.unit}"
+        if finding.count == 1 and f"{key}_one" in i18n.STRINGS:
+            key = f"{key}_one"
         return self.t(key, n=finding.count) if key in i18n.STRINGS else str(finding.count)
 
     def bracketed(self, text: str) -> str:
