@@ -17,11 +17,9 @@ from venue_audit.cli.progress import StageProgress
 
 
 def _passwords(path: Path | None) -> tuple[str, ...]:
-    if path is None:
-        return ()
-    return tuple(
-        line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()
-    )
+    from venue_audit.user_files import read_password_file
+
+    return read_password_file(path) if path is not None else ()
 
 
 @app.command("scan")
