@@ -401,7 +401,7 @@ def test_audit_reads_the_consent_register_and_policy_before_a_case_is_made(
 @pytest.mark.parametrize(
     ("option", "words"),
     [
-        (["--zip-password-file", "{tmp}/missing.txt"], ["--zip-password-file", "cannot read"]),
+        (["--zip-password-file", "{tmp}/missing.txt"], ["password file", "missing.txt"]),
         (["--encoder", "tensorflow"], ["--encoder tensorflow", "auto, onnx, numpy, dlib"]),
         (["--min-face-size", "3"], ["--min-face-size 3", "give 8 to"]),
         (["--min-face-size", "5000"], ["--min-face-size 5000", "give 8 to"]),

@@ -22,14 +22,9 @@ if TYPE_CHECKING:
 
 
 def _passwords(path: Path | None) -> tuple[str, ...]:
-    if path is None:
-        return ()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or error
-        raise UsageError(f"--zip-password-file {path}: cannot read ({reason})") from None
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
+    from venue_audit.user_files import read_password_file
+
+    return read_password_file(path) if path is not None else ()
 
 
 def _engine(min_face_size: int, encoder: str) -> EngineConfig:

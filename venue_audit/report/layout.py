@@ -7,6 +7,7 @@ pdf_findings, pdf_closing); ``pdf.build_pdf`` puts them in order.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
@@ -118,12 +119,29 @@ class LayoutBase:
     def t(self, key: str, **values: object) -> str:
         return i18n.text(key, self.lang, **values)
 
+    def each_language(self, build: Callable[[], str]) -> str:
+        """A sentence assembled from several wordings, built whole in each language and then
+        paired: in zh+en the reader gets the Chinese sentence, then the English one, never
+        the pieces of both interleaved."""
+        if self.lang != "zh+en":
+            return build()
+        worded = []
+        try:
+            for lang in ("zh", "en"):
+                self.lang = lang
+                worded.append(build())
+        finally:
+            self.lang = "zh+en"
+        return i18n.pair(*worded, "zh+en")
+
     def p(self, value: object, style: ParagraphStyle | None = None) -> Paragraph:
         return Paragraph(safe(str(value)).replace("\n", "<br/>"), style or self.body)
 
     def counted(self, finding: FindingSection) -> str:
         """A finding's count with what it counts (persons, records, locations, log lines)."""
         key = f"unit_{finding.unit}"
+        if finding.count == 1 and f"{key}_one" in i18n.STRINGS:
+            key = f"{key}_one"
         return self.t(key, n=finding.count) if key in i18n.STRINGS else str(finding.count)
 
     def bracketed(self, text: str) -> str:
@@ -153,15 +171,16 @@ class LayoutBase:
             parts.append(self.t("lower_bound", n=persons["lower_bound"]))
         return "；".join(parts) if self.lang != "en" else "; ".join(parts)
 
-    def shorten(self, value: str, annex: str) -> str:
+    def shorten(self, value: str, annex: str, limit: int = MAX_CELL_CHARS) -> str:
         """A long path or locator, abbreviated in its middle with the annex that holds it whole.
 
         A table cell taller than a page makes reportlab give up (LayoutError): a 4,096-byte
-        evidence path must never stop a report.
+        evidence path must never stop a report. Narrow cells (a thumbnail's caption) pass a
+        smaller ``limit``.
         """
-        if len(value) <= MAX_CELL_CHARS:
+        if len(value) <= limit:
             return value
-        keep = MAX_CELL_CHARS // 2 - 10
+        keep = max(limit // 2 - 10, 8)
         return (
             value[:keep]
             + self.t("abbreviated", n=len(value), annex=ANNEX_FILES.get(annex, annex))

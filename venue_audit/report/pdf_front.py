@@ -9,6 +9,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     PageBreak,
     Paragraph,
@@ -108,9 +109,10 @@ class FrontPages(LayoutBase):
         faces = summary.get("faces", {})
         persons = summary.get("persons", {})
         evidence = summary.get("evidence", {})
-        distinct = str(persons.get("distinct", 0))
-        if self.persons_range():
-            distinct += self.bracketed(self.persons_range())
+        distinct = self.each_language(
+            lambda: str(persons.get("distinct", 0))
+            + (self.bracketed(self.persons_range()) if self.persons_range() else "")
+        )
         only_deleted = int(persons.get("only_in_deleted", 0))
         offsite = summary.get("offsite", [])
         numbers = [
@@ -192,6 +194,7 @@ class FrontPages(LayoutBase):
             Spacer(1, 6),
             self.p(self.t("persons_by_status"), self.h2),
             status_table,
+            CondPageBreak(35 * mm),  # the heading never alone at the foot of the page
             self.p(self.t("findings_overview"), self.h2),
         ]
         if not self.data.findings:
@@ -248,18 +251,21 @@ class FrontPages(LayoutBase):
         deletions = [e for e in events if e.kind == "delete"]
         if not uploads and not deletions:
             return self.t("log_events_none")
+
         def files(events: list[LogEvent]) -> str:
             stated = [e.files for e in events if e.files is not None]
             return self.t("log_files_stated", n=sum(stated)) if stated else ""
 
-        return self.t(
-            "log_events_value",
-            upload_days=len({e.date for e in uploads}),
-            upload_lines=sum(e.lines for e in uploads),
-            upload_files=files(uploads),
-            delete_days=len({e.date for e in deletions}),
-            delete_lines=sum(e.lines for e in deletions),
-            delete_files=files(deletions),
+        return self.each_language(
+            lambda: self.t(
+                "log_events_value",
+                upload_days=len({e.date for e in uploads}),
+                upload_lines=sum(e.lines for e in uploads),
+                upload_files=files(uploads),
+                delete_days=len({e.date for e in deletions}),
+                delete_lines=sum(e.lines for e in deletions),
+                delete_files=files(deletions),
+            )
         )
 
     def filing_text(self) -> str:
@@ -267,10 +273,14 @@ class FrontPages(LayoutBase):
         filing = self.data.summary.get("filing_threshold") or {}
         persons = filing.get("persons", self.data.summary.get("persons", {}).get("distinct", 0))
         key = "filing_reached" if filing.get("reached") else "filing_not_reached"
-        text = self.t(key, n=f"{persons:,}", threshold=f"{filing.get('threshold', 100000):,}")
-        if filing and not filing.get("in_force_at_as_of"):
-            text += self.t("filing_not_in_force", date=filing.get("in_force", "2025-06-01"))
-        return text
+
+        def worded() -> str:
+            text = self.t(key, n=f"{persons:,}", threshold=f"{filing.get('threshold', 100000):,}")
+            if filing and not filing.get("in_force_at_as_of"):
+                text += self.t("filing_not_in_force", date=filing.get("in_force", "2025-06-01"))
+            return text
+
+        return self.each_language(worded)
 
     def verification_numbers(self) -> list[tuple[str, str]]:
         verification = self.data.summary.get("verification")
@@ -295,9 +305,10 @@ class FrontPages(LayoutBase):
             "headline", parent=self.body, fontSize=20, leading=26, alignment=TA_CENTER
         )
         label = ParagraphStyle("headline_label", parent=self.small, alignment=TA_CENTER)
-        persons_label = self.t("distinct")
-        if self.persons_range():
-            persons_label += self.bracketed(self.persons_range())
+        persons_label = self.each_language(
+            lambda: self.t("distinct")
+            + (self.bracketed(self.persons_range()) if self.persons_range() else "")
+        )
         table = Table(
             [
                 [
