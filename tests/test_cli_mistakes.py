@@ -379,7 +379,7 @@ def test_verify_deletion_that_crashes_is_an_internal_error_not_residue(
 @pytest.mark.parametrize(
     ("option", "words"),
     [
-        (["--consent", "{tmp}/missing.csv"], ["missing.csv", "cannot read"]),
+        (["--consent", "{tmp}/missing.csv"], ["missing.csv", "No such file"]),
         (["--consent", "{tmp}/no-times.csv"], ["no-times.csv", "no signed-time column"]),
         (["--policy", "{tmp}/missing.toml"], ["missing.toml"]),
         (["--policy", "{tmp}/broken.toml"], ["broken.toml", "Invalid value"]),
