@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -373,3 +374,55 @@ def test_verify_deletion_that_crashes_is_an_internal_error_not_residue(
     assert result.exit_code == EXIT_INTERNAL, result.output
     assert "internal error in" in result.stderr and "after-scan on fire" in result.stderr
     assert custody_actions(case_dir)[-1] == "failed"
+
+
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        (["--consent", "{tmp}/missing.csv"], ["missing.csv", "No such file"]),
+        (["--consent", "{tmp}/no-times.csv"], ["no-times.csv", "no signed-time column"]),
+        (["--policy", "{tmp}/missing.toml"], ["missing.toml"]),
+        (["--policy", "{tmp}/broken.toml"], ["broken.toml", "Invalid value"]),
+    ],
+    ids=["missing register", "register without times", "missing policy", "broken policy"],
+)
+def test_audit_reads_the_consent_register_and_policy_before_a_case_is_made(
+    option: list[str], words: list[str], export: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "no-times.csv").write_text("name,phone\n张三,13800138000\n", encoding="utf-8")
+    (tmp_path / "broken.toml").write_text("retention_days = [\n", encoding="utf-8")
+    case_dir = tmp_path / "case"
+    given = [word.format(tmp=tmp_path) for word in option]
+    result = run("audit", export, "--case", case_dir, *NEW_CASE, "--as-of", "2024-06-30", *given)
+    refused(result, *words)
+    assert not case_dir.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        (["--zip-password-file", "{tmp}/missing.txt"], ["password file", "missing.txt"]),
+        (["--encoder", "tensorflow"], ["--encoder tensorflow", "auto, onnx, numpy, dlib"]),
+        (["--min-face-size", "3"], ["--min-face-size 3", "give 8 to"]),
+        (["--min-face-size", "5000"], ["--min-face-size 5000", "give 8 to"]),
+        (["--dask-scheduler", "nonsense"], ["--dask-scheduler 'nonsense'", "tcp://HOST:PORT"]),
+        (["--dask-scheduler", "tcp://127.0.0.1:{closed}"], ["nothing answers there"]),
+    ],
+    ids=[
+        "missing password file", "unknown encoder", "tiny face", "huge face",
+        "scheduler address", "scheduler not running",
+    ],
+)  # fmt: skip
+def test_scan_options_are_refused_before_the_scan_starts(
+    option: list[str], words: list[str], scanned: Path, tmp_path: Path
+) -> None:
+    if "--dask-scheduler" in option:
+        pytest.importorskip("distributed")
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    case_dir = copy_of(scanned, tmp_path)
+    events = custody_actions(case_dir)
+    given = [word.format(tmp=tmp_path, closed=closed) for word in option]
+    refused(run("scan", case_dir, "-q", *given), *words)
+    assert custody_actions(case_dir) == events
