@@ -63,6 +63,7 @@ def step(*args: str, code: int = 0) -> Measured:
     assert "Traceback" not in done.stderr, (args[:2], done.stderr[-3000:])
     assert done.peak_rss < GIB, (args[:2], done.peak_rss)
     assert done.seconds < STEP_SECONDS, (args[:2], done.seconds)
+    print(f"{' '.join(args[:1])}: {done.peak_rss >> 20} MiB, {done.seconds:.0f} s")  # seen with -s
     return done
 
 
