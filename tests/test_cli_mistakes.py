@@ -426,3 +426,38 @@ def test_scan_options_are_refused_before_the_scan_starts(
     given = [word.format(tmp=tmp_path, closed=closed) for word in option]
     refused(run("scan", case_dir, "-q", *given), *words)
     assert custody_actions(case_dir) == events
+
+
+def acquire_one_more_picture(case_dir: Path, tmp_path: Path) -> None:
+    more = tmp_path / "more"
+    more.mkdir()
+    shutil.copy(TEST_FACES / "biden" / "1.jpg", more / "CH02_20240316093000.jpg")
+    assert run("acquire", case_dir, more, "-q").exit_code == 0
+
+
+def test_a_report_after_new_evidence_refuses_until_it_is_scanned_and_assessed_again(
+    assessed: Path, tmp_path: Path
+) -> None:
+    case_dir = copy_of(assessed, tmp_path)
+    acquire_one_more_picture(case_dir, tmp_path)
+    refused(run("report", case_dir), "has evidence that was not scanned yet", "venue-audit scan")
+    refused(run("consent", case_dir), "has evidence that was not scanned yet")
+    assert run("scan", case_dir, "-q", "-w", "1").exit_code == 0
+    refused(run("report", case_dir), "was rescanned after its assessment", "venue-audit consent")
+    assert not (case_dir / "report").exists()
+
+
+def test_a_scan_that_did_not_finish_is_named_with_the_command_that_resumes_it(
+    scanned: Path, tmp_path: Path
+) -> None:
+    from venue_audit.case import Case
+
+    case_dir = copy_of(scanned, tmp_path)
+    acquire_one_more_picture(case_dir, tmp_path)
+    Case(case_dir).log("scan.start", {"items": 1}, ["venue-audit", "scan"])  # then killed
+    refused(
+        run("consent", case_dir, "--as-of", "2024-06-30"),
+        "has a scan that did not finish",
+        "it resumes",
+    )
+    refused(run("export", case_dir), "has a scan that did not finish")
