@@ -214,7 +214,7 @@ def test_the_zh_report_names_the_tools_identifiers_in_chinese(audited: dict) -> 
     for identifier in (
         "case.new", "acquire.start", "scan.end", "generic", "crop_detector", "merge_spreads",
         "link_threshold", "archive_members", "template_decoding", "True", "None", "规则:",
-        "seed=", "photo_max_side",
+        "seed=", "photo_max_side", "subset",
     ):
         assert identifier not in text, identifier
     for words in (

@@ -86,8 +86,7 @@ def report_command(
             )
         password = secret.encode() if secret else None
         load_signer(sign, password)
-    target = out or case.directory / "report" / "report.pdf"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = out or case.directory / "report" / "report.pdf"  # report_case makes the folder
     with StageProgress(quiet) as shown:
         shown.stage("report")
         outputs = report_case(
