@@ -74,30 +74,45 @@ from venue_audit.case import CaseInfo
 args = json.loads(sys.argv[1])
 marks = {}
 start = time.perf_counter()
+last = [0.0]
+def say(**line):
+    print(json.dumps(line), file=sys.stderr, flush=True)
 def on_stage(name, index, total):
     marks[name] = time.perf_counter() - start
+    say(stage=name, at=marks[name])
+def progress(done, total):
+    now = time.perf_counter() - start
+    if now - last[0] >= args["every"] or done == total:
+        last[0] = now
+        say(done=done, total=total, at=now)
 request = AuditRequest(
     sources=[Path(s) for s in args["sources"]], case_dir=Path(args["case"]),
     case_info=CaseInfo("BENCH", "bench", ["a", "b"]), report_pdf=Path(args["report"]),
     as_of="2024-06-30", workers=args["workers"],
 )
-result = audit(request, on_stage)
+result = audit(request, on_stage, progress=progress)
 marks["end"] = time.perf_counter() - start
+say(stage="end", at=marks["end"])
 print(json.dumps({"marks": marks, "summary": result.summary}))
 """
 
 
-def run_audit(sources: list[Path], work: Path, workers: int = 2) -> dict:
+def run_audit(
+    sources: list[Path], work: Path, workers: int = 2, progress_every: float = 0.0
+) -> dict:
     """``audit`` from a new case (``work/case``) to the report, in a measured child process.
 
     Returns the stage start times (``marks``, seconds from the child's start of the audit),
-    summary.json, and the tree's wall seconds, CPU seconds and peak RSS.
+    the process tree's CPU seconds at each mark (``cpu_marks``), summary.json, and the
+    tree's wall seconds, CPU seconds and peak RSS. ``progress_every`` > 0 prints each stage
+    and the items scanned every that many seconds, for runs that take an hour.
     """
     args = {
         "sources": [str(s) for s in sources],
         "case": str(work / "case"),
         "report": str(work / "report.pdf"),
         "workers": workers,
+        "every": progress_every or 1e9,
     }
     start = time.perf_counter()
     child = subprocess.Popen(
@@ -108,19 +123,56 @@ def run_audit(sources: list[Path], work: Path, workers: int = 2) -> dict:
         text=True,
     )
     monitor = TreeMonitor(child.pid)
-    out, err = child.communicate()
+    cpu_marks: dict[str, float] = {}
+    errors: list[str] = []
+
+    def follow() -> None:
+        assert child.stderr is not None
+        for text in child.stderr:
+            try:
+                line = json.loads(text)
+            except json.JSONDecodeError:
+                errors.append(text)
+                continue
+            if "stage" in line:
+                cpu_marks[line["stage"]] = monitor.cpu_seconds
+            if progress_every:
+                _print_progress(line, monitor, max(cpu_marks, key=cpu_marks.get, default=""))
+
+    reader = threading.Thread(target=follow, daemon=True)
+    reader.start()
+    assert child.stdout is not None
+    out = child.stdout.read()
+    child.wait()
+    reader.join()
     monitor.stop()
     seconds = time.perf_counter() - start
     if child.returncode != 0:
-        raise RuntimeError(f"audit failed ({child.returncode}):\n{err[-4000:]}")
+        raise RuntimeError(f"audit failed ({child.returncode}):\n{''.join(errors)[-4000:]}")
     result = json.loads(out.strip().splitlines()[-1])
     result.update(
         seconds=seconds,
         cpu_seconds=monitor.cpu_seconds,
+        cpu_marks=cpu_marks,
         peak_rss=monitor.peak,
         peak_processes=monitor.peak_processes,
     )
     return result
+
+
+def _print_progress(line: dict, monitor: TreeMonitor, stage: str) -> None:
+    import os
+
+    at = f"{line['at'] / 60:6.1f} min"
+    tree = (
+        f"CPU {monitor.cpu_seconds:7.0f} s, RSS peak {monitor.peak / 2**20:5.0f} MiB, "
+        f"load {os.getloadavg()[0]:.1f}"
+    )
+    if "stage" in line:
+        print(f"{at}  stage {line['stage']:<9} {tree}", flush=True)
+    else:
+        unit = "bytes" if stage == "acquire" else "items"
+        print(f"{at}  {line['done']:>9,} of {line['total']:,} {unit}  {tree}", flush=True)
 
 
 def faces_by_file(case_dir: Path) -> dict[str, list[tuple[int, int, int, int]]]:

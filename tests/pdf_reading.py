@@ -118,3 +118,33 @@ def embedded_images(pdf: Path) -> list[np.ndarray]:
         return images
     finally:
         document.close()
+
+
+def undrawn_chinese_characters(pdf: Path, scale: float = 2.0) -> list[tuple[int, str]]:
+    """Every CJK character pdfium did not draw: (page, character) where its box has no ink.
+
+    The font check says a font program is in the file; this says each Chinese character
+    on each page was actually drawn from it, as a reader without any CJK font sees it.
+    """
+    undrawn = []
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        for index in range(len(document)):
+            page = document[index]
+            text = page.get_textpage()
+            image = np.asarray(page.render(scale=scale).to_pil().convert("L"))
+            height = page.get_height()
+            for i in range(text.count_chars()):
+                char = text.get_text_range(i, 1)
+                if not ("\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"):
+                    continue
+                left, bottom, right, top = text.get_charbox(i)
+                region = image[
+                    int((height - top) * scale) : int((height - bottom) * scale) + 1,
+                    int(left * scale) : int(right * scale) + 1,
+                ]
+                if not region.size or region.min() >= 160:
+                    undrawn.append((index + 1, char))
+        return undrawn
+    finally:
+        document.close()

@@ -130,13 +130,16 @@ def test_reacquiring_a_changed_source_records_a_new_version(
     assert versions == [{"version": 1, "current": 0}, {"version": 2, "current": 1}]
 
 
-def test_the_case_folder_inside_a_source_is_not_acquired(tmp_path: Path) -> None:
+def test_a_source_holding_the_case_folder_is_refused_before_any_work(tmp_path: Path) -> None:
     from venue_audit.case import CaseInfo
+    from venue_audit.errors import UsageError
 
     (tmp_path / "a.txt").write_text("evidence")
     case = Case.create(tmp_path / "case", CaseInfo("T", "V", ["a", "b"]))
-    acquire(case, [tmp_path], workers=1)
-    assert set(_rows(case)) == {"a.txt"}
+    with pytest.raises(UsageError, match=r"the case folder .* is inside the evidence"):
+        acquire(case, [tmp_path], workers=1)
+    assert _rows(case) == {}
+    assert [e["action"] for e in case.custody_events()] == ["case.new"]
 
 
 def test_acquisition_is_logged_with_the_manifest_digest(

@@ -3,6 +3,7 @@ exit codes, and a quiet exit when the reader of stdout goes away."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -115,3 +116,31 @@ def test_a_mistake_in_the_command_line_itself_is_one_error_line(
     assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
     for word in words:
         assert word in lines[0], lines[0]
+
+
+def leaf_commands(group: object = None, path: tuple[str, ...] = ()) -> list[list[str]]:
+    """Every runnable command of the program, as the words that name it."""
+    import typer
+
+    group = group or typer.main.get_command(app)
+    found = []
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        if hasattr(command, "commands"):
+            found += leaf_commands(command, (*path, name))
+        else:
+            found.append([*path, name])
+    return found
+
+
+def test_the_lists_above_name_every_command() -> None:
+    assert sorted(leaf_commands()) == sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
+def test_every_command_takes_quiet_and_json(command: list[str]) -> None:
+    """The same spelling everywhere; test_cli_json.py runs each with ``-q --json``."""
+    result = runner.invoke(app, [*command, "-h"])
+    assert "-q, --quiet" in result.output
+    assert re.search(r"^\s+--json\s+Print the result as JSON on stdout", result.output, re.M)
+    if "--workers" in result.output:
+        assert "Worker processes to use, 1 or more" in " ".join(result.output.split())

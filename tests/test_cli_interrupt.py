@@ -59,6 +59,8 @@ def test_ctrl_c_during_a_scan_is_recorded_and_the_scan_resumes(tmp_path: Path) -
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # a shell's background job ignores SIGINT and its children inherit that: not a terminal's
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 300

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -81,13 +82,27 @@ def test_report_on_an_unassessed_case_refuses_with_the_command_to_run(
     assert not (case_dir / "report").exists()
 
 
-@pytest.mark.parametrize("command", ["scan", "consent", "report"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["scan"],
+        ["consent"],
+        ["report"],
+        ["verify-manifest"],
+        ["export"],
+        ["to-delete", "--out", "{tmp}/list.csv"],
+        ["verify-deletion", "{tmp}"],
+    ],
+    ids=lambda command: command[0],
+)
 def test_a_stage_on_a_never_acquired_case_refuses_with_the_command_to_run(
-    command: str, tmp_path: Path
+    command: list[str], tmp_path: Path
 ) -> None:
     case_dir = tmp_path / "case"
     assert run("case", "new", case_dir, *NEW_CASE).exit_code == 0
-    refused(run(command, case_dir), "nothing was acquired", f"venue-audit acquire {case_dir}")
+    name, *rest = [word.format(tmp=tmp_path) for word in command]
+    refused(run(name, case_dir, *rest), "nothing was acquired", f"venue-audit acquire {case_dir}")
+    assert not (tmp_path / "list.csv").exists()
     assert custody_actions(case_dir) == ["case.new"]
     assert {p.name for p in case_dir.iterdir()} <= {"case.db", "case.db-wal", "case.db-shm"} | {
         "custody.head"
@@ -127,10 +142,18 @@ def test_audit_of_a_missing_source_is_one_line_and_makes_no_case(tmp_path: Path)
     [
         ["case", "new", "{file}", *NEW_CASE],
         ["audit", "{export}", "--case", "{file}", *NEW_CASE],
+        ["acquire", "{file}", "{export}"],
+        ["verify-manifest", "{file}"],
         ["scan", "{file}"],
+        ["consent", "{file}"],
+        ["report", "{file}"],
+        ["export", "{file}"],
+        ["to-delete", "{file}", "--out", "{export}/../list.csv"],
+        ["verify-deletion", "{file}", "{export}"],
+        ["browse", "{file}"],
         ["custody", "{file}"],
     ],
-    ids=["case new", "audit", "scan", "custody"],
+    ids=lambda command: command[0] if command[0] != "case" else "case new",
 )
 def test_a_case_path_that_is_a_file_is_refused_and_the_file_kept(
     command: list[str], export: Path, tmp_path: Path
@@ -140,6 +163,7 @@ def test_a_case_path_that_is_a_file_is_refused_and_the_file_kept(
     args = [a.format(file=file, export=export) for a in command]
     refused(run(*args), str(file))
     assert file.read_text() == "not a case"
+    assert not (export.parent / "list.csv").exists()
 
 
 def test_one_examiner_named_twice_is_not_two_examiners(export: Path, tmp_path: Path) -> None:
@@ -322,3 +346,118 @@ def test_demo_without_its_sample_data_is_refused_before_anything_is_cleared(
     result = run("demo", "--sample-data", tmp_path / "missing", "--out", tmp_path / "out")
     refused(result, "does not exist")
     assert (old_case / "case.db").read_text() == "an earlier demo"
+
+
+def test_rerunning_audit_with_other_examiners_is_refused_before_any_work(
+    export: Path, tmp_path: Path
+) -> None:
+    case_dir = tmp_path / "case"
+    assert run("case", "new", case_dir, *NEW_CASE).exit_code == 0
+    others = ["--examiner", "张三", "--examiner", "王五", "--as-of", "2024-06-30"]
+    refused(run("audit", export, "--case", case_dir, *others), "--examiner", "王五", "--amend")
+    assert custody_actions(case_dir) == ["case.new"]
+    assert not (case_dir / "manifest.hashdeep").exists()
+
+
+def test_verify_deletion_that_crashes_is_an_internal_error_not_residue(
+    scanned: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_dir = copy_of(scanned, tmp_path)
+    after = tmp_path / "after"
+    after.mkdir()
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("after-scan on fire")
+
+    monkeypatch.setattr("venue_audit.verify.verify_deletion", broken)
+    result = run("verify-deletion", case_dir, after, "-q")
+    assert result.exit_code == EXIT_INTERNAL, result.output
+    assert "internal error in" in result.stderr and "after-scan on fire" in result.stderr
+    assert custody_actions(case_dir)[-1] == "failed"
+
+
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        (["--consent", "{tmp}/missing.csv"], ["missing.csv", "No such file"]),
+        (["--consent", "{tmp}/no-times.csv"], ["no-times.csv", "no signed-time column"]),
+        (["--policy", "{tmp}/missing.toml"], ["missing.toml"]),
+        (["--policy", "{tmp}/broken.toml"], ["broken.toml", "Invalid value"]),
+    ],
+    ids=["missing register", "register without times", "missing policy", "broken policy"],
+)
+def test_audit_reads_the_consent_register_and_policy_before_a_case_is_made(
+    option: list[str], words: list[str], export: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "no-times.csv").write_text("name,phone\n张三,13800138000\n", encoding="utf-8")
+    (tmp_path / "broken.toml").write_text("retention_days = [\n", encoding="utf-8")
+    case_dir = tmp_path / "case"
+    given = [word.format(tmp=tmp_path) for word in option]
+    result = run("audit", export, "--case", case_dir, *NEW_CASE, "--as-of", "2024-06-30", *given)
+    refused(result, *words)
+    assert not case_dir.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        (["--zip-password-file", "{tmp}/missing.txt"], ["password file", "missing.txt"]),
+        (["--encoder", "tensorflow"], ["--encoder tensorflow", "auto, onnx, numpy, dlib"]),
+        (["--min-face-size", "3"], ["--min-face-size 3", "give 8 to"]),
+        (["--min-face-size", "5000"], ["--min-face-size 5000", "give 8 to"]),
+        (["--dask-scheduler", "nonsense"], ["--dask-scheduler 'nonsense'", "tcp://HOST:PORT"]),
+        (["--dask-scheduler", "tcp://127.0.0.1:{closed}"], ["nothing answers there"]),
+    ],
+    ids=[
+        "missing password file", "unknown encoder", "tiny face", "huge face",
+        "scheduler address", "scheduler not running",
+    ],
+)  # fmt: skip
+def test_scan_options_are_refused_before_the_scan_starts(
+    option: list[str], words: list[str], scanned: Path, tmp_path: Path
+) -> None:
+    if "--dask-scheduler" in option:
+        pytest.importorskip("distributed")
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    case_dir = copy_of(scanned, tmp_path)
+    events = custody_actions(case_dir)
+    given = [word.format(tmp=tmp_path, closed=closed) for word in option]
+    refused(run("scan", case_dir, "-q", *given), *words)
+    assert custody_actions(case_dir) == events
+
+
+def acquire_one_more_picture(case_dir: Path, tmp_path: Path) -> None:
+    more = tmp_path / "more"
+    more.mkdir()
+    shutil.copy(TEST_FACES / "biden" / "1.jpg", more / "CH02_20240316093000.jpg")
+    assert run("acquire", case_dir, more, "-q").exit_code == 0
+
+
+def test_a_report_after_new_evidence_refuses_until_it_is_scanned_and_assessed_again(
+    assessed: Path, tmp_path: Path
+) -> None:
+    case_dir = copy_of(assessed, tmp_path)
+    acquire_one_more_picture(case_dir, tmp_path)
+    refused(run("report", case_dir), "has evidence that was not scanned yet", "venue-audit scan")
+    refused(run("consent", case_dir), "has evidence that was not scanned yet")
+    assert run("scan", case_dir, "-q", "-w", "1").exit_code == 0
+    refused(run("report", case_dir), "was rescanned after its assessment", "venue-audit consent")
+    assert not (case_dir / "report").exists()
+
+
+def test_a_scan_that_did_not_finish_is_named_with_the_command_that_resumes_it(
+    scanned: Path, tmp_path: Path
+) -> None:
+    from venue_audit.case import Case
+
+    case_dir = copy_of(scanned, tmp_path)
+    acquire_one_more_picture(case_dir, tmp_path)
+    Case(case_dir).log("scan.start", {"items": 1}, ["venue-audit", "scan"])  # then killed
+    refused(
+        run("consent", case_dir, "--as-of", "2024-06-30"),
+        "has a scan that did not finish",
+        "it resumes",
+    )
+    refused(run("export", case_dir), "has a scan that did not finish")

@@ -4,6 +4,7 @@ cross-check passes on a case acquired from two sources."""
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import shutil
@@ -95,3 +96,18 @@ def test_the_readme_hashdeep_cross_check_names_every_source(
         ["hashdeep", "-a", "-k", manifest, "-r", str(server)], capture_output=True, text=True
     )
     assert one.returncode != 0  # the README's old form: the zip's entry is "not found"
+
+    # The two counts differ only by the archive members, and verify-manifest says so.
+    verbose = subprocess.run(
+        ["hashdeep", "-a", "-v", "-k", manifest, "-r", str(server), str(backup)],
+        capture_output=True,
+        text=True,
+    )
+    hashdeep_matched = int(re.search(r"Files matched: (\d+)", verbose.stdout)[1])
+    ours = runner.invoke(app, ["verify-manifest", str(case_dir), "-q", "--json"])
+    counted = json.loads(ours.stdout)
+    assert counted["matched_files"] == hashdeep_matched
+    assert counted["matched_archive_members"] > 0
+    assert counted["counts"]["matched"] == hashdeep_matched + counted["matched_archive_members"]
+    said = runner.invoke(app, ["verify-manifest", str(case_dir), "-q"]).stdout
+    assert f"matched = {hashdeep_matched} files on disk (what hashdeep checks)" in said

@@ -9,7 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.pdf_reading import ink_in_text_boxes, pdf_fonts, pdf_text
+from tests.pdf_reading import (
+    ink_in_text_boxes,
+    pdf_fonts,
+    pdf_text,
+    undrawn_chinese_characters,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TRUTH = json.loads((ROOT / "sample_data" / "truth.json").read_text(encoding="utf-8"))
@@ -74,6 +79,7 @@ def test_the_demo_report_shows_the_summary_numbers(demo: Path) -> None:
     assert all(pdf_fonts(demo / "demo-report.pdf").values())
     shares = ink_in_text_boxes(demo / "demo-report.pdf", 2, "检验结论摘要")
     assert shares and all(share > 0.03 for share in shares)
+    assert undrawn_chinese_characters(demo / "demo-report.pdf") == []  # every page, every one
     assert "DEMO-2024-001" in text
     assert f"{summary['persons']['distinct']}" in text
 

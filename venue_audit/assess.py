@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from venue_audit.case import Case
+from venue_audit.case.lock import writes_case
 from venue_audit.consent import (
     AssessmentResult,
     ConsentLog,
@@ -31,6 +32,7 @@ from venue_audit.findings import CaseFacts, Finding, evaluate, load_rules
 from venue_audit.offsite import offsite_stores
 from venue_audit.scan import count_faces
 from venue_audit.summary import latest_verdict
+from venue_audit.user_files import require_inputs
 
 ENROLMENT_MATCH_DISTANCE = 0.5
 RESIDUAL_RULE = "residual-after-deletion"
@@ -207,6 +209,7 @@ def _as_of_date(case: Case) -> date:
         return date.today()
 
 
+@writes_case
 def assess_case(
     case: Case,
     consent_log: Path | None,
@@ -215,6 +218,7 @@ def assess_case(
     as_of: date | str | None = None,
     command: list[str] | None = None,
 ) -> AssessOutcome:
+    require_inputs((consent_log, "consent register"), (policy_file, "policy file"))
     policy = ConsentPolicy.from_toml(policy_file) if policy_file else ConsentPolicy()
     policy = policy.with_as_of(as_of)
     log = load_consent_log(consent_log, tz=case.info.tz) if consent_log else _no_log()

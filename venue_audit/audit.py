@@ -20,6 +20,7 @@ from venue_audit import acquire as acquisition
 from venue_audit.assess import assess_case
 from venue_audit.case import Case, CaseInfo
 from venue_audit.case.amendment import reconcile
+from venue_audit.case.output_paths import Output, case_evidence, refuse_overlap
 from venue_audit.case.workspace import SELF_AUDIT, check_case_info
 from venue_audit.errors import UsageError
 from venue_audit.faces import face_pool
@@ -28,6 +29,7 @@ from venue_audit.offsite import mark_offsite
 from venue_audit.preflight import (
     judged_at,
     require_case_folder,
+    require_consent_inputs,
     require_output_file,
     require_sources,
     require_within_sources,
@@ -35,6 +37,7 @@ from venue_audit.preflight import (
 from venue_audit.report.i18n import LANGS
 from venue_audit.scan import ScanOptions, scan
 from venue_audit.summary import build_summary
+from venue_audit.user_files import require_inputs
 
 StageCallback = Callable[[str, int, int], None]
 ProgressCallback = Callable[[int, int], None]
@@ -71,11 +74,36 @@ class AuditResult:
     to_delete: Any = None  # remediation.ToDeleteList, when one was made
 
 
+def audit_outputs(request: AuditRequest) -> list[Output]:
+    """Every path an audit writes: case folder, report and annexes, summary, to-delete list."""
+    outputs: list[Output] = [("the case folder", request.case_dir)]
+    if request.report_pdf is not None:
+        from venue_audit.report.case_report import report_output_paths
+
+        outputs += report_output_paths(request.report_pdf)
+    if request.summary_json is not None:
+        outputs.append(("the summary file", request.summary_json))
+    if request.to_delete is not None:
+        from venue_audit.remediation.export import to_delete_outputs
+
+        outputs += to_delete_outputs("the to-delete list", request.to_delete)
+    return outputs
+
+
 def check_request(request: AuditRequest) -> date:
-    """Refuse here, before a case folder is made, whatever can be refused; returns the as-of day."""
+    """Refuse here, before a case folder is made, whatever can be refused; returns the as-of day.
+
+    Outputs (case folder, report and annexes, summary file) in, on or around a source or
+    an evidence path the case already holds are refused, and so are inputs that are not
+    regular files (a FIFO as consent register).
+    """
     require_case_folder(request.case_dir)
     require_sources(request.sources)
     require_within_sources(request.offsite, request.sources)
+    refuse_overlap(audit_outputs(request), request.sources)
+    if (request.case_dir / "case.db").exists():
+        refuse_overlap(audit_outputs(request)[1:], case_evidence(Case(request.case_dir).db))
+    require_inputs((request.consent_log, "consent register"), (request.policy, "policy file"))
     for option, path in (
         ("--report", request.report_pdf),
         ("--json-out", request.summary_json),
@@ -88,9 +116,13 @@ def check_request(request: AuditRequest) -> date:
     if request.to_delete is not None and request.to_delete.suffix.lower() not in (".csv", ".xlsx"):
         raise UsageError(f"--to-delete {request.to_delete}: write the list as .csv or .xlsx")
     if (request.case_dir / "case.db").exists():
-        return judged_at(request.as_of, request.policy, Case(request.case_dir).info.as_of)
-    day = judged_at(request.as_of, request.policy)
-    check_case_info(request.case_info or CaseInfo("", "", []))
+        info = Case(request.case_dir).info
+        day = judged_at(request.as_of, request.policy, info.as_of)
+    else:
+        info = request.case_info or CaseInfo("", "", [])
+        day = judged_at(request.as_of, request.policy)
+        check_case_info(info)
+    require_consent_inputs(request.consent_log, request.policy, request.links, info.tz)
     return day
 
 
@@ -117,7 +149,19 @@ def audit(
             reconcile(case, request.case_info, request.amend, command)
     else:
         assert request.case_info is not None  # check_request refused it otherwise
-        case = Case.create(request.case_dir, request.case_info, command)
+        case = Case.create(request.case_dir, request.case_info, command, request.sources)
+    with case.writing("audit"):  # one writer for the whole audit, not stage by stage
+        return _run(case, request, as_of, stage, command, progress)
+
+
+def _run(
+    case: Case,
+    request: AuditRequest,
+    as_of: str,
+    stage: Callable[[str], None],
+    command: list[str] | None,
+    progress: ProgressCallback | None,
+) -> AuditResult:
     options = ScanOptions(workers=request.workers)
     # The face workers start (seconds: models load once in a fork server) while acquisition runs.
     with face_pool(options.workers or os.cpu_count()) as pool:

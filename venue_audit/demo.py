@@ -6,8 +6,16 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from venue_audit.audit import AuditRequest, AuditResult, ProgressCallback, StageCallback, audit
+from venue_audit.audit import (
+    AuditRequest,
+    AuditResult,
+    ProgressCallback,
+    StageCallback,
+    audit,
+    audit_outputs,
+)
 from venue_audit.case import CaseInfo
+from venue_audit.case.output_paths import refuse_overlap
 from venue_audit.errors import UsageError
 from venue_audit.preflight import require_output_folder, require_sources
 
@@ -43,10 +51,7 @@ def run_demo(
     sample = sample_data or find_sample_data()
     require_sources([sample / "export"])  # checked before the old demo case is cleared
     require_output_folder(out, "--out")
-    out.mkdir(parents=True, exist_ok=True)
     case_dir = out / DEMO_CASE
-    if case_dir.exists():
-        shutil.rmtree(case_dir)
     pdf = out / DEMO_PDF
     summary_json = out / "summary.json"
     request = AuditRequest(
@@ -72,4 +77,9 @@ def run_demo(
         report_pdf=pdf,
         summary_json=summary_json,
     )
+    # the old demo case is removed, so the outputs are checked first: never rmtree evidence
+    refuse_overlap(audit_outputs(request), request.sources)
+    out.mkdir(parents=True, exist_ok=True)
+    if case_dir.exists():
+        shutil.rmtree(case_dir)
     return DemoResult(audit(request, on_stage, command, progress), pdf, summary_json)

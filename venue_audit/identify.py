@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from venue_audit.case import Case
+from venue_audit.case.lock import writes_case
 from venue_audit.faces import EMBEDDING_SPACE
 from venue_audit.persons import ClusteringResult, cluster_space, config_for_space
 from venue_audit.persons.linkage import components
@@ -105,6 +106,7 @@ def _persons_across_spaces(
     return components(n_groups, np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))
 
 
+@writes_case
 def identify(case: Case, command: list[str] | None = None) -> IdentifyResult:
     """Cluster every face of the case into persons and (re)write the persons table."""
     duplicates = set(count_faces(case).duplicate_records)

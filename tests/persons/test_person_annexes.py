@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -91,4 +92,36 @@ def test_contact_sheets_are_blurred_and_unblurred_ones_only_sealed_on_request(id
         assert hashlib.sha256((sealed / "sealed" / name).read_bytes()).hexdigest() == digest
     obama_sheet = Image.open(io.BytesIO(written[min(written)].read_bytes()))
     assert obama_sheet.width > 0
+    assert snapshot(base / "evidence") == before
+
+
+def test_report_command_writes_sealed_contact_sheets_only_when_asked(identified) -> None:
+    from typer.testing import CliRunner
+
+    from venue_audit.assess import assess_case
+    from venue_audit.cli import app
+
+    case, base, before = identified
+    assess_case(case, None, as_of="2024-06-30")
+    runner = CliRunner()
+    plain = base / "cli-plain" / "report.pdf"
+    made = runner.invoke(app, ["report", str(case.directory), "--out", str(plain), "--json"])
+    assert made.exit_code == 0, made.output
+    assert not (plain.parent / "sealed").exists()
+    assert json.loads(made.stdout)["sealed_contact_sheets"] is None
+
+    sealed_pdf = base / "cli-sealed" / "report.pdf"
+    made = runner.invoke(
+        app,
+        ["report", str(case.directory), "--out", str(sealed_pdf), "--sealed-contact-sheets"],
+    )
+    assert made.exit_code == 0, made.output
+    sealed = sealed_pdf.parent / "sealed"
+    assert str(sealed) in made.output.replace("\n", "")
+    sheets = sorted(p.name for p in sealed.glob(f"{SHEET_PREFIX}*.png"))
+    assert len(sheets) == 2
+    listed = (sealed / "sealed.sha256").read_text(encoding="utf-8")
+    assert all(name in listed for name in sheets)
+    # the report's own hash list never names the sealed folder: it is handed over apart
+    assert "sealed" not in (sealed_pdf.parent / "annexes.sha256").read_text(encoding="utf-8")
     assert snapshot(base / "evidence") == before

@@ -64,6 +64,7 @@ def case_with_images(tmp_path: Path) -> tuple[Case, Path]:
         ]
     )
     case.db["faces"].insert({"artifact_id": 1, "bbox": json.dumps(list(OBAMA_FACE_BOX))})
+    case.log("test.fixture")  # rows written by hand: the custody log records the case's state
     return case, evidence
 
 

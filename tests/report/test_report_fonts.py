@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 from report_samples import make_report_data
 
-from tests.pdf_reading import ink_in_text_boxes, pdf_fonts, pdf_text, render_pages
+from tests.pdf_reading import (
+    ink_in_text_boxes,
+    pdf_fonts,
+    pdf_text,
+    render_pages,
+    undrawn_chinese_characters,
+)
 from venue_audit.report.fonts import FontError, register_fonts, subset_as_truetype
 from venue_audit.report.render import render_report
 
@@ -30,6 +36,29 @@ def test_pdfium_draws_the_chinese_text_without_any_system_font(zh_report) -> Non
             shares = ink_in_text_boxes(zh_report.pdf, page, word)
             assert shares, f"{word!r} is not on page {page}"
             assert all(share > 0.03 for share in shares), (word, shares)
+
+
+def test_every_chinese_character_on_every_page_is_drawn(zh_report) -> None:
+    assert "检验" in pdf_text(zh_report.pdf)
+    assert undrawn_chinese_characters(zh_report.pdf) == []
+
+
+def test_a_font_left_out_of_the_file_is_caught_by_the_drawing_check(tmp_path: Path) -> None:
+    """The control: reportlab's built-in CJK font is only named, never embedded, and this
+    machine has no CJK font to stand in for it, so pdfium draws none of its characters."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    drawing = canvas.Canvas(str(tmp_path / "named-only.pdf"))
+    drawing.setFont("STSong-Light", 14)
+    drawing.drawString(100, 700, "检验报告")
+    drawing.save()
+    assert not all(pdf_fonts(tmp_path / "named-only.pdf").values())
+    assert undrawn_chinese_characters(tmp_path / "named-only.pdf") == [
+        (1, "检"), (1, "验"), (1, "报"), (1, "告")
+    ]
 
 
 def test_no_page_is_blank(zh_report) -> None:

@@ -20,7 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.pdf_reading import ink_in_text_boxes, pdf_fonts, pdf_text
+from tests.pdf_reading import (
+    ink_in_text_boxes,
+    pdf_fonts,
+    pdf_text,
+    undrawn_chinese_characters,
+)
 from venue_audit.audit import AuditRequest, audit
 from venue_audit.case import CaseInfo
 
@@ -191,6 +196,7 @@ def test_the_cloud_copy_report_renders_with_embedded_fonts(audited: dict) -> Non
     assert all(pdf_fonts(audited["pdf"]).values())
     shares = ink_in_text_boxes(audited["pdf"], 2, "检验结论摘要")
     assert shares and all(share > 0.03 for share in shares)
+    assert undrawn_chinese_characters(audited["pdf"]) == []
 
 
 @pytest.mark.slow
@@ -208,7 +214,7 @@ def test_the_zh_report_names_the_tools_identifiers_in_chinese(audited: dict) -> 
     for identifier in (
         "case.new", "acquire.start", "scan.end", "generic", "crop_detector", "merge_spreads",
         "link_threshold", "archive_members", "template_decoding", "True", "None", "规则:",
-        "seed=", "photo_max_side",
+        "seed=", "photo_max_side", "subset",
     ):
         assert identifier not in text, identifier
     for words in (

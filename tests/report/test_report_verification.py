@@ -99,3 +99,20 @@ def test_the_verification_section_and_conclusion_read_in_chinese(verified: Path)
     # assessed without a consent register: the conclusion never claims a check against one
     assert "未提供同意记录，3 人均按未取得单独同意计" in text
     assert "经与同意记录核对" not in text
+
+
+@pytest.mark.slow
+def test_a_later_report_of_the_case_carries_the_same_verdict(verified: Path) -> None:
+    later = verified.parent / "later" / "report.pdf"
+    result = CliRunner().invoke(
+        app, ["report", str(verified.parent / "case"), "--out", str(later), "--quiet"]
+    )
+    assert result.exit_code == 0, result.output
+    assert (later.parent / "verification.json").read_bytes() == (
+        verified / "verification.json"
+    ).read_bytes()
+    names = [name for _, name in read_hash_list(later.parent / "annexes.sha256")]
+    assert "verification.json" in names
+    summary = json.loads((later.parent / "summary.json").read_text(encoding="utf-8"))
+    assert summary["verification"]["clean"] is False
+    assert "发现残留人脸数据" in pdf_text(later, first=2, last=2)

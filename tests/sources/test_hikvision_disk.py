@@ -99,7 +99,7 @@ def test_the_system_log_puts_formatting_time_changes_and_logins_on_the_timeline(
     assert events == [
         ("2025-03-01T08:00:00", "power on", None),
         ("2025-03-01T08:01:00", "remote login", "192.168.1.20"),
-        ("2025-03-12T23:59:00", "time change (time sync)", None),
+        ("2025-03-12T23:59:00", "time change", None),
         ("2025-03-15T03:00:00", "format (remote: initialize HDD)", "10.0.0.9"),
     ]
 

@@ -17,10 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from venue_audit.acquire.hashing import allow_helper_thread
-from venue_audit.acquire.items import ItemRecord, hash_entry
+from venue_audit.acquire.items import ItemRecord, atime_protected, hash_entry
 from venue_audit.acquire.limits import DEFAULT_LIMITS, ArchiveLimits
 from venue_audit.acquire.walk import Entry, list_entries
 from venue_audit.case import Case
+from venue_audit.case.lock import writes_case
+from venue_audit.case.output_paths import refuse_case_overlap
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -117,6 +119,7 @@ def hash_source(
                 progress(done, total)
 
 
+@writes_case
 def acquire(
     case: Case,
     sources: list[Path],
@@ -125,7 +128,11 @@ def acquire(
     progress: ProgressCallback | None = None,
     command: list[str] | None = None,
 ) -> AcquisitionResult:
-    """Hash every item of every source into the case's evidence table."""
+    """Hash every item of every source into the case's evidence table.
+
+    Refused before any work when a source is the case folder, holds it or lies inside it.
+    """
+    refuse_case_overlap(case.directory, sources)
     workers = workers or os.cpu_count() or 1
     results = []
     for source in sources:
@@ -135,11 +142,13 @@ def acquire(
         entries = list(list_entries(root, exclude=(case.directory,)))
         # Rows are committed as they are hashed (a long acquisition keeps its progress), so
         # the start is logged first: rows of a killed run are then covered by this event.
-        case.log(
-            "acquire.start",
-            {"source": str(root), "entries": len(entries), "workers": workers},
-            command,
-        )
+        start = {"source": str(root), "entries": len(entries), "workers": workers}
+        if not atime_protected(root):
+            start["atime"] = (
+                "not protected: the kernel refuses O_NOATIME to this user (not the owner, "
+                "not root); files are read O_RDONLY and their access times may change"
+            )
+        case.log("acquire.start", start, command)
         changes = _store_source(case, root, hash_source(root, entries, workers, limits, progress))
         results.append(changes)
         case.log(

@@ -34,6 +34,7 @@ class Member:
     open: Callable[[], BinaryIO] | None = None
     encrypted: bool = False
     occurrence: int = 1
+    note: str | None = None  # an anomaly that does not stop the member being read
 
     @property
     def suspicious_name(self) -> bool:
@@ -66,9 +67,43 @@ def _zip_time(info: zipfile.ZipInfo) -> str | None:
         return None
 
 
+def _overlaps(
+    infos: list[zipfile.ZipInfo],
+) -> tuple[dict[int, list[str]], set[int], dict[int, str]]:
+    """Entries that share or overlap stored bytes, by the central directory alone.
+
+    ``aliases``: for the first entry at each local-header offset, the names of later
+    entries pointing at the same header (one stored item listed many times: 3,000
+    entries naming one face made 2,999 "duplicates"). ``overlapping``: entries whose
+    stored bytes run into the next entry's header (the overlapping-file zip bomb).
+    """
+    first_at: dict[int, int] = {}
+    aliases: dict[int, list[str]] = {}
+    aliased: set[int] = set()
+    for index, info in enumerate(infos):
+        owner = first_at.setdefault(info.header_offset, index)
+        if owner != index:
+            aliases.setdefault(owner, []).append(info.filename)
+            aliased.add(index)
+    starts = sorted(first_at)
+    overlapping = {}
+    for position, offset in enumerate(starts[:-1]):
+        info = infos[first_at[offset]]
+        header = 30 + len(info.orig_filename.encode("utf-8", "surrogateescape")) + len(info.extra)
+        following = starts[position + 1]
+        if offset + header + info.compress_size > following:
+            overlapping[first_at[offset]] = (
+                f"its stored bytes run into the member at offset {following} "
+                "(overlapping entries, a zip-bomb technique): read once, as listed"
+            )
+    return aliases, aliased, overlapping
+
+
 def zip_members(fileobj: BinaryIO, limits: ArchiveLimits) -> Iterator[Member]:
     with zipfile.ZipFile(fileobj) as archive:
-        for count, info in enumerate(archive.infolist()):
+        infos = archive.infolist()
+        aliases, aliased, overlapping = _overlaps(infos[: limits.max_members])
+        for count, info in enumerate(infos):
             if count >= limits.max_members:
                 yield Member(
                     info.filename,
@@ -81,10 +116,22 @@ def zip_members(fileobj: BinaryIO, limits: ArchiveLimits) -> Iterator[Member]:
                 return
             if info.is_dir():
                 continue
+            if count in aliased:
+                continue  # listed once, under the first entry naming its local header
             unix_mode = info.external_attr >> 16
             member = Member(
                 info.filename, "member", info.file_size, info.compress_size, _zip_time(info)
             )
+            if count in aliases:
+                names = aliases[count]
+                shown = ", ".join(names[:5]) + (" …" if len(names) > 5 else "")
+                member.note = (
+                    f"{len(names)} more central-directory entries point at this member's local "
+                    f"header ({shown}): one stored item, listed and counted once (an anomaly: "
+                    "entries sharing bytes)"
+                )
+            elif count in overlapping:
+                member.note = overlapping[count]
             if stat.S_ISLNK(unix_mode):
                 member.entry = "symlink"
                 member.problem = "symlink member: recorded, not followed"

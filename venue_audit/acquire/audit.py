@@ -16,6 +16,7 @@ from venue_audit.acquire.acquisition import ProgressCallback, hash_source
 from venue_audit.acquire.limits import DEFAULT_LIMITS
 from venue_audit.acquire.walk import list_entries
 from venue_audit.case import Case
+from venue_audit.case.lock import writes_case
 
 
 @dataclass
@@ -46,6 +47,7 @@ def _digests(row: object) -> tuple[object, ...]:
     return (row.sha256, row.md5, row.sm3, row.size, row.entry)  # type: ignore[attr-defined]
 
 
+@writes_case
 def verify_manifest(
     case: Case,
     sources: list[Path] | None = None,

@@ -24,6 +24,7 @@ _SIGNATURES: list[tuple[int, bytes, str]] = [
     (0, b"\x1f\x8b", "gzip"),
     (0, b"BZh", "bzip2"),
     (0, b"\xfd7zXZ\x00", "xz"),
+    (0, b"\x28\xb5\x2f\xfd", "zstd"),
     (0, b"%PDF-", "pdf"),
     (0, b"\x93NUMPY", "npy"),
     (0, b"\x1a\x45\xdf\xa3", "matroska"),

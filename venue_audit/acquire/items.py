@@ -83,6 +83,35 @@ def open_evidence(path: Path) -> BinaryIO:
     return os.fdopen(fd, "rb")
 
 
+def _unlistable(path: Path) -> str:
+    from venue_audit.acquire.walk import list_directory
+
+    try:
+        list_directory(path)
+    except OSError as error:
+        return f"folder could not be listed ({error.strerror or error}): its contents were not acquired"
+    return "folder could not be listed when acquired: its contents were not acquired"
+
+
+def atime_protected(path: Path) -> bool:
+    """Whether the kernel lets this user open ``path`` with ``O_NOATIME``.
+
+    Linux allows it to a file's owner and to root only; for anyone else every opener
+    falls back to a plain read-only open, and acquisition records that in custody.
+    """
+    noatime = getattr(os, "O_NOATIME", 0)
+    if not noatime:
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | noatime)
+    except PermissionError:
+        return False
+    except OSError:
+        return True  # a symlink or unreadable root: nothing is read through it anyway
+    os.close(fd)
+    return True
+
+
 def _iso_mtime(seconds: float) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="microseconds")
 
@@ -138,6 +167,12 @@ def _hash_entry(root: Path, relative: str, limits: ArchiveLimits) -> list[ItemRe
                 error="symlink: recorded, not followed",
             )
         ]
+    if stat.S_ISDIR(info.st_mode):  # listed as an entry only when it could not be opened
+        return [
+            ItemRecord(
+                shown, name, "directory", "directory", 0, mtime, error=_unlistable(path)
+            )
+        ]
     if not stat.S_ISREG(info.st_mode):
         kind = (
             "fifo"
@@ -190,6 +225,8 @@ def _members(
             if member.suspicious_name:
                 notes.append("unsafe member name (absolute or '..'): recorded, never extracted")
             nested = None
+            if member.note:
+                notes.append(member.note)
             if member.problem:
                 notes.append(member.problem)
             elif member.open is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,23 +34,47 @@ def list_entries(root: Path, exclude: tuple[Path, ...] = ()) -> Iterator[Entry]:
         if os.path.realpath(directory) in excluded:
             continue
         try:
-            with os.scandir(directory) as it:
-                children = sorted(it, key=lambda e: e.name)
+            children = _children(directory)
         except OSError:
-            yield Entry(relative_dir, 0)
+            yield Entry(relative_dir, 0)  # recorded by the hasher as a folder it could not list
             continue
         subdirs = []
-        for child in children:
-            relative = f"{relative_dir}/{child.name}" if relative_dir else child.name
-            try:
-                is_dir = child.is_dir(follow_symlinks=False)
-            except OSError:
-                is_dir = False
+        for name, is_dir in children:
+            relative = f"{relative_dir}/{name}" if relative_dir else name
             if is_dir:
                 subdirs.append(relative)
             else:
-                yield Entry(relative, _size(Path(child.path)))
+                yield Entry(relative, _size(directory / name))
         stack.extend(reversed(subdirs))
+
+
+def list_directory(directory: Path) -> list[str]:
+    """The names in a folder, read without moving its access time (``O_NOATIME``).
+
+    ``os.scandir(path)`` updates a folder's atime like any read; listing through a
+    descriptor opened with ``O_NOATIME`` does not. Kernels that refuse the flag
+    (not the owner, not root) get a plain descriptor.
+    """
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(directory, flags | getattr(os, "O_NOATIME", 0))
+    except PermissionError:
+        fd = os.open(directory, flags)
+    try:
+        return sorted(os.listdir(fd))
+    finally:
+        os.close(fd)
+
+
+def _children(directory: Path) -> list[tuple[str, bool]]:
+    out = []
+    for name in list_directory(directory):
+        try:
+            is_dir = stat.S_ISDIR(os.lstat(directory / name).st_mode)
+        except OSError:
+            is_dir = False
+        out.append((name, is_dir))
+    return out
 
 
 def _size(path: Path) -> int:

@@ -47,6 +47,8 @@ def event_hash(row: dict[str, Any]) -> str:
     values = [row[f] for f in _HASHED_FIELDS]
     if row.get("examiners") is not None:
         values.append(row["examiners"])
+    if row.get("case_state") is not None:  # the tables' digests (venue_audit.case.integrity)
+        values.append(["case_state", row["case_state"]])
     canonical = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -70,6 +72,7 @@ def append_event(
     detail: dict[str, Any] | None = None,
     command: list[str] | None = None,
     examiners: list[str] | None = None,
+    case_state: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Append one event and move the head; returns the stored row."""
     with db.conn:
@@ -87,6 +90,8 @@ def append_event(
         }
         if examiners is not None:
             row["examiners"] = json.dumps(examiners, ensure_ascii=False)
+        if case_state is not None:
+            row["case_state"] = json.dumps(case_state, sort_keys=True, separators=(",", ":"))
         row["hash"] = event_hash(row)
         committed = f"{last['seq']} {last['hash']}" if last else f"0 {GENESIS}"
         # Announce the event before committing it, so a process killed between the

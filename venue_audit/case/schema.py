@@ -45,6 +45,7 @@ TABLES: dict[str, dict[str, type]] = {
         "prev_hash": str,
         "hash": str,
         "examiners": str,  # JSON list of the examiners' names; actor is the OS account
+        "case_state": str,  # JSON: rows and SHA-256 of every table after the event (integrity.py)
     },
     "sources": {"id": int, "root": str, "label": str, "added_at": str},
     "evidence": {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import sqlite_utils
 
 from venue_audit import __version__
-from venue_audit.case import custody
+from venue_audit.case import custody, integrity
+from venue_audit.case.lock import case_lock
+from venue_audit.case.output_paths import refuse_overlap
 from venue_audit.case.schema import SCHEMA_VERSION, create_schema
 from venue_audit.errors import UsageError
 from venue_audit.preflight import distinct_examiners, require_case_folder, responsible_person
@@ -92,6 +94,8 @@ class Case:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
         self.db_path = self.directory / DB_NAME
+        self._state: dict[str, Any] | None = None  # the tables' digests, as last computed
+        self._state_key: tuple[int, int, int] | None = None
         if not self.db_path.is_file():
             raise CaseError(
                 f"{self.directory} is not a case folder (no {DB_NAME}); create one with 'venue-audit case new'"
@@ -123,8 +127,16 @@ class Case:
         )
 
     @classmethod
-    def create(cls, directory: Path, info: CaseInfo, command: list[str] | None = None) -> Case:
+    def create(
+        cls,
+        directory: Path,
+        info: CaseInfo,
+        command: list[str] | None = None,
+        evidence: Iterable[Path] = (),
+    ) -> Case:
+        """Make a new case folder; refused when it would sit in, on or around ``evidence``."""
         directory = require_case_folder(directory)
+        refuse_overlap([("the case folder", directory)], evidence)
         if (directory / DB_NAME).exists():
             raise CaseError(
                 f"{directory} already holds a case; open it instead of creating it again"
@@ -136,6 +148,13 @@ class Case:
         check_case_info(info)
         directory.mkdir(parents=True, exist_ok=True)
         os.chmod(directory, 0o700)
+        with case_lock(directory, "case new"):
+            return cls._create_locked(directory, info, command)
+
+    @classmethod
+    def _create_locked(cls, directory: Path, info: CaseInfo, command: list[str] | None) -> Case:
+        if (directory / DB_NAME).exists():
+            raise CaseError(f"{directory} already holds a case; open it instead of creating it again")
         db = sqlite_utils.Database(directory / DB_NAME)
         create_schema(db)
         created_at = custody.now_in(info.tz)
@@ -199,13 +218,63 @@ class Case:
     def log(
         self, action: str, detail: dict[str, Any] | None = None, command: list[str] | None = None
     ) -> dict[str, Any]:
-        """Append a custody event for something this tool did to the case."""
-        return custody.append_event(
-            self.db, self.head_file, self.info.tz, action, detail, command, self.info.examiners
+        """Append a custody event for something this tool did to the case.
+
+        The event records the digest of every case table as it stands (``case_state``),
+        which is what :meth:`verify_integrity` later holds the tables to.
+        """
+        with self.writing(action):
+            row = custody.append_event(
+                self.db,
+                self.head_file,
+                self.info.tz,
+                action,
+                detail,
+                command,
+                self.info.examiners,
+                self._case_state(),
+            )
+            self._state_key = self._changes()  # the custody row is no table of the state
+            return row
+
+    def _case_state(self) -> dict[str, Any]:
+        """The tables' digests, recomputed only when something wrote since the last time.
+
+        ``total_changes`` counts rows this connection changed, ``data_version`` moves when
+        another connection commits, ``schema_version`` when a table appears or goes.
+        """
+        key = self._changes()
+        if self._state is None or self._state_key != key:
+            self._state = integrity.case_state(self.db)
+            self._state_key = key
+        return self._state
+
+    def _changes(self) -> tuple[int, int, int]:
+        conn = self.db.conn
+        return (
+            conn.total_changes,
+            conn.execute("pragma data_version").fetchone()[0],
+            conn.execute("pragma schema_version").fetchone()[0],
         )
 
+    @contextmanager
+    def writing(self, purpose: str, timeout: float = 0.0) -> Iterator[None]:
+        """Hold the case's write lock (re-entrant in this process) for the ``with`` block."""
+        with case_lock(self.directory, purpose, timeout):
+            yield
+
     def verify_custody(self) -> list[custody.ChainProblem]:
+        """Breaks in the custody chain (an edited, inserted or removed event)."""
         return custody.verify_chain(self.db, self.head_file)
+
+    def verify_integrity(self) -> list[custody.ChainProblem]:
+        """Breaks in the custody chain, then tables that no longer match the newest event."""
+        problems = self.verify_custody()
+        problems += [
+            custody.ChainProblem(p.seq, p.problem)
+            for p in integrity.state_problems(self.db, self.custody_events())
+        ]
+        return problems
 
     def custody_events(self) -> list[dict[str, Any]]:
         return list(self.db.query("select * from custody order by seq"))

@@ -92,7 +92,7 @@ def custody_command(
     Example: venue-audit custody ./case-001 --verify
     """
     case = open_case(case_dir)
-    problems = case.verify_custody() if verify else []
+    problems = case.verify_integrity() if verify else []
     events = case.custody_events()
     if as_json:
         print_json(

@@ -54,8 +54,10 @@ def consent_command(
     from venue_audit.assess import assess_case
     from venue_audit.consent import parse_link
     from venue_audit.identify import identify
+    from venue_audit.user_files import require_inputs
 
     parse_day(as_of)
+    require_inputs((consent_log, "consent register"), (policy, "policy file"))
     case = open_case(case_dir)
     stages = require_scanned(case)
     day = judged_at(as_of, policy, case.info.as_of)

@@ -75,6 +75,7 @@ def verify_deletion_command(
     Example: venue-audit verify-deletion ./case-001 /mnt/after/server /mnt/after/cloud.zip
     """
     from venue_audit.acquire.live import is_database_url
+    from venue_audit.report.case_report import report_output_paths
     from venue_audit.scan import ScanOptions
     from venue_audit.verify import parse_replica, verify_deletion
 
@@ -99,6 +100,10 @@ def verify_deletion_command(
             sys.argv,
             pairs,
             prompt=lambda question: typer.prompt(question, hide_input=True),
+            outputs=[
+                *(report_output_paths(out) if out is not None else []),
+                *([("--json-out", json_out)] if json_out is not None else []),
+            ],
         )
     if out is not None:
         from venue_audit.report import report_case

@@ -180,7 +180,10 @@ def verify_manifest_command(
 
     Example: venue-audit verify-manifest ./case-001
     """
+    from venue_audit.case.stages import require_acquired
+
     case = open_case(case_dir)
+    require_acquired(case)  # an empty manifest would "pass" without checking anything
     with StageProgress(quiet) as shown:
         shown.stage("re-hashing")
         result = acquisition.verify_manifest(

@@ -54,6 +54,15 @@ class CountColumn(ProgressColumn):
         return Text(f"{done}{label}{rate}")
 
 
+class EtaColumn(TimeRemainingColumn):
+    """``· ETA 0:01:23`` for a counted stage; nothing for one that cannot count (no guess)."""
+
+    def render(self, task: Task) -> Text:
+        if not task.fields.get("unit"):
+            return Text("")
+        return Text("· ETA ") + super().render(task)
+
+
 class StageProgress:
     """The display for one command: ``stage()`` starts a line, ``update()`` advances it."""
 
@@ -72,8 +81,7 @@ class StageProgress:
                 BarColumn(),
                 CountColumn(),
                 TimeElapsedColumn(),
-                TextColumn("· ETA"),
-                TimeRemainingColumn(),
+                EtaColumn(),
                 console=errors,
             )
             self.bar.__enter__()

@@ -31,6 +31,14 @@ def report_command(
     no_redact: Annotated[
         bool, typer.Option("--no-redact", help="Sharp thumbnails, for a sealed annex.")
     ] = False,
+    sealed_contact_sheets: Annotated[
+        bool,
+        typer.Option(
+            "--sealed-contact-sheets",
+            help="Also write each person's contact sheet unblurred into sealed/ beside the "
+            "report, with its own sealed.sha256, to be handed over sealed.",
+        ),
+    ] = False,
     sign: Annotated[
         Path | None,
         typer.Option(
@@ -55,6 +63,7 @@ def report_command(
     Example: venue-audit report ./case-001 --out ./case-001/report.pdf --sign examiner.p12
     """
     from venue_audit.report import report_case
+    from venue_audit.report.person_annexes import SEALED_DIR, SEALED_HASHES
     from venue_audit.report.sign import load_signer
 
     parse_day(as_of)
@@ -77,8 +86,7 @@ def report_command(
             )
         password = secret.encode() if secret else None
         load_signer(sign, password)
-    target = out or case.directory / "report" / "report.pdf"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target = out or case.directory / "report" / "report.pdf"  # report_case makes the folder
     with StageProgress(quiet) as shown:
         shown.stage("report")
         outputs = report_case(
@@ -91,7 +99,9 @@ def report_command(
             p12_password=password,
             font_file=font,
             command=sys.argv,
+            sealed_contact_sheets=sealed_contact_sheets,
         )
+    sealed = target.parent / SEALED_DIR if sealed_contact_sheets else None
     if as_json:
         print_json(
             {
@@ -101,6 +111,7 @@ def report_command(
                 "signed": outputs.signed,
                 "annexes": {name: str(path) for name, path in outputs.annexes.items()},
                 "hash_list": str(outputs.hash_list),
+                "sealed_contact_sheets": str(sealed) if sealed else None,
             }
         )
         return
@@ -110,6 +121,8 @@ def report_command(
     for name, path in outputs.annexes.items():
         console.print(f"  {name}: {path}")
     console.print(f"  hashes: {outputs.hash_list}")
+    if sealed is not None:
+        console.print(f"  sealed contact sheets (unblurred): {sealed} ({sealed / SEALED_HASHES})")
 
 
 @app.command("verify-report")

@@ -164,11 +164,12 @@ def to_delete_command(
 
     Example: venue-audit to-delete ./case-001 --out 待删除清单.xlsx
     """
+    from venue_audit.case.output_paths import case_evidence, refuse_overlap
     from venue_audit.case.stages import require_assessed
     from venue_audit.errors import UsageError
     from venue_audit.preflight import require_output_file
     from venue_audit.remediation import make_to_delete
-    from venue_audit.remediation.export import export_to_delete
+    from venue_audit.remediation.export import export_to_delete, to_delete_outputs
 
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise UsageError(f"--out {out}: write the list as .csv or .xlsx")
@@ -176,6 +177,7 @@ def to_delete_command(
         raise UsageError(f"--lang {lang!r}: choose zh or en")
     require_output_file(out, "--out")
     case = open_case(case_dir)
+    refuse_overlap(to_delete_outputs("--out", out), case_evidence(case.db))
     require_assessed(case)
     listed = make_to_delete(case, sys.argv)
     files = export_to_delete(listed, out, case.info.case_no, lang)

@@ -25,6 +25,7 @@ from venue_audit.consent.enrolment import Enrolment, EnrolmentError, read_photo,
 from venue_audit.consent.subject_keys import storable
 from venue_audit.consent.timestamps import is_blank, parse_timestamp
 from venue_audit.errors import UsageError
+from venue_audit.user_files import InputFileError, require_regular_file
 
 MAX_HEADER_SCAN = 10
 _PURPOSE_SPLIT = re.compile(r"[、,，;；/|]+")
@@ -531,7 +532,10 @@ def load_consent_log(path: Path, tz: str | tzinfo | None = None) -> ConsentLog:
 
     ``tz`` defaults to Asia/Shanghai, the usual case time zone.
     """
-    path = Path(path)
+    try:
+        path = require_regular_file(Path(path), "consent register")
+    except InputFileError as error:
+        raise ConsentLogError(str(error)) from error
     try:
         kind = detect_format(path)
         return _LOADERS[kind](path, tz)

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from venue_audit.consent.log import split_purposes
 from venue_audit.errors import UsageError
+from venue_audit.user_files import InputFileError, open_user_file
 
 DEFAULT_RETENTION_DAYS = 30
 DEFAULT_ALLOWED_PURPOSES = ("安防", "公共安全", "security", "public security")
@@ -103,10 +104,12 @@ class ConsentPolicy:
     def from_toml(cls, path: Path) -> ConsentPolicy:
         """Read a policy file; settings may sit at top level or under ``[consent]``."""
         try:
-            with Path(path).open("rb") as handle:
+            with open_user_file(Path(path), "policy file") as handle:
                 settings = tomllib.load(handle)
         except tomllib.TOMLDecodeError as error:
             raise PolicyError(f"{Path(path).name}: {error}") from error
+        except InputFileError as error:
+            raise PolicyError(str(error)) from error
         except OSError as error:
             raise PolicyError(f"{Path(path).name}: {error.strerror or error}") from error
         return cls.from_mapping(settings)

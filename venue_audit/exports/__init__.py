@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from venue_audit.case import Case
+from venue_audit.case.output_paths import FilesInFolder, case_evidence, refuse_overlap
 from venue_audit.exports.case_uco import write_case_uco
 from venue_audit.exports.timeline import case_timeline
 from venue_audit.exports.timeline_files import write_jsonl, write_l2tcsv
@@ -45,7 +46,14 @@ class ExportResult:
 
 
 def export_case(case: Case, directory: Path, command: list[str] | None = None) -> ExportResult:
+    """Write the timeline files and the CASE/UCO provenance into ``directory``; log them.
+
+    A folder in or on the evidence, or evidence these files would overwrite, is refused
+    before anything is written.
+    """
     directory = Path(directory)
+    written = FilesInFolder("the export", directory, (TIMELINE_CSV, TIMELINE_JSONL, CASE_UCO))
+    refuse_overlap([written], case_evidence(case.db))
     directory.mkdir(parents=True, exist_ok=True)
     timeline = case_timeline(case)
     result = ExportResult(directory, events=len(timeline.events), undated_records=timeline.undated)

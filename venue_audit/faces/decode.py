@@ -25,7 +25,46 @@ from venue_audit.faces.errors import (
 _HIGH_BIT_DEPTH = {"I;16", "I;16B", "I;16L", "I;16N", "I"}
 
 
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The chunks a PNG needs to be drawn; every other (text, colour profile, EXIF, …) is optional.
+_PNG_PIXEL_CHUNKS = frozenset({b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS"})
+
+
+def png_pixels_only(data: bytes) -> bytes | None:
+    """The PNG with its optional chunks left out, or None when ``data`` is no PNG.
+
+    A zTXt or iCCP chunk that inflates to a gigabyte makes Pillow refuse the whole
+    picture (rightly, it will not inflate it); the pixels themselves are intact.
+    """
+    if not data.startswith(_PNG_SIGNATURE):
+        return None
+    out = [_PNG_SIGNATURE]
+    position = len(_PNG_SIGNATURE)
+    while position + 12 <= len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        end = position + 12 + length
+        if kind in _PNG_PIXEL_CHUNKS:
+            out.append(data[position:end])
+        position = end
+        if kind == b"IEND":
+            break
+    return b"".join(out)
+
+
 def decode_image(data: bytes, name: str = "", max_pixels: int = 100_000_000) -> np.ndarray:
+    """Decode ``data``; a PNG refused for an oversized optional chunk is decoded without it."""
+    try:
+        return _decode_image(data, name, max_pixels)
+    except CorruptImage as error:
+        oversized_chunk = "decompressed data too large" in str(error).lower()
+        stripped = png_pixels_only(data) if oversized_chunk else None
+        if stripped is None:
+            raise
+        return _decode_image(stripped, name, max_pixels)
+
+
+def _decode_image(data: bytes, name: str = "", max_pixels: int = 100_000_000) -> np.ndarray:
     """Decode ``data`` to an (H, W, 3) uint8 RGB array with EXIF orientation applied.
 
     Alpha is dropped (as ``face_recognition.load_image_file`` does), CMYK, palette

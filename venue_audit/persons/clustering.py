@@ -40,7 +40,6 @@ from venue_audit.persons.linkage import ClusterStats, agglomerate, components
 from venue_audit.persons.uncertainty import CountEstimate, estimate_count
 
 REACH_CAP = 0.72  # dlib units: no pair of faces farther apart than this is ever a candidate
-APPROXIMATE_REACH = 0.62  # the same, past the exact search's limit (memory of the k-means search)
 
 
 class InvalidEmbeddings(ValueError):
@@ -62,6 +61,9 @@ class ClusteringResult:
     cluster_sizes: np.ndarray  # (n_persons,) rows per person (duplicates included)
     cluster_radius: np.ndarray  # (n_persons,) RMS distance of distinct faces to their centroid
     cluster_separation: np.ndarray  # (n_persons,) linkage to the nearest other, inf if none
+    # (n_persons,) how far the person's faces crowd towards everybody: the evidence's median
+    # impostor mean less theirs, in median impostor spreads (poor captures > 0; 0 if uncalibrated)
+    cluster_crowding: np.ndarray
     stats: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -118,6 +120,8 @@ def _deduplicate(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Unique rows (in order of first appearance) and each row's index among them."""
     rows = x.view(np.dtype((np.void, x.dtype.itemsize * x.shape[1]))).ravel()
     _, first, inverse = np.unique(rows, return_index=True, return_inverse=True)
+    if first.size == x.shape[0]:  # nothing repeated: no copy of the evidence's vectors
+        return x, np.arange(x.shape[0])
     order = np.argsort(first, kind="stable")
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
@@ -208,10 +212,6 @@ def cluster_space(
         space_x, impostor = unique, None
         merge_t = _euclidean_threshold(config.merge_threshold, config.metric)
         reach = merge_t
-    if impostor is not None and m > config.exact_limit:
-        # The partitioned search keeps every pair within reach of each cell: past the exact
-        # limit, the bound the earlier fixed-threshold method searched (0.6 + margin) holds.
-        reach = min(reach, APPROXIMATE_REACH)
 
     graph = knn_graph(
         space_x,
@@ -224,41 +224,41 @@ def cluster_space(
         seed=config.seed,
     )
     cand_a, cand_b, cand_d = graph.edges(reach)
-    if impostor is not None or not config.merge_by_distance:  # nothing joins on one pair
-        strict = np.zeros(cand_a.size, dtype=bool)
-    else:
+    if impostor is not None:  # groups from single faces on: nothing joins on one pair
+        start = np.arange(m)
+    elif config.merge_by_distance:
         strict = cand_d <= min(_euclidean_threshold(config.link_threshold, config.metric), merge_t)
-
-    def run() -> tuple[np.ndarray, np.ndarray, int]:
-        if impostor is not None:
-            # Evidence keys join the groups the faces were found in, not the two faces alone: a
-            # pair of faces fixed together would sit apart from both people's other captures.
-            merged = agglomerate(space_x, np.arange(m), cand_a, cand_b, merge_t, impostor)
-            return (*_joined_by_keys(merged.labels, merged.nearest_other, ml_a, ml_b), m)
-        base = components(
-            m,
-            np.concatenate([cand_a[strict], ml_a]),
-            np.concatenate([cand_b[strict], ml_b]),
+        start = components(
+            m, np.concatenate([cand_a[strict], ml_a]), np.concatenate([cand_b[strict], ml_b])
         )
-        if not config.merge_by_distance:
-            return base, np.full(int(base.max()) + 1, np.inf), int(base.max()) + 1
-        merged = agglomerate(space_x, base, cand_a, cand_b, merge_t, impostor)
-        return merged.labels, merged.nearest_other, int(base.max()) + 1
-
-    final, nearest_other, n_fragments = run()
-    for round_ in range(config.refine if graph.index_kind != "exact" else 0):
-        # An approximate graph misses some pairs of one person; search again among the persons
-        # found (far fewer points than faces), with fresh partitions. Centroid distance is a lower
-        # bound of the RMS linkage, so pairs of persons farther apart than the reach could never
-        # merge and need not be found.
-        extra_a, extra_b = _person_pairs(space_x, final, reach, config, config.seed + 1 + round_)
+    else:  # a model nobody calibrated: evidence keys only
+        start = components(m, ml_a, ml_b)
+    n_fragments = int(start.max()) + 1
+    if config.merge_by_distance:
+        merged = agglomerate(space_x, start, cand_a, cand_b, merge_t, impostor)
+        groups, nearest_other = _renumbered(merged.labels, merged.nearest_other)
+    else:
+        groups, nearest_other = start, np.full(n_fragments, np.inf)
+    searches = config.refine if graph.index_kind != "exact" and config.merge_by_distance else 0
+    for round_ in range(searches):
+        # An approximate graph misses some pairs of one person; search again among the groups
+        # found (far fewer points than faces), with fresh partitions, and go on merging from
+        # those groups. Centroid distance is a lower bound of the RMS linkage, so pairs of groups
+        # farther apart than the reach could never merge and need not be found.
+        extra_a, extra_b = _person_pairs(space_x, groups, reach, config, config.seed + 1 + round_)
         cand_a = np.concatenate([cand_a, extra_a])
         cand_b = np.concatenate([cand_b, extra_b])
-        strict = np.concatenate([strict, np.zeros(extra_a.size, dtype=bool)])
-        before = int(np.unique(final).size)
-        final, nearest_other, _ = run()
-        if int(np.unique(final).size) == before:
+        before = nearest_other.size
+        merged = agglomerate(space_x, groups, cand_a, cand_b, merge_t, impostor)
+        groups, nearest_other = _renumbered(merged.labels, merged.nearest_other)
+        if nearest_other.size == before:
             break
+    if impostor is not None:
+        # Evidence keys join the groups the faces were found in, not the two faces alone: a
+        # pair of faces fixed together would sit apart from both people's other captures.
+        final, nearest_other = _joined_by_keys(groups, nearest_other, ml_a, ml_b)
+    else:
+        final = groups
 
     row_raw = final[row_to_unique]
     labels = _number_by_first_row(row_raw)
@@ -271,8 +271,13 @@ def cluster_space(
     if config.metric == "cosine" and impostor is None:  # report geometry in the space's own unit
         radius, separation = _cosine_from_euclidean(radius), _cosine_from_euclidean(separation)
     distinct_sizes = np.bincount(person_of_unique, minlength=n_persons)
+    crowding = np.zeros(n_persons)
+    if impostor is not None:
+        mean, spread = impostor
+        face_crowding = (np.median(mean) - mean) / max(float(np.median(spread)), 1e-6)
+        crowding = np.bincount(person_of_unique, face_crowding, n_persons) / distinct_sizes
     if config.adaptive:
-        counted = estimate_count(distinct_sizes)
+        counted = estimate_count(distinct_sizes, separation, crowding)
     elif config.calibrated:
         counted = CountEstimate(n_persons, (n_persons, n_persons), n_persons)
     else:  # all of them may be people counted in another space, or one person
@@ -289,6 +294,7 @@ def cluster_space(
         cluster_sizes=np.bincount(labels, minlength=n_persons),
         cluster_radius=radius,
         cluster_separation=separation,
+        cluster_crowding=crowding,
         stats={
             "rows": n,
             "distinct_vectors": m,
@@ -297,6 +303,13 @@ def cluster_space(
             "fragments_before_merge": n_fragments,
         },
     )
+
+
+def _renumbered(labels: np.ndarray, nearest_other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Groups numbered 0..G-1 (the agglomeration names them by a surviving face), so that the
+    next round's statistics are sized by groups, not faces (1M faces: 1 GB of float64 sums)."""
+    present, dense = np.unique(labels, return_inverse=True)
+    return dense.ravel().astype(np.int64), nearest_other[present]
 
 
 def _joined_by_keys(
@@ -369,6 +382,7 @@ def _empty_result(config: ClusteringConfig) -> ClusteringResult:
         cluster_sizes=np.zeros(0, dtype=np.int64),
         cluster_radius=empty_f,
         cluster_separation=empty_f,
+        cluster_crowding=empty_f,
         stats={
             "rows": 0,
             "distinct_vectors": 0,

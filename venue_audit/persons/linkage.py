@@ -61,9 +61,10 @@ class ClusterStats:
         return cls(count, total, squares)
 
     def merge_into(self, keep: np.ndarray, gone: np.ndarray) -> None:
-        np.add.at(self.count, keep, self.count[gone])
-        np.add.at(self.total, keep, self.total[gone])
-        np.add.at(self.squares, keep, self.squares[gone])
+        """Add each ``gone[i]`` into ``keep[i]``; a cluster appears at most once in ``keep``."""
+        self.count[keep] += self.count[gone]
+        self.total[keep] += self.total[gone]
+        self.squares[keep] += self.squares[gone]
         self.count[gone] = 0
 
     def rms_linkage(self, a: np.ndarray, b: np.ndarray, chunk: int = 1 << 16) -> np.ndarray:
@@ -111,6 +112,7 @@ def agglomerate(
 ) -> Agglomeration:
     """Merge clusters whose linkage is under ``threshold``, in mutual-nearest rounds.
 
+    ``labels`` are the clusters to start from (single faces, or groups found before).
     Without ``impostor`` the linkage is the RMS cross distance. With ``impostor = (mean, spread)``
     per node (each face's distances to the people it is not, see :mod:`.calibration`) it is the
     RMS cross distance in units of the two clusters' own impostor spread below their impostor mean:
@@ -118,6 +120,10 @@ def agglomerate(
     ``threshold`` is then a (negative) number of spreads.
     Only cluster pairs joined by a candidate edge (node pairs from the k-NN graph) are considered:
     clusters no face of which is among another's nearest faces are never merged.
+
+    Each round recomputes the linkage only of pairs touching a cluster that merged: the others'
+    members did not change, so neither did their linkage. The mutual-nearest pairs of a round are
+    disjoint (each cluster has one nearest), so merges within a round never collide.
     """
     n_clusters = int(labels.max()) + 1 if labels.size else 0
     stats = ClusterStats.of(vectors, labels, n_clusters)
@@ -138,8 +144,8 @@ def agglomerate(
         spread = (scale[a, 1] + scale[b, 1]) / count
         return (link - mean) / np.maximum(spread, 1e-6)
 
+    link = linkage(a, b)
     while a.size:
-        link = linkage(a, b)
         close = link <= threshold
         if not close.any():
             break
@@ -158,10 +164,20 @@ def agglomerate(
         keep, gone = a_c[mutual], b_c[mutual]  # a < b, so the smaller id survives
         stats.merge_into(keep, gone)
         if scale is not None:
-            np.add.at(scale, keep, scale[gone])
+            scale[keep] += scale[gone]
         parent[gone] = keep
         merges += int(gone.size)
-        a, b = _unique_pairs(parent[a], parent[b], n_clusters)
+        changed = np.zeros(n_clusters, dtype=bool)
+        changed[keep] = True
+        changed[gone] = True
+        touched = changed[a] | changed[b]
+        # Untouched pairs keep their ids and linkage; touched ones are renamed, deduplicated
+        # (two pairs may now join the same clusters) and measured again.
+        still = ~touched
+        new_a, new_b = _unique_pairs(parent[a[touched]], parent[b[touched]], n_clusters)
+        a = np.concatenate([a[still], new_a])
+        b = np.concatenate([b[still], new_b])
+        link = np.concatenate([link[still], linkage(new_a, new_b)])
     # Resolve merge chains: parent points to a survivor of its round, which may merge later.
     while True:
         grand = parent[parent]
@@ -170,7 +186,6 @@ def agglomerate(
         parent = grand
     best_other = np.full(n_clusters, np.inf)
     if a.size:
-        link = linkage(a, b)
         np.minimum.at(best_other, a, link)
         np.minimum.at(best_other, b, link)
     return Agglomeration(parent[labels], rounds, merges, best_other)

@@ -75,6 +75,8 @@ def size_bins(sizes: np.ndarray) -> np.ndarray:
 
 def estimate_count(
     sizes: np.ndarray,
+    separation: np.ndarray | None = None,
+    crowding: np.ndarray | None = None,
     split: tuple = SPLIT,
     merge: tuple = MERGE,
     residuals: tuple = RESIDUALS,

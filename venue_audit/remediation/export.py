@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from venue_audit import __version__
+from venue_audit.case.output_paths import FilesInFolder, Output
 from venue_audit.errors import UsageError
 from venue_audit.findings import load_citations
 from venue_audit.remediation.statements import SQLITE, TableDeletion, finalising_commands, script
@@ -150,6 +151,15 @@ def write_sql(result: ToDeleteList, stem: Path, case_no: str, lang: str = "zh") 
         target.write_text(script(deletions, header_lines(result, case_no, lang)), encoding="utf-8")
         written.append(target)
     return written
+
+
+def to_delete_outputs(label: str, target: Path) -> list[Output]:
+    """The list and its SQL scripts, as the output-path check wants them (before any work)."""
+    target = Path(target)
+    scripts = FilesInFolder(
+        f"the SQL scripts beside {label}", target.parent, (f"{target.stem}-*.sql",)
+    )
+    return [(label, target), scripts]
 
 
 def export_to_delete(

@@ -153,5 +153,6 @@ def _face_crop(data: bytes, box: list[int] | None) -> bytes:
             image = image.crop(region)
     image.thumbnail((320, 320), Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    image.save(out, format="PNG")
+    # lossless and only ever decoded again (thumbnail, contact sheet): the fastest level will do
+    image.save(out, format="PNG", compress_level=1)
     return out.getvalue()

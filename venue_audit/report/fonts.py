@@ -75,7 +75,7 @@ def register_fonts(text: str = "", font_file: str | Path | None = None) -> Repor
         name,
         name,
         embedded=True,
-        source=f"{BUNDLED_PACKAGE}/{BUNDLED_FILE} (Noto Sans SC, SIL OFL 1.1), subset",
+        source=f"{BUNDLED_PACKAGE}/{BUNDLED_FILE} (Noto Sans SC, SIL OFL 1.1)",
         missing=missing,
     )
 

@@ -111,6 +111,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "unit_items": ("{n} 处", "{n} locations"),
     "unit_stores": ("{n} 处", "{n}"),
     "unit_log_lines": ("{n} 条日志", "{n} log lines"),
+    # English singulars of the units above, used when the count is exactly one
+    "unit_persons_one": ("{n} 人", "{n} person"),
+    "unit_records_one": ("{n} 条记录", "{n} record"),
+    "unit_items_one": ("{n} 处", "{n} location"),
+    "unit_log_lines_one": ("{n} 条日志", "{n} log line"),
     "only_deleted": ("仅见于已删除可恢复数据的人数", "Persons only in deleted, recoverable data"),
     "face_images": ("人脸图像", "Face images"),
     "faces_in_images": ("图像中检出的人脸", "Faces detected in images"),
@@ -245,8 +250,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "summary.json.",
     ),
     "font_note": (
-        "本报告所用字体（{font}）已全部嵌入文件，任何阅读软件均按同一字形显示。",
-        "Every font of this report ({font}) is embedded, so every viewer shows the same glyphs.",
+        "本报告所用字体（{font}；仅嵌入本报告用到的字符）已全部嵌入文件，任何阅读软件均按同一字形显示。",
+        "Every font of this report ({font}; the characters it uses) is embedded, so every viewer "
+        "shows the same glyphs.",
     ),
     "sealed_notice": (
         "密封附件：本报告含未经模糊处理的人脸图像，仅限办案使用，不得公开。",
@@ -308,6 +314,23 @@ STRINGS: dict[str, tuple[str, str]] = {
     "legend_upload": ("上传", "upload"),
     "legend_delete": ("删除", "delete"),
     "legend_pack": ("打包", "pack"),
+    # device events and recorder system-log actions (sources/device_events.py,
+    # sources/cctv/hikvision_disk.py ACTIONS), as the timeline lower-cases them
+    "legend_face capture": ("人脸抓拍", "face capture"),
+    "legend_face recognition": ("人脸识别比对", "face recognition"),
+    "legend_face detection": ("人脸检测", "face detection"),
+    "legend_door face recognition": ("门禁人脸识别", "door face recognition"),
+    "legend_power on": ("录像机开机", "power on"),
+    "legend_shutdown": ("录像机关机", "shutdown"),
+    "legend_abnormal shutdown": ("录像机异常关机", "abnormal shutdown"),
+    "legend_format (local: initialize hdd)": ("本地格式化硬盘", "format (local: initialize HDD)"),
+    "legend_format (remote: initialize hdd)": ("远程格式化硬盘", "format (remote: initialize HDD)"),
+    "legend_remote login": ("远程登录", "remote login"),
+    "legend_remote logout": ("远程退出", "remote logout"),
+    "legend_remote playback": ("远程回放", "remote playback"),
+    "legend_remote export config": ("远程导出配置", "remote export config"),
+    "legend_time change": ("修改系统时间", "time change"),
+    "legend_illegal login": ("非法登录", "illegal login"),
     "device_events_linked": (
         "设备人脸事件（{kind}）：{linked} 条事件的图片已链接到证据中的抓拍记录；{unlinked} 条事件的图片"
         "地址未指向证据中的任何人脸图片（仅为事件，不计入采集记录）。",
@@ -421,8 +444,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         " {records} 人次，涉及不同自然人 {distinct} 人（{range}）；另有 {deleted} 人仅见于已删除但可恢复的数据"
         "（已删除可恢复记录 {deleted_records} 条）。",
         "The evidence of {venue} ({files} files, evidence-set SHA-256 beginning {digest}) holds "
-        "{records} capture records of {distinct} distinct persons ({range}); {deleted} more persons "
-        "appear only in deleted, recoverable data ({deleted_records} deleted records).",
+        "{records} capture records of {distinct} distinct persons ({range}); persons seen only in "
+        "deleted, recoverable data: {deleted} ({deleted_records} deleted records).",
     ),
     "conclusion_consent": (
         "经与同意记录核对：未取得单独同意 {no_consent} 人，撤回同意后仍保留 {withdrawn} 人，"
@@ -437,16 +460,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "conclusion_offsite": (
         "在 {stores} 处场所以外的存储中发现场所人脸信息 {copies} 条，人脸信息已被传输至场所以外。",
-        "{copies} records of the venue's face data were found in {stores} stores outside the venue: "
-        "the face data left the venue.",
+        "Stores outside the venue ({stores}) hold {copies} records of the venue's face data: the "
+        "face data left the venue.",
     ),
     "conclusion_verification": (
         "删除验证结论：{verdict}（残留 {residual} 项）。",
-        "Deletion verification: {verdict} ({residual} residual items).",
+        "Deletion verification: {verdict} (residual items: {residual}).",
     ),
     "conclusion_findings": (
         "共形成检验发现 {n} 项，其事实、证据位置与法律依据见“检验发现”部分；计数规则与检验过程见“检验方法”部分。",
-        "{n} findings are set out, with evidence pointers and legal basis, under Findings; the "
+        "Findings: {n}, each with its evidence pointers and legal basis under Findings; the "
         "counting rules and the examination process are under Method.",
     ),
     "signature": ("签名", "Signature"),

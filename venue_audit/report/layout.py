@@ -7,20 +7,29 @@ pdf_findings, pdf_closing); ``pdf.build_pdf`` puts them in order.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
+from reportlab.lib import colors, textsplit
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import paragraph as reportlab_paragraph
 
 from venue_audit.report import i18n, rules
 from venue_audit.report.fonts import ReportFonts
 from venue_audit.report.model import FindingSection, ReportData
+
+# Chinese line breaking: reportlab's characters that may not open a line are the Japanese
+# ones; the full-width Chinese punctuation joins them, so "，" or "；" never starts a line.
+CANNOT_START_A_LINE = "，；：！？》”’"
+for _splitter in (textsplit, reportlab_paragraph):  # one-run and multi-run paragraphs
+    if CANNOT_START_A_LINE not in _splitter.ALL_CANNOT_START:
+        _splitter.ALL_CANNOT_START += CANNOT_START_A_LINE
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
@@ -118,12 +127,29 @@ class LayoutBase:
     def t(self, key: str, **values: object) -> str:
         return i18n.text(key, self.lang, **values)
 
+    def each_language(self, build: Callable[[], str]) -> str:
+        """A sentence assembled from several wordings, built whole in each language and then
+        paired: in zh+en the reader gets the Chinese sentence, then the English one, never
+        the pieces of both interleaved."""
+        if self.lang != "zh+en":
+            return build()
+        worded = []
+        try:
+            for lang in ("zh", "en"):
+                self.lang = lang
+                worded.append(build())
+        finally:
+            self.lang = "zh+en"
+        return i18n.pair(*worded, "zh+en")
+
     def p(self, value: object, style: ParagraphStyle | None = None) -> Paragraph:
         return Paragraph(safe(str(value)).replace("\n", "<br/>"), style or self.body)
 
     def counted(self, finding: FindingSection) -> str:
         """A finding's count with what it counts (persons, records, locations, log lines)."""
         key = f"unit_{finding.unit}"
+        if finding.count == 1 and f"{key}_one" in i18n.STRINGS:
+            key = f"{key}_one"
         return self.t(key, n=finding.count) if key in i18n.STRINGS else str(finding.count)
 
     def bracketed(self, text: str) -> str:
@@ -153,15 +179,16 @@ class LayoutBase:
             parts.append(self.t("lower_bound", n=persons["lower_bound"]))
         return "；".join(parts) if self.lang != "en" else "; ".join(parts)
 
-    def shorten(self, value: str, annex: str) -> str:
+    def shorten(self, value: str, annex: str, limit: int = MAX_CELL_CHARS) -> str:
         """A long path or locator, abbreviated in its middle with the annex that holds it whole.
 
         A table cell taller than a page makes reportlab give up (LayoutError): a 4,096-byte
-        evidence path must never stop a report.
+        evidence path must never stop a report. Narrow cells (a thumbnail's caption) pass a
+        smaller ``limit``.
         """
-        if len(value) <= MAX_CELL_CHARS:
+        if len(value) <= limit:
             return value
-        keep = MAX_CELL_CHARS // 2 - 10
+        keep = max(limit // 2 - 10, 8)
         return (
             value[:keep]
             + self.t("abbreviated", n=len(value), annex=ANNEX_FILES.get(annex, annex))
@@ -182,6 +209,21 @@ class LayoutBase:
         if known is None:
             return ""
         return i18n.pair(known.heading_zh, code, self.lang, " ")
+
+    def citations_grouped(self, codes: list[str]) -> str:
+        """Several citations in one cell, each instrument named once:
+        《中华人民共和国个人信息保护法》第二十八条、第二十九条；《中华人民共和国民法典》第一千零三十五条."""
+        articles: dict[str, list[str]] = {}
+        names: dict[str, str] = {}
+        known = [(code, rules.citation(code)) for code in codes]
+        for _, citation in known:
+            if citation is not None:
+                key = citation.instrument.key
+                names[key] = citation.instrument.zh
+                articles.setdefault(key, []).append(citation.article)
+        zh = "；".join(f"{names[key]}{'、'.join(parts)}" for key, parts in articles.items())
+        en = "; ".join(code for code, citation in known if citation is not None)
+        return i18n.pair(zh, en, self.lang, " ")
 
     def citation_full(self, code: str) -> str:
         """The article, the quoted sentence of its verified text, and when it came into force."""

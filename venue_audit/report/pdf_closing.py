@@ -191,6 +191,13 @@ class ClosingPages(LayoutBase):
 
     def conclusion(self) -> list[Flowable]:
         """检验意见: the result in words, from the same reconciled numbers as every page."""
+        return [
+            CondPageBreak(70 * mm),
+            self.heading(self.t("conclusion")),
+            self.p(self.each_language(self.conclusion_text)),
+        ]
+
+    def conclusion_text(self) -> str:
         summary = self.data.summary
         faces, persons = summary.get("faces", {}), summary.get("persons", {})
         by_status = persons.get("by_status", {})
@@ -227,12 +234,7 @@ class ClosingPages(LayoutBase):
                 )
             )
         sentences.append(self.t("conclusion_findings", n=len(self.data.findings)))
-        joiner = "" if self.lang == "zh" else " "
-        return [
-            CondPageBreak(70 * mm),
-            self.heading(self.t("conclusion")),
-            self.p(joiner.join(sentences)),
-        ]
+        return ("" if self.lang == "zh" else " ").join(sentences)
 
     def signers(self) -> list[tuple[str, str]]:
         """(role, name) of everyone who signs: the examiners, the witnesses, the holder."""
@@ -258,11 +260,12 @@ class ClosingPages(LayoutBase):
 
     def signatures(self) -> list[Flowable]:
         """Lines for both examiners, the witnesses and the holder, and a box for the seal."""
+        line = 10 if self.lang == "zh+en" else 20  # room for "签名 / Signature" on one line
         rows = [
             [
                 self.p(i18n.labelled(role, name or "", self.lang)),
-                self.p(i18n.labelled(self.t("signature"), "____________________", self.lang)),
-                self.p(i18n.labelled(self.t("date"), "______________", self.lang)),
+                self.p(i18n.labelled(self.t("signature"), "_" * line, self.lang)),
+                self.p(i18n.labelled(self.t("date"), "_" * (line * 2 // 3), self.lang)),
             ]
             for role, name in self.signers()
         ]

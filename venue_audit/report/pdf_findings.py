@@ -28,6 +28,7 @@ from venue_audit.report.layout import (
 from venue_audit.report.model import FindingSection, LogEvent, PersonRow
 from venue_audit.report.redact import ThumbnailError, make_thumbnail
 
+THUMBNAIL_LABEL_CHARS = 80  # a sixth of the page wide: a longer caption is abbreviated
 # Log actions whose lines name files (packs, uploaded or deleted pictures), not face events.
 LOG_FILE_KINDS = ("upload", "delete", "pack")
 
@@ -106,10 +107,11 @@ class FindingPages(LayoutBase):
                 )
             except ThumbnailError as error:
                 picture = self.p(f"[{error}]", self.small)
+            where = self.shorten(thumb.label, "manifest", limit=THUMBNAIL_LABEL_CHARS)
             label = (
-                self.t("evidence_no", n=thumb.evidence_no, where=thumb.label)
+                self.t("evidence_no", n=thumb.evidence_no, where=where)
                 if thumb.evidence_no is not None
-                else thumb.label
+                else where
             )
             cells.append([picture, self.p(label, self.small)])
         columns = 6

@@ -9,6 +9,7 @@ from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     PageBreak,
     Paragraph,
@@ -17,7 +18,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from venue_audit.report import i18n, rules
+from venue_audit.report import i18n
 from venue_audit.report.layout import (
     ALERT,
     CONTENT_WIDTH,
@@ -108,9 +109,10 @@ class FrontPages(LayoutBase):
         faces = summary.get("faces", {})
         persons = summary.get("persons", {})
         evidence = summary.get("evidence", {})
-        distinct = str(persons.get("distinct", 0))
-        if self.persons_range():
-            distinct += self.bracketed(self.persons_range())
+        distinct = self.each_language(
+            lambda: str(persons.get("distinct", 0))
+            + (self.bracketed(self.persons_range()) if self.persons_range() else "")
+        )
         only_deleted = int(persons.get("only_in_deleted", 0))
         offsite = summary.get("offsite", [])
         numbers = [
@@ -159,7 +161,7 @@ class FrontPages(LayoutBase):
         key_numbers = self.table(
             [[self.p(self.t("item"), self.cell_head), self.p(self.t("value"), self.cell_head)]]
             + [[self.p(k, self.cell), self.p(v, self.cell)] for k, v in numbers],
-            [half * 0.9, half * 1.1],
+            [half * 0.78, half * 1.22],
         )
         by_status = persons.get("by_status", {})
         deleted_status = persons.get("only_in_deleted_by_status", {})
@@ -192,6 +194,7 @@ class FrontPages(LayoutBase):
             Spacer(1, 6),
             self.p(self.t("persons_by_status"), self.h2),
             status_table,
+            CondPageBreak(35 * mm),  # the heading never alone at the foot of the page
             self.p(self.t("findings_overview"), self.h2),
         ]
         if not self.data.findings:
@@ -211,22 +214,17 @@ class FrontPages(LayoutBase):
                         self.p(self.finding_title(finding), self.cell),
                         self.p(i18n.severity_label(finding.severity, self.lang), self.cell),
                         self.p(self.counted(finding), self.cell),
-                        self.p(
-                            "；".join(
-                                self.citation_short(c) for c in rules.known_codes(finding.citations)
-                            ),
-                            self.cell,
-                        ),
+                        self.p(self.citations_grouped(finding.citations), self.cell),
                     ]
                 )
             story.append(
                 self.table(
                     rows,
                     [
-                        CONTENT_WIDTH * 0.3,
+                        CONTENT_WIDTH * 0.27,
                         CONTENT_WIDTH * 0.08,
-                        CONTENT_WIDTH * 0.14,
-                        CONTENT_WIDTH * 0.48,
+                        CONTENT_WIDTH * 0.11,
+                        CONTENT_WIDTH * 0.54,
                     ],
                 )
             )
@@ -253,18 +251,21 @@ class FrontPages(LayoutBase):
         deletions = [e for e in events if e.kind == "delete"]
         if not uploads and not deletions:
             return self.t("log_events_none")
+
         def files(events: list[LogEvent]) -> str:
             stated = [e.files for e in events if e.files is not None]
             return self.t("log_files_stated", n=sum(stated)) if stated else ""
 
-        return self.t(
-            "log_events_value",
-            upload_days=len({e.date for e in uploads}),
-            upload_lines=sum(e.lines for e in uploads),
-            upload_files=files(uploads),
-            delete_days=len({e.date for e in deletions}),
-            delete_lines=sum(e.lines for e in deletions),
-            delete_files=files(deletions),
+        return self.each_language(
+            lambda: self.t(
+                "log_events_value",
+                upload_days=len({e.date for e in uploads}),
+                upload_lines=sum(e.lines for e in uploads),
+                upload_files=files(uploads),
+                delete_days=len({e.date for e in deletions}),
+                delete_lines=sum(e.lines for e in deletions),
+                delete_files=files(deletions),
+            )
         )
 
     def filing_text(self) -> str:
@@ -272,10 +273,14 @@ class FrontPages(LayoutBase):
         filing = self.data.summary.get("filing_threshold") or {}
         persons = filing.get("persons", self.data.summary.get("persons", {}).get("distinct", 0))
         key = "filing_reached" if filing.get("reached") else "filing_not_reached"
-        text = self.t(key, n=f"{persons:,}", threshold=f"{filing.get('threshold', 100000):,}")
-        if filing and not filing.get("in_force_at_as_of"):
-            text += self.t("filing_not_in_force", date=filing.get("in_force", "2025-06-01"))
-        return text
+
+        def worded() -> str:
+            text = self.t(key, n=f"{persons:,}", threshold=f"{filing.get('threshold', 100000):,}")
+            if filing and not filing.get("in_force_at_as_of"):
+                text += self.t("filing_not_in_force", date=filing.get("in_force", "2025-06-01"))
+            return text
+
+        return self.each_language(worded)
 
     def verification_numbers(self) -> list[tuple[str, str]]:
         verification = self.data.summary.get("verification")
@@ -300,9 +305,10 @@ class FrontPages(LayoutBase):
             "headline", parent=self.body, fontSize=20, leading=26, alignment=TA_CENTER
         )
         label = ParagraphStyle("headline_label", parent=self.small, alignment=TA_CENTER)
-        persons_label = self.t("distinct")
-        if self.persons_range():
-            persons_label += self.bracketed(self.persons_range())
+        persons_label = self.each_language(
+            lambda: self.t("distinct")
+            + (self.bracketed(self.persons_range()) if self.persons_range() else "")
+        )
         table = Table(
             [
                 [

@@ -31,6 +31,7 @@ from venue_audit.report.redact import blur, decode
 FACES_NAME = "faces.csv"
 SHEET_PREFIX = "contact-sheet-person-"  # beside the report: annexes.sha256 lists plain names
 SEALED_DIR = "sealed"
+SEALED_HASHES = "sealed.sha256"
 TILE = 96
 COLUMNS = 8
 MAX_FACES_PER_SHEET = 48
@@ -121,7 +122,8 @@ def contact_sheet(pictures: list[bytes | None], redact: bool = True) -> bytes:
             _tile(data, redact), (4 + (i % COLUMNS) * (TILE + 4), 4 + (i // COLUMNS) * (TILE + 4))
         )
     out = io.BytesIO()
-    sheet.save(out, format="PNG", optimize=True)
+    # optimize=True tries every filter at level 9: 6x slower for 7 % fewer bytes, x500 sheets
+    sheet.save(out, format="PNG")
     return out.getvalue()
 
 
@@ -168,7 +170,7 @@ def write_contact_sheets(
             f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {name}\n"
             for name, path in sorted(written.items())
         ]
-        (folder / "sealed.sha256").write_text("".join(lines), encoding="utf-8")
+        (folder / SEALED_HASHES).write_text("".join(lines), encoding="utf-8")
     return written
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from venue_audit.errors import UsageError
 from venue_audit.report.annexes import HASH_LIST_NAME, HashListError, file_sha256, read_hash_list
+from venue_audit.user_files import InputFileError, require_regular_file
 
 SIGNATURE_FIELD = "ExaminerSignature"
 
@@ -41,8 +42,10 @@ def load_signer(p12: Path, password: bytes | None) -> Any:
     """The signer in ``p12``; called before rendering too, so a wrong password costs nothing."""
     from pyhanko.sign import signers
 
-    if not Path(p12).is_file():
-        raise SigningKeyError(f"--sign {p12}: no such file")
+    try:
+        require_regular_file(Path(p12), "--sign PKCS#12 certificate")
+    except InputFileError as error:  # missing, a folder, a FIFO, a device
+        raise SigningKeyError(str(error)) from error
     try:
         with _quiet_pyhanko():
             signer = signers.SimpleSigner.load_pkcs12(pfx_file=str(p12), passphrase=password)

@@ -23,6 +23,7 @@ from venue_audit.acquire.exports import absolute_path
 from venue_audit.acquire.items import open_evidence
 from venue_audit.acquire.limits import DEFAULT_LIMITS, ArchiveLimits
 from venue_audit.case import Case
+from venue_audit.case.lock import writes_case
 from venue_audit.consent.capture_time import CaptureTime, from_exif, from_file_name
 from venue_audit.consent.timestamps import read_timestamp
 from venue_audit.faces import (
@@ -412,6 +413,7 @@ def _pending_items(case: Case) -> Iterator[dict[str, Any]]:
         last = page[-1]["id"]
 
 
+@writes_case
 def scan(
     case: Case,
     options: ScanOptions | None = None,

@@ -19,7 +19,7 @@ from venue_audit.scan.dispatch import StoreRef
 from venue_audit.scan.drafts import ArtifactDraft, FaceDraft, RecordDraft
 from venue_audit.sources import values
 from venue_audit.sources.base import TableRows
-from venue_audit.sources.classify import SAMPLE_ROWS, ColumnRoles, classify
+from venue_audit.sources.classify import SAMPLE_ROWS, ColumnRoles, classify, stray_pictures
 from venue_audit.sources.profiles.base import opaque_bytes
 from venue_audit.sources.profiles.registry import cell_tables, explicit_roles
 
@@ -60,8 +60,10 @@ def records_from_table(
     in_cells: list[TableVerdict] = []
     for row_locator, row in itertools.chain(sample, rows):
         verdict.rows += 1
-        if roles.holds_faces:
-            record = _record(table, store, evidence_id, roles, row_locator, row, tz)
+        # A known product's table is mapped by its profile; others are searched cell by cell.
+        strays = stray_pictures(row, roles) if explicit is None else []
+        if roles.holds_faces or strays:
+            record = _record(table, store, evidence_id, roles, row_locator, row, tz, strays)
             if record.artifacts:
                 yield record
         for objects in cell_tables(table, row_locator, row):  # a push kept whole in a cell
@@ -81,6 +83,7 @@ def _record(
     row_locator: str,
     row: list[Any],
     tz: str,
+    strays: list[tuple[int, bytes]] | None = None,
 ) -> RecordDraft:
     base = f"{store.locator}, table {table.table}, {row_locator}"
     record = RecordDraft(key=base, store_locator=store.locator, evidence_id=evidence_id)
@@ -104,18 +107,22 @@ def _record(
         "captured_at_source": captured.source if captured else None,
         "captured_at_offset": captured.offset or None if captured else None,
     }
-    for index in roles.images:
-        data = values.image_bytes(_cell(row, index))
-        if data is not None:
-            record.artifacts.append(
-                ArtifactDraft(
-                    f"{base}, column {table.columns[index]}",
-                    "face_crop",
-                    sha256=hashlib.sha256(data).hexdigest(),
-                    image=data,
-                    **common,
-                )
+    pictures = [(i, "face_crop", values.image_bytes(_cell(row, i))) for i in roles.images]
+    # A picture outside the picture columns: the engine decides whether it holds a face.
+    pictures += [(i, "raw_frame", data) for i, data in strays or []]
+    for index, kind, data in pictures:
+        if data is None:
+            continue
+        column = table.columns[index] if index < len(table.columns) else f"{index + 1}"
+        record.artifacts.append(
+            ArtifactDraft(
+                f"{base}, column {column}",
+                kind,
+                sha256=hashlib.sha256(data).hexdigest(),
+                image=data,
+                **common,
             )
+        )
     for template in roles.templates:
         if template.opaque:
             blob = opaque_bytes(_cell(row, template.index))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from venue_audit.acquire.private_copy import private_copy
 from venue_audit.consent.timestamps import read_timestamp
 from venue_audit.faces import FaceEngine, FaceInputError
 from venue_audit.scan.analysis import apply_analysis, face_problem
@@ -38,7 +41,40 @@ def video_records(
     """
     item = found.item
     started = read_timestamp(found.started_at, tz) if found.started_at else None
-    source = item.path if item.path else item.read()
+    # FFmpeg opens files by name: it decodes a private copy made through the read-only
+    # opener, so the evidence's access time never moves.
+    try:
+        with ExitStack() as stack:
+            source: Path | bytes = (
+                stack.enter_context(private_copy(Path(item.path), "video" + Path(item.name).suffix))
+                if item.path
+                else item.read()
+            )
+            yield from _frames(found, source, started, store, evidence_id, options, problems)
+    except OSError as error:  # the copy could not be made (no space, unreadable)
+        problems.append(
+            (
+                "faces",
+                Problem(
+                    item.locator,
+                    f"video not decoded: {error.strerror or error}",
+                    "faces.video_copy_failed",
+                    {"detail": str(error.strerror or error)},
+                ),
+            )
+        )
+
+
+def _frames(
+    found: VideoFound,
+    source: Path | bytes,
+    started: Any,
+    store: StoreRef,
+    evidence_id: int,
+    options: Any,
+    problems: list[tuple[str, Problem]],
+) -> Iterator[RecordDraft]:
+    item = found.item
     try:
         for frame in _engine(options.engine).analyze_video(source, fps=options.video_fps):
             if not frame.faces:

@@ -1,4 +1,4 @@
-"""Archives (zip, tar, tar.gz, 7z, gz): members become items dispatched to readers again.
+"""Archives (zip, tar, tar.gz, 7z): members become items dispatched to readers again.
 
 Members are read into memory one at a time, never extracted to disk, with
 the same bomb and traversal guards as acquisition. AES-encrypted zips open
@@ -7,7 +7,6 @@ with pyzipper when the examiner gives a password.
 
 from __future__ import annotations
 
-import gzip
 import io
 from collections.abc import Iterator
 from typing import Any
@@ -85,6 +84,8 @@ class ArchiveReader(SourceReader):
                         member.open, member.problem = _decrypting_opener(
                             item, member.name, passwords
                         )
+                    if member.note:
+                        yield Problem(locator, member.note)
                     if member.problem or member.open is None:
                         yield Problem(locator, member.problem or "member has no readable content")
                         continue
@@ -148,40 +149,6 @@ def _decrypting_opener(item: Item, name: str, passwords: tuple[str, ...]) -> tup
 
         return opener, None
     return None, f"encrypted member: none of the {len(passwords)} password(s) given opens it"
-
-
-@register
-class GzipReader(SourceReader):
-    """A single gzip-compressed file that is not a tar (``faces.json.gz``): its content is dispatched again.
-
-    SQL dumps (``.sql.gz``) are claimed earlier by the dump reader, which streams them.
-    """
-
-    NAME = "gzip"
-    DESCRIPTION = "gzip-compressed single file"
-    PRIORITY = 150
-
-    def claims(self, item: Item, head: bytes) -> bool:
-        return item.type == "gzip"
-
-    def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
-        if (deep := too_deep(item, context)) is not None:
-            yield deep
-            return
-        name = item.name[:-3] if item.name.endswith(".gz") else item.name + ".out"
-        try:
-            with gzip.GzipFile(fileobj=item.open()) as stream:
-                data = stream.read(_MAX_IN_MEMORY + 1)
-        except (OSError, EOFError) as error:
-            yield Problem(item.locator, f"gzip stream could not be read: {error}")
-            return
-        if len(data) > _MAX_IN_MEMORY:
-            yield Problem(
-                item.locator,
-                "gzip content larger than the in-memory limit (or a bomb): not scanned",
-            )
-            return
-        yield EmbeddedFile(member_item(item, name, data, item.mtime))
 
 
 @register

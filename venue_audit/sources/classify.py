@@ -63,6 +63,31 @@ class ColumnRoles:
         return bool(self.images or self.templates)
 
 
+_MIN_ENCODED_PICTURE = 64  # characters: a picture in base64 or hex is never shorter
+
+
+def stray_pictures(row: list[Any], roles: ColumnRoles) -> list[tuple[int, bytes]]:
+    """Pictures in the cells of a row outside the columns the sample marked as pictures.
+
+    A column is called a picture column by the majority of its sampled values, so a
+    face JPEG among random blobs (or past the sampled rows) would otherwise be missed:
+    every cell is checked by its first bytes, which costs a few comparisons.
+    """
+    claimed = set(roles.images) | {t.index for t in roles.templates}
+    found = []
+    for index, cell in enumerate(row):
+        if index in claimed or cell is None:
+            continue
+        if isinstance(cell, bytes | bytearray | memoryview):
+            if values.image_kind(bytes(cell[:16])):
+                found.append((index, bytes(cell)))
+        elif isinstance(cell, str) and len(cell) >= _MIN_ENCODED_PICTURE:
+            data = values.image_bytes(cell)
+            if data is not None:
+                found.append((index, data))
+    return found
+
+
 def classify(columns: list[str], sample: list[list[Any]], table: str = "") -> ColumnRoles:
     roles = ColumnRoles()
     for index, name in enumerate(columns):

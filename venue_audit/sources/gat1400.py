@@ -45,6 +45,8 @@ from venue_audit.sources.event_lines import LineProblem, documents, json_bodies,
 from venue_audit.sources.registry import register
 
 SYSTEM = "GA/T 1400 视图库 (view library) face objects"
+# the edition whose field list (xiezhihui98/GAT1400) the reader follows; pushes carry no version
+STANDARD = "GA/T 1400-2017"
 ALIASES = {  # the standard's spelling first; what others write beside it
     "BodySpeciallMark": ("BodySpecialMark",),
     "Similaritydegree": ("SimilarityDegree", "Similarity"),
@@ -180,13 +182,15 @@ class Gat1400Reader(SourceReader):
         return item.type != "xml" and text_item_shows(item, head, looks_like_gat1400)
 
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
-        yield StoreFound("gat1400", profile="gat1400", details={"system": SYSTEM})
+        yield StoreFound("gat1400", profile="gat1400",
+                         details={"system": SYSTEM, "version": STANDARD})
         problems: list[Problem] = []
         seen: list[int] = [0]
         yield TableRows("FaceObject", list(FIELDS), self._rows(item, problems, seen))
         yield from problems
         yield StoreFound("gat1400", profile="gat1400",
-                         details={"system": SYSTEM, "face_objects": seen[0]})
+                         details={"system": SYSTEM, "version": STANDARD,
+                                  "face_objects": seen[0]})
 
     def _rows(
         self, item: Item, problems: list[Problem], seen: list[int]

@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from venue_audit.acquire.items import open_evidence
+from venue_audit.acquire.private_copy import copy_evidence
 from venue_audit.recovery import CarvedItem, RecoveredRecord, recover_sqlite
 from venue_audit.sources.base import (
     Item,
@@ -30,6 +31,16 @@ from venue_audit.sources.base import (
 )
 from venue_audit.sources.profiles.registry import reading_order
 from venue_audit.sources.registry import register
+from venue_audit.sources.sqlite_tables import (
+    MAX_CELL_BYTES,
+    describe_oversized,
+    oversized_cells,
+    quote_name,
+    table_rows,
+)
+
+_IN_MEMORY_DATABASE = 256 << 20
+MAX_RECOVERY_BYTES = 256 << 20  # measured: a 195 MB database peaked at 633 MB RSS in recovery
 
 _BLOCKED = (
     sqlite3.SQLITE_INSERT,
@@ -61,44 +72,71 @@ def companion(path: str, suffix: str) -> Path | None:
 
 
 @contextmanager
-def open_read_only(item: Item) -> Iterator[sqlite3.Connection]:
+def open_read_only(
+    item: Item, notes: list[str] | None = None
+) -> Iterator[sqlite3.Connection]:
     """A read-only connection to the database as its last committed state.
 
-    A file on disk with no WAL beside it is opened in place with ``immutable=1``.
-    When a ``-wal`` file sits beside it (committed transactions not yet
-    checkpointed, which ``immutable`` would ignore) or the database lives inside
-    an archive, the bytes are copied into a private temporary folder first and
-    the copy is opened: the evidence itself is never opened for writing.
+    SQLite cannot be asked to open evidence with ``O_NOATIME``, so it never opens
+    evidence at all: the bytes are read through the read-only opener, into memory
+    (``deserialize``) up to ``_IN_MEMORY_DATABASE`` bytes and into a private
+    temporary copy above that, together with a ``-wal`` beside the database
+    (committed transactions not yet checkpointed). A malformed row in
+    ``sqlite_master`` is passed over and said in ``notes``, so it does not cost
+    the rest of the database.
     """
     wal = companion(item.path, "-wal") if item.path else None
-    if item.path is not None and wal is None:
-        uri = f"file:{quote(str(Path(item.path).absolute()))}?mode=ro&immutable=1"
-        with _connect(uri) as connection:
-            yield connection
+    if wal is None and (item.path is None or item.size <= _IN_MEMORY_DATABASE):
+        connection = sqlite3.connect(":memory:")
+        try:
+            connection.deserialize(_rollback_mode(item.read()))
+            with _checked(connection, notes) as checked:
+                yield checked
+        finally:
+            connection.close()
         return
     with tempfile.TemporaryDirectory(prefix="venue-audit-") as scratch:
         copy = Path(scratch) / "copy.sqlite"
-        copy.write_bytes(item.read())
+        if item.path is not None:
+            copy_evidence(Path(item.path), copy)
+        else:
+            copy.write_bytes(item.read())
         if wal is not None:
-            with open_evidence(wal) as stream:
-                (Path(scratch) / "copy.sqlite-wal").write_bytes(stream.read())
-        with _connect(f"file:{quote(str(copy))}?mode=ro") as connection:
-            yield connection
+            copy_evidence(wal, Path(scratch) / "copy.sqlite-wal")
+        connection = sqlite3.connect(f"file:{quote(str(copy))}?mode=ro", uri=True)
+        try:
+            with _checked(connection, notes) as checked:
+                yield checked
+        finally:
+            connection.close()
+
+
+def _rollback_mode(data: bytes) -> bytes:
+    """A WAL-mode header switched to rollback mode: an in-memory copy cannot have a WAL.
+
+    Only used when no ``-wal`` exists, so every committed page is in the file itself.
+    """
+    if len(data) >= 20 and data[:16] == b"SQLite format 3\x00" and data[18:20] == b"\x02\x02":
+        return data[:18] + b"\x01\x01" + data[20:]
+    return data
 
 
 @contextmanager
-def _connect(uri: str) -> Iterator[sqlite3.Connection]:
-    connection = sqlite3.connect(uri, uri=True)
+def _checked(
+    connection: sqlite3.Connection, notes: list[str] | None
+) -> Iterator[sqlite3.Connection]:
     try:
         connection.execute("select count(*) from sqlite_master").fetchone()
-        connection.set_authorizer(_read_only_authorizer)
-        yield connection
-    finally:
-        connection.close()
-
-
-def quote_name(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+    except sqlite3.DatabaseError as error:
+        if "malformed database schema" not in str(error):
+            raise
+        # The schema rows that parse are still usable once SQLite stops insisting on all of them.
+        connection.execute("pragma writable_schema = on")
+        connection.execute("select count(*) from sqlite_master").fetchone()
+        if notes is not None:
+            notes.append(f"{error}: that schema entry was passed over, the rest read")
+    connection.set_authorizer(_read_only_authorizer)
+    yield connection
 
 
 @register
@@ -110,8 +148,11 @@ class SqliteReader(SourceReader):
         return item.type == "sqlite"
 
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
+        notes: list[str] = []
         try:
-            with open_read_only(item) as connection:
+            with open_read_only(item, notes) as connection:
+                for note in notes:
+                    yield Problem(item.locator, note)
                 tables = [
                     row[0]
                     for row in connection.execute(
@@ -143,22 +184,26 @@ class SqliteReader(SourceReader):
             return
         columns = [row[1] for row in info]
         types = [row[2] for row in info]
+        located = f"{item.locator}, table {table}"
+        if not columns:
+            yield Problem(located, "no columns could be read from its schema entry: not read")
+            return
+        try:
+            for cell in oversized_cells(connection, table, columns, MAX_CELL_BYTES):
+                yield Problem(
+                    f"{located}, rowid {cell.rowid}, column {cell.column}",
+                    describe_oversized(connection, table, cell),
+                )
+        except sqlite3.DatabaseError as error:  # WITHOUT ROWID, or a corrupt page
+            yield Problem(located, f"value sizes could not be checked first: {error}")
         yield TableRows(
-            table, columns, self._rows(connection, item, table, columns), column_types=types
+            table, columns, table_rows(connection, table, columns, MAX_CELL_BYTES), column_types=types
         )
 
-    def _rows(
-        self, connection: sqlite3.Connection, item: Item, table: str, columns: list[str]
-    ) -> Iterator[tuple[str, list]]:
-        selected = ", ".join(quote_name(c) for c in columns)
-        try:
-            cursor = connection.execute(f"select rowid, {selected} from {quote_name(table)}")
-        except sqlite3.DatabaseError:
-            cursor = connection.execute(f"select null, {selected} from {quote_name(table)}")
-        # A corrupt page raises sqlite3.DatabaseError mid-iteration; the scanner records it
-        # against this table and goes on with the next one.
-        for number, row in enumerate(cursor, 1):
-            yield (f"rowid {row[0]}" if row[0] is not None else f"row {number}", list(row[1:]))
+
+def _evidence_bytes(path: Path) -> bytes:
+    with open_evidence(path) as stream:
+        return stream.read()
 
 
 def recovered_tables(item: Item) -> Iterator[Yield]:
@@ -167,15 +212,27 @@ def recovered_tables(item: Item) -> Iterator[Yield]:
     The WAL and rollback journal beside a database on disk are read too; each
     recovered row keeps its location (file, page, offset, origin) as its locator.
     """
+    sizes = item.size + sum(
+        os.lstat(path).st_size
+        for suffix in ("-wal", "-journal")
+        if item.path and (path := companion(item.path, suffix)) is not None
+    )
+    if sizes > MAX_RECOVERY_BYTES:
+        yield Problem(
+            item.locator,
+            f"deleted-data recovery not run: {sizes} bytes (with its -wal/-journal) is over the "
+            f"recovery limit of {MAX_RECOVERY_BYTES} (recovery holds about three times the file "
+            "in memory); the live tables were read",
+        )
+        return
     siblings = {}
     if item.path:
         for suffix, key in (("-wal", "wal"), ("-journal", "journal")):
             sibling = companion(item.path, suffix)
             if sibling is not None:
                 siblings[key] = sibling
-    report = recover_sqlite(
-        Path(item.path) if item.path else item.read(), name=item.name, **siblings
-    )
+    siblings = {key: _evidence_bytes(path) for key, path in siblings.items()}
+    report = recover_sqlite(item.read(), name=item.name, **siblings)
     for note in report.notes:
         if "stopped" in note or "cannot" in note:
             yield Problem(item.locator, f"deleted-data recovery: {note}")

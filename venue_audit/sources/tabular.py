@@ -33,6 +33,7 @@ from venue_audit.sources.base import (
     Yield,
 )
 from venue_audit.sources.registry import register
+from venue_audit.sources.text_encoding import LineDecoder, line_wise, sniff_encoding
 
 DEFAULT_LINE_LIMIT = 256 << 20
 DEFAULT_FIELD_LIMIT = 256 << 20
@@ -89,25 +90,38 @@ def _strip_cr(line: bytes) -> bytes:
 # --- encodings -------------------------------------------------------------------------------
 
 
-def sniff_encoding(head: bytes) -> str:
-    """The encoding of a Chinese-market export: UTF-8 (with or without BOM), UTF-16, or GB18030."""
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            head.decode(encoding)
-            return encoding
-        except UnicodeDecodeError as error:
-            if error.reason == "unexpected end of data" and error.start >= len(head) - 4:
-                return encoding  # a character cut by the end of the sample
-    return "latin-1"
+def _text_lines(
+    stream: BinaryIO, encoding: str, locator: str, problems: list[Problem], decoder: LineDecoder
+) -> Iterator[str]:
+    """Decoded lines for the csv module, each line in its own encoding (UTF-16: the file's).
 
-
-def _text_stream(stream: BinaryIO, head: bytes) -> io.TextIOWrapper:
-    encoding = sniff_encoding(head)
-    return io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+    A line over the line limit comes out empty (the csv module skips blank lines, and
+    the line numbers stay right) and is reported.
+    """
+    if not line_wise(encoding):
+        yield from io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")
+        return
+    replaced: list[int] = []
+    for number, line in bounded_lines(stream, DEFAULT_LINE_LIMIT):
+        if line is None:
+            problems.append(
+                Problem(f"{locator} line {number}", f"line longer than {DEFAULT_LINE_LIMIT} bytes, skipped")
+            )
+            yield "\n"
+            continue
+        text, lossy = decoder.decode(line)
+        if lossy:
+            replaced.append(number)
+        yield text + "\n"
+    if replaced:
+        shown = ", ".join(map(str, replaced[:20])) + (" …" if len(replaced) > 20 else "")
+        problems.append(
+            Problem(
+                locator,
+                f"{len(replaced)} line(s) in no encoding found, read with undecodable bytes "
+                f"replaced: lines {shown}",
+            )
+        )
 
 
 def _read_head(item: Item, size: int = _SNIFF_BYTES) -> bytes:
@@ -179,16 +193,16 @@ class DelimitedTextReader(SourceReader):
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
         head = _read_head(item)
         problems: list[Problem] = []
+        encoding = sniff_encoding(head)
+        decoder = LineDecoder(encoding)
         with item.open() as raw, _field_limit(self.field_limit):
-            text = _text_stream(raw, head)
-            sample = head.decode(text.encoding, errors="replace").lstrip("\ufeff")
+            text = _text_lines(raw, encoding, item.locator, problems, decoder)
+            sample = head.decode(encoding, errors="replace").lstrip("\ufeff")
             delimiter = sniff_delimiter(sample, "\t" if item.type == "tsv" else ",")
             rows = csv.reader(text, delimiter=delimiter)
             header = self._next_row(rows, item, problems)
-            yield StoreFound(
-                item.type,
-                details={"encoding": text.encoding, "delimiter": delimiter},
-            )
+            details = {"encoding": encoding, "delimiter": delimiter}
+            yield StoreFound(item.type, details=details)
             if header is None:
                 yield from problems
                 yield Problem(item.locator, "no header row: empty or unreadable file")
@@ -206,6 +220,8 @@ class DelimitedTextReader(SourceReader):
             problems.clear()
             yield TableRows(_stem(item), columns, self._rows(rows, item, len(columns), problems))
             yield from problems
+            if len(decoder.used) > 1:  # rows in more than one encoding: say which, how many
+                yield StoreFound(item.type, details={**details, "line_encodings": dict(decoder.used)})
 
     def _next_row(self, rows: Any, item: Item, problems: list[Problem]) -> list[str] | None:
         """The header: the first non-blank row."""
@@ -371,7 +387,7 @@ def array_elements(
     Each element is parsed with ``raw_decode`` once enough text is buffered;
     the buffer doubles before a retry, so a large element costs linear time.
     """
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=json_int)
     incremental = codecs.getincrementaldecoder(encoding)(errors="replace")
     buffer = ""
     position = 0
@@ -443,6 +459,36 @@ def array_elements(
         problems.append(Problem(locator, f"read failed: {error}"))
 
 
+_MAX_INT_DIGITS = 4000  # Python refuses to parse longer integers (CVE-2020-10735)
+
+
+def json_int(digits: str) -> int | str:
+    """A JSON integer; one too long for Python stays text instead of failing the whole file."""
+    return int(digits) if len(digits) <= _MAX_INT_DIGITS else digits
+
+
+def _salvage(text: str, error: ValueError, item: Item) -> Iterator[Yield]:
+    """Records of the first list in a JSON object that does not parse to its end.
+
+    A truncated or corrupted export still holds every record before the damage.
+    """
+    where = f"{item.locator}"
+    start = text.find("[")
+    if start < 0:
+        yield Problem(where, f"not valid JSON: {error}")
+        return
+    problems: list[Problem] = []
+    stream = io.BytesIO(text[start:].encode("utf-8"))
+    elements = array_elements(stream, "utf-8", DEFAULT_JSON_BYTES, problems, where)
+    numbered = [(f"record {i}", r) for i, r in enumerate(elements, 1)]
+    yield Problem(
+        where,
+        f"not valid JSON: {error}; {len(numbered)} record(s) of its first list read up to the damage",
+    )
+    if numbered:
+        yield records_table(_stem(item), iter(numbered), [], item.locator)
+
+
 @register
 class JsonReader(SourceReader):
     """A JSON document: a list of records, or an object holding lists of records under keys."""
@@ -479,12 +525,12 @@ class JsonReader(SourceReader):
         data = item.read()
         text = data.decode(sniff_encoding(data[:_SNIFF_BYTES]), errors="replace").lstrip("\ufeff")
         try:
-            document = json.loads(text)
+            document = json.loads(text, parse_int=json_int)
         except RecursionError:
             yield Problem(item.locator, _TOO_DEEP)
             return
         except ValueError as error:
-            yield Problem(item.locator, f"not valid JSON: {error}")
+            yield from _salvage(text, error, item)
             return
         del text, data
         problems: list[Problem] = []
@@ -530,7 +576,7 @@ class JsonLinesReader(SourceReader):
                         continue
                     text = line.decode("utf-8", errors="replace").lstrip("\ufeff")
                     try:
-                        record = json.loads(text)
+                        record = json.loads(text, parse_int=json_int)
                     except RecursionError:
                         problems.append(Problem(where, _TOO_DEEP))
                         continue

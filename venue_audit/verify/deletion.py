@@ -25,6 +25,13 @@ from venue_audit.acquire import acquire
 from venue_audit.acquire.live import acquire_database, is_database_url, parse_target
 from venue_audit.acquire.live.acquisition import PasswordPrompt
 from venue_audit.case import Case, CaseInfo
+from venue_audit.case.lock import writes_case
+from venue_audit.case.output_paths import (
+    Output,
+    case_evidence,
+    refuse_case_overlap,
+    refuse_overlap,
+)
 from venue_audit.remediation.follow_up import check_list
 from venue_audit.remediation.to_delete import load_to_delete
 from venue_audit.scan import ScanOptions, scan
@@ -59,6 +66,7 @@ def _index(after: Case) -> AfterIndex:
     return AfterIndex(artifacts, faces)
 
 
+@writes_case
 def verify_deletion(
     case: Case,
     after_sources: list[Path | str],
@@ -66,6 +74,7 @@ def verify_deletion(
     command: list[str] | None = None,
     replicas: list[tuple[str, Path]] | None = None,
     prompt: PasswordPrompt | None = None,
+    outputs: list[Output] | None = None,
 ) -> DeletionVerdict:
     """Acquire and scan the after-state, then give every baseline record one state.
 
@@ -74,12 +83,16 @@ def verify_deletion(
     is acquired. An after source may be a running database (``postgresql://…``): it is read
     in a new snapshot, the replica of the baseline's snapshot of the same database. A server
     answers only with its live rows, so there "gone" means gone from what it returns; its
-    data files are examined only when they are given as files.
+    data files are examined only when they are given as files. ``outputs`` (say,
+    ``[("--out", report.pdf)]``) are refused before any work when they lie in, on or around
+    an after-state source or one of the case's evidence paths.
     """
     urls = [str(s) for s in after_sources if is_database_url(str(s))]
     paths = [Path(s) for s in after_sources if not is_database_url(str(s))]
     roots = [r["root"] for r in case.db.query("select root from sources order by id")]
     pairs = pair_replicas(roots, paths, replicas or ())
+    refuse_case_overlap(case.directory, paths)
+    refuse_overlap(outputs or [], [*paths, *case_evidence(case.db)])
     after_dir = _after_workspace(case)
     after = Case.create(
         after_dir,

@@ -33,6 +33,7 @@ from venue_audit.acquire.live.session import LiveSession, ServerFacts, ServerTab
 from venue_audit.acquire.live.snapshot import RESERVED, CopiedTable, SnapshotWriter, unique_names
 from venue_audit.acquire.live.target import PASSWORD_VARIABLE, DatabaseTarget, parse_target
 from venue_audit.case import Case
+from venue_audit.case.lock import writes_case
 from venue_audit.sources.classify import SAMPLE_ROWS, classify
 from venue_audit.sources.profiles.registry import known_table
 
@@ -141,6 +142,7 @@ def open_session(
     return module.connect(target, prompt(f"Password for {target.display}: "))
 
 
+@writes_case
 def acquire_database(
     case: Case | None,
     url: str,

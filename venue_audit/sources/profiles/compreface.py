@@ -57,6 +57,9 @@ MODELS = {
         "embedding (insightface arcface-r100-msfdrop75)", "arcface-r100-msfdrop75-512",
         "InsightFace ArcFace r100 msfdrop75 (CompreFace GPU build), 512-d", 512),
 }
+# db.changelog-0.1.7.yaml created subject/img/embedding: a store holding them is at that
+# Liquibase schema or later (the dump does not say which CompreFace release wrote it)
+SCHEMA = "database schema 0.1.7+ (embedding per calculator)"
 DEFAULT_MODEL = {"facenet": "20180402-114759", "insightface": "arcface_r100_v1"}
 # a calculator this profile does not know keeps its own space, one per vector length
 OTHER = tuple(
@@ -89,6 +92,7 @@ def _vector(value: Any) -> Any:
 @register_profile
 class CompreFace(Profile):
     NAME = "compreface"
+    SYSTEM = "CompreFace"
     DESCRIPTION = "CompreFace recognition server: embedding float8[] per calculator, img.content"
     REQUIRED_STRUCTURE: ClassVar[dict[str, frozenset[str]]] = {
         "embedding": frozenset({"id", "subject_id", "embedding", "calculator"}),
@@ -102,6 +106,7 @@ class CompreFace(Profile):
             + tuple(Template(*other) for other in OTHER),
             person_key="subject_id",
             extra=_COLUMNS[1:] + tuple(o[0] for o in OTHER),
+            version=SCHEMA,
         ),
         TableMap(
             "img",
@@ -110,6 +115,7 @@ class CompreFace(Profile):
             person_key=_SUBJECT,
             extra=(_SUBJECT,),
             note="whole uploaded example photos",
+            version=SCHEMA,
         ),
     )
 

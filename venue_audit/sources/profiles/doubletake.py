@@ -39,7 +39,8 @@ TRAINED = "double-take train images"
 def recognised_names(response: Any) -> list[str]:
     """Names of the faces a match response says were recognised (``unknown`` left out)."""
     names = []
-    for attempt in json_value(response) or []:
+    attempts = json_value(response)
+    for attempt in attempts if isinstance(attempts, list) else []:
         if not isinstance(attempt, dict):
             continue
         for result in attempt.get("results") or []:

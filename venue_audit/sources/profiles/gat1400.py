@@ -27,6 +27,8 @@ from venue_audit.sources.gat1400 import (
     FACE_IMAGE_TYPES,
     FIELDS,
     SCENE_IMAGE_TYPES,
+    STANDARD,
+    SYSTEM,
     cell_documents,
     compact_time,
     face_id_parts,
@@ -51,6 +53,7 @@ _MAP = TableMap(
     camera=CAMERA,
     extra=_EXTRA,
     note="one record per face object: its face crop and scene picture",
+    version=STANDARD,
 )
 _KEY = re.compile(r"[^a-z0-9]")
 _COLUMNS = {  # normalised column name -> the field it holds
@@ -68,6 +71,7 @@ def _normal(column: str) -> str:
 @register_profile
 class Gat1400(Profile):
     NAME = "gat1400"
+    SYSTEM = SYSTEM
     DESCRIPTION = "GA/T 1400 view-library face objects (pushed bodies, platform tables)"
     ANY_STORE = True
 
