@@ -142,3 +142,5 @@ def test_every_command_takes_quiet_and_json(command: list[str]) -> None:
     result = runner.invoke(app, [*command, "-h"])
     assert "-q, --quiet" in result.output
     assert re.search(r"^\s+--json\s+Print the result as JSON on stdout", result.output, re.M)
+    if "--workers" in result.output:
+        assert "Worker processes to use, 1 or more" in " ".join(result.output.split())

@@ -96,6 +96,15 @@ def test_english_report_has_english_headings_only(tmp_path: Path, sample_data: R
     assert f"Page 1 of {outputs.pages}" in text
 
 
+def test_a_count_of_one_is_singular_in_english(tmp_path: Path) -> None:
+    from report_samples import make_report_data
+
+    data = make_report_data(records=20, persons=4)
+    data.findings[0].count, data.findings[0].unit = 1, "persons"
+    text = pdf_text(render_report(data, tmp_path / "r.pdf", lang="en").pdf, first=2, last=2)
+    assert re.search(r"\s1 person\s", text) and "1 persons" not in text
+
+
 def test_bilingual_report_shows_both_languages(tmp_path: Path, sample_data: ReportData) -> None:
     outputs = render_report(sample_data, tmp_path / "report.pdf", lang="zh+en")
     text = pdf_text(outputs.pdf)
@@ -252,3 +261,19 @@ def test_a_webp_named_jpg_is_flagged_in_the_evidence_list(tmp_path: Path) -> Non
     text = pdf_text(outputs.pdf, layout=False).replace("\n", "")
     assert "扩展名与内容不符：扩展名为 .jpg，内容为 webp" in text
     assert re.search(r"扩展名与内容不符的检材\s*1", pdf_text(outputs.pdf, first=2, last=2))
+
+
+def test_chinese_punctuation_never_opens_a_line() -> None:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    import venue_audit.report.layout  # noqa: F401 - sets the line-breaking rule
+    from venue_audit.report.fonts import register_fonts
+
+    fonts = register_fonts("一二三四五，六七八九；")
+    style = ParagraphStyle("p", fontName=fonts.regular, fontSize=10, leading=12, wordWrap="CJK")
+    for text in ("一二三四五，六七八九", "一二三四五；六七八九"):
+        paragraph = Paragraph(text, style)
+        paragraph.wrap(50.5, 1000)  # room for five characters a line
+        lines = ["".join(words) for _, words in paragraph.blPara.lines]
+        assert len(lines) == 2 and lines[1][0] not in "，；", lines

@@ -111,6 +111,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "unit_items": ("{n} 处", "{n} locations"),
     "unit_stores": ("{n} 处", "{n}"),
     "unit_log_lines": ("{n} 条日志", "{n} log lines"),
+    # English singulars of the units above, used when the count is exactly one
+    "unit_persons_one": ("{n} 人", "{n} person"),
+    "unit_records_one": ("{n} 条记录", "{n} record"),
+    "unit_items_one": ("{n} 处", "{n} location"),
+    "unit_log_lines_one": ("{n} 条日志", "{n} log line"),
     "only_deleted": ("仅见于已删除可恢复数据的人数", "Persons only in deleted, recoverable data"),
     "face_images": ("人脸图像", "Face images"),
     "faces_in_images": ("图像中检出的人脸", "Faces detected in images"),
@@ -439,8 +444,8 @@ STRINGS: dict[str, tuple[str, str]] = {
         " {records} 人次，涉及不同自然人 {distinct} 人（{range}）；另有 {deleted} 人仅见于已删除但可恢复的数据"
         "（已删除可恢复记录 {deleted_records} 条）。",
         "The evidence of {venue} ({files} files, evidence-set SHA-256 beginning {digest}) holds "
-        "{records} capture records of {distinct} distinct persons ({range}); {deleted} more persons "
-        "appear only in deleted, recoverable data ({deleted_records} deleted records).",
+        "{records} capture records of {distinct} distinct persons ({range}); persons seen only in "
+        "deleted, recoverable data: {deleted} ({deleted_records} deleted records).",
     ),
     "conclusion_consent": (
         "经与同意记录核对：未取得单独同意 {no_consent} 人，撤回同意后仍保留 {withdrawn} 人，"
@@ -455,16 +460,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "conclusion_offsite": (
         "在 {stores} 处场所以外的存储中发现场所人脸信息 {copies} 条，人脸信息已被传输至场所以外。",
-        "{copies} records of the venue's face data were found in {stores} stores outside the venue: "
-        "the face data left the venue.",
+        "Stores outside the venue ({stores}) hold {copies} records of the venue's face data: the "
+        "face data left the venue.",
     ),
     "conclusion_verification": (
         "删除验证结论：{verdict}（残留 {residual} 项）。",
-        "Deletion verification: {verdict} ({residual} residual items).",
+        "Deletion verification: {verdict} (residual items: {residual}).",
     ),
     "conclusion_findings": (
         "共形成检验发现 {n} 项，其事实、证据位置与法律依据见“检验发现”部分；计数规则与检验过程见“检验方法”部分。",
-        "{n} findings are set out, with evidence pointers and legal basis, under Findings; the "
+        "Findings: {n}, each with its evidence pointers and legal basis under Findings; the "
         "counting rules and the examination process are under Method.",
     ),
     "signature": ("签名", "Signature"),

@@ -85,6 +85,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "{index} segment {slot}: offsets {start}–{end} outside the file",
     ),
     "hikvision.no_btree": ("{name}：无 HIKBTREE 签名", "{name}: no HIKBTREE signature"),
+    "hikvision.no_data_area": (
+        "主扇区给出的数据区（{blocks} 个、每个 {block_size} 字节、起于 {video_area}）不在本镜像内，已对整个镜像做雕刻恢复",
+        "master sector names no data block on this image ({blocks} blocks of {block_size} bytes "
+        "from {video_area}): the whole image is carved",
+    ),
     "dahua.no_fragments": ("超级块未给出任何数据片段", "superblock gives no fragments"),
     # -- NumPy arrays ------------------------------------------------------------------------
     "npy.bad_header": ("NumPy 数组文件头损坏或不完整，未读取", "damaged .npy header"),

@@ -21,15 +21,17 @@ Every JPEG in every fragment is carved by structure; it takes the channel of
 its fragment's descriptor and, as its time, the fragment's start (the
 picture lies between its start and end, both named in the locator; frame-level
 times are not read). Fragments no recording uses any more (free, or left over
-from an overwritten recording) still give their pictures. The log area is
-measured, not parsed: its record format is not public.
+from an overwritten recording) still give their pictures, and so does every
+byte outside the fragments the superblock names (a damaged superblock or
+partition table hides no picture; a fragment named twice gives its pictures
+once). The log area is measured, not parsed: its record format is not public.
 """
 
 from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
 from venue_audit.sources.base import (
@@ -41,7 +43,7 @@ from venue_audit.sources.base import (
     StoreFound,
     Yield,
 )
-from venue_audit.sources.cctv.disk_reading import carve_jpegs, read_at
+from venue_audit.sources.cctv.disk_reading import DiskCarver, outside_layout, read_at
 from venue_audit.sources.registry import register
 
 SIGNATURE = b"DHFS4.1"
@@ -51,6 +53,7 @@ SECTOR = 512
 DESCRIPTOR = struct.Struct("<BBHIIIIII4x")
 MAX_PARTITIONS = 16
 MAX_FRAGMENTS = 1 << 22
+MIN_FRAGMENT = 1 << 16  # a fragment smaller than this is a damaged superblock, not a layout
 SYSTEM = "Dahua NVR/DVR hard disk (DHFS4.1)"
 
 
@@ -107,6 +110,8 @@ def partitions(stream: BinaryIO) -> list[Partition]:
         # dhfs41.py reads the descriptor/video/count words with the first partition's
         # superblock offset for every partition; so does this reader
         words = read_at(stream, offset + superblock_of_first + 0x44, 12)
+        if len(words) < 12:
+            break
         descriptors, video, count = struct.unpack("<III", words)
         logs = struct.unpack_from("<I", head, 0xF8)[0]
         found.append(Partition(offset, packed_time(first), packed_time(last), block,
@@ -143,29 +148,34 @@ class DahuaDhfsReader(SourceReader):
             details: dict[str, Any] = {"system": SYSTEM, "version": "DHFS4.1",
                                        "partitions": len(parts)}
             yield StoreFound("dahua-dhfs", profile="dahua-nvr", details=details)
+            carver = DiskCarver(stream, item.size)
             for number, partition in enumerate(parts):
-                yield from self._partition(item, stream, number, partition, details)
+                yield from self._partition(item, carver, number, partition, details)
+            yield from outside_layout(item, carver, details, "fragment")
             yield StoreFound("dahua-dhfs", profile="dahua-nvr", details=details)
 
     def _partition(
-        self, item: Item, stream: BinaryIO, number: int, partition: Partition,
+        self, item: Item, carver: DiskCarver, number: int, partition: Partition,
         details: dict[str, Any],
     ) -> Iterator[Yield]:
-        if not partition.fragment_size or not partition.fragments:
+        if partition.fragment_size < MIN_FRAGMENT or not partition.fragments:
             yield Problem(f"{item.locator}, partition {number}", "superblock gives no fragments",
                           "dahua.no_fragments")
             return
-        all_fragments = fragments(stream, partition)
+        video = partition.offset + partition.video
+        on_disk = max(0, item.size - video) // partition.fragment_size + 1
+        partition = replace(partition, fragments=min(partition.fragments, on_disk))
+        all_fragments = fragments(carver.stream, partition)
         kinds: dict[str, int] = {}
         for fragment in all_fragments:
             name = {0: "free", 1: "first", 2: "following"}.get(fragment.type, "other")
             kinds[name] = kinds.get(name, 0) + 1
         pictures = 0
         for fragment in all_fragments:
-            start = partition.offset + partition.video + fragment.index * partition.fragment_size
+            start = video + fragment.index * partition.fragment_size
             if start >= item.size:
                 break
-            for offset, picture in carve_jpegs(stream, start, partition.fragment_size):
+            for offset, picture in carver.area(start, partition.fragment_size):
                 where = (f"{item.locator}@{offset} (partition {number}, fragment {fragment.index}"
                          + (f", channel {fragment.channel}" if fragment.channel else "")
                          + (f", {fragment.start} – {fragment.end}" if fragment.start else "")

@@ -38,7 +38,10 @@ Pictures: snapshots sit inside the data blocks among the video; where exactly
 and with what time is not publicly documented, so every JPEG in every data
 block is carved by structure. A picture in a block the index lists takes the
 block's channel (and its locator names the block's time range); a block the
-index no longer lists still gives its pictures, without a channel.
+index no longer lists still gives its pictures, without a channel. The rest
+of the image (everything outside the data blocks the master sector names) is
+carved too, so a damaged master sector or a disk formatted over an older
+layout hides no picture; those pictures have neither channel nor time.
 
 System log (``RATS`` records at the system-log offset; theAtropos4n6/
 HikvisionLogAnalyzer ``scripts/carving_utils.py``, commit
@@ -66,7 +69,7 @@ from venue_audit.sources.base import (
     StoreFound,
     Yield,
 )
-from venue_audit.sources.cctv.disk_reading import carve_jpegs, read_at
+from venue_audit.sources.cctv.disk_reading import DiskCarver, outside_layout, read_at
 from venue_audit.sources.registry import register
 
 SIGNATURE = b"HIKVISION@HANGZHOU"
@@ -78,6 +81,7 @@ PAGE_LIST_ENTRY = struct.Struct("<Q8x2s6xIIQ8x")
 ENTRY = struct.Struct("<8s2s6xIIQ8x")  # the channel is big-endian (hikparser reads it so)
 MARKER = b"\xff" * 8
 MAX_PAGES = 1 << 16
+MIN_BLOCK = 1 << 16  # a data block smaller than this is a damaged field, not a layout
 MAX_ENTRIES = 1 << 16
 SYSTEM = "Hikvision NVR/DVR hard disk (HIKVISION@HANGZHOU file system)"
 
@@ -309,15 +313,25 @@ class HikvisionDiskReader(SourceReader):
         entries: dict[int, BlockEntry],
         details: dict[str, Any],
     ) -> Iterator[Yield]:
+        carver = DiskCarver(stream, item.size)
         found = 0
         block_size = master.block_size
-        if not block_size or not master.video_area:
-            return
-        count = min(master.block_count, max(0, (item.size - master.video_area) // block_size))
+        count = 0
+        if block_size >= MIN_BLOCK and master.video_area:
+            count = min(master.block_count, max(0, (item.size - master.video_area) // block_size))
+        if not count:
+            yield Problem(
+                f"{item.locator}@{MASTER_OFFSET}",
+                f"master sector names no data block on this image ({master.block_count} blocks "
+                f"of {block_size} bytes from {master.video_area}): the whole image is carved",
+                "hikvision.no_data_area",
+                {"blocks": master.block_count, "block_size": block_size,
+                 "video_area": master.video_area},
+            )
         for number in range(count):
             start = master.video_area + number * block_size
             entry = entries.get(start)
-            for offset, picture in carve_jpegs(stream, start, block_size):
+            for offset, picture in carver.area(start, block_size):
                 where = f"{item.locator}@{offset} (data block {number}"
                 if entry is not None:
                     where += f", channel {entry.channel}, {_time(entry.start)} – {_time(entry.end)})"
@@ -331,3 +345,5 @@ class HikvisionDiskReader(SourceReader):
                 yield ImageFound(where, picture.data,
                                  camera=str(entry.channel) if entry is not None else None)
         details["carved_pictures"] = found
+        yield from outside_layout(item, carver, details, "data block")
+

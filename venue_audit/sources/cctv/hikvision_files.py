@@ -11,6 +11,8 @@ snapshots written back to back, with alignment padding) and the indexes
   from the index: a picture the index no longer lists (its record was
   overwritten) is still found; one the index lists gets its time from the
   record and its channel from the pack's file record.
+  A pack is read in windows (``disk_reading.carve_jpegs``): memory stays
+  bounded whatever its size.
 * Each recording segment the index lists for an ``.mp4`` file is offered to
   the video sampler with its start time and channel; a file with no index
   beside it is sampled whole.
@@ -23,6 +25,7 @@ the read-only opener; packs inside archives are read without one.
 
 from __future__ import annotations
 
+import bisect
 import io
 import os
 import stat
@@ -32,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 from venue_audit.acquire.items import open_evidence
-from venue_audit.recovery import carve
 from venue_audit.sources.base import (
     ImageFound,
     Item,
@@ -44,11 +46,11 @@ from venue_audit.sources.base import (
     Yield,
 )
 from venue_audit.sources.cctv import hikvision_index as index
+from venue_audit.sources.cctv.disk_reading import carve_jpegs
 from venue_audit.sources.registry import register
 
 SYSTEM = "Hikvision IP camera file storage (SD card / NAS)"
 MAX_INDEX_BYTES = 64 << 20
-MAX_PACK_BYTES = 1 << 30
 MPEG_PS_PACK = b"\x00\x00\x01\xba"
 TIME_SOURCE = "hikvision {name} (camera clock)"
 
@@ -73,6 +75,16 @@ def sibling(item: Item, names: tuple[str, ...]) -> tuple[str, bytes] | None:
 def index_version(header: index.IndexHeader) -> str:
     """The storage's version as the report names it: the index header's version field."""
     return f"index v{header.version}"
+
+
+def _record_at(
+    records: list[index.PictureRecord], starts: list[int], offset: int
+) -> index.PictureRecord | None:
+    """The index record (sorted by start) whose byte range holds ``offset``."""
+    at = bisect.bisect_right(starts, offset) - 1
+    if at >= 0 and offset < records[at].end_offset:
+        return records[at]
+    return None
 
 
 def _channel(records: list[index.FileRecord], file_index: int) -> str | None:
@@ -139,42 +151,32 @@ class HikvisionPictureReader(SourceReader):
         return bool(match) and match[2].lower() == "pic"
 
     def read(self, item: Item, context: ScanContext) -> Iterator[Yield]:
-        if item.size > MAX_PACK_BYTES:
-            yield Problem(
-                item.locator,
-                f"{item.size} bytes: larger than the pack limit, not read",
-                "hikvision.pack_too_large",
-                {"size": item.size},
-            )
-            return
         pack = int(index.PACK_NAME.match(item.name)[1])  # type: ignore[index]
         records, channel, source, version = self._index(item, pack)
-        data = item.read()
-        pictures = [c for c in carve(data, name=item.name, templates=False) if c.kind == "jpeg"]
-        yield StoreFound(
-            "hikvision-pic",
-            profile="hikvision-sd",
-            details={"system": SYSTEM, "version": version, "pictures": len(pictures),
-                     "indexed": len(records), "index": source},
-        )
+        details: dict[str, Any] = {"system": SYSTEM, "version": version, "pictures": 0,
+                                   "indexed": len(records), "index": source}
+        yield StoreFound("hikvision-pic", profile="hikvision-sd", details=details)
         listed = set()
-        for picture in pictures:
-            record = next(
-                (r for r in records if r.start_offset <= picture.offset < r.end_offset), None
-            )
-            where = f"{item.locator}@{picture.offset}"
-            if not picture.validated:
-                yield Problem(where, "JPEG in the pack does not decode", "cctv.jpeg_undecodable")
-                continue
-            if record is not None:
-                listed.add(record.number)
-            yield ImageFound(
-                where,
-                picture.data,
-                captured_at=index.device_time(record.start) if record else None,
-                captured_at_source=TIME_SOURCE.format(name=source) if record else None,
-                camera=channel,
-            )
+        records.sort(key=lambda r: r.start_offset)
+        starts = [r.start_offset for r in records]
+        with item.open() as stream:  # one window in memory, whatever the pack's size
+            for offset, picture in carve_jpegs(stream, 0, item.size):
+                details["pictures"] += 1
+                record = _record_at(records, starts, offset)
+                where = f"{item.locator}@{offset}"
+                if not picture.validated:
+                    yield Problem(where, "JPEG in the pack does not decode", "cctv.jpeg_undecodable")
+                    continue
+                if record is not None:
+                    listed.add(record.number)
+                yield ImageFound(
+                    where,
+                    picture.data,
+                    captured_at=index.device_time(record.start) if record else None,
+                    captured_at_source=TIME_SOURCE.format(name=source) if record else None,
+                    camera=channel,
+                )
+        yield StoreFound("hikvision-pic", profile="hikvision-sd", details=details)
         for record in records:
             if record.number not in listed:
                 yield Problem(
