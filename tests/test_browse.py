@@ -163,7 +163,7 @@ class BrowseRun:
     """``venue-audit browse --json`` run as a script does; whatever it started is stopped after."""
 
     def __init__(self, case: Case) -> None:
-        command = ["browse", str(case.directory), "--port", str(_free_port()), "--json"]
+        command = ["browse", str(case.directory), "--port", str(_free_port()), "-q", "--json"]
         self.process = subprocess.Popen(
             [sys.executable, "-m", "venue_audit.cli", *command],
             stdout=subprocess.PIPE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -373,3 +374,107 @@ def test_verify_deletion_that_crashes_is_an_internal_error_not_residue(
     assert result.exit_code == EXIT_INTERNAL, result.output
     assert "internal error in" in result.stderr and "after-scan on fire" in result.stderr
     assert custody_actions(case_dir)[-1] == "failed"
+
+
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        (["--consent", "{tmp}/missing.csv"], ["missing.csv", "No such file"]),
+        (["--consent", "{tmp}/no-times.csv"], ["no-times.csv", "no signed-time column"]),
+        (["--policy", "{tmp}/missing.toml"], ["missing.toml"]),
+        (["--policy", "{tmp}/broken.toml"], ["broken.toml", "Invalid value"]),
+    ],
+    ids=["missing register", "register without times", "missing policy", "broken policy"],
+)
+def test_audit_reads_the_consent_register_and_policy_before_a_case_is_made(
+    option: list[str], words: list[str], export: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "no-times.csv").write_text("name,phone\n张三,13800138000\n", encoding="utf-8")
+    (tmp_path / "broken.toml").write_text("retention_days = [\n", encoding="utf-8")
+    case_dir = tmp_path / "case"
+    given = [word.format(tmp=tmp_path) for word in option]
+    result = run("audit", export, "--case", case_dir, *NEW_CASE, "--as-of", "2024-06-30", *given)
+    refused(result, *words)
+    assert not case_dir.exists()
+
+
+@pytest.mark.parametrize(
+    ("option", "words"),
+    [
+        (["--zip-password-file", "{tmp}/missing.txt"], ["password file", "missing.txt"]),
+        (["--encoder", "tensorflow"], ["--encoder tensorflow", "auto, onnx, numpy, dlib"]),
+        (["--min-face-size", "3"], ["--min-face-size 3", "give 8 to"]),
+        (["--min-face-size", "5000"], ["--min-face-size 5000", "give 8 to"]),
+        (["--dask-scheduler", "nonsense"], ["--dask-scheduler 'nonsense'", "tcp://HOST:PORT"]),
+        (["--dask-scheduler", "tcp://127.0.0.1:{closed}"], ["nothing answers there"]),
+    ],
+    ids=[
+        "missing password file", "unknown encoder", "tiny face", "huge face",
+        "scheduler address", "scheduler not running",
+    ],
+)  # fmt: skip
+def test_scan_options_are_refused_before_the_scan_starts(
+    option: list[str], words: list[str], scanned: Path, tmp_path: Path
+) -> None:
+    if "--dask-scheduler" in option:
+        pytest.importorskip("distributed")
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    case_dir = copy_of(scanned, tmp_path)
+    events = custody_actions(case_dir)
+    given = [word.format(tmp=tmp_path, closed=closed) for word in option]
+    refused(run("scan", case_dir, "-q", *given), *words)
+    assert custody_actions(case_dir) == events
+
+
+def acquire_one_more_picture(case_dir: Path, tmp_path: Path) -> None:
+    more = tmp_path / "more"
+    more.mkdir()
+    shutil.copy(TEST_FACES / "biden" / "1.jpg", more / "CH02_20240316093000.jpg")
+    assert run("acquire", case_dir, more, "-q").exit_code == 0
+
+
+def test_a_report_after_new_evidence_refuses_until_it_is_scanned_and_assessed_again(
+    assessed: Path, tmp_path: Path
+) -> None:
+    case_dir = copy_of(assessed, tmp_path)
+    acquire_one_more_picture(case_dir, tmp_path)
+    refused(run("report", case_dir), "has evidence that was not scanned yet", "venue-audit scan")
+    refused(run("consent", case_dir), "has evidence that was not scanned yet")
+    assert run("scan", case_dir, "-q", "-w", "1").exit_code == 0
+    refused(run("report", case_dir), "was rescanned after its assessment", "venue-audit consent")
+    assert not (case_dir / "report").exists()
+
+
+def test_a_scan_that_did_not_finish_is_named_with_the_command_that_resumes_it(
+    scanned: Path, tmp_path: Path
+) -> None:
+    from venue_audit.case import Case
+
+    case_dir = copy_of(scanned, tmp_path)
+    acquire_one_more_picture(case_dir, tmp_path)
+    Case(case_dir).log("scan.start", {"items": 1}, ["venue-audit", "scan"])  # then killed
+    refused(
+        run("consent", case_dir, "--as-of", "2024-06-30"),
+        "has a scan that did not finish",
+        "it resumes",
+    )
+    refused(run("export", case_dir), "has a scan that did not finish")
+
+
+@pytest.mark.parametrize(
+    ("font", "words"),
+    [("missing.ttf", ["missing.ttf", "does not exist"]), ("notes.txt", ["cannot be embedded"])],
+    ids=["missing font", "not a font"],
+)
+def test_report_with_a_font_it_cannot_embed_writes_nothing(
+    font: str, words: list[str], assessed: Path, tmp_path: Path
+) -> None:
+    case_dir = copy_of(assessed, tmp_path)
+    (tmp_path / "notes.txt").write_text("not a font\n")
+    events = custody_actions(case_dir)
+    out = tmp_path / "out" / "report.pdf"
+    refused(run("report", case_dir, "--out", out, "--font", tmp_path / font), *words)
+    assert not out.parent.exists()
+    assert custody_actions(case_dir) == events

@@ -29,6 +29,7 @@ from venue_audit.offsite import mark_offsite
 from venue_audit.preflight import (
     judged_at,
     require_case_folder,
+    require_consent_inputs,
     require_output_file,
     require_sources,
     require_within_sources,
@@ -115,9 +116,13 @@ def check_request(request: AuditRequest) -> date:
     if request.to_delete is not None and request.to_delete.suffix.lower() not in (".csv", ".xlsx"):
         raise UsageError(f"--to-delete {request.to_delete}: write the list as .csv or .xlsx")
     if (request.case_dir / "case.db").exists():
-        return judged_at(request.as_of, request.policy, Case(request.case_dir).info.as_of)
-    day = judged_at(request.as_of, request.policy)
-    check_case_info(request.case_info or CaseInfo("", "", []))
+        info = Case(request.case_dir).info
+        day = judged_at(request.as_of, request.policy, info.as_of)
+    else:
+        info = request.case_info or CaseInfo("", "", [])
+        day = judged_at(request.as_of, request.policy)
+        check_case_info(info)
+    require_consent_inputs(request.consent_log, request.policy, request.links, info.tz)
     return day
 
 

@@ -3,8 +3,8 @@
 A mistake found after thirteen seconds of hashing leaves a half-built case and a confused
 examiner; found first, it costs nothing. These functions raise
 :class:`~venue_audit.errors.UsageError` with one sentence naming the option and the fix.
-The checks of the examiner's own input files (consent register, policy, certificate) and of
-output paths live with the code that reads or writes them.
+The examiner's own input files (consent register, policy, certificate) are checked by
+reading them with the code that reads them for real, so the check and the use cannot differ.
 """
 
 from __future__ import annotations
@@ -141,3 +141,26 @@ def require_within_sources(marked: Iterable[Path], sources: Iterable[Path | str]
                 f"--offsite {path} is not one of the sources nor inside one; name it as a "
                 "source too, so it is acquired"
             )
+
+
+def require_consent_inputs(
+    consent_log: Path | None,
+    policy_file: Path | None,
+    links: Iterable[tuple[str, str]] = (),
+    tz: str | None = None,
+) -> None:
+    """The consent register and the policy read as the assess stage will read them, and every
+    ``--link`` names a column of the register: a mistake in either is refused before
+    acquisition and scan, not after them with a half-built case."""
+    if policy_file is not None:
+        from venue_audit.consent.policy import ConsentPolicy
+
+        ConsentPolicy.from_toml(policy_file)
+    if consent_log is None:
+        return
+    from venue_audit.consent import load_consent_log
+
+    log = load_consent_log(consent_log, tz=tz)
+    for person_kind, column in links:
+        if column not in log.headers:
+            raise UsageError(f"--link {person_kind}={column}: the log has no column {column!r}")

@@ -5,7 +5,8 @@ outputs written into the evidence (1), ``report`` moving access times (2), two
 scans of one case at once (3), an evidence path over 4,096 bytes stopping the
 report with a LayoutError (6), a FIFO as consent register hanging (7), a case
 database edited by hand or a broken custody chain still reported (8), and the
-case acquired as its own evidence (10). One export with four real faces, two of
+case acquired as its own evidence (10); verify-deletion reads an after-state
+without moving its access times either. One export with four real faces, two of
 them under paths longer than a page, goes through every command from
 ``case new`` to ``report`` and ``custody --verify``; each command is run in its own
 interpreter with the resident memory of its whole process tree sampled, and
@@ -63,6 +64,7 @@ def step(*args: str, code: int = 0) -> Measured:
     assert "Traceback" not in done.stderr, (args[:2], done.stderr[-3000:])
     assert done.peak_rss < GIB, (args[:2], done.peak_rss)
     assert done.seconds < STEP_SECONDS, (args[:2], done.seconds)
+    print(f"{' '.join(args[:1])}: {done.peak_rss >> 20} MiB, {done.seconds:.0f} s")  # seen with -s
     return done
 
 
@@ -77,6 +79,7 @@ def test_hostile_command_lines_leave_the_evidence_alone_and_count_every_face(
 ) -> None:
     export = tmp_path / "export"
     expected = build(export)
+    shutil.copytree(export, tmp_path / "after" / "export")  # the after-state of a deletion
     age_atimes(export)
     before = evidence_state(export)
     case, elsewhere = tmp_path / "case", tmp_path / "other-case"
@@ -147,6 +150,16 @@ def test_hostile_command_lines_leave_the_evidence_alone_and_count_every_face(
     with (report.parent / "manifest.csv").open(encoding="utf-8-sig") as handle:
         listed = "\n".join(",".join(row) for row in csv.reader(handle))
     assert MEMBER in listed and DEEP in listed  # ... and whole in the annex
+
+    # verification reads the after-state through the same opener: its access times stay too
+    after = tmp_path / "after" / "export"  # copied before the export's atimes were aged
+    (after / "day1" / "b.jpg").unlink()  # deleted as ordered; the other three remain
+    age_atimes(after)
+    after_before = evidence_state(after)
+    done = step("verify-deletion", str(case), str(after), "--json", "--workers", "1", code=1)
+    verdict = json.loads(done.stdout)
+    assert (verdict["totals"]["records"], verdict["totals"]["gone"]) == (4, 1), verdict["totals"]
+    assert evidence_state(after) == after_before
 
     # 8. a case database edited by hand, a broken custody chain: exit 3, no report
     edited, broken = tmp_path / "edited", tmp_path / "broken"

@@ -261,3 +261,19 @@ def test_a_webp_named_jpg_is_flagged_in_the_evidence_list(tmp_path: Path) -> Non
     text = pdf_text(outputs.pdf, layout=False).replace("\n", "")
     assert "扩展名与内容不符：扩展名为 .jpg，内容为 webp" in text
     assert re.search(r"扩展名与内容不符的检材\s*1", pdf_text(outputs.pdf, first=2, last=2))
+
+
+def test_chinese_punctuation_never_opens_a_line() -> None:
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    import venue_audit.report.layout  # noqa: F401 - sets the line-breaking rule
+    from venue_audit.report.fonts import register_fonts
+
+    fonts = register_fonts("一二三四五，六七八九；")
+    style = ParagraphStyle("p", fontName=fonts.regular, fontSize=10, leading=12, wordWrap="CJK")
+    for text in ("一二三四五，六七八九", "一二三四五；六七八九"):
+        paragraph = Paragraph(text, style)
+        paragraph.wrap(50.5, 1000)  # room for five characters a line
+        lines = ["".join(words) for _, words in paragraph.blPara.lines]
+        assert len(lines) == 2 and lines[1][0] not in "，；", lines

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -14,12 +15,59 @@ from venue_audit.cli.app import app, console, open_case
 from venue_audit.cli.options import AsJson, CaseDir, Quiet, Workers
 from venue_audit.cli.output import print_json
 from venue_audit.cli.progress import StageProgress
+from venue_audit.errors import UsageError
+
+if TYPE_CHECKING:
+    from venue_audit.faces import EngineConfig
 
 
 def _passwords(path: Path | None) -> tuple[str, ...]:
     from venue_audit.user_files import read_password_file
 
     return read_password_file(path) if path is not None else ()
+
+
+def _engine(min_face_size: int, encoder: str) -> EngineConfig:
+    """The face engine's settings, refused as options before any work (not as a crash later)."""
+    from venue_audit.faces import EngineConfig
+
+    try:
+        return EngineConfig(min_face_size=min_face_size, encoder=encoder)
+    except ValueError as error:
+        if "encoder" in str(error):
+            raise UsageError(f"--encoder {encoder}: {error}") from None
+        side = EngineConfig().photo_max_side
+        if not side:
+            raise UsageError(f"--min-face-size {min_face_size}: give 8 pixels or more") from None
+        raise UsageError(
+            f"--min-face-size {min_face_size}: give 8 to {side // 4} pixels "
+            f"(photos are analysed at up to {side} pixels a side)"
+        ) from None
+
+
+def _scheduler(address: str | None) -> str | None:
+    """A Dask scheduler address as distributed parses it (``tcp://HOST:PORT``), answering."""
+    if address is None:
+        return None
+    try:
+        from distributed.comm.addressing import parse_address, parse_host_port
+    except ImportError:
+        raise UsageError("--dask-scheduler needs Dask: pip install 'venue-audit[dask]'") from None
+    try:
+        scheme, location = parse_address(address)
+        host, port = parse_host_port(location) if scheme in ("tcp", "tls") else (None, None)
+    except ValueError as error:
+        raise UsageError(
+            f"--dask-scheduler {address!r}: {error}; write it as tcp://HOST:PORT"
+        ) from None
+    if host is not None:
+        try:
+            socket.create_connection((host, port), timeout=5).close()
+        except OSError as error:
+            raise UsageError(
+                f"--dask-scheduler {address}: nothing answers there ({error.strerror or error})"
+            ) from None
+    return address
 
 
 @app.command("scan")
@@ -64,17 +112,16 @@ def scan_command(
 
     Example: venue-audit scan ./case-001 --workers 2
     """
-    from venue_audit.faces import EngineConfig
     from venue_audit.scan import ScanOptions, count_faces, scan
 
-    case = open_case(case_dir)
-    require_acquired(case)
     options = ScanOptions(
         workers=workers or 0,
-        engine=EngineConfig(min_face_size=min_face_size, encoder=encoder),
-        dask_scheduler=dask_scheduler,
+        engine=_engine(min_face_size, encoder),
+        dask_scheduler=_scheduler(dask_scheduler),
         zip_passwords=_passwords(zip_password_file),
     )
+    case = open_case(case_dir)
+    require_acquired(case)
     with StageProgress(quiet) as shown:
         shown.stage("scan")
         run = scan(case, options, progress=shown.update, command=sys.argv)

@@ -12,16 +12,24 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
+from reportlab.lib import colors, textsplit
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import paragraph as reportlab_paragraph
 
 from venue_audit.report import i18n, rules
 from venue_audit.report.fonts import ReportFonts
 from venue_audit.report.model import FindingSection, ReportData
+
+# Chinese line breaking: reportlab's characters that may not open a line are the Japanese
+# ones; the full-width Chinese punctuation joins them, so "，" or "；" never starts a line.
+CANNOT_START_A_LINE = "，；：！？》”’"
+for _splitter in (textsplit, reportlab_paragraph):  # one-run and multi-run paragraphs
+    if CANNOT_START_A_LINE not in _splitter.ALL_CANNOT_START:
+        _splitter.ALL_CANNOT_START += CANNOT_START_A_LINE
 
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
