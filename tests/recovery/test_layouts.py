@@ -125,14 +125,19 @@ def test_without_rowid_rows_are_rebuilt_from_their_index_cells(tmp_path, page_si
     """A WITHOUT ROWID table is an index b-tree: cells carry no rowid, the key comes first. A
     freeblock header takes the payload length, header size and the first two serial types;
     the two lost lengths are rebuilt only when exactly one split fits what the live rows show,
-    otherwise the row is left out rather than guessed."""
+    otherwise the row is left out rather than guessed (measured: 3-4 of 40 rows). The root page
+    that split into an interior page still holds its leaf days' cells in its free space: read
+    too."""
     rows = people()
     deleted = set(random.Random(3).sample(range(1, 301), 40))
     data = build(tmp_path / "w.db", PERSON + " WITHOUT ROWID", rows, sorted(deleted), [
         f"PRAGMA page_size={page_size}", f'PRAGMA encoding="{encoding}"'])
+    survivors = {r[0] for r in rows if r[0] in deleted
+                 and record_survives(data, r, codec(encoding), page_size, index=True)}
+    assert len(survivors) == 40
     report = recover_sqlite(data)
     records = assert_exact(report, rows, deleted, set(), id_may_be_lost=False)
-    assert len(records) >= 20
+    assert len(records) >= len(survivors) - 4
     assert all(rec.complete and rec.rowid is None for rec in records)
     assert report.live_rows == 300 - 40 + 1
 
