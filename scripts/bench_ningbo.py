@@ -129,14 +129,20 @@ def _image(path: str):  # type: ignore[no-untyped-def]
 
 
 def _write_range(root: str, sources: list[Source], start: int, stop: int, count: int) -> list[str]:
+    """Crops ``start`` to ``stop``; a crop already there is kept (each crop depends only on
+    its index, so an interrupted generation resumes to the same store)."""
     persons = []
     for index in range(start, stop):
         rng = random.Random(index)
         source = sources[rng.randrange(len(sources))]
-        target = Path(root) / capture_name(index, count)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(make_crop(source, rng))
         persons.append(source.person)
+        target = Path(root) / capture_name(index, count)
+        if target.exists():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial = target.with_suffix(".part")
+        partial.write_bytes(make_crop(source, rng))
+        partial.replace(target)
     return persons
 
 
@@ -164,7 +170,16 @@ def prepared_store(store: Path, count: int) -> dict[str, str]:
         if saved["count"] == count:
             return saved["truth"]
         shutil.rmtree(store, ignore_errors=True)
-    sources = face_sources()
+    # The labelled faces found once per store, so that a generation stopped midway resumes
+    # without searching them again.
+    found = store.parent / f"{store.name}.sources.json"
+    if found.exists():
+        sources = [
+            Source(s["path"], s["person"], tuple(s["box"])) for s in json.loads(found.read_text())
+        ]
+    else:
+        sources = face_sources()
+        found.write_text(json.dumps([s.__dict__ for s in sources]))
     print(
         f"generating {count:,} crops from {len(sources)} labelled pictures into {store}", flush=True
     )

@@ -144,3 +144,11 @@ def test_every_command_takes_quiet_and_json(command: list[str]) -> None:
     assert re.search(r"^\s+--json\s+Print the result as JSON on stdout", result.output, re.M)
     if "--workers" in result.output:
         assert "Worker processes to use, 1 or more" in " ".join(result.output.split())
+
+
+def test_range_notes_leave_the_help_but_the_rest_of_a_default_stays() -> None:
+    from venue_audit.cli.app import _without_range_notes
+
+    assert _without_range_notes("Port.  [default: 8001; 1<=x<=65535]") == "Port.  [default: 8001]"
+    assert _without_range_notes("Workers.  [x>=1]") == "Workers."
+    assert _without_range_notes("List.  [default: 待删除清单.xlsx]") == "List.  [default: 待删除清单.xlsx]"

@@ -461,3 +461,20 @@ def test_a_scan_that_did_not_finish_is_named_with_the_command_that_resumes_it(
         "it resumes",
     )
     refused(run("export", case_dir), "has a scan that did not finish")
+
+
+@pytest.mark.parametrize(
+    ("font", "words"),
+    [("missing.ttf", ["missing.ttf", "does not exist"]), ("notes.txt", ["cannot be embedded"])],
+    ids=["missing font", "not a font"],
+)
+def test_report_with_a_font_it_cannot_embed_writes_nothing(
+    font: str, words: list[str], assessed: Path, tmp_path: Path
+) -> None:
+    case_dir = copy_of(assessed, tmp_path)
+    (tmp_path / "notes.txt").write_text("not a font\n")
+    events = custody_actions(case_dir)
+    out = tmp_path / "out" / "report.pdf"
+    refused(run("report", case_dir, "--out", out, "--font", tmp_path / font), *words)
+    assert not out.parent.exists()
+    assert custody_actions(case_dir) == events

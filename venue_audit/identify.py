@@ -14,6 +14,7 @@ kept but flagged, so ``persons.distinct`` counts live data only (DESIGN.md).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -48,12 +49,22 @@ class IdentifyResult:
     linked_across_spaces: int = 0  # groups of different spaces joined by evidence keys
 
 
+@functools.cache
+def _product_wide_profiles() -> frozenset[str]:
+    """Products whose person keys name one person in every one of their stores."""
+    from venue_audit.sources.profiles.registry import profiles
+
+    return frozenset(p.NAME for p in profiles() if p.PRODUCT_WIDE_PERSON_KEYS)
+
+
 def _evidence_keys(face: dict[str, Any], faces_per_artifact: dict[int, int]) -> list[tuple]:
     """What the evidence says about whose face this is: a person key, a one-face record."""
     keys: list[tuple] = []
     key = face["person_key"]
     if key and GLOBAL_ID.fullmatch(str(key)):  # a UUID names one person in every store
         keys.append(("person", str(key).lower()))
+    elif key and face.get("profile") in _product_wide_profiles():  # a PhotoPrism subject UID
+        keys.append(("person", face["profile"], str(key)))
     elif key:  # "V1001", "1": only within its own store
         keys.append(("person", face["store_id"], key))
     if faces_per_artifact[face["artifact_id"]] == 1:
@@ -113,7 +124,8 @@ def identify(case: Case, command: list[str] | None = None) -> IdentifyResult:
     faces = list(
         case.db.query(
             "select f.id, f.artifact_id, f.embedding, f.space, a.person_key, a.store_id, a.record_key, a.deleted,"
-            " a.captured_at from faces f join artifacts a on a.id = f.artifact_id order by f.id"
+            " a.captured_at, s.profile from faces f join artifacts a on a.id = f.artifact_id"
+            " left join stores s on s.id = a.store_id order by f.id"
         )
     )
     faces_per_artifact: dict[int, int] = defaultdict(int)

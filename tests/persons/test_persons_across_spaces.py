@@ -73,3 +73,23 @@ def test_photoprism_centroids_and_markers_are_one_person_per_subject(tmp_path: P
     sqlite_db(root / "photoprism/storage/index.db", spec)
     _, result = _identified(tmp_path, root)
     assert result.distinct == 3  # obama, biden, and the stranger nobody named
+
+
+def test_photoprism_cached_crops_are_their_markers_people(tmp_path: Path) -> None:
+    """Crops (dlib space) name no subject: each is linked through its marker's thumb."""
+    spec, truth = test_photoprism.tables(seed=5)
+    root = tmp_path / "export"
+    sqlite_db(root / "photoprism/storage/index.db", spec)
+    faces = {"obama": "obama", "biden": "biden", None: "rose_leslie"}  # the stranger's real face
+    for index, (name, thumb) in enumerate(truth["thumbs"]):
+        digest, area = thumb.split("-")
+        folder = f"photoprism/storage/cache/thumbnails/{digest[0]}/{digest[1]}/{digest[2]}"
+        write(root / folder / f"{digest}_160x160_crop_{area}.jpg", crop(faces[name], index))
+    case, result = _identified(tmp_path, root)
+    spaces = {row["space"] for row in case.db.query("select distinct space from faces")}
+    assert len(spaces) == 2  # dlib for the crops, FaceNet for the templates
+    assert len(truth["thumbs"]) == 6
+    # obama (3 crops), biden (2) and the stranger (1), each with their markers and centroid
+    assert result.distinct == 3
+    assert result.linked_across_spaces == 3
+    assert result.lower_bound <= 3 <= result.interval[1]

@@ -17,6 +17,7 @@ from venue_audit.sources.profiles.photoprism import uid_time
 
 SUBJECTS = {"obama": "jsmz0a1b2c3d4e5f", "biden": "jsmz0a1b2c3d4e60"}
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
+AREA = "1360dc06408c"  # x 0.31, y 0.22, w 0.1, h 0.14
 
 
 def base36(number: int) -> str:
@@ -49,16 +50,21 @@ def tables(seed: int) -> tuple[list, dict]:
     # 6 face markers (3 obama, 2 biden, 1 unknown), 1 invalid face marker, 1 label marker: 6 faces
     plan = [("obama", 0, 0), ("obama", 0, 0), ("obama", 0, 0), ("biden", 0, 0), ("biden", 0, 0),
             (None, 0, 0), ("obama", 1, 0), ("obama", 0, 1)]
+    thumbs = []
     for n, (name, invalid, label) in enumerate(plan):
         at = datetime(2024, 11, 2 + n, 14, 30, 5, tzinfo=UTC)
         marker_uid = uid("m", at, rng)
         embeddings = json.dumps([vectors.sample(name or "stranger")])
+        # crop.Area.Thumb: the file's SHA-1 and the box as %03x of int(x·1000), y, w, h
+        thumb = f"{hashlib.sha1(f'{seed}-{n}'.encode()).hexdigest()}-{AREA}"
         markers.append([
             marker_uid, uid("f", at, rng), "label" if label else "face", "image", SUBJECTS.get(name, ""),
-            invalid, blob(embeddings), 0.31, 0.22, 0.1, 0.14, at.strftime("%Y-%m-%d %H:%M:%S"),
+            invalid, blob(embeddings), 0.31, 0.22, 0.1, 0.14, thumb, at.strftime("%Y-%m-%d %H:%M:%S"),
         ])
         if not invalid and not label:
-            expected.append((SUBJECTS.get(name), uid_time(marker_uid)))
+            # a marker nobody named keeps its thumb as its key: its cached crop is the same face
+            expected.append((SUBJECTS.get(name) or thumb, uid_time(marker_uid)))
+            thumbs.append((name, thumb))
     subjects = [[uid_, "person", name] for name, uid_ in SUBJECTS.items()]
     spec = [
         ("faces", "id VARBINARY(64) NOT NULL, face_src VARBINARY(8), subj_uid VARBINARY(42), samples INT, "
@@ -66,13 +72,14 @@ def tables(seed: int) -> tuple[list, dict]:
          ["id", "face_src", "subj_uid", "samples", "embedding_json", "created_at"], faces),
         ("markers", "marker_uid VARBINARY(42) NOT NULL, file_uid VARBINARY(42), marker_type VARBINARY(8), "
          "marker_src VARBINARY(8), subj_uid VARBINARY(42), marker_invalid TINYINT(1), "
-         "embeddings_json MEDIUMBLOB, x FLOAT, y FLOAT, w FLOAT, h FLOAT, created_at DATETIME",
+         "embeddings_json MEDIUMBLOB, x FLOAT, y FLOAT, w FLOAT, h FLOAT, thumb VARBINARY(128), "
+         "created_at DATETIME",
          ["marker_uid", "file_uid", "marker_type", "marker_src", "subj_uid", "marker_invalid",
-          "embeddings_json", "x", "y", "w", "h", "created_at"], markers),
+          "embeddings_json", "x", "y", "w", "h", "thumb", "created_at"], markers),
         ("subjects", "subj_uid VARBINARY(42) NOT NULL, subj_type VARBINARY(8), subj_name VARCHAR(160)",
          ["subj_uid", "subj_type", "subj_name"], subjects),
     ]
-    return spec, {"markers": expected}
+    return spec, {"markers": expected, "thumbs": thumbs}
 
 
 FORMS = ["photoprism/storage/index.db", "mariadb/photoprism.sql"]

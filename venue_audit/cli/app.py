@@ -182,7 +182,7 @@ def _argument_name(param: Any) -> str:
 
 
 # Click's range notation ("[x>=1]", "[default: 8001; 1<=x<=65535]"): the help says it in words
-RANGE_NOTE = re.compile(r";? ?(?:-?\d+<=?)?x(?:[<>]=?-?\d+)?(?=\])")
+RANGE_NOTE = re.compile(r";? ?(?:-?\d+<=?x(?:<=?-?\d+)?|x[<>]=?-?\d+)(?=\])")
 
 
 def _without_range_notes(help_text: str) -> str:

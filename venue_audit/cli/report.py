@@ -63,12 +63,15 @@ def report_command(
     Example: venue-audit report ./case-001 --out ./case-001/report.pdf --sign examiner.p12
     """
     from venue_audit.report import report_case
+    from venue_audit.report.fonts import FONT_ENV, register_fonts
     from venue_audit.report.person_annexes import SEALED_DIR, SEALED_HASHES
     from venue_audit.report.sign import load_signer
 
     parse_day(as_of)
     if out is not None:
         require_output_file(out, "--out")
+    if font is not None or os.environ.get(FONT_ENV):
+        register_fonts(font_file=font)  # a font that cannot be embedded is refused here
     case = open_case(case_dir)
     require_assessed(case)
     password = None

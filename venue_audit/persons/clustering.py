@@ -160,9 +160,14 @@ def describe_method(config: ClusteringConfig, index_kind: str) -> str:
             f"{config.merge_threshold:g}. "
         )
     if index_kind.startswith("kmeans") and config.refine > 0:
+        searches = (
+            "One further k-NN search"
+            if config.refine == 1
+            else f"Up to {config.refine} further k-NN searches"
+        )
         text += (
-            f"Up to {config.refine} further k-NN searches among the centroids of the persons "
-            "found add the pairs the approximate search missed. "
+            f"{searches} among the centroids of the persons found "
+            f"add{'s' if config.refine == 1 else ''} the pairs the approximate search missed. "
         )
     text += f"Seed {config.seed}."
     if not config.merge_by_distance:
@@ -236,7 +241,7 @@ def cluster_space(
     n_fragments = int(start.max()) + 1
     if config.merge_by_distance:
         merged = agglomerate(space_x, start, cand_a, cand_b, merge_t, impostor)
-        groups, nearest_other = merged.labels, merged.nearest_other
+        groups, nearest_other = _renumbered(merged.labels, merged.nearest_other)
     else:
         groups, nearest_other = start, np.full(n_fragments, np.inf)
     searches = config.refine if graph.index_kind != "exact" and config.merge_by_distance else 0
@@ -248,10 +253,10 @@ def cluster_space(
         extra_a, extra_b = _person_pairs(space_x, groups, reach, config, config.seed + 1 + round_)
         cand_a = np.concatenate([cand_a, extra_a])
         cand_b = np.concatenate([cand_b, extra_b])
-        before = int(np.unique(groups).size)
+        before = nearest_other.size
         merged = agglomerate(space_x, groups, cand_a, cand_b, merge_t, impostor)
-        groups, nearest_other = merged.labels, merged.nearest_other
-        if int(np.unique(groups).size) == before:
+        groups, nearest_other = _renumbered(merged.labels, merged.nearest_other)
+        if nearest_other.size == before:
             break
     if impostor is not None:
         # Evidence keys join the groups the faces were found in, not the two faces alone: a
@@ -303,6 +308,13 @@ def cluster_space(
             "fragments_before_merge": n_fragments,
         },
     )
+
+
+def _renumbered(labels: np.ndarray, nearest_other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Groups numbered 0..G-1 (the agglomeration names them by a surviving face), so that the
+    next round's statistics are sized by groups, not faces (1M faces: 1 GB of float64 sums)."""
+    present, dense = np.unique(labels, return_inverse=True)
+    return dense.ravel().astype(np.int64), nearest_other[present]
 
 
 def _joined_by_keys(

@@ -32,7 +32,10 @@ class ClusteringConfig:
     exact_limit: int = 20_000
     tables: int = 3
     probes: int = 4
-    refine: int = 3  # approximate graph only: rounds of search among the persons found
+    # Approximate graph only: rounds of search among the persons found. On 100k planted faces
+    # (3 partitions) a first round changed 0.1 % of the groups and F1 not at all, and each round
+    # costs ~15 % of the clustering: one round is kept as the repair.
+    refine: int = 1
     cells: int | None = None
     seed: int = 0
     calibrated: bool = True

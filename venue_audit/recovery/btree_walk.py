@@ -406,5 +406,8 @@ def _read_without_rowid(
         )
     for pgno in state.used_pages - before:  # leaves left empty by deletes hold deleted rows
         image = view.get(pgno)
-        if image is not None and image.data[100 if pgno == 1 else 0] == INDEX_LEAF:
+        kind_byte = image.data[100 if pgno == 1 else 0] if image is not None else 0
+        if kind_byte == INDEX_LEAF:
             state.index_leaf_owner.setdefault(pgno, schema.name)
+        elif kind_byte == INDEX_INTERIOR:  # a root that split keeps its leaf days' cells
+            state.interior_owner.setdefault(pgno, schema.name)

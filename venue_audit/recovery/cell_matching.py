@@ -26,7 +26,7 @@ import bisect
 import numpy as np
 
 from venue_audit.recovery.cell_candidates import CellCandidate, fits_region, layouts
-from venue_audit.recovery.lost_headers import match_anchored
+from venue_audit.recovery.lost_headers import could_anchor, match_anchored
 from venue_audit.recovery.sqlite_format import (
     FormatError,
     read_varint,
@@ -243,6 +243,8 @@ def _later_cell_starts(
             starts.add(cand.cell_start)
     for g in sorted(ghosts, reverse=True):
         block_end = min(end, g + _ghost_size(page, g))
+        if not could_anchor(page, g, block_end, tables):
+            continue  # no cell end can make a cell of it: skip trying each one
         # the cell ends at the next cell start inside its block, or at the block's end
         for nxt in sorted({c for c in starts | ghosts if g < c < block_end} | {block_end}):
             cand = match_anchored(page, g, nxt, usable, page_count, tables, nxt - g, encoding,

@@ -100,6 +100,13 @@ def _lost_first_types(
     rest, body_start = parsed
     first_size = cell_start + size - body_start - sum(serial_type_size(st) for st in rest)
     raw = page[body_start : body_start + max(first_size, 0)]
+    if lost == 1 and first_size < 0 and len(table.value_sizes.get(0, ())) == 1:
+        # the cell runs past its freeblock (a later cell took the block's tail): the lost
+        # value's length is the one every live value of the column has; the tail is cut
+        (only,) = table.value_sizes[0]
+        raw = page[body_start : body_start + only]
+        return [((st,), (0,) if unknown else ())
+                for st, unknown in _types_of_size(table, 0, only, raw, encoding, True)]
     if lost == 1:
         return [((st,), (0,) if unknown else ())
                 for st, unknown in _types_of_size(table, 0, first_size, raw, encoding, False)]
@@ -114,6 +121,27 @@ def _lost_first_types(
         for st1, u1 in _types_of_size(table, 1, first_size - size0, raw[size0:], encoding, True)
     ]
     return splits if len(splits) == 1 else []
+
+
+def could_anchor(page: bytes, cell_start: int, end: int, tables: list[TableSchema]) -> bool:
+    """Could a header-less cell start at ``cell_start`` and end by ``end``? A necessary check
+    that does not depend on where exactly the cell ends: the serial types that survive (from
+    byte 4 on, after 0-2 lost ones) parse and fit some table with the lost ones taken as NULL.
+    It lets a page full of bytes that merely look like stale freeblock headers (image data, zero
+    runs) be skipped before each of them is tried against every possible cell end."""
+    for table in layouts(tables):
+        ncols = len(table.columns)
+        options = [(offset, 0) for offset in (4, 5, 6, 7, 8)]
+        options += [(4, lost) for lost in ((1,) if not table.without_rowid else (1, 2))]
+        for offset, lost in options:
+            if cell_start + offset >= end or not _first_byte_fits(
+                table, lost, page[cell_start + offset]
+            ):
+                continue
+            parsed = parse_types(page, cell_start + offset, end, ncols - lost)
+            if parsed is not None and table.fits((0,) * lost + parsed[0]):
+                return True
+    return False
 
 
 def match_anchored(

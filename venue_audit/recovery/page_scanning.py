@@ -16,6 +16,7 @@ from venue_audit.recovery.cell_matching import find_deleted_cells
 from venue_audit.recovery.models import RecoveredRecord, RecoveryReport
 from venue_audit.recovery.page_views import PageImage, PageView
 from venue_audit.recovery.sqlite_format import (
+    INDEX_INTERIOR,
     INDEX_LEAF,
     TABLE_INTERIOR,
     TABLE_LEAF,
@@ -89,7 +90,8 @@ class PageScanner:
         offset = 100 if image.number == 1 else 0
         kinds = (TABLE_LEAF, TABLE_INTERIOR) if interior_ok else (TABLE_LEAF,)
         generic = not tables
-        index_page = image.data[offset] == INDEX_LEAF
+        index_page = image.data[offset] in ((INDEX_LEAF, INDEX_INTERIOR) if interior_ok
+                                            else (INDEX_LEAF,))
         # WITHOUT ROWID tables live in index b-trees, every other table in table b-trees
         tables = [t for t in tables if t.without_rowid == index_page]
         if index_page and not tables:
@@ -104,7 +106,7 @@ class PageScanner:
         except PARSE_ERRORS as exc:
             self.report.notes.append(f"{image.file} page {image.number} ({image.label}): {exc}")
             return
-        if hdr.page_type == TABLE_INTERIOR:
+        if hdr.page_type in (TABLE_INTERIOR, INDEX_INTERIOR):
             for cand in cands:
                 _keep_only_leading_values(cand, self.usable)
         region_of = {}

@@ -310,7 +310,9 @@ def decode_body(
         chunk = body[pos : pos + size]
         if len(chunk) < size:
             complete = False
-            if st >= 12 and st % 2 == 0:
+            if not chunk:
+                values.append(None)  # nothing of it survives: lost, not an empty value
+            elif st >= 12 and st % 2 == 0:
                 values.append(bytes(chunk))
             elif st >= 13:
                 values.append(bytes(chunk).decode(encoding, errors="replace"))

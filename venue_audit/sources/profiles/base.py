@@ -114,6 +114,9 @@ class Profile:
     # A profile that recognises a table by its columns alone, in any store (a GA/T 1400
     # platform's tables have no fixed names); it never names a store from its table list.
     ANY_STORE: ClassVar[bool] = False
+    # The product's person keys are unique across an installation (PhotoPrism's subject UIDs), so
+    # the same key in two of its stores (a database and a crop cache) is one person.
+    PRODUCT_WIDE_PERSON_KEYS: ClassVar[bool] = False
 
     def table_map(self, table: str, columns: list[str]) -> TableMap | None:
         """The map for a table of this product, when its name and required columns match."""
