@@ -208,7 +208,7 @@ def test_second_search_among_persons_recovers_pairs_the_approximate_graph_missed
     refined = cluster_space(planted.embeddings, config=coarse)
     assert without.n_persons > planted.n_persons  # one partition, one probe: splits persons
     assert abs(refined.n_persons - planted.n_persons) < (without.n_persons - planted.n_persons) / 2
-    assert "further k-NN searches among the centroids" in refined.method
+    assert "One further k-NN search among the centroids" in refined.method
     assert pairwise_score(planted.truth, refined.labels).precision == 1.0
 
 

@@ -160,9 +160,14 @@ def describe_method(config: ClusteringConfig, index_kind: str) -> str:
             f"{config.merge_threshold:g}. "
         )
     if index_kind.startswith("kmeans") and config.refine > 0:
+        searches = (
+            "One further k-NN search"
+            if config.refine == 1
+            else f"Up to {config.refine} further k-NN searches"
+        )
         text += (
-            f"Up to {config.refine} further k-NN searches among the centroids of the persons "
-            "found add the pairs the approximate search missed. "
+            f"{searches} among the centroids of the persons found "
+            f"add{'s' if config.refine == 1 else ''} the pairs the approximate search missed. "
         )
     text += f"Seed {config.seed}."
     if not config.merge_by_distance:
