@@ -130,3 +130,26 @@ def test_writing_the_report_leaves_access_times_unchanged(
     report_case(case, tmp_path / "report" / "report.pdf", as_of="2024-06-30", rehash=True)
     after = {p.name: (p.stat().st_atime_ns, p.stat().st_mtime_ns) for p in evidence.iterdir()}
     assert after == before
+
+
+def test_a_large_database_is_read_from_a_private_copy_not_into_memory(
+    case_with_images: tuple[Case, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over the in-memory size the cell comes from a copy on disk, made through the opener;
+    the evidence's access time stays and no copy is left behind in the temporary folder."""
+    import tempfile
+
+    from venue_audit.report import evidence_images
+
+    case, evidence = case_with_images
+    scratch = Path(tempfile.mkdtemp(prefix="thumbnail-scratch-"))
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(evidence_images, "IN_MEMORY_DATABASE_BYTES", 1024)
+    assert (evidence / "faces.db").stat().st_size > 1024
+    os.utime(evidence / "faces.db", (1_500_000_000, (evidence / "faces.db").stat().st_mtime))
+    before = (evidence / "faces.db").stat().st_atime_ns
+    cell = evidence_thumbnail_source(case)(_artifact(case, 3))
+    assert cell is not None and Image.open(io.BytesIO(cell)).size[0] > 0
+    assert (evidence / "faces.db").stat().st_atime_ns == before
+    assert list(scratch.iterdir()) == []
+    scratch.rmdir()

@@ -69,11 +69,14 @@ class CellCandidate:
         return struct.unpack(">I", page[at : at + 4])[0]
 
 
-def parse_types(page: bytes, pos: int, stop: int, count: int) -> tuple[tuple[int, ...], int] | None:
-    """Parse ``count`` serial-type varints from ``pos``; None when they are not valid types."""
+def parse_types(
+    page: bytes, pos: int, stop: int, count: int | None
+) -> tuple[tuple[int, ...], int] | None:
+    """Parse ``count`` serial-type varints from ``pos`` (None: all up to ``stop``, a record
+    header's end); None when they are not valid types."""
     types = []
     p = pos
-    for _ in range(count):
+    while (p < stop) if count is None else (len(types) < count):
         try:
             st, n = read_varint(page, p, stop)
         except FormatError:

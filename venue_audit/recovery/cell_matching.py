@@ -25,7 +25,7 @@ import bisect
 
 import numpy as np
 
-from venue_audit.recovery.cell_candidates import CellCandidate, fits_region, layouts
+from venue_audit.recovery.cell_candidates import CellCandidate, fits_region, layouts, parse_types
 from venue_audit.recovery.lost_headers import could_anchor, match_anchored
 from venue_audit.recovery.sqlite_format import (
     FormatError,
@@ -161,23 +161,13 @@ def match_header_at(
         return None
     if not allow_generic and not _could_start_record(page, q, tables):
         return None
-    types: list[int] = []
-    p = q + 1
     stop = q + hsize
     if stop > region_end:
         return None
-    while p < stop:
-        try:
-            st, n = read_varint(page, p, stop)
-        except FormatError:
-            return None
-        if st in (10, 11):
-            return None
-        types.append(st)
-        p += n
-    if p != stop:
+    parsed = parse_types(page, q + 1, stop, None)
+    if parsed is None or parsed[1] != stop:
         return None
-    serial = tuple(types)
+    serial = parsed[0]
     matches = [t for t in layouts(tables) if t.fits(serial)]
     payload = hsize + sum(serial_type_size(st) for st in serial)
     if matches and matches[0].without_rowid:

@@ -8,7 +8,8 @@ locator shapes are understood, the ones the scan writes:
 - a top-level image file (``export/nvr/CH01/x.jpg``);
 - a zip member (``export/cloud/backup.zip!/faces/x.jpg``), read in memory;
 - a live SQLite cell (``<db>, table T, rowid N, column C``), from an in-memory
-  copy of the database.
+  copy of the database, or from a private copy on disk when it is large (a
+  600 MB database of one face and a 500 MB zeroblob must not cost 1 GB of RAM).
 
 Every byte is read through :func:`venue_audit.acquire.items.open_evidence`
 (``O_RDONLY | O_NOFOLLOW | O_NOATIME``): writing a report changes neither the
@@ -25,20 +26,24 @@ import io
 import json
 import re
 import sqlite3
+import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from PIL import Image
 
 from venue_audit.acquire.exports import absolute_path, display_path, manifest_rows
 from venue_audit.acquire.items import open_evidence
+from venue_audit.acquire.private_copy import copy_evidence
 from venue_audit.case import Case
 from venue_audit.report.load import ThumbnailSource
 from venue_audit.report.redact import ThumbnailError, decode
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
-MAX_DATABASE_BYTES = 512 * 1024 * 1024  # larger databases give no thumbnails
+IN_MEMORY_DATABASE_BYTES = 64 * 1024 * 1024  # larger ones are read from a private copy on disk
+MAX_DATABASE_BYTES = 4 * 1024 * 1024 * 1024  # larger databases give no thumbnails
 FACE_MARGIN = 0.35
 _SQLITE_CELL = re.compile(
     r"^(?P<path>.+), table (?P<table>.+), rowid (?P<rowid>\d+), column (?P<column>.+)$"
@@ -84,7 +89,7 @@ def _read(
     cell = _SQLITE_CELL.match(locator)
     if cell is not None:
         if path not in databases:
-            databases[path] = _in_memory(path)
+            databases[path] = _open_database(path, int(row["size"] or 0))
         database = databases[path]
         if database is None:
             return None
@@ -105,14 +110,28 @@ def _read_file(path: Path, limit: int) -> bytes | None:
     return data if len(data) <= limit else None
 
 
-def _in_memory(path: Path) -> sqlite3.Connection | None:
-    """The database's committed pages, copied into memory: nothing opens the evidence file
-    but the read-only opener, and no journal or lock file appears beside it."""
-    data = _read_file(path, MAX_DATABASE_BYTES)
-    if not data:
+def _open_database(path: Path, size: int) -> sqlite3.Connection | None:
+    """The database's committed pages, read only through the read-only opener: nothing opens
+    the evidence file by name, and no journal or lock file appears beside it.
+
+    Up to ``IN_MEMORY_DATABASE_BYTES`` the pages are copied into memory; a larger database
+    is copied (holes kept) into a private folder, opened read-only, and the copy's name
+    removed at once: the open connection keeps its bytes until it is closed.
+    """
+    if not size or size > MAX_DATABASE_BYTES:
         return None
-    connection = sqlite3.connect(":memory:")
-    connection.deserialize(data)
+    if size <= IN_MEMORY_DATABASE_BYTES:
+        data = _read_file(path, IN_MEMORY_DATABASE_BYTES)
+        if not data:
+            return None
+        connection = sqlite3.connect(":memory:")
+        connection.deserialize(data)
+        return connection
+    with tempfile.TemporaryDirectory(prefix="venue-audit-") as scratch:
+        copy = Path(scratch) / "thumbnails.sqlite"
+        copy_evidence(path, copy)
+        connection = sqlite3.connect(f"file:{quote(str(copy))}?mode=ro&immutable=1", uri=True)
+        connection.execute("select count(*) from sqlite_master").fetchone()  # opens the file
     return connection
 
 
