@@ -28,7 +28,8 @@ from venue_audit.cli.options import (
     Responsible,
     Workers,
 )
-from venue_audit.cli.output import print_audit_summary, print_json, stage_printer
+from venue_audit.cli.output import print_audit_summary, print_json
+from venue_audit.cli.progress import StageProgress
 from venue_audit.remediation.wording import REASON_LABELS
 
 ToDeleteOut = Annotated[
@@ -127,7 +128,8 @@ def self_audit_command(
         offsite=offsite or [],
         to_delete=to_delete,
     )
-    result = audit(request, stage_printer(quiet), sys.argv)
+    with StageProgress(quiet) as shown:  # the same display as 'audit'
+        result = audit(request, shown.stage, sys.argv, shown.update)
     listed = result.to_delete
     if as_json:
         print_json({**result.summary, "to_delete": _counts(listed)})
