@@ -43,7 +43,7 @@ def _models_version() -> str:
 
 EMBEDDING_SPACE = "dlib-resnet-v1-128"
 # Bump the first part whenever our own code could change a result.
-ENGINE_VERSION = f"faces-3/dlib-{dlib.__version__}/frm-{_models_version()}/det{DETECTOR_MIN_FACE}"
+ENGINE_VERSION = f"faces-4/dlib-{dlib.__version__}/frm-{_models_version()}/det{DETECTOR_MIN_FACE}"
 ENCODERS = ("onnx", "numpy", "dlib")
 CHIP_SIZE = 150
 CHIP_PADDING = 0.25
