@@ -11,17 +11,17 @@ from functools import cache
 from pathlib import Path
 
 import dlib
-import face_recognition_models
 import numpy as np
 
 from venue_audit.cache_dir import default_cache_dir
 from venue_audit.faces.dlib_format import CONVERTER_VERSION, file_sha256, load_resnet_weights
+from venue_audit.faces.model_files import LANDMARKS_5_FILE, RESNET_FILE, model_file
 from venue_audit.faces.onnx_resnet import OnnxResNet, build_model_bytes
 from venue_audit.faces.onnx_resnet import available as onnx_available
 from venue_audit.faces.resnet import NumpyResNet
 
-RESNET_MODEL = Path(face_recognition_models.face_recognition_model_location())
-LANDMARKS_5_MODEL = Path(face_recognition_models.pose_predictor_five_point_model_location())
+RESNET_MODEL = model_file(RESNET_FILE)
+LANDMARKS_5_MODEL = model_file(LANDMARKS_5_FILE)
 
 
 @cache
