@@ -10,7 +10,7 @@ several times slower than hashlib on this CPU.
 
 Rounds alternate the runs and keep each one's best, so that load from elsewhere on the machine
 does not land on one side only. Page cache warm. CPU seconds (this process's threads and its
-ended children) are printed beside: on a loaded machine they still say what each run costs,
+ended children; for acquire, of the ``acquire`` call alone, not of making the case) are printed beside: on a loaded machine they still say what each run costs,
 where wall time also says how long it waited for a core.
 """
 
@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from venue_audit.acquire import acquire
@@ -78,14 +79,24 @@ def time_hashdeep(root: Path) -> float | None:
     return time.perf_counter() - start
 
 
-def time_acquire(root: Path, workers: int) -> float:
+def time_acquire(root: Path, workers: int) -> tuple[float, float]:
+    """Wall and CPU seconds of ``acquire`` alone (the case it writes into is made before)."""
     with tempfile.TemporaryDirectory() as scratch:
         case = Case.create(Path(scratch) / "case", CaseInfo("BENCH", "bench", ["a", "b"]))
+        cpu = _cpu_seconds()
         start = time.perf_counter()
         acquire(case, [root], workers=workers)
         elapsed = time.perf_counter() - start
+        cpu = _cpu_seconds() - cpu
         case.close()
-    return elapsed
+    return elapsed, cpu
+
+
+def _timed(run: Callable[[], float | None]) -> tuple[float, float] | None:
+    """Wall and CPU seconds of a baseline run (None when it could not run)."""
+    cpu = _cpu_seconds()
+    seconds = run()
+    return None if seconds is None else (seconds, _cpu_seconds() - cpu)
 
 
 def _cpu_seconds() -> float:
@@ -102,18 +113,17 @@ def measure(root: Path, rounds: int) -> tuple[dict[str, float], dict[str, float]
         Path(path).read_bytes()
     best: dict[str, float] = {}
     cpu: dict[str, float] = {}
-    runs = {
-        "loop": lambda: plain_loop(paths),
+    runs: dict[str, Callable[[], tuple[float, float] | None]] = {
+        "loop": lambda: _timed(lambda: plain_loop(paths)),
         "one": lambda: time_acquire(root, 1),
         "two": lambda: time_acquire(root, 2),
-        "hashdeep": lambda: time_hashdeep(root),
+        "hashdeep": lambda: _timed(lambda: time_hashdeep(root)),
     }
     for _ in range(rounds):
         for name, run in runs.items():
-            before = _cpu_seconds()
-            seconds = run()
-            used = _cpu_seconds() - before
-            if seconds is not None:
+            measured = run()
+            if measured is not None:
+                seconds, used = measured
                 best[name] = min(best.get(name, seconds), seconds)
                 cpu[name] = min(cpu.get(name, used), used)
     return best, cpu

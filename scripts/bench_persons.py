@@ -300,84 +300,93 @@ def ceiling(x: np.ndarray, truth: np.ndarray) -> tuple[float, str]:
 
 
 RATE_RETURN_PROBABILITIES = (0.2, 0.3, 0.45, 0.6)
+# The 5 full sets (everybody five or six times) are outnumbered 8 to 1 by the thinned ones; each
+# measured set weighs the same in the fit, a full set this many times as much, so that both
+# regimes (most small groups fragments / most small groups people seen once) are fitted.
+FULL_SET_WEIGHT = 4.0
+
+
+def _logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray, ridge: float = 1e-2) -> np.ndarray:
+    """Weighted logistic regression by Newton's method (a few hundred rows, three columns)."""
+    w = np.zeros(x.shape[1])
+    for _ in range(60):
+        p = 1.0 / (1.0 + np.exp(-x @ w))
+        gradient = x.T @ (weight * (p - y)) + ridge * w
+        hessian = (x * (weight * p * (1 - p))[:, None]).T @ x + ridge * np.eye(x.shape[1])
+        w -= np.linalg.solve(hessian, gradient)
+    return w
 
 
 def rates(part: str = "tune") -> None:
-    """Print persons.uncertainty's tables, measured on one half of every set.
+    """Print persons.uncertainty's constants, measured on one half of every set.
 
     Besides each full set (everybody has five or six pictures), each set thinned to venue-like
-    numbers of captures (geometric with p = 0.2 ... 0.6, two seeds each): whether a lone capture
+    numbers of captures (geometric with p = 0.2 ... 0.6, two seeds each): whether a small group
     is a fragment or a person seen once depends on how often people come back.
     """
     from venue_audit.persons import cluster_space
     from venue_audit.persons.uncertainty import (
-        RETURNING_EDGES,
         SIZE_EDGES,
         estimate_count,
-        returning_band,
+        near_feature,
+        returning_share,
         size_bins,
     )
 
-    n_band, n_size = len(RETURNING_EDGES) + 1, len(SIZE_EDGES) + 1
-    split_counts = np.zeros((n_band, n_size, 2))
-    split_high = np.zeros((n_band, n_size))
-    merge_counts = np.zeros((n_band, n_size, 2))
     full = [split(load_set(name), part) for name in SETS]
-    measured = full + [
-        venue_like(faces, seed, p)
+    measured = [(faces, FULL_SET_WEIGHT) for faces in full] + [
+        (venue_like(faces, seed, p), 1.0)
         for faces in full
         for p in RATE_RETURN_PROBABILITIES
         for seed in (1, 2)
     ]
     outcomes = []
-    for faces in measured:
+    for faces, weight in measured:
         truth = np.unique(faces.identities, return_inverse=True)[1]
         result = cluster_space(faces.embeddings)
-        found = errors(truth, result.labels)
         sizes = np.bincount(result.labels)
-        band, size_bin = returning_band(sizes), size_bins(sizes)
-        for i in range(n_size):
-            cell = size_bin == i
-            if cell.any():
-                split_counts[band, i] += (found.fragment[cell].sum(), cell.sum())
-                merge_counts[band, i] += (found.hidden[cell].sum(), cell.sum())
-                split_high[band, i] = max(split_high[band, i], found.fragment[cell].mean())
-        outcomes.append((int(truth.max()) + 1, sizes, band))
-    split_rates = tuple(
-        tuple(
+        outcomes.append(
             (
-                round(float(split_counts[b, i, 0] / max(split_counts[b, i, 1], 1)), 3),
-                round(float(split_high[b, i]), 3),
+                int(truth.max()) + 1,
+                sizes,
+                result.cluster_near_returning,
+                errors(truth, result.labels),
+                weight,
             )
-            for i in range(n_size)
         )
-        for b in range(n_band)
+    fragment = []
+    for size in (1, 2):
+        x, y, w = [], [], []
+        for _, sizes, near, found, weight in outcomes:
+            rows = sizes == size
+            if not rows.any():
+                continue
+            share = np.full(rows.sum(), returning_share(sizes))
+            x.append(np.stack([np.ones(rows.sum()), share, near_feature(near[rows])], axis=1))
+            y.append(found.fragment[rows].astype(float))
+            w.append(np.full(rows.sum(), weight * 100.0 / rows.sum()))
+        coef = _logistic(np.concatenate(x), np.concatenate(y), np.concatenate(w))
+        fragment.append(tuple(round(float(c), 3) for c in coef))
+    middle = np.concatenate(
+        [
+            found.fragment[(sizes >= 3) & (sizes < SIZE_EDGES[2])]
+            for _, sizes, _, found, _ in outcomes
+        ]
     )
-    merge_rates = tuple(
-        tuple(
-            round(float(merge_counts[b, i, 0] / max(merge_counts[b, i, 1], 1)), 3)
-            for i in range(n_size)
-        )
-        for b in range(n_band)
-    )
-    residuals: list[list[float]] = [[] for _ in range(n_band)]
-    zero = tuple((0.0, 0.0) for _ in range(n_band))
-    for true, sizes, band in outcomes:
-        point = estimate_count(sizes, split_rates, merge_rates, zero).estimate
-        residuals[band].append((true - point) / point)
-    print("SPLIT = (")
-    for b in range(n_band):
-        print(f"    {split_rates[b]},  # groups: {split_counts[b, :, 1].astype(int).tolist()}")
-    print(")")
-    print("MERGE = (")
-    for b in range(n_band):
-        print(f"    {merge_rates[b]},")
-    print(")")
-    print("RESIDUALS = (")
-    for b in range(n_band):
-        values = residuals[b] or [0.0]
-        print(f"    ({min(values):.3f}, {max(values):.3f}),  # sets: {len(residuals[b])}")
-    print(")")
+    n_size = len(SIZE_EDGES) + 1
+    hidden, groups = np.zeros(n_size), np.zeros(n_size)
+    for _, sizes, _, found, _ in outcomes:
+        np.add.at(hidden, size_bins(sizes), found.hidden)
+        np.add.at(groups, size_bins(sizes), 1)
+    merge = tuple(round(float(h / max(g, 1)), 3) for h, g in zip(hidden, groups, strict=True))
+    residuals = []
+    for true, sizes, near, _, _ in outcomes:
+        point = estimate_count(sizes, near, tuple(fragment), merge, (0.0, 0.0)).estimate
+        residuals.append((true - point) / point)
+    print(f"FRAGMENT = {tuple(fragment)}")
+    print(f"FRAGMENT_MIDDLE = {middle.mean():.3f}  # groups: {middle.size}")
+    print(f"MERGE = {merge}  # groups: {groups.astype(int).tolist()}")
+    print(f"RESIDUALS = ({min(residuals):.3f}, {max(residuals):.3f})  # sets: {len(residuals)}")
 
 
 def run(quick: bool) -> None:

@@ -230,6 +230,7 @@ def identify(case: Case, command: list[str] | None = None) -> IdentifyResult:
         )
         statement = {
             "distinct": result.distinct,
+            "estimate": result.estimate,
             "interval": list(result.interval),
             "lower_bound": result.lower_bound,
         }

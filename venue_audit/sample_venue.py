@@ -148,7 +148,7 @@ def write_server_db(path: Path, crops: list[Crop]) -> None:
     content by default, upstream SQLite (what venue systems run) does not.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(path)
+    connection = sqlite3.connect(path)  # not evidence: the sample we generate
     connection.execute("pragma secure_delete = off")
     connection.execute("pragma journal_mode = delete")
     connection.executescript(SERVER_SCHEMA)

@@ -23,13 +23,21 @@ def test_paragraph_names_count_interval_parameters_and_seed_in_both_languages():
     assert "impostor scale" in en
 
 
-def test_the_court_statement_is_two_sentences_with_count_interval_and_lower_bound():
-    persons = {"distinct": 305, "interval": [271, 342], "lower_bound": 240}
+def test_the_court_statement_is_two_sentences_with_groups_estimate_interval_and_lower_bound():
+    persons = {"distinct": 331, "estimate": 305, "interval": [271, 342], "lower_bound": 240}
     zh = court_statement(persons, "zh")
     assert zh.count("。") == 2 and zh.endswith("。")
-    assert "305 个不同自然人" in zh and "271 至 342 人之间" in zh and "至少为 240 人" in zh
+    assert "分为 331 组" in zh and "305 个不同自然人" in zh
+    assert "271 至 342 人之间" in zh and "至少为 240 人" in zh
+    assert "拆出" in zh and "合并" in zh  # what the estimate corrects, in words
     en = court_statement(persons, "en")
-    assert "305 distinct persons" in en and "between 271 and 342" in en and "at least 240" in en
+    assert "331 groups" in en and "305 distinct persons" in en
+    assert "between 271 and 342" in en and "at least 240" in en
+
+
+def test_the_court_statement_without_an_estimate_states_the_groups():
+    zh = court_statement({"distinct": 5, "interval": [5, 5], "lower_bound": 5}, "zh")
+    assert "分为 5 组" in zh and "估计对应 5 个不同自然人" in zh
 
 
 def test_unknown_model_is_flagged_as_joined_by_keys_only():

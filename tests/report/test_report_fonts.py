@@ -31,7 +31,10 @@ def test_every_font_in_the_report_is_embedded(zh_report) -> None:
 
 
 def test_pdfium_draws_the_chinese_text_without_any_system_font(zh_report) -> None:
-    for page, words in ((1, ("人脸信息留存情况电子数据检验报告",)), (2, ("检验结论摘要", "人脸采集记录"))):
+    for page, words in (
+        (1, ("人脸信息留存情况电子数据检验报告",)),
+        (2, ("检验结论摘要", "人脸采集记录")),
+    ):
         for word in words:
             shares = ink_in_text_boxes(zh_report.pdf, page, word)
             assert shares, f"{word!r} is not on page {page}"
@@ -57,7 +60,10 @@ def test_a_font_left_out_of_the_file_is_caught_by_the_drawing_check(tmp_path: Pa
     drawing.save()
     assert not all(pdf_fonts(tmp_path / "named-only.pdf").values())
     assert undrawn_chinese_characters(tmp_path / "named-only.pdf") == [
-        (1, "检"), (1, "验"), (1, "报"), (1, "告")
+        (1, "检"),
+        (1, "验"),
+        (1, "报"),
+        (1, "告"),
     ]
 
 
@@ -89,6 +95,35 @@ def test_the_subset_is_truetype_and_small() -> None:
     font = TTFont(__import__("io").BytesIO(data))
     assert "glyf" in font and "CFF " not in font
     assert len(data) < 60_000
+
+
+def _tables_but_head(data: bytes) -> dict[str, bytes]:
+    """The font's tables; head holds the time the font was saved."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(data))
+    return {tag: font.reader[tag] for tag in font.reader.tables if tag != "head"}
+
+
+def test_a_subset_made_once_is_read_back_from_the_cache_folder_and_a_broken_one_is_remade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from venue_audit.report.fonts import _bundled_subset, bundled_font_path
+
+    monkeypatch.setenv("VENUE_AUDIT_CACHE", str(tmp_path))
+    characters = "检验报告 0123"
+    first = _bundled_subset("CacheTestA", characters, "-cachetst")
+    (cached,) = (tmp_path / "fonts").glob("*.ttf")
+    expected, _ = subset_as_truetype(bundled_font_path(), characters, "-cachetst")
+    assert _tables_but_head(cached.read_bytes()) == _tables_but_head(expected)
+    again = _bundled_subset("CacheTestB", characters, "-cachetst")
+    assert again.face.charToGlyph == first.face.charToGlyph
+    cached.write_bytes(b"not a font")
+    remade = _bundled_subset("CacheTestC", characters, "-cachetst")
+    assert remade.face.charToGlyph == first.face.charToGlyph
+    assert cached.read_bytes()[:4] == b"\x00\x01\x00\x00"
 
 
 def test_a_chosen_font_that_cannot_be_embedded_is_refused(tmp_path: Path) -> None:

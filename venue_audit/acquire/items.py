@@ -19,11 +19,18 @@ from typing import Any, BinaryIO
 
 from venue_audit.acquire import archives
 from venue_audit.acquire.filetype import MAGIC_READ_SIZE, detect_type
-from venue_audit.acquire.hashing import Digests, SizeLimitExceeded, hash_bytes, hash_stream
+from venue_audit.acquire.hashing import (
+    CHUNK_SIZE,
+    Digests,
+    SizeLimitExceeded,
+    hash_bytes,
+    hash_stream,
+)
 from venue_audit.acquire.limits import ArchiveLimits
 from venue_audit.acquire.names import storable
 
 MEMBER_SEPARATOR = "!/"
+SMALL_FILE_BYTES = CHUNK_SIZE  # read whole, in memory; larger files stream in chunks
 
 
 @dataclass
@@ -186,10 +193,17 @@ def _hash_entry(root: Path, relative: str, limits: ArchiveLimits) -> list[ItemRe
     records = [record]
     try:
         with open_evidence(path) as stream:
-            head = stream.read(MAGIC_READ_SIZE)
-            record.type = detect_type(head, name)
-            stream.seek(0)
-            record.set_digests(hash_stream(stream, info.st_size))
+            if info.st_size <= SMALL_FILE_BYTES:
+                # Most evidence is pictures of a few KiB: one read, one update per digest.
+                data = _read_to_end(stream.fileno(), info.st_size)
+                record.type = detect_type(data[:MAGIC_READ_SIZE], name)
+                record.set_digests(hash_bytes(data))
+                stream = archives.in_memory(data)
+            else:
+                head = stream.read(MAGIC_READ_SIZE)
+                record.type = detect_type(head, name)
+                stream.seek(0)
+                record.set_digests(hash_stream(stream, info.st_size))
             kind = _archive_kind(record.type, stream)
             if kind:
                 stream.seek(0)
@@ -197,6 +211,15 @@ def _hash_entry(root: Path, relative: str, limits: ArchiveLimits) -> list[ItemRe
     except OSError as error:
         record.error = f"cannot read: {error.strerror or error}"
     return resolve_parents(records)
+
+
+def _read_to_end(fd: int, size: int) -> bytes:
+    """The file's bytes to its end, in one system call when it is still ``size`` long
+    (a second, empty read confirms the end; a file that grew is read to its new end)."""
+    parts = [os.read(fd, size + 1)]
+    while parts[-1]:
+        parts.append(os.read(fd, CHUNK_SIZE))
+    return b"".join(parts)
 
 
 def _archive_kind(file_type: str, stream: BinaryIO) -> str | None:

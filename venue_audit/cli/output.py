@@ -1,4 +1,4 @@
-"""What commands print: JSON for scripts, progress on stderr, the closing audit table."""
+"""What commands print: JSON for scripts, the closing audit table."""
 
 from __future__ import annotations
 
@@ -8,21 +8,11 @@ from typing import Any
 
 from rich.table import Table
 
-from venue_audit.cli.app import console, errors
+from venue_audit.cli.app import console
 
 
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def stage_printer(quiet: bool):
-    if quiet:
-        return None
-
-    def show(name: str, index: int, total: int) -> None:
-        errors.print(f"[{index + 1}/{total}] {name}")
-
-    return show
 
 
 def print_audit_summary(summary: dict[str, Any], outputs: dict[str, Any]) -> None:

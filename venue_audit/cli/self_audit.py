@@ -28,8 +28,8 @@ from venue_audit.cli.options import (
     Responsible,
     Workers,
 )
-from venue_audit.cli.output import print_audit_summary, print_json, stage_printer
-from venue_audit.remediation.wording import REASON_LABELS
+from venue_audit.cli.output import print_audit_summary, print_json
+from venue_audit.cli.progress import StageProgress
 
 ToDeleteOut = Annotated[
     Path | None,
@@ -127,7 +127,8 @@ def self_audit_command(
         offsite=offsite or [],
         to_delete=to_delete,
     )
-    result = audit(request, stage_printer(quiet), sys.argv)
+    with StageProgress(quiet) as shown:  # the same display as 'audit'
+        result = audit(request, shown.stage, sys.argv, shown.update)
     listed = result.to_delete
     if as_json:
         print_json({**result.summary, "to_delete": _counts(listed)})
@@ -207,6 +208,8 @@ def _counts(listed: Any) -> dict[str, Any] | None:
 
 
 def _print_list(listed: Any) -> None:
+    from venue_audit.remediation.wording import REASON_LABELS
+
     if listed is None:
         return
     table = Table(title=f"To-delete list (待删除清单): {len(listed.items)} records")
@@ -230,6 +233,8 @@ def _print_list(listed: Any) -> None:
 
 def print_list_check(check: dict[str, Any]) -> None:
     """verify-deletion's answer for a case with a to-delete list: item by item."""
+    from venue_audit.remediation.wording import REASON_LABELS
+
     states = ("deleted", "still_present", "still_recoverable", "not_checked")
     table = Table(title="To-delete list after the deletion (待删除清单复核)")
     table.add_column("reason")

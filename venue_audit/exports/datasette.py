@@ -183,7 +183,7 @@ def build_browse_db(case: Case, target: Path | None = None) -> Path:
     target = Path(target or case.directory / BROWSE_DB)
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
-    db = sqlite3.connect(partial, uri=True)
+    db = sqlite3.connect(partial, uri=True)  # not evidence: the browsing copy we write
     try:
         db.execute("attach database ? as src", (f"file:{case.db_path}?mode=ro",))
         present = {

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import cv2
 import dlib
-import face_recognition_models
 import numpy as np
 
 from venue_audit.faces.decode import decode_image
@@ -49,6 +48,8 @@ def _models_version() -> str:
     try:
         return importlib.metadata.version("face_recognition_models")
     except importlib.metadata.PackageNotFoundError:
+        import face_recognition_models
+
         return face_recognition_models.__version__
 
 

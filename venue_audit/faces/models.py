@@ -12,26 +12,18 @@ from functools import cache
 from pathlib import Path
 
 import dlib
-import face_recognition_models
 import numpy as np
 
+from venue_audit.cache_dir import default_cache_dir
 from venue_audit.faces.dlib_format import CONVERTER_VERSION, file_sha256, load_resnet_weights
+from venue_audit.faces.model_files import LANDMARKS_5_FILE, RESNET_FILE, model_file
 from venue_audit.faces.onnx_resnet import OnnxResNet, build_model_bytes
 from venue_audit.faces.onnx_resnet import available as onnx_available
 from venue_audit.faces.quantized import QUANTIZER_VERSION, build_int8_model_bytes
 from venue_audit.faces.resnet import NumpyResNet
 
-RESNET_MODEL = Path(face_recognition_models.face_recognition_model_location())
-LANDMARKS_5_MODEL = Path(face_recognition_models.pose_predictor_five_point_model_location())
-
-
-def default_cache_dir() -> Path:
-    """Converted weights live outside the repository and any evidence folder."""
-    configured = os.environ.get("VENUE_AUDIT_CACHE")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "venue-audit"
+RESNET_MODEL = model_file(RESNET_FILE)
+LANDMARKS_5_MODEL = model_file(LANDMARKS_5_FILE)
 
 
 @cache

@@ -36,8 +36,8 @@ from venue_audit.persons.calibration import (
 )
 from venue_audit.persons.config import ClusteringConfig, Metric, config_for_space
 from venue_audit.persons.knn import knn_graph
-from venue_audit.persons.linkage import ClusterStats, agglomerate, components
-from venue_audit.persons.uncertainty import CountEstimate, estimate_count
+from venue_audit.persons.linkage import Agglomeration, ClusterStats, agglomerate, components
+from venue_audit.persons.uncertainty import RETURNING_SIZE, CountEstimate, estimate_count
 
 REACH_CAP = 0.72  # dlib units: no pair of faces farther apart than this is ever a candidate
 
@@ -64,6 +64,9 @@ class ClusteringResult:
     # (n_persons,) how far the person's faces crowd towards everybody: the evidence's median
     # impostor mean less theirs, in median impostor spreads (poor captures > 0; 0 if uncalibrated)
     cluster_crowding: np.ndarray
+    # (n_persons,) linkage to the nearest group of three faces or more (calibrated spreads; inf if
+    # none): a small group close to a returning person's group is likely a fragment of it
+    cluster_near_returning: np.ndarray
     stats: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -240,10 +243,11 @@ def cluster_space(
         start = components(m, ml_a, ml_b)
     n_fragments = int(start.max()) + 1
     if config.merge_by_distance:
-        merged = agglomerate(space_x, start, cand_a, cand_b, merge_t, impostor)
-        groups, nearest_other = _renumbered(merged.labels, merged.nearest_other)
+        merged = agglomerate(space_x, start, cand_a, cand_b, merge_t, impostor, RETURNING_SIZE)
+        groups, nearest_other, nearest_large = _renumbered(merged)
     else:
         groups, nearest_other = start, np.full(n_fragments, np.inf)
+        nearest_large = nearest_other
     searches = config.refine if graph.index_kind != "exact" and config.merge_by_distance else 0
     for round_ in range(searches):
         # An approximate graph misses some pairs of one person; search again among the groups
@@ -254,14 +258,16 @@ def cluster_space(
         cand_a = np.concatenate([cand_a, extra_a])
         cand_b = np.concatenate([cand_b, extra_b])
         before = nearest_other.size
-        merged = agglomerate(space_x, groups, cand_a, cand_b, merge_t, impostor)
-        groups, nearest_other = _renumbered(merged.labels, merged.nearest_other)
+        merged = agglomerate(space_x, groups, cand_a, cand_b, merge_t, impostor, RETURNING_SIZE)
+        groups, nearest_other, nearest_large = _renumbered(merged)
         if nearest_other.size == before:
             break
     if impostor is not None:
         # Evidence keys join the groups the faces were found in, not the two faces alone: a
         # pair of faces fixed together would sit apart from both people's other captures.
-        final, nearest_other = _joined_by_keys(groups, nearest_other, ml_a, ml_b)
+        final, nearest_other, nearest_large = _joined_by_keys(
+            groups, nearest_other, nearest_large, ml_a, ml_b
+        )
     else:
         final = groups
 
@@ -273,6 +279,8 @@ def cluster_space(
     person_of_unique = np.empty(m, dtype=np.int64)
     person_of_unique[row_to_unique] = labels
     radius, separation = _person_geometry(unique, person_of_unique, final, nearest_other, n_persons)
+    near_returning = np.full(n_persons, np.inf)
+    near_returning[person_of_unique] = nearest_large[final]
     if config.metric == "cosine" and impostor is None:  # report geometry in the space's own unit
         radius, separation = _cosine_from_euclidean(radius), _cosine_from_euclidean(separation)
     distinct_sizes = np.bincount(person_of_unique, minlength=n_persons)
@@ -282,7 +290,7 @@ def cluster_space(
         face_crowding = (np.median(mean) - mean) / max(float(np.median(spread)), 1e-6)
         crowding = np.bincount(person_of_unique, face_crowding, n_persons) / distinct_sizes
     if config.adaptive:
-        counted = estimate_count(distinct_sizes, separation, crowding)
+        counted = estimate_count(distinct_sizes, near_returning)
     elif config.calibrated:
         counted = CountEstimate(n_persons, (n_persons, n_persons), n_persons)
     else:  # all of them may be people counted in another space, or one person
@@ -300,6 +308,7 @@ def cluster_space(
         cluster_radius=radius,
         cluster_separation=separation,
         cluster_crowding=crowding,
+        cluster_near_returning=near_returning,
         stats={
             "rows": n,
             "distinct_vectors": m,
@@ -310,24 +319,34 @@ def cluster_space(
     )
 
 
-def _renumbered(labels: np.ndarray, nearest_other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _renumbered(merged: Agglomeration) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Groups numbered 0..G-1 (the agglomeration names them by a surviving face), so that the
     next round's statistics are sized by groups, not faces (1M faces: 1 GB of float64 sums)."""
-    present, dense = np.unique(labels, return_inverse=True)
-    return dense.ravel().astype(np.int64), nearest_other[present]
+    present, dense = np.unique(merged.labels, return_inverse=True)
+    return (
+        dense.ravel().astype(np.int64),
+        merged.nearest_other[present],
+        merged.nearest_large[present],
+    )
 
 
 def _joined_by_keys(
-    labels: np.ndarray, nearest_other: np.ndarray, ml_a: np.ndarray, ml_b: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Groups sharing a must-link become one; a joined group's separation is its members' least."""
+    labels: np.ndarray,
+    nearest_other: np.ndarray,
+    nearest_large: np.ndarray,
+    ml_a: np.ndarray,
+    ml_b: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Groups sharing a must-link become one; a joined group's separations are its members' least."""
     if ml_a.size == 0:
-        return labels, nearest_other
+        return labels, nearest_other, nearest_large
     n_groups = nearest_other.size
     joined = components(n_groups, labels[ml_a], labels[ml_b])
     separation = np.full(n_groups, np.inf)
     np.minimum.at(separation, joined, nearest_other)
-    return joined[labels], separation
+    large = np.full(n_groups, np.inf)
+    np.minimum.at(large, joined, nearest_large)
+    return joined[labels], separation, large
 
 
 def _person_pairs(
@@ -388,6 +407,7 @@ def _empty_result(config: ClusteringConfig) -> ClusteringResult:
         cluster_radius=empty_f,
         cluster_separation=empty_f,
         cluster_crowding=empty_f,
+        cluster_near_returning=empty_f,
         stats={
             "rows": 0,
             "distinct_vectors": 0,

@@ -100,6 +100,8 @@ class Agglomeration:
     rounds: int
     merges: int
     nearest_other: np.ndarray  # (C,) by surviving cluster id: smallest linkage to a neighbour
+    # (C,) smallest linkage to a neighbour of ``large_size`` faces or more (inf if none)
+    nearest_large: np.ndarray
 
 
 def agglomerate(
@@ -109,6 +111,7 @@ def agglomerate(
     cand_b: np.ndarray,
     threshold: float,
     impostor: tuple[np.ndarray, np.ndarray] | None = None,
+    large_size: int = 3,
 ) -> Agglomeration:
     """Merge clusters whose linkage is under ``threshold``, in mutual-nearest rounds.
 
@@ -185,7 +188,11 @@ def agglomerate(
             break
         parent = grand
     best_other = np.full(n_clusters, np.inf)
+    best_large = np.full(n_clusters, np.inf)
     if a.size:
         np.minimum.at(best_other, a, link)
         np.minimum.at(best_other, b, link)
-    return Agglomeration(parent[labels], rounds, merges, best_other)
+        large = stats.count >= large_size
+        np.minimum.at(best_large, a[large[b]], link[large[b]])
+        np.minimum.at(best_large, b[large[a]], link[large[a]])
+    return Agglomeration(parent[labels], rounds, merges, best_other, best_large)

@@ -1,25 +1,28 @@
-"""How far the person count can be from the truth: an interval and a lower bound from measured rates.
+"""How many persons stand behind the groups found: a point estimate, an interval and a lower bound.
 
 The clustering makes two kinds of error. A *split* leaves a person in two or more groups (a poor
 capture far from the person's others becomes a group of its own): the count is one too high. A
-*merge* puts two people in one group: one too low. How often each happens was measured on real
-labelled faces: faces_dev and its capture-like variants, identities of the tune half, each set
-also thinned to venue-like numbers of captures per person (``BENCH_PERSONS_RATES=1 python
-scripts/bench.py persons``).
+*merge* puts two people in one group: one too low. Both were measured on real labelled faces:
+faces_dev and its capture-like variants, identities of the tune half only, each set also thinned
+to venue-like numbers of captures per person (``BENCH_PERSONS_RATES=1 python scripts/bench.py
+persons``, which prints the constants below).
 
-Whether a lone capture is a split-off fragment or a person seen once depends above all on how
-often the people of the evidence come back: where everybody has five pictures, 97 % of the groups
-of one face were fragments; where half the people were seen once, 15 %. The evidence shows which
-it is: the share of groups holding three faces or more (``returning``). The rates are therefore
-kept per band of that share and per group size:
+Groups of three faces or more were almost never fragments (0.6 % of those of three or four, none
+of five or more). Whether a group of one or two faces is a fragment of another group's person or a
+person seen once or twice depends on two things the evidence shows:
 
-* ``split``: the share of groups that are fragments of another group's person;
-* ``merge``: the extra persons hidden in a group.
+* ``returning``: the share of groups holding three faces or more. Where everybody came back five
+  times, nine small groups in ten were fragments; where half the people were seen once, one in six.
+* ``near``: how close the small group is to the nearest group of three faces or more, in the
+  calibrated impostor spreads the clustering itself uses (``persons.calibration``): a capture just
+  short of joining a returning person is more often theirs than one far from everybody.
 
-For the groups found, the estimate is ``groups - sum(split) + sum(merge)``. Its relative error
-on the measured sets of that band ranged over ``RESIDUALS``; the interval is the estimate widened
-by that range and by twice the binomial standard deviation of the errors. The lower bound counts
-every group at the highest split rate seen in its band and size, and no merge at all.
+A logistic model of those two gives each small group its probability of being a fragment
+(``FRAGMENT``, one row per size). The estimate is ``sum(1 - P(fragment))`` over the groups plus
+the persons the measured merge rate says are hidden in groups of that size (``MERGE``). Its
+relative error on the measured sets ranged over ``RESIDUALS``; the interval widens the estimate by
+that range and by twice the binomial standard deviation of the groups' own uncertainty. The lower
+bound ("at least") takes the lowest relative error and four such deviations.
 """
 
 from __future__ import annotations
@@ -29,31 +32,22 @@ from dataclasses import dataclass
 
 import numpy as np
 
-RETURNING_EDGES = (0.3, 0.4, 0.5)  # share of groups with >= 3 faces
+RETURNING_SIZE = 3  # faces in a group that marks a person who came back
+NEAR_RANGE = (-3.5, 0.0)  # spreads; nearer or farther tells nothing more (and inf: none near)
+NEAR_CENTRE = 2.5  # the model's ``near`` feature is the clipped linkage + this
 SIZE_EDGES = (2, 3, 5)  # sizes 1 | 2 | 3-4 | 5+
 
 # Measured by BENCH_PERSONS_RATES=1 scripts/bench_persons.py (tune half; full and venue-like sets).
-# SPLIT[returning band][size bin] = (pooled share of fragments, highest share on any set)
-SPLIT: tuple[tuple[tuple[float, float], ...], ...] = (
-    ((0.089, 0.171), (0.025, 0.095), (0.0, 0.0), (0.0, 0.0)),  # groups: 641, 321, 190, 52
-    ((0.298, 0.529), (0.077, 0.19), (0.0, 0.0), (0.0, 0.0)),  # groups: 410, 246, 225, 129
-    ((0.438, 0.613), (0.235, 0.333), (0.007, 0.043), (0.0, 0.0)),  # groups: 192, 132, 134, 135
-    ((0.767, 1.0), (0.432, 0.778), (0.021, 0.062), (0.0, 0.0)),  # groups: 206, 95, 140, 313
+# FRAGMENT[size 1 | 2] = (intercept, per unit of returning share, per spread of ``near``)
+FRAGMENT: tuple[tuple[float, float, float], ...] = (
+    (-3.564, 9.6, -0.983),  # groups: 1449
+    (-3.856, 8.336, -1.856),  # groups: 794
 )
-# MERGE[returning band][size bin] = pooled extra persons per group
-MERGE: tuple[tuple[float, ...], ...] = (
-    (0.0, 0.131, 0.111, 0.096),
-    (0.0, 0.122, 0.067, 0.07),
-    (0.0, 0.053, 0.052, 0.044),
-    (0.0, 0.032, 0.036, 0.026),
-)
-# RESIDUALS[returning band] = (lowest, highest) (true - estimate) / estimate on the measured sets
-RESIDUALS: tuple[tuple[float, float], ...] = (
-    (-0.053, 0.076),  # sets: 17
-    (-0.145, 0.109),  # sets: 13
-    (-0.090, 0.164),  # sets: 7
-    (-0.145, 0.340),  # sets: 8
-)
+FRAGMENT_MIDDLE = 0.006  # groups of 3-4 faces (689); 5+ were never fragments (629)
+# MERGE[size bin] = pooled extra persons hidden per group
+MERGE: tuple[float, ...] = (0.0, 0.103, 0.07, 0.045)
+# (lowest, highest) (true - estimate) / estimate on the measured sets
+RESIDUALS: tuple[float, float] = (-0.134, 0.203)  # sets: 45
 
 
 @dataclass(frozen=True)
@@ -63,39 +57,63 @@ class CountEstimate:
     lower_bound: int
 
 
-def returning_band(sizes: np.ndarray) -> int:
-    """Band of the share of groups with three faces or more."""
-    share = float(np.mean(np.asarray(sizes) >= 3)) if np.size(sizes) else 0.0
-    return int(np.searchsorted(np.asarray(RETURNING_EDGES), share, side="right"))
+def returning_share(sizes: np.ndarray) -> float:
+    """Share of the groups with three faces or more."""
+    return float(np.mean(np.asarray(sizes) >= RETURNING_SIZE)) if np.size(sizes) else 0.0
 
 
 def size_bins(sizes: np.ndarray) -> np.ndarray:
     return np.searchsorted(np.asarray(SIZE_EDGES), np.asarray(sizes), side="right")
 
 
+def near_feature(near_returning: np.ndarray) -> np.ndarray:
+    """The clipped linkage to the nearest returning group (no such neighbour: as far as counts)."""
+    near = np.asarray(near_returning, dtype=float)
+    near = np.where(np.isfinite(near), near, NEAR_RANGE[1])
+    return np.clip(near, *NEAR_RANGE) + NEAR_CENTRE
+
+
+def fragment_probability(
+    sizes: np.ndarray, near_returning: np.ndarray, fragment: tuple = FRAGMENT
+) -> np.ndarray:
+    """Per group, the probability that it is a fragment of another group's person."""
+    sizes = np.asarray(sizes)
+    out = np.where(sizes < SIZE_EDGES[2], FRAGMENT_MIDDLE, 0.0).astype(float)
+    share = returning_share(sizes)
+    near = near_feature(near_returning)
+    for size, (intercept, per_share, per_near) in enumerate(fragment, start=1):
+        rows = sizes == size
+        logit = intercept + per_share * share + per_near * near[rows]
+        out[rows] = 1.0 / (1.0 + np.exp(-logit))
+    return out
+
+
 def estimate_count(
     sizes: np.ndarray,
-    separation: np.ndarray | None = None,
-    crowding: np.ndarray | None = None,
-    split: tuple = SPLIT,
+    near_returning: np.ndarray | None = None,
+    fragment: tuple = FRAGMENT,
     merge: tuple = MERGE,
-    residuals: tuple = RESIDUALS,
+    residuals: tuple[float, float] = RESIDUALS,
 ) -> CountEstimate:
-    """Point estimate, interval and lower bound of the persons behind groups of these sizes."""
+    """Point estimate, interval and lower bound of the persons behind groups of these sizes.
+
+    ``near_returning``: per group, its linkage to the nearest group of three faces or more, in
+    calibrated spreads (``ClusteringResult.cluster_near_returning``); None counts every small
+    group as far from everybody.
+    """
     sizes = np.asarray(sizes)
     if sizes.size <= 1:  # one group cannot be a fragment of another
         return CountEstimate(sizes.size, (sizes.size, sizes.size), sizes.size)
-    band = returning_band(sizes)
-    size_bin = size_bins(sizes)
-    rates = np.asarray(split, dtype=float)[band][size_bin]  # (G, 2)
-    hidden = np.asarray(merge, dtype=float)[band][size_bin]  # (G,)
-    low_res, high_res = residuals[band]
-    groups = sizes.size
-    point = groups - rates[:, 0].sum() + hidden.sum()
-    noise = 2.0 * math.sqrt(float((rates[:, 0] * (1 - rates[:, 0])).sum() + hidden.sum()))
-    low = point * (1 + min(low_res, 0.0)) - noise
-    high = point * (1 + max(high_res, 0.0)) + noise
-    lower = groups - rates[:, 1].sum() - noise
+    if near_returning is None:
+        near_returning = np.full(sizes.size, np.inf)
+    fragment_p = fragment_probability(sizes, near_returning, fragment)
+    hidden = np.asarray(merge, dtype=float)[size_bins(sizes)]
+    point = float((1.0 - fragment_p).sum() + hidden.sum())
+    noise = math.sqrt(float((fragment_p * (1 - fragment_p)).sum() + hidden.sum()))
+    low_res, high_res = residuals
+    low = point * (1 + min(low_res, 0.0)) - 2 * noise
+    high = point * (1 + max(high_res, 0.0)) + 2 * noise
+    lower = point * (1 + min(low_res, 0.0)) - 4 * noise
     low_i = max(1, math.floor(low))
     high_i = max(low_i, math.ceil(high))
     lower_i = max(1, min(math.floor(lower), low_i))

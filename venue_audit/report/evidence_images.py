@@ -38,7 +38,6 @@ from venue_audit.acquire.exports import absolute_path, display_path, manifest_ro
 from venue_audit.acquire.items import open_evidence
 from venue_audit.acquire.private_copy import copy_evidence
 from venue_audit.case import Case
-from venue_audit.report.load import ThumbnailSource
 from venue_audit.report.redact import ThumbnailError, decode
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
@@ -51,33 +50,48 @@ _SQLITE_CELL = re.compile(
 _MEMBER = "!/"
 
 
-def evidence_thumbnail_source(case: Case) -> ThumbnailSource:
+def evidence_thumbnail_source(case: Case) -> EvidenceThumbnails:
     """A function from an ``artifacts`` row to image bytes (PNG), or None."""
-    rows = {row["id"]: row for row in manifest_rows(case)}
-    boxes: dict[int, list[int]] = {}
-    for face in case.db.query("select artifact_id, bbox from faces where bbox is not null"):
-        try:
-            box = json.loads(face["bbox"])
-        except (TypeError, json.JSONDecodeError):
-            continue
-        if isinstance(box, list) and len(box) == 4 and face["artifact_id"] not in boxes:
-            boxes[face["artifact_id"]] = [int(v) for v in box]
+    return EvidenceThumbnails(case)
 
-    databases: dict[Path, sqlite3.Connection | None] = {}
 
-    def source(artifact: dict[str, Any]) -> bytes | None:
-        row = rows.get(artifact.get("evidence_id"))
+class EvidenceThumbnails:
+    """Faces read back from the evidence: ``self(artifact)`` gives PNG bytes (a
+    :data:`ThumbnailSource`), ``self.image(artifact)`` the decoded picture, for callers
+    that draw it at once (contact sheets) and need not encode it only to decode it again."""
+
+    def __init__(self, case: Case) -> None:
+        self._rows = {row["id"]: row for row in manifest_rows(case)}
+        self._boxes: dict[int, list[int]] = {}
+        for face in case.db.query("select artifact_id, bbox from faces where bbox is not null"):
+            try:
+                box = json.loads(face["bbox"])
+            except (TypeError, json.JSONDecodeError):
+                continue
+            if isinstance(box, list) and len(box) == 4 and face["artifact_id"] not in self._boxes:
+                self._boxes[face["artifact_id"]] = [int(v) for v in box]
+        self._databases: dict[Path, sqlite3.Connection | None] = {}
+
+    def __call__(self, artifact: dict[str, Any]) -> bytes | None:
+        image = self.image(artifact)
+        if image is None:
+            return None
+        out = io.BytesIO()
+        # lossless and only ever decoded again (thumbnail): the fastest level will do
+        image.save(out, format="PNG", compress_level=1)
+        return out.getvalue()
+
+    def image(self, artifact: dict[str, Any]) -> Image.Image | None:
+        row = self._rows.get(artifact.get("evidence_id"))
         if row is None or artifact.get("deleted"):
             return None
         try:
-            data = _read(row, str(artifact.get("locator") or ""), databases)
+            data = _read(row, str(artifact.get("locator") or ""), self._databases)
             if data is None:
                 return None
-            return _face_crop(data, boxes.get(artifact["id"]))
+            return _face_image(data, self._boxes.get(artifact["id"]))
         except (OSError, ValueError, KeyError, sqlite3.Error, zipfile.BadZipFile, ThumbnailError):
             return None
-
-    return source
 
 
 def _read(
@@ -156,7 +170,7 @@ def _zip_member(path: Path, member: str) -> bytes | None:
             return handle.read(MAX_IMAGE_BYTES + 1)[:MAX_IMAGE_BYTES]
 
 
-def _face_crop(data: bytes, box: list[int] | None) -> bytes:
+def _face_image(data: bytes, box: list[int] | None) -> Image.Image:
     """The face with a margin when its box is known (whole frames), else the image as stored."""
     image = decode(data)
     if box is not None:
@@ -171,7 +185,4 @@ def _face_crop(data: bytes, box: list[int] | None) -> bytes:
         if region[2] > region[0] and region[3] > region[1]:
             image = image.crop(region)
     image.thumbnail((320, 320), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    # lossless and only ever decoded again (thumbnail, contact sheet): the fastest level will do
-    image.save(out, format="PNG", compress_level=1)
-    return out.getvalue()
+    return image

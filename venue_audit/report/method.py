@@ -15,7 +15,6 @@ import shlex
 import sqlite3
 import sys
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
 from venue_audit import TOOL_NAME
@@ -121,6 +120,7 @@ def _clustering_text(meta: dict[str, Any], lang: str) -> str:
         )
     return "\n".join(parts)
 
+
 def methodology(case: Case, meta: dict[str, Any], events: list[dict[str, Any]]) -> Methodology:
     parameters = _parameters(meta, events)
     models = [
@@ -162,11 +162,12 @@ def installed_model_files() -> list[ModelFile]:
 @functools.cache
 def _installed_model_files() -> tuple[ModelFile, ...]:
     # Cached: 130 MB of weights, unchanged while the process lives.
+    from venue_audit.faces.model_files import RESNET_FILE, model_file
+
     try:
-        import face_recognition_models
-    except ImportError:
+        folder = model_file(RESNET_FILE).parent
+    except ModuleNotFoundError:
         return ()
-    folder = Path(face_recognition_models.face_recognition_model_location()).parent
     return tuple(
         ModelFile(name=path.name, sha256=file_sha256(path), path=str(path))
         for path in sorted(folder.glob("*.dat"))
@@ -238,9 +239,7 @@ def _transformations(db: Any, meta: dict[str, Any]) -> list[Transformation]:
     counts["template_decoding"] = scalar(
         db, "select count(*) from artifacts where kind = 'template'"
     )
-    counts["video_frames"] = scalar(
-        db, "select count(*) from artifacts where kind = 'video_frame'"
-    )
+    counts["video_frames"] = scalar(db, "select count(*) from artifacts where kind = 'video_frame'")
     return [
         Transformation(name=name, description_zh=zh, description_en=en, count=counts[name])
         for name, (zh, en) in TRANSFORMATION_TEXT.items()

@@ -63,7 +63,7 @@ class SnapshotWriter:
         self._partial = self.path.with_name(self.path.name + ".partial")
         self._partial.unlink(missing_ok=True)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self._partial)
+        self._db = sqlite3.connect(self._partial)  # not evidence: our snapshot being written
         self._db.execute("pragma journal_mode=off")
         self._db.execute("pragma synchronous=off")
 

@@ -1,0 +1,49 @@
+"""The person count behind the groups: small groups weighed as fragments or people seen once."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from venue_audit.persons.uncertainty import (
+    RESIDUALS,
+    estimate_count,
+    fragment_probability,
+)
+
+# 60 returning people (groups of 5) and 40 lone faces
+SIZES = np.array([5] * 60 + [1] * 40)
+
+
+def test_a_lone_face_near_a_returning_persons_group_is_more_likely_their_fragment():
+    near = fragment_probability(np.array([5, 5, 1]), np.array([np.inf, np.inf, -2.7]))
+    far = fragment_probability(np.array([5, 5, 1]), np.array([np.inf, np.inf, -1.0]))
+    none = fragment_probability(np.array([5, 5, 1]), np.array([np.inf, np.inf, np.inf]))
+    assert near[2] > far[2] >= none[2]
+    assert near[0] == 0.0  # a group of five faces is never taken for a fragment
+
+
+def test_where_people_come_back_small_groups_are_more_often_fragments():
+    returning = fragment_probability(np.array([5] * 9 + [1]), np.full(10, -2.5))
+    seen_once = fragment_probability(np.array([5] + [1] * 9), np.full(10, -2.5))
+    assert returning[-1] > 0.5 > seen_once[-1]
+
+
+def test_the_estimate_counts_lone_faces_close_to_returning_people_as_fewer_persons():
+    close = estimate_count(SIZES, np.r_[np.full(60, np.inf), np.full(40, -2.8)])
+    far = estimate_count(SIZES, np.r_[np.full(60, np.inf), np.full(40, -0.5)])
+    assert close.estimate < far.estimate <= SIZES.size + 60 * 0.1
+    assert close.estimate >= 60
+
+
+def test_the_interval_holds_the_estimate_widened_by_the_measured_residuals():
+    counted = estimate_count(SIZES, np.full(SIZES.size, -2.0))
+    low, high = counted.interval
+    assert low <= counted.estimate <= high
+    assert low <= counted.estimate * (1 + RESIDUALS[0])
+    assert high >= counted.estimate * (1 + RESIDUALS[1])
+    assert counted.lower_bound <= low
+
+
+def test_one_group_is_one_person():
+    counted = estimate_count(np.array([1]))
+    assert (counted.estimate, counted.interval, counted.lower_bound) == (1, (1, 1), 1)
