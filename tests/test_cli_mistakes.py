@@ -383,8 +383,12 @@ def test_verify_deletion_that_crashes_is_an_internal_error_not_residue(
         (["--consent", "{tmp}/no-times.csv"], ["no-times.csv", "no signed-time column"]),
         (["--policy", "{tmp}/missing.toml"], ["missing.toml"]),
         (["--policy", "{tmp}/broken.toml"], ["broken.toml", "Invalid value"]),
+        (["--encoder", "tensorflow"], ["--encoder tensorflow", "onnx-int8"]),
     ],
-    ids=["missing register", "register without times", "missing policy", "broken policy"],
+    ids=[
+        "missing register", "register without times", "missing policy", "broken policy",
+        "unknown encoder",
+    ],
 )
 def test_audit_reads_the_consent_register_and_policy_before_a_case_is_made(
     option: list[str], words: list[str], export: Path, tmp_path: Path
@@ -402,7 +406,7 @@ def test_audit_reads_the_consent_register_and_policy_before_a_case_is_made(
     ("option", "words"),
     [
         (["--zip-password-file", "{tmp}/missing.txt"], ["password file", "missing.txt"]),
-        (["--encoder", "tensorflow"], ["--encoder tensorflow", "auto, onnx, numpy, dlib"]),
+        (["--encoder", "tensorflow"], ["--encoder tensorflow", "auto, onnx, onnx-int8, numpy, dlib"]),
         (["--min-face-size", "3"], ["--min-face-size 3", "give 8 to"]),
         (["--min-face-size", "5000"], ["--min-face-size 5000", "give 8 to"]),
         (["--dask-scheduler", "nonsense"], ["--dask-scheduler 'nonsense'", "tcp://HOST:PORT"]),

@@ -23,7 +23,7 @@ from venue_audit.case.amendment import reconcile
 from venue_audit.case.output_paths import Output, case_evidence, refuse_overlap
 from venue_audit.case.workspace import SELF_AUDIT, check_case_info
 from venue_audit.errors import UsageError
-from venue_audit.faces import face_pool
+from venue_audit.faces import EngineConfig, face_pool
 from venue_audit.identify import identify
 from venue_audit.offsite import mark_offsite
 from venue_audit.preflight import (
@@ -64,6 +64,8 @@ class AuditRequest:
     amend: bool = False
     # the to-delete list (.csv or .xlsx, SQL scripts beside it); a self-audit always makes one
     to_delete: Path | None = None
+    # the face engine's settings (encoder, smallest face); None: the defaults
+    engine: EngineConfig | None = None
 
 
 @dataclass
@@ -162,7 +164,7 @@ def _run(
     command: list[str] | None,
     progress: ProgressCallback | None,
 ) -> AuditResult:
-    options = ScanOptions(workers=request.workers)
+    options = ScanOptions(workers=request.workers, engine=request.engine or EngineConfig())
     # The face workers start (seconds: models load once in a fork server) while acquisition runs.
     with face_pool(options.workers or os.cpu_count()) as pool:
         stage("acquire")

@@ -150,3 +150,37 @@ def test_a_face_like_logo_is_rejected_because_the_two_models_disagree_on_its_eye
     (candidate,) = blazeface.detect(rgb, min_score=0.3)  # a ring with text scores close to 0.5
     assert _agreeing_shape(rgb, _blaze_rect(candidate), candidate) is None
     assert detect_faces(rgb, 40) == []
+
+
+def small_loose_crops() -> list[tuple[str, np.ndarray]]:
+    """(name, picture) of every single-face photo cut 2.2x its HOG box and shrunk to 62 px wide,
+    grey: the face is ~28 px, under the scene's smallest face (40 px)."""
+    crops = []
+    for photo in labelled_photos():
+        if not photo.identity or photo.faces != 1:
+            continue
+        image = Image.open(photo.path).convert("RGB")
+        image.thumbnail((1000, 1000))
+        (rect,) = hog_detector()(np.asarray(image), 1)
+        side = rect.width() * 2.2
+        cx, cy = rect.center().x, rect.center().y
+        crop = image.crop((cx - side / 2, cy - side * 0.6, cx + side / 2, cy + side * 0.6))
+        crop = crop.resize((62, 74), Image.Resampling.BILINEAR).convert("L")
+        decoded = Image.open(io.BytesIO(_jpeg(crop))).convert("RGB")
+        crops.append((photo.name, np.asarray(decoded)))
+    return crops
+
+
+def test_a_small_loosely_framed_crop_keeps_its_face_below_the_scenes_smallest_size() -> None:
+    crops = small_loose_crops()
+    missed = [name for name, rgb in crops if len(detect_faces(rgb, 40)) != 1]
+    # the first pass alone missed 7 of these 20; one ~26 px face's eyes still disagree
+    assert len(crops) == 20 and len(missed) <= 1, missed
+
+
+def test_the_second_try_finds_nothing_in_mirrored_or_enlarged_decoys() -> None:
+    from venue_audit.faces.detection import _second_try
+
+    for name, data in decoys().items():
+        rgb = np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+        assert _second_try(rgb, [], []) == [], name

@@ -14,6 +14,7 @@ from venue_audit.cli.options import (
     RECORD,
     AsJson,
     AsOf,
+    Encoder,
     ExaminationRecord,
     Examiners,
     JsonOut,
@@ -78,6 +79,7 @@ def audit_command(
     lang: Lang = "zh",
     offsite: Offsite = None,
     workers: Workers = None,
+    encoder: Encoder = "auto",
     quiet: Quiet = False,
     as_json: AsJson = False,
 ) -> None:
@@ -91,6 +93,7 @@ def audit_command(
     --as-of 2024-06-30 --report report.pdf --json-out summary.json
     """
     from venue_audit.audit import AuditRequest, audit
+    from venue_audit.cli.scan import engine_config
 
     info = CaseInfo(
         case_no=case_no, venue=venue, examiners=examiner or [], **record.case_fields()
@@ -108,6 +111,7 @@ def audit_command(
         workers=workers or 0,
         offsite=offsite or [],
         amend=amend,
+        engine=engine_config(encoder),
     )
     with StageProgress(quiet) as shown:
         result = audit(request, shown.stage, sys.argv, shown.update)

@@ -41,6 +41,15 @@ Workers = Annotated[
         help="Worker processes to use, 1 or more (default: all cores).",
     ),
 ]
+Encoder = Annotated[
+    str,
+    typer.Option(
+        "--encoder",
+        metavar="NAME",
+        help="auto (onnx if installed, else numpy), onnx (dlib's network, exact), onnx-int8 "
+        "(the same network quantised: ~3x faster, not exact), numpy, or dlib (the reference).",
+    ),
+]
 AsOf = Annotated[
     str | None,
     typer.Option(

@@ -12,7 +12,7 @@ from rich.table import Table
 
 from venue_audit.case.stages import require_acquired
 from venue_audit.cli.app import app, console, open_case
-from venue_audit.cli.options import AsJson, CaseDir, Quiet, Workers
+from venue_audit.cli.options import AsJson, CaseDir, Encoder, Quiet, Workers
 from venue_audit.cli.output import print_json
 from venue_audit.cli.progress import StageProgress
 from venue_audit.errors import UsageError
@@ -27,10 +27,12 @@ def _passwords(path: Path | None) -> tuple[str, ...]:
     return read_password_file(path) if path is not None else ()
 
 
-def _engine(min_face_size: int, encoder: str) -> EngineConfig:
+def engine_config(encoder: str, min_face_size: int | None = None) -> EngineConfig:
     """The face engine's settings, refused as options before any work (not as a crash later)."""
     from venue_audit.faces import EngineConfig
 
+    if min_face_size is None:
+        min_face_size = EngineConfig.min_face_size
     try:
         return EngineConfig(min_face_size=min_face_size, encoder=encoder)
     except ValueError as error:
@@ -78,14 +80,7 @@ def scan_command(
         int,
         typer.Option("--min-face-size", metavar="PIXELS", help="Smallest face to look for."),
     ] = 40,
-    encoder: Annotated[
-        str,
-        typer.Option(
-            "--encoder",
-            metavar="NAME",
-            help="auto (onnx if installed, else numpy), onnx, numpy, or dlib (the reference).",
-        ),
-    ] = "auto",
+    encoder: Encoder = "auto",
     dask_scheduler: Annotated[
         str | None,
         typer.Option(
@@ -116,7 +111,7 @@ def scan_command(
 
     options = ScanOptions(
         workers=workers or 0,
-        engine=_engine(min_face_size, encoder),
+        engine=engine_config(encoder, min_face_size),
         dask_scheduler=_scheduler(dask_scheduler),
         zip_passwords=_passwords(zip_password_file),
     )

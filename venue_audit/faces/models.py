@@ -7,6 +7,7 @@ loaders are cached per process and keyed by what changes them.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from venue_audit.faces.dlib_format import CONVERTER_VERSION, file_sha256, load_r
 from venue_audit.faces.model_files import LANDMARKS_5_FILE, RESNET_FILE, model_file
 from venue_audit.faces.onnx_resnet import OnnxResNet, build_model_bytes
 from venue_audit.faces.onnx_resnet import available as onnx_available
+from venue_audit.faces.quantized import QUANTIZER_VERSION, build_int8_model_bytes
 from venue_audit.faces.resnet import NumpyResNet
 
 RESNET_MODEL = model_file(RESNET_FILE)
@@ -64,22 +66,64 @@ def numpy_encoder(cache_dir: str) -> NumpyResNet:
     return NumpyResNet(load_resnet_weights(RESNET_MODEL, Path(cache_dir)))
 
 
+def onnx_model_path(cache_dir: str) -> Path:
+    """Where the fp32 ONNX graph of the installed model file is cached."""
+    return Path(cache_dir) / f"dlib-resnet-{file_sha256(RESNET_MODEL)}-v{CONVERTER_VERSION}.onnx"
+
+
+def int8_model_path(cache_dir: str) -> Path:
+    """Where its int8 quantisation is cached: onnxruntime's version is part of the name, since
+    its quantiser and integer kernels make the model and its results."""
+    import onnxruntime
+
+    fp32 = onnx_model_path(cache_dir)
+    return fp32.with_name(
+        f"{fp32.stem}-int8-q{QUANTIZER_VERSION}-ort{onnxruntime.__version__}.onnx"
+    )
+
+
+def _cached_model(path: Path, build: Callable[[], bytes]) -> bytes:
+    """The bytes of ``path``, built and written (atomically) when it is missing."""
+    if path.exists():
+        return path.read_bytes()
+    model_bytes = build()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    partial.write_bytes(model_bytes)
+    partial.replace(path)
+    return model_bytes
+
+
+def _fp32_model_bytes(cache_dir: str) -> bytes:
+    return _cached_model(
+        onnx_model_path(cache_dir),
+        lambda: build_model_bytes(load_resnet_weights(RESNET_MODEL, Path(cache_dir))),
+    )
+
+
 @cache
 def onnx_encoder(cache_dir: str) -> OnnxResNet:
     """The ONNX graph is built once per model file and cached by the model's SHA-256."""
-    directory = Path(cache_dir)
-    cached = directory / f"dlib-resnet-{file_sha256(RESNET_MODEL)}-v{CONVERTER_VERSION}.onnx"
-    if cached.exists():
-        try:
-            return OnnxResNet(cached.read_bytes())
-        except Exception:  # a damaged cache file: rebuild it below
-            pass
-    model_bytes = build_model_bytes(load_resnet_weights(RESNET_MODEL, directory))
-    directory.mkdir(parents=True, exist_ok=True)
-    partial = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
-    partial.write_bytes(model_bytes)
-    partial.replace(cached)
-    return OnnxResNet(model_bytes)
+    try:
+        return OnnxResNet(_fp32_model_bytes(cache_dir))
+    except Exception:  # a damaged cache file: rebuilt
+        onnx_model_path(cache_dir).unlink(missing_ok=True)
+        return OnnxResNet(_fp32_model_bytes(cache_dir))
+
+
+@cache
+def onnx_int8_encoder(cache_dir: str) -> OnnxResNet:
+    """The fp32 graph quantised to int8 (:mod:`.quantized`), made once and cached beside it."""
+    path = int8_model_path(cache_dir)
+
+    def build() -> bytes:
+        return build_int8_model_bytes(_fp32_model_bytes(cache_dir))
+
+    try:
+        return OnnxResNet(_cached_model(path, build))
+    except Exception:  # a damaged cache file: rebuilt
+        path.unlink(missing_ok=True)
+        return OnnxResNet(_cached_model(path, build))
 
 
 def resolve_encoder(name: str) -> str:
@@ -100,4 +144,6 @@ def encode_chips(chips: list[np.ndarray], encoder: str, cache_dir: str) -> np.nd
         return numpy_encoder(cache_dir)(np.stack(chips))
     if encoder == "onnx":
         return onnx_encoder(cache_dir)(np.stack(chips))
-    raise ValueError(f"unknown encoder {encoder!r} (have: onnx, numpy, dlib)")
+    if encoder == "onnx-int8":
+        return onnx_int8_encoder(cache_dir)(np.stack(chips))
+    raise ValueError(f"unknown encoder {encoder!r} (have: onnx, onnx-int8, numpy, dlib)")
