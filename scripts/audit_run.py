@@ -71,6 +71,7 @@ import json, sys, time
 from pathlib import Path
 from venue_audit.audit import AuditRequest, audit
 from venue_audit.case import CaseInfo
+from venue_audit.faces import EngineConfig
 args = json.loads(sys.argv[1])
 marks = {}
 start = time.perf_counter()
@@ -88,7 +89,7 @@ def progress(done, total):
 request = AuditRequest(
     sources=[Path(s) for s in args["sources"]], case_dir=Path(args["case"]),
     case_info=CaseInfo("BENCH", "bench", ["a", "b"]), report_pdf=Path(args["report"]),
-    as_of="2024-06-30", workers=args["workers"],
+    as_of="2024-06-30", workers=args["workers"], engine=EngineConfig(encoder=args["encoder"]),
 )
 result = audit(request, on_stage, progress=progress)
 marks["end"] = time.perf_counter() - start
@@ -98,14 +99,19 @@ print(json.dumps({"marks": marks, "summary": result.summary}))
 
 
 def run_audit(
-    sources: list[Path], work: Path, workers: int = 2, progress_every: float = 0.0
+    sources: list[Path],
+    work: Path,
+    workers: int = 2,
+    progress_every: float = 0.0,
+    encoder: str = "auto",
 ) -> dict:
     """``audit`` from a new case (``work/case``) to the report, in a measured child process.
 
     Returns the stage start times (``marks``, seconds from the child's start of the audit),
     the process tree's CPU seconds at each mark (``cpu_marks``), summary.json, and the
     tree's wall seconds, CPU seconds and peak RSS. ``progress_every`` > 0 prints each stage
-    and the items scanned every that many seconds, for runs that take an hour.
+    and the items scanned every that many seconds, for runs that take an hour. ``encoder`` is
+    the face encoder (``--encoder``: auto, onnx, onnx-int8, …).
     """
     args = {
         "sources": [str(s) for s in sources],
@@ -113,6 +119,7 @@ def run_audit(
         "report": str(work / "report.pdf"),
         "workers": workers,
         "every": progress_every or 1e9,
+        "encoder": encoder,
     }
     start = time.perf_counter()
     child = subprocess.Popen(

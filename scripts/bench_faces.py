@@ -280,6 +280,12 @@ def run(quick: bool) -> None:
             f"load average {os.getloadavg()[0]:.1f} at start",
             flush=True,
         )
+        # Fixed costs: each side on a folder of one crop (start-up, workers, report).
+        single = work / "one_crop"
+        single.mkdir()
+        shutil.copy(sorted(sets[0][1].iterdir())[0], single)
+        _, cli_fixed, _ = run_cli(known, single)
+        ours_fixed = run_audit([single], work / "audit-one")["cpu_seconds"]
         rows = []
         with (
             _single_threaded_blas_for_children(),
@@ -316,6 +322,17 @@ def run(quick: bool) -> None:
                 f"CLI {sum(cli_faces.values())}, ours {sum(len(v) for v in ours.values())}; "
                 f"CPU s: CLI {cli_cpu:.0f}, ours {audit['cpu_seconds']:.0f}; "
                 f"our peak RSS {audit['peak_rss'] / 2**20:.0f} MiB"
+            )
+        print(
+            f"\nfixed cost (a folder of one crop): CLI {cli_fixed:.1f} CPU s, ours {ours_fixed:.1f} "
+            "CPU s (start-up, workers, persons, report); per item beyond it, CPU ms:"
+        )
+        for label, n, _, cli_cpu, audit, *_ in rows:
+            cli_item = (cli_cpu - cli_fixed) / max(1, n - 1) * 1000
+            ours_item = (audit["cpu_seconds"] - ours_fixed) / max(1, n - 1) * 1000
+            print(
+                f"  {label:<26} CLI {cli_item:7.1f}   ours {ours_item:6.1f}   "
+                f"ratio per item {cli_item / max(ours_item, 1e-9):.1f}x (the end-to-end ceiling)"
             )
         print(
             "ours = audit from a new case to the PDF report, 2 workers; "

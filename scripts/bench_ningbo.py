@@ -11,7 +11,8 @@ RSS of the whole process tree, the persons found against the labelled identities
 same rate for the ``face_recognition`` CLI on a sample of the same crops.
 
 Run: python scripts/bench.py ningbo [--quick]      (--quick: 1/100 of the crops)
-     python scripts/bench_ningbo.py --count N [--store DIR]   (DIR keeps the store between runs)
+     python scripts/bench_ningbo.py --count N [--store DIR] [--encoder NAME]
+         (DIR keeps the store between runs; NAME as audit's --encoder, default auto)
 """
 
 from __future__ import annotations
@@ -169,7 +170,11 @@ def prepared_store(store: Path, count: int) -> dict[str, str]:
         saved = json.loads(marker.read_text())
         if saved["count"] == count:
             return saved["truth"]
-        shutil.rmtree(store, ignore_errors=True)
+        # A finished store took an hour to make: never replaced by one of another size.
+        raise SystemExit(
+            f"{store} holds a store of {saved['count']:,} crops, not {count:,}: "
+            "give that --count or another --store"
+        )
     # The labelled faces found once per store, so that a generation stopped midway resumes
     # without searching them again.
     found = store.parent / f"{store.name}.sources.json"
@@ -209,13 +214,18 @@ def run_cli(store: Path, names: list[str], work: Path) -> float:
     return time.perf_counter() - start
 
 
-def report(count: int, truth: dict[str, str], result: dict, cli_seconds: float | None) -> None:
+def report(
+    count: int, truth: dict[str, str], result: dict, cli_seconds: float | None, encoder: str
+) -> None:
     marks = result["marks"]
     summary = result["summary"]
     scan_start = marks.get("scan", 0.0)
     stages = ["acquire", "scan", "identify", "assess", "report", "end"]
     present = [s for s in stages if s in marks]
-    print(f"\n{count:,} crops; load average {os.getloadavg()[0]:.1f} at end (2 cores, shared)")
+    print(
+        f"\n{count:,} crops, encoder {encoder}; load average {os.getloadavg()[0]:.1f} at end "
+        "(2 cores, shared)"
+    )
     cpu = result.get("cpu_marks", {})
     print(f"{'stage':<10}{'seconds':>10}{'crops/s':>10}{'CPU s':>10}{'CPU ms/crop':>13}")
     for name, following in itertools.pairwise(present):
@@ -260,7 +270,9 @@ def report(count: int, truth: dict[str, str], result: dict, cli_seconds: float |
         )
 
 
-def run(quick: bool, count: int | None = None, store: Path | None = None) -> None:
+def run(
+    quick: bool, count: int | None = None, store: Path | None = None, encoder: str = "auto"
+) -> None:
     if not FACES_DEV.is_dir():
         print(f"{FACES_DEV} is absent: this suite needs the labelled development faces; skipped")
         return
@@ -270,14 +282,16 @@ def run(quick: bool, count: int | None = None, store: Path | None = None) -> Non
         store = store or work / "store"
         truth = prepared_store(store, count)
         # A full run takes an hour or more on a shared machine: say where it is every minute.
-        result = run_audit([store], work, progress_every=0.0 if quick else 60.0)
+        result = run_audit(
+            [store], work, progress_every=0.0 if quick else 60.0, encoder=encoder
+        )
         cli_seconds = None
         if CLI.exists():
             names = random.Random(5).sample(sorted(truth), min(CLI_SAMPLE, len(truth)))
             cli_seconds = run_cli(store, names, work)
         else:
             print(f"face_recognition CLI not found at {CLI}; no baseline")
-        report(count, truth, result, cli_seconds)
+        report(count, truth, result, cli_seconds, encoder)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -287,5 +301,6 @@ if __name__ == "__main__":
     parser.add_argument("--count", type=int, default=NINGBO)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--store", type=Path, help="keep the generated store here between runs")
+    parser.add_argument("--encoder", default="auto", help="the face encoder, as audit's --encoder")
     args = parser.parse_args()
-    run(args.quick, None if args.quick else args.count, args.store)
+    run(args.quick, None if args.quick else args.count, args.store, args.encoder)

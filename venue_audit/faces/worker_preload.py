@@ -7,7 +7,8 @@ session is single-threaded (no thread pool exists to be lost in the fork);
 nothing is converted here, so a first run converts in the worker.
 """
 
-from venue_audit.faces.dlib_format import CONVERTER_VERSION, file_sha256
+from venue_audit.cache_dir import installed_file_sha256
+from venue_audit.faces.dlib_format import CONVERTER_VERSION
 from venue_audit.faces.models import (
     RESNET_MODEL,
     default_cache_dir,
@@ -19,6 +20,9 @@ from venue_audit.faces.models import (
 
 hog_detector()
 landmark_predictor()
-_cached = default_cache_dir() / f"dlib-resnet-{file_sha256(RESNET_MODEL)}-v{CONVERTER_VERSION}.onnx"
+_cached = (
+    default_cache_dir()
+    / f"dlib-resnet-{installed_file_sha256(RESNET_MODEL)}-v{CONVERTER_VERSION}.onnx"
+)
 if onnx_available() and _cached.exists():
     onnx_encoder(str(default_cache_dir()))

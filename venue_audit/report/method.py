@@ -20,7 +20,6 @@ from typing import Any
 from venue_audit import TOOL_NAME
 from venue_audit.case import Case
 from venue_audit.report import i18n
-from venue_audit.report.annexes import file_sha256
 from venue_audit.report.model import Methodology, ModelFile, Transformation
 
 LIBRARIES = (
@@ -162,6 +161,7 @@ def installed_model_files() -> list[ModelFile]:
 @functools.cache
 def _installed_model_files() -> tuple[ModelFile, ...]:
     # Cached: 130 MB of weights, unchanged while the process lives.
+    from venue_audit.cache_dir import installed_file_sha256
     from venue_audit.faces.model_files import RESNET_FILE, model_file
 
     try:
@@ -169,7 +169,7 @@ def _installed_model_files() -> tuple[ModelFile, ...]:
     except ModuleNotFoundError:
         return ()
     return tuple(
-        ModelFile(name=path.name, sha256=file_sha256(path), path=str(path))
+        ModelFile(name=path.name, sha256=installed_file_sha256(path), path=str(path))
         for path in sorted(folder.glob("*.dat"))
     )
 

