@@ -20,13 +20,33 @@ def _rows(case: Case) -> dict[str, dict]:
     return {r["path"]: r for r in case.db.query("select * from evidence where current = 1")}
 
 
+@pytest.fixture
+def pooled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of two files, so that even the small test trees go to the worker pool."""
+    monkeypatch.setattr("venue_audit.acquire.acquisition._BATCH_FILES", 2)
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_every_byte_and_mtime_of_the_evidence_is_unchanged(
-    new_case: Case, evidence_tree: Path, workers: int
+    new_case: Case, evidence_tree: Path, workers: int, pooled: None
 ) -> None:
     before = snapshot(evidence_tree)
     acquire(new_case, [evidence_tree], workers=workers)
     assert snapshot(evidence_tree) == before
+
+
+def test_the_worker_pool_and_one_process_write_the_same_manifest(
+    tmp_path: Path, evidence_tree: Path, pooled: None
+) -> None:
+    from venue_audit.case import CaseInfo
+
+    digests = []
+    for workers in (1, 2):
+        case = Case.create(tmp_path / f"case-{workers}", CaseInfo("T", "t", ["a", "b"]))
+        acquire(case, [evidence_tree], workers=workers)
+        digests.append(manifest_digest(case))
+        case.close()
+    assert digests[0] == digests[1]
 
 
 def test_files_and_archive_members_are_recorded_with_all_digests(
@@ -102,7 +122,9 @@ def test_a_zip_bomb_member_is_refused_from_its_header(new_case: Case, tmp_path: 
     assert member["sha256"] is None and "zip bomb" in member["error"]
 
 
-def test_reacquiring_an_unchanged_source_adds_nothing(new_case: Case, evidence_tree: Path) -> None:
+def test_reacquiring_an_unchanged_source_adds_nothing(
+    new_case: Case, evidence_tree: Path, pooled: None
+) -> None:
     first = acquire(new_case, [evidence_tree], workers=2)
     count = new_case.db["evidence"].count
     digest = manifest_digest(new_case)

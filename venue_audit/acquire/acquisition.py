@@ -86,7 +86,8 @@ def hash_source(
     total = sum(e.size for e in entries)
     done = 0
     cores = os.cpu_count() or 1
-    if workers <= 1:
+    # What fits in one batch would go to one worker anyway: starting a pool only costs.
+    if workers <= 1 or (total <= _BATCH_BYTES and len(entries) <= _BATCH_FILES):
         allow_helper_thread(cores > 1)
         for entry in entries:
             yield hash_entry(root, entry.relative, limits)
@@ -232,11 +233,41 @@ def _store_source(case: Case, root: Path, batches: Iterator[list[ItemRecord]]) -
     pending: list[list[ItemRecord]] = []
     rows = 0
 
+    # New entries without members (most of an acquisition) need no row id back: their rows
+    # wait here and go in with one executemany, in order, before any other write.
+    plain_rows: list[tuple[Any, ...]] = []
+
     def write() -> None:
         with case.transaction():
             for records in pending:
                 _write_entry(records)
+            _flush_plain_rows()
         pending.clear()
+
+    def _flush_plain_rows() -> None:
+        if plain_rows:
+            conn.executemany(_INSERT_EVIDENCE, plain_rows)
+            plain_rows.clear()
+
+    def _row(record: ItemRecord, parent_id: int | None, version: int) -> tuple[Any, ...]:
+        return (
+            source_id,
+            record.path,
+            record.name,
+            parent_id,
+            record.entry,
+            record.type,
+            record.size,
+            record.mtime,
+            record.md5,
+            record.sha256,
+            record.sm3,
+            record.link_target,
+            record.error,
+            version,
+            1,
+            acquired_at,
+        )
 
     def _write_entry(records: list[ItemRecord]) -> None:
         ids: list[int] = []
@@ -253,6 +284,11 @@ def _store_source(case: Case, root: Path, batches: Iterator[list[ItemRecord]]) -
                 changes.unchanged.append(record.path)
                 ids.append(int(old["id"]))
                 continue
+            if old is None and len(records) == 1:
+                changes.new.append(record.path)
+                plain_rows.append(_row(record, None, 1))
+                continue
+            _flush_plain_rows()
             version = 1
             if old is not None:
                 changes.changed.append(record.path)
@@ -260,27 +296,7 @@ def _store_source(case: Case, root: Path, batches: Iterator[list[ItemRecord]]) -
                 version = int(old["version"]) + 1
             else:
                 changes.new.append(record.path)
-            cursor = conn.execute(
-                _INSERT_EVIDENCE,
-                (
-                    source_id,
-                    record.path,
-                    record.name,
-                    parent_id,
-                    record.entry,
-                    record.type,
-                    record.size,
-                    record.mtime,
-                    record.md5,
-                    record.sha256,
-                    record.sm3,
-                    record.link_target,
-                    record.error,
-                    version,
-                    1,
-                    acquired_at,
-                ),
-            )
+            cursor = conn.execute(_INSERT_EVIDENCE, _row(record, parent_id, version))
             ids.append(int(cursor.lastrowid or 0))
 
     for records in batches:
