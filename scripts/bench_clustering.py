@@ -11,7 +11,7 @@ array included, as in a real case), not the generator's. The baseline is
 ``dlib.chinese_whispers_clustering`` (what face_recognition-based tools use) at 0.5 and 0.6, run
 on the same 20k set; the table prints time ratios and pairwise F1 for both.
 
-    python scripts/bench.py clustering            # 20k vs dlib, 100k, 1M
+    python scripts/bench.py clustering            # 20k vs dlib, 100k, 305k and 1M (copies)
     python scripts/bench.py clustering --quick    # 5k vs dlib, 20k
 """
 
@@ -49,6 +49,34 @@ def _generate(rows: int, seed: int, folder: str) -> dict[str, object]:
     np.save(Path(folder) / "embeddings.npy", planted.embeddings)
     np.save(Path(folder) / "truth.npy", planted.truth)
     return {"generate_seconds": time.perf_counter() - started}
+
+
+def _copied(folder: str, base_folder: str, copies: int, seed: int) -> dict[str, object]:
+    """Run inside a child process: the base set and ``copies`` reflections of it.
+
+    The generator takes longer than the clustering past ~300k rows, so larger sets are the base
+    set plus copies, each reflected through the base set's mean along a random half of its
+    principal axes: an orthogonal map, so every distance within a copy is the base set's, and the
+    copy is as many other identities (a person and their copy are ~1.0 apart). The copies also
+    differ in which directions carry capture condition: a mixed-population case.
+    """
+    started = time.perf_counter()
+    base = np.load(Path(base_folder) / "embeddings.npy")
+    truth = np.load(Path(base_folder) / "truth.npy")
+    mean = base.mean(axis=0, dtype=np.float64)
+    sample = base[:: max(1, base.shape[0] // 20_000)].astype(np.float64) - mean
+    axes = np.linalg.eigh(sample.T @ sample)[1]  # columns: principal axes
+    rng = np.random.default_rng(seed)
+    parts, truths = [base], [truth]
+    persons = int(truth.max()) + 1
+    for copy in range(1, copies + 1):
+        signs = np.where(rng.random(axes.shape[1]) < 0.5, -1.0, 1.0)
+        reflection = (axes * signs) @ axes.T
+        parts.append(((base - mean) @ reflection + mean).astype(np.float32))
+        truths.append(truth + copy * persons)
+    np.save(Path(folder) / "embeddings.npy", np.concatenate(parts))
+    np.save(Path(folder) / "truth.npy", np.concatenate(truths))
+    return {"generate_seconds": time.perf_counter() - started, "copies": copies}
 
 
 def _one(folder: str, baseline: bool) -> dict[str, object]:
@@ -109,15 +137,26 @@ def _child(call: str) -> dict[str, object]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _spawn(rows: int, seed: int, baseline: bool) -> dict[str, object]:
+def _spawn(
+    rows: int, seed: int, baseline: bool, base_folder: str | None = None
+) -> dict[str, object]:
+    """Generate (or copy from ``base_folder``), then cluster in a fresh process."""
     with tempfile.TemporaryDirectory(prefix="bench-clustering-") as folder:
-        made = _child(f"_generate({rows}, {seed}, {folder!r})")
+        if base_folder is None:
+            made = _child(f"_generate({rows}, {seed}, {folder!r})")
+        else:
+            base_rows = np.load(Path(base_folder) / "truth.npy", mmap_mode="r").size
+            copies = max(1, round(rows / base_rows) - 1)
+            made = _child(f"_copied({folder!r}, {base_folder!r}, {copies}, {seed})")
         return {**_child(f"_one({folder!r}, {baseline!r})"), **made}
+
+
+COPIED_FROM = 100_000  # rows above this are copies of the 100k set (see _copied)
 
 
 def run(quick: bool) -> None:
     baseline_rows = 5_000 if quick else 20_000
-    sizes = [baseline_rows, 20_000] if quick else [baseline_rows, 100_000, 1_000_000]
+    sizes = [baseline_rows, 20_000] if quick else [baseline_rows, 100_000, 305_114, 1_000_000]
     seed = 7
     print(
         f"planted identities (seed {seed}, ~{CAPTURES_PER_PERSON} captures/person, dlib-like "
@@ -130,17 +169,28 @@ def run(quick: bool) -> None:
     )
     print(header)
     results = []
-    for i, rows in enumerate(dict.fromkeys(sizes)):
-        r = _spawn(rows, seed, baseline=(i == 0))
-        results.append(r)
-        low, high = r["band"]
-        print(
-            f"{r['rows']:>9,} {r['true']:>8,} {r['found']:>8,} {f'{low:,}-{high:,}':>17} "
-            f"{r['f1']:>8.5f} {r['precision']:>7.4f} {r['recall']:>7.4f} {r['seconds']:>7.1f} "
-            f"{r['cpu_seconds']:>7.1f} {'{:.1f}-{:.1f}'.format(*r['load']):>9} "
-            f"{r['peak_rss_mb']:>7.0f}  {r['index']}",
-            flush=True,
-        )
+    with tempfile.TemporaryDirectory(prefix="bench-clustering-base-") as base_folder:
+        made_base: dict[str, object] = {}
+        for i, rows in enumerate(dict.fromkeys(sizes)):
+            if rows < COPIED_FROM:
+                r = _spawn(rows, seed, baseline=(i == 0))
+            else:
+                if not made_base:
+                    made_base = _child(f"_generate({COPIED_FROM}, {seed}, {base_folder!r})")
+                if rows == COPIED_FROM:
+                    r = {**_child(f"_one({base_folder!r}, False)"), **made_base}
+                else:
+                    r = _spawn(rows, seed, baseline=False, base_folder=base_folder)
+            results.append(r)
+            low, high = r["band"]
+            print(
+                f"{r['rows']:>9,} {r['true']:>8,} {r['found']:>8,} {f'{low:,}-{high:,}':>17} "
+                f"{r['f1']:>8.5f} {r['precision']:>7.4f} {r['recall']:>7.4f} {r['seconds']:>7.1f} "
+                f"{r['cpu_seconds']:>7.1f} {'{:.1f}-{:.1f}'.format(*r['load']):>9} "
+                f"{r['peak_rss_mb']:>7.0f}  {r['index']}"
+                + (f" (100k set + {r['copies']} reflected copies)" if r.get("copies") else ""),
+                flush=True,
+            )
     base = results[0]
     print(f"\nvs dlib.chinese_whispers_clustering on the same {base['rows']:,} rows:")
     print(

@@ -7,7 +7,7 @@ faces_dev and its capture-like variants, identities of the tune half only, each 
 to venue-like numbers of captures per person (``BENCH_PERSONS_RATES=1 python scripts/bench.py
 persons``, which prints the constants below).
 
-Groups of three faces or more were almost never fragments (0.6 % of those of three or four, none
+Groups of three faces or more were almost never fragments (1.2 % of those of three or four, none
 of five or more). Whether a group of one or two faces is a fragment of another group's person or a
 person seen once or twice depends on two things the evidence shows:
 
@@ -40,14 +40,14 @@ SIZE_EDGES = (2, 3, 5)  # sizes 1 | 2 | 3-4 | 5+
 # Measured by BENCH_PERSONS_RATES=1 scripts/bench_persons.py (tune half; full and venue-like sets).
 # FRAGMENT[size 1 | 2] = (intercept, per unit of returning share, per spread of ``near``)
 FRAGMENT: tuple[tuple[float, float, float], ...] = (
-    (-3.564, 9.6, -0.983),  # groups: 1449
-    (-3.856, 8.336, -1.856),  # groups: 794
+    (-3.708, 10.477, -0.932),  # groups: 1492
+    (-3.125, 7.483, -2.049),  # groups: 819
 )
-FRAGMENT_MIDDLE = 0.006  # groups of 3-4 faces (689); 5+ were never fragments (629)
+FRAGMENT_MIDDLE = 0.012  # groups of 3-4 faces (693); 5+ were never fragments (636)
 # MERGE[size bin] = pooled extra persons hidden per group
-MERGE: tuple[float, ...] = (0.0, 0.103, 0.07, 0.045)
+MERGE: tuple[float, ...] = (0.0, 0.098, 0.065, 0.053)
 # (lowest, highest) (true - estimate) / estimate on the measured sets
-RESIDUALS: tuple[float, float] = (-0.134, 0.203)  # sets: 45
+RESIDUALS: tuple[float, float] = (-0.134, 0.145)  # sets: 45
 
 
 @dataclass(frozen=True)
