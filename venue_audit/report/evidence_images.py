@@ -38,12 +38,13 @@ from venue_audit.acquire.exports import absolute_path, display_path, manifest_ro
 from venue_audit.acquire.items import open_evidence
 from venue_audit.acquire.private_copy import copy_evidence
 from venue_audit.case import Case
-from venue_audit.report.redact import ThumbnailError, decode
+from venue_audit.report.redact import ThumbnailError, decode, decode_reduced
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 IN_MEMORY_DATABASE_BYTES = 64 * 1024 * 1024  # larger ones are read from a private copy on disk
 MAX_DATABASE_BYTES = 4 * 1024 * 1024 * 1024  # larger databases give no thumbnails
 FACE_MARGIN = 0.35
+FACE_IMAGE_SIDE = 320
 _SQLITE_CELL = re.compile(
     r"^(?P<path>.+), table (?P<table>.+), rowid (?P<rowid>\d+), column (?P<column>.+)$"
 )
@@ -171,18 +172,26 @@ def _zip_member(path: Path, member: str) -> bytes | None:
 
 
 def _face_image(data: bytes, box: list[int] | None) -> Image.Image:
-    """The face with a margin when its box is known (whole frames), else the image as stored."""
-    image = decode(data)
-    if box is not None:
+    """The face with a margin when its box is known (whole frames), else the image as stored,
+    at most ``FACE_IMAGE_SIDE`` pixels on its long side."""
+    if box is None:
+        image = decode(data)
+    else:
         top, right, bottom, left = box
         margin = int(max(bottom - top, right - left) * FACE_MARGIN)
-        region = (
-            max(0, left - margin),
-            max(0, top - margin),
-            min(image.width, right + margin),
-            min(image.height, bottom + margin),
-        )
+        region = [left - margin, top - margin, right + margin, bottom + margin]
+        # A face of a large photo is shown at 320 px: decoding the whole photo at full size
+        # only to shrink the face costs most of a contact sheet's time on photos.
+        longest = max(region[2] - region[0], region[3] - region[1])
+        image, scale = decode_reduced(data, longest / FACE_IMAGE_SIDE)
+        region = [round(v * scale) for v in region]
+        region = [
+            max(0, region[0]),
+            max(0, region[1]),
+            min(image.width, region[2]),
+            min(image.height, region[3]),
+        ]
         if region[2] > region[0] and region[3] > region[1]:
-            image = image.crop(region)
-    image.thumbnail((320, 320), Image.Resampling.LANCZOS)
+            image = image.crop(tuple(region))
+    image.thumbnail((FACE_IMAGE_SIDE, FACE_IMAGE_SIDE), Image.Resampling.LANCZOS)
     return image

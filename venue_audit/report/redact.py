@@ -12,6 +12,7 @@ finds a face and that high-frequency energy drops by a large factor.
 from __future__ import annotations
 
 import io
+import math
 
 import numpy as np
 from PIL import Image, ImageFilter, UnidentifiedImageError
@@ -38,12 +39,26 @@ def make_thumbnail(data: bytes, redact: bool = True, max_side: int = THUMBNAIL_M
 
 
 def decode(data: bytes) -> Image.Image:
+    """The picture as RGB (:class:`ThumbnailError` when it cannot be decoded)."""
+    return decode_reduced(data, 1.0)[0]
+
+
+def decode_reduced(data: bytes, reduce: float) -> tuple[Image.Image, float]:
+    """The picture as RGB, and the scale it was decoded at.
+
+    ``reduce`` > 1 lets a JPEG decode up to that many times smaller per side (libjpeg's
+    DCT scaling, 1/2 to 1/8), for a caller that shows it smaller anyway; coordinates in
+    the stored picture times the scale are coordinates in the decoded one.
+    """
     try:
         image = Image.open(io.BytesIO(data))
+        width = image.width
         if image.width * image.height > MAX_SOURCE_PIXELS:
             raise ThumbnailError(
                 f"image of {image.width}x{image.height} pixels is too large for a thumbnail"
             )
+        if reduce > 1:
+            image.draft("RGB", (math.ceil(image.width / reduce), math.ceil(image.height / reduce)))
         image.load()
     except (
         UnidentifiedImageError,
@@ -55,7 +70,7 @@ def decode(data: bytes) -> Image.Image:
         if isinstance(error, ThumbnailError):
             raise
         raise ThumbnailError(f"cannot decode image: {error}") from error
-    return image.convert("RGB")
+    return image.convert("RGB"), (image.width / width if width else 1.0)
 
 
 def blur(image: Image.Image) -> Image.Image:
