@@ -27,24 +27,40 @@ def _jpeg(image: Image.Image, quality: int = 68) -> bytes:
     return out.getvalue()
 
 
-def tight_crops() -> list[tuple[str, bytes, bytes]]:
-    """(name, original photo, 96-px-wide crop cut at the HOG box) of every single-face photo.
+def _cut(
+    image: Image.Image, rect: object, framing: float, above: float, below: float, size: tuple
+) -> Image.Image:
+    """A grey crop ``framing`` times the HOG box wide, from ``above`` to ``below`` box widths
+    around its centre, resized to ``size``."""
+    side = rect.width() * framing  # type: ignore[attr-defined]
+    cx, cy = rect.center().x, rect.center().y  # type: ignore[attr-defined]
+    crop = image.crop((cx - side / 2, cy - side * above, cx + side / 2, cy + side * below))
+    return crop.resize(size, Image.Resampling.BILINEAR).convert("L")
 
-    This is what a capture camera stores: the face and nothing around it, greyscale, JPEG q68.
-    """
-    crops = []
+
+def _single_face_photos() -> list[tuple[object, Image.Image, object]]:
+    """(photo, picture reduced to 1000 px, HOG box) of every labelled single-face photo."""
+    out = []
     for photo in labelled_photos():
         if not photo.identity or photo.faces != 1:
             continue
         image = Image.open(photo.path).convert("RGB")
         image.thumbnail((1000, 1000))
         (rect,) = hog_detector()(np.asarray(image), 1)
-        side = rect.width() * 0.8  # inside HOG's own box: no chin, no forehead
-        cx, cy = rect.center().x, rect.center().y
-        crop = image.crop((cx - side / 2, cy - side * 0.55, cx + side / 2, cy + side * 0.6))
-        crop = crop.resize((96, 110), Image.Resampling.BILINEAR).convert("L")
-        crops.append((photo.name, photo.path.read_bytes(), _jpeg(crop)))
-    return crops
+        out.append((photo, image, rect))
+    return out
+
+
+def tight_crops() -> list[tuple[str, bytes, bytes]]:
+    """(name, original photo, 96-px-wide crop cut at the HOG box) of every single-face photo.
+
+    This is what a capture camera stores: the face and nothing around it, greyscale, JPEG q68.
+    Cut inside HOG's own box: no chin, no forehead.
+    """
+    return [
+        (photo.name, photo.path.read_bytes(), _jpeg(_cut(image, rect, 0.8, 0.55, 0.6, (96, 110))))  # type: ignore[attr-defined]
+        for photo, image, rect in _single_face_photos()
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -156,18 +172,10 @@ def small_loose_crops() -> list[tuple[str, np.ndarray]]:
     """(name, picture) of every single-face photo cut 2.2x its HOG box and shrunk to 62 px wide,
     grey: the face is ~28 px, under the scene's smallest face (40 px)."""
     crops = []
-    for photo in labelled_photos():
-        if not photo.identity or photo.faces != 1:
-            continue
-        image = Image.open(photo.path).convert("RGB")
-        image.thumbnail((1000, 1000))
-        (rect,) = hog_detector()(np.asarray(image), 1)
-        side = rect.width() * 2.2
-        cx, cy = rect.center().x, rect.center().y
-        crop = image.crop((cx - side / 2, cy - side * 0.6, cx + side / 2, cy + side * 0.6))
-        crop = crop.resize((62, 74), Image.Resampling.BILINEAR).convert("L")
+    for photo, image, rect in _single_face_photos():
+        crop = _cut(image, rect, 2.2, 0.6, 0.6, (62, 74))
         decoded = Image.open(io.BytesIO(_jpeg(crop))).convert("RGB")
-        crops.append((photo.name, np.asarray(decoded)))
+        crops.append((photo.name, np.asarray(decoded)))  # type: ignore[attr-defined]
     return crops
 
 

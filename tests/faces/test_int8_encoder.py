@@ -22,6 +22,7 @@ from venue_audit.faces.models import (
     onnx_available,
 )
 from venue_audit.faces.quantized import build_int8_model_bytes, calibration_chips
+from venue_audit.report import labels
 
 pytestmark = pytest.mark.skipif(not onnx_available(), reason="onnx and onnxruntime not installed")
 
@@ -77,6 +78,7 @@ def test_the_encoder_and_its_quantiser_are_recorded_in_the_results_parameters(
     assert int8.result_parameters()["encoder"] == "onnx-int8"
     assert int8.result_parameters()["encoder_model"].startswith("int8-q")
     assert "encoder_model" not in exact.result_parameters()
+    assert labels.PARAMETERS["encoder_model"][0]  # the zh report names it in Chinese
     assert int8.parameters_hash() != exact.parameters_hash()
     analysis = FaceEngine(int8).analyze_image((FACES / "obama" / "7_small.jpg").read_bytes())
     assert len(analysis.faces) == 1 and analysis.faces[0].embedding.dtype == np.float32

@@ -14,8 +14,9 @@ The method, in the order the evidence is trusted:
    *all* their cross pairs stays ``merge_spreads`` spreads below their members' impostor mean. An
    outlier capture is close to its person on average and rejoins it; two people whose closest
    captures happen to be near are far on average and stay apart.
-5. **Count, interval, lower bound** (:mod:`.uncertainty`): the groups found, corrected by the
-   split and merge rates measured on real labelled faces for groups of that size and separation.
+5. **Count, interval, lower bound** (:mod:`.uncertainty`): the groups found, each group of one or
+   two faces weighed as a possible fragment of another group's person (by the share of returning
+   groups and its linkage to the nearest one), plus the merges measured on real labelled faces.
 
 Spaces other than dlib's keep fixed thresholds in their own metric (``link_threshold``,
 ``merge_threshold``) and report the groups found as their count.

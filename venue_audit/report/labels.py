@@ -88,6 +88,7 @@ PARAMETERS: dict[str, tuple[str, str]] = {
     "seed": ("随机种子", "Random seed"),
     "retention_days": ("留存期限（天）", "Retention period (days)"),
     "encoder": ("人脸特征提取实现", "Face encoder"),
+    "encoder_model": ("量化特征模型及其生成工具版本", "Quantised encoder model and its maker"),
     "max_pixels": ("单张图像像素上限", "Pixel limit per image"),
     "photo_max_side": (
         "大图检测前缩小至的最长边（像素，0 为不缩小）",

@@ -7,6 +7,7 @@ interrupted run wrote for unmarked items, so a killed scan never counts twice.
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import json
@@ -121,8 +122,16 @@ def evidence_item(row: dict[str, Any]) -> Item:
 
 
 def _display(row: dict[str, Any]) -> str:
-    root = Path(row["root"])
-    return f"{root.name}/{row['path']}" if root.is_dir() else row["path"]
+    folder = _folder_name(row["root"])
+    return f"{folder}/{row['path']}" if folder is not None else row["path"]
+
+
+@functools.lru_cache(maxsize=256)
+def _folder_name(root: str) -> str | None:
+    """The name of an acquired root that is a folder, else None (asked once per root, not
+    once per file: a store of 300,000 crops has a handful of roots)."""
+    path = Path(root)
+    return path.name if path.is_dir() else None
 
 
 @dataclass
