@@ -171,3 +171,20 @@ def test_acquisition_is_logged_with_the_manifest_digest(
     event = new_case.custody_events()[-1]
     assert event["action"] == "acquire"
     assert manifest_digest(new_case) in event["detail"]
+
+
+def test_a_small_file_that_grew_after_it_was_listed_is_hashed_to_its_end(tmp_path: Path) -> None:
+    from venue_audit.acquire.items import _read_to_end
+
+    grown = tmp_path / "grown.jpg"
+    grown.write_bytes(b"x" * 5000)
+    fd = os.open(grown, os.O_RDONLY)
+    try:
+        assert _read_to_end(fd, 100) == b"x" * 5000  # listed at 100 bytes, 5000 now
+    finally:
+        os.close(fd)
+    fd = os.open(grown, os.O_RDONLY)
+    try:
+        assert _read_to_end(fd, 9000) == b"x" * 5000  # listed longer than it is now
+    finally:
+        os.close(fd)

@@ -47,3 +47,12 @@ def test_the_interval_holds_the_estimate_widened_by_the_measured_residuals():
 def test_one_group_is_one_person():
     counted = estimate_count(np.array([1]))
     assert (counted.estimate, counted.interval, counted.lower_bound) == (1, (1, 1), 1)
+
+
+def test_the_interval_reaches_the_count_with_no_fragment_at_all():
+    """Lone faces all taken for fragments (many people near each other) cannot push the truth out."""
+    sizes = np.array([4] * 600 + [1] * 400)
+    counted = estimate_count(sizes, np.full(sizes.size, -3.0))
+    assert counted.estimate < 700  # the model takes most lone faces for fragments
+    assert counted.interval[1] >= sizes.size  # yet 1,000 persons stay inside the interval
+    assert counted.lower_bound <= counted.estimate

@@ -153,3 +153,22 @@ def test_a_large_database_is_read_from_a_private_copy_not_into_memory(
     assert (evidence / "faces.db").stat().st_atime_ns == before
     assert list(scratch.iterdir()) == []
     scratch.rmdir()
+
+
+@pytest.mark.parametrize("side", [320, 96])
+def test_a_face_of_a_large_photo_decoded_at_reduced_scale_is_still_the_boxed_region(
+    side: int,
+) -> None:
+    from venue_audit.report.evidence_images import _face_image
+
+    photo = Image.new("RGB", (2400, 1600), (20, 120, 20))
+    photo.paste((200, 30, 30), (1500, 300, 1900, 700))  # the "face": a red square
+    out = io.BytesIO()
+    photo.save(out, format="JPEG", quality=92)
+    face = _face_image(out.getvalue(), [300, 1900, 700, 1500], side)
+    assert max(face.size) == side  # the box with its margin, shown at `side` pixels
+    assert abs(face.width - face.height) <= 2  # the whole square region, not clipped
+    red, green, _ = face.getpixel((face.width // 2, face.height // 2))
+    assert red > 150 and green < 80  # the centre is the face, not the background
+    corner = face.getpixel((1, 1))
+    assert corner[1] > 90 and corner[0] < 60  # the margin around it is the background

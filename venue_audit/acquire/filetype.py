@@ -53,7 +53,7 @@ _TEXT_BY_EXTENSION = {
 def detect_type(head: bytes, name: str = "") -> str:
     """A short type name for the manifest (``jpeg``, ``sqlite``, ``zip``, ``csv`` …)."""
     for offset, magic, kind in _SIGNATURES:
-        if head[offset : offset + len(magic)] == magic:
+        if head.startswith(magic, offset):
             if kind == "riff":
                 return {b"WEBP": "webp", b"AVI ": "avi", b"WAVE": "wav"}.get(head[8:12], "riff")
             return kind

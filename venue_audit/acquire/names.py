@@ -15,6 +15,8 @@ _ESCAPED_BYTE = re.compile(rb"\\x([0-9a-f]{2})")
 
 
 def has_surrogates(text: str) -> bool:
+    if text.isascii():  # most names, checked in C: no need to look at each character
+        return False
     return any("\udc80" <= char <= "\udcff" for char in text)
 
 

@@ -39,12 +39,12 @@ def list_entries(root: Path, exclude: tuple[Path, ...] = ()) -> Iterator[Entry]:
             yield Entry(relative_dir, 0)  # recorded by the hasher as a folder it could not list
             continue
         subdirs = []
-        for name, is_dir in children:
+        for name, is_dir, size in children:
             relative = f"{relative_dir}/{name}" if relative_dir else name
             if is_dir:
                 subdirs.append(relative)
             else:
-                yield Entry(relative, _size(directory / name))
+                yield Entry(relative, size)
         stack.extend(reversed(subdirs))
 
 
@@ -66,14 +66,17 @@ def list_directory(directory: Path) -> list[str]:
         os.close(fd)
 
 
-def _children(directory: Path) -> list[tuple[str, bool]]:
+def _children(directory: Path) -> list[tuple[str, bool, int]]:
+    """(name, is a folder, size) of each entry, from one ``lstat`` each."""
     out = []
+    prefix = os.path.join(directory, "")
     for name in list_directory(directory):
         try:
-            is_dir = stat.S_ISDIR(os.lstat(directory / name).st_mode)
+            info = os.lstat(prefix + name)
         except OSError:
-            is_dir = False
-        out.append((name, is_dir))
+            out.append((name, False, 0))
+            continue
+        out.append((name, stat.S_ISDIR(info.st_mode), info.st_size))
     return out
 
 

@@ -23,6 +23,13 @@ the persons the measured merge rate says are hidden in groups of that size (``ME
 relative error on the measured sets ranged over ``RESIDUALS``; the interval widens the estimate by
 that range and by twice the binomial standard deviation of the groups' own uncertainty. The lower
 bound ("at least") takes the lowest relative error and four such deviations.
+
+The model was fitted on sets of about seventy people. In a case of thousands, every lone face has
+some returning group near it by sheer numbers, so the model can take people seen once for
+fragments: on 100,000 planted faces of 25,000 identities the estimate fell 30 % short. The upper
+end of the interval is therefore never below the count with no fragment at all (every group a
+person, plus the measured merges): the interval then holds the truth whatever the model makes of
+the small groups, and the lower bound, which only ever errs low, is unchanged.
 """
 
 from __future__ import annotations
@@ -112,7 +119,11 @@ def estimate_count(
     noise = math.sqrt(float((fragment_p * (1 - fragment_p)).sum() + hidden.sum()))
     low_res, high_res = residuals
     low = point * (1 + min(low_res, 0.0)) - 2 * noise
-    high = point * (1 + max(high_res, 0.0)) + 2 * noise
+    no_fragments = sizes.size + hidden.sum()
+    high = max(
+        point * (1 + max(high_res, 0.0)) + 2 * noise,
+        no_fragments + 2 * math.sqrt(float(hidden.sum())),
+    )
     lower = point * (1 + min(low_res, 0.0)) - 4 * noise
     low_i = max(1, math.floor(low))
     high_i = max(low_i, math.ceil(high))

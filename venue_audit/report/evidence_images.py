@@ -82,7 +82,8 @@ class EvidenceThumbnails:
         image.save(out, format="PNG", compress_level=1)
         return out.getvalue()
 
-    def image(self, artifact: dict[str, Any]) -> Image.Image | None:
+    def image(self, artifact: dict[str, Any], side: int = FACE_IMAGE_SIDE) -> Image.Image | None:
+        """The face, at most ``side`` pixels on its long side."""
         row = self._rows.get(artifact.get("evidence_id"))
         if row is None or artifact.get("deleted"):
             return None
@@ -90,7 +91,7 @@ class EvidenceThumbnails:
             data = _read(row, str(artifact.get("locator") or ""), self._databases)
             if data is None:
                 return None
-            return _face_image(data, self._boxes.get(artifact["id"]))
+            return _face_image(data, self._boxes.get(artifact["id"]), side)
         except (OSError, ValueError, KeyError, sqlite3.Error, zipfile.BadZipFile, ThumbnailError):
             return None
 
@@ -171,19 +172,19 @@ def _zip_member(path: Path, member: str) -> bytes | None:
             return handle.read(MAX_IMAGE_BYTES + 1)[:MAX_IMAGE_BYTES]
 
 
-def _face_image(data: bytes, box: list[int] | None) -> Image.Image:
+def _face_image(data: bytes, box: list[int] | None, side: int = FACE_IMAGE_SIDE) -> Image.Image:
     """The face with a margin when its box is known (whole frames), else the image as stored,
-    at most ``FACE_IMAGE_SIDE`` pixels on its long side."""
+    at most ``side`` pixels on its long side."""
     if box is None:
         image = decode(data)
     else:
         top, right, bottom, left = box
         margin = int(max(bottom - top, right - left) * FACE_MARGIN)
         region = [left - margin, top - margin, right + margin, bottom + margin]
-        # A face of a large photo is shown at 320 px: decoding the whole photo at full size
-        # only to shrink the face costs most of a contact sheet's time on photos.
+        # A face is shown at `side` pixels: decoding the whole photo at full size only to
+        # shrink the face costs most of a contact sheet's time on photos.
         longest = max(region[2] - region[0], region[3] - region[1])
-        image, scale = decode_reduced(data, longest / FACE_IMAGE_SIDE)
+        image, scale = decode_reduced(data, longest / side)
         region = [round(v * scale) for v in region]
         region = [
             max(0, region[0]),
@@ -193,5 +194,5 @@ def _face_image(data: bytes, box: list[int] | None) -> Image.Image:
         ]
         if region[2] > region[0] and region[3] > region[1]:
             image = image.crop(tuple(region))
-    image.thumbnail((FACE_IMAGE_SIDE, FACE_IMAGE_SIDE), Image.Resampling.LANCZOS)
+    image.thumbnail((side, side), Image.Resampling.LANCZOS)
     return image

@@ -54,12 +54,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "interval_note": (
         "误差区间：按本方法在带标注的真实人脸上实测的拆分（一人被分为多组）与合并（多人被归为一组）"
         "推算的人数范围，含实测的最大相对误差与两倍随机误差；“至少 N 人”为按实测最大低估比例再减去四倍"
-        "随机误差得出的保守下限。二者均不是统计学意义上的置信区间。",
+        "随机误差得出的保守下限。区间上限不低于“各组均为不同的人”并计入实测合并时的人数。"
+        "二者均不是统计学意义上的置信区间。",
         "Error interval: the range of the person count given the splits (one person in several "
         "groups) and merges (several persons in one group) of this method measured on labelled "
         "real faces, widened by the largest relative error measured and twice the random error; "
         "\"at least N\" takes the largest underestimate measured less four times the random "
-        "error. Neither is a confidence interval.",
+        "error. The upper end is never below the count with every group a different person plus "
+        "the measured merges. Neither is a confidence interval.",
     ),
     "lower_bound": ("至少 {n} 人", "at least {n}"),
     "band_note": (
