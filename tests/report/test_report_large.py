@@ -52,3 +52,24 @@ def test_a_path_longer_than_a_page_is_abbreviated_never_a_layout_error(tmp_path:
     assert f"共 {len(deep)} 个字符，全文见附件 manifest.csv" in text
     with outputs.annexes["manifest.csv"].open(encoding="utf-8-sig") as handle:
         assert deep in [row[2] for row in csv.reader(handle)]
+
+
+def test_a_person_with_hundreds_of_keys_and_stores_lists_a_few_and_points_to_the_annex(
+    tmp_path: Path,
+) -> None:
+    """The Ningbo-sized run: one person seen 2,000 times made a cell taller than a page."""
+    data = make_report_data(records=20, persons=4)
+    top = max(data.persons, key=lambda p: p.records)
+    top.keys = [f"face_id=F{n:05d}" for n in range(600)]
+    top.stores = [f"CH{n % 8 + 1:02d}/2024-03-{n % 28 + 1:02d}/part{n}" for n in range(400)]
+    top.cameras = [f"CH{n:02d}" for n in range(1, 9)]
+    top.consent_rows = [f"到访登记同意书.csv row {n}" for n in range(300)]
+    outputs = render_report(data, tmp_path / "report.pdf")
+    text = pdf_text(outputs.pdf, layout=False).replace("\n", "")
+    assert "另 588 项，全文见附件 persons.csv" in text  # 600 keys, 12 shown
+    assert "另 396 项，全文见附件 persons.csv" in text  # 400 stores + 8 cameras, 12 shown
+    assert "face_id=F00599" not in text
+    with outputs.annexes["persons.csv"].open(encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    keys = next(row[10] for row in rows[1:] if row[0] == str(top.id))
+    assert keys.count("face_id=") == 600

@@ -392,6 +392,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "同意记录中未能读取或关联的内容（{n} 项）",
         "Consent-register entries not read or not linked ({n})",
     ),
+    "more_in_annex": ("……另 {n} 项，全文见附件 {annex}", "... {n} more, all in the annex {annex}"),
     "skipped_more": ("另有 {n} 项未列出。", "{n} more not listed."),
     "reason": ("原因", "Reason"),
     "stage": ("阶段", "Stage"),

@@ -35,6 +35,7 @@ PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 GRID = colors.HexColor("#9a9a9a")
+MAX_CELL_LINES = 12  # values listed in one table cell; the annex has them all
 MAX_CELL_CHARS = 300
 ANNEX_FILES = {
     "manifest": "manifest.csv",
@@ -194,6 +195,19 @@ class LayoutBase:
             + self.t("abbreviated", n=len(value), annex=ANNEX_FILES.get(annex, annex))
             + value[-keep:]
         )
+
+    def listed(self, values: list[str], annex: str, limit: int = MAX_CELL_LINES) -> str:
+        """One value per line, the first ``limit`` of them, then how many more the annex holds.
+
+        A person seen 2,000 times by one camera system can carry hundreds of keys and stores: a
+        cell listing them all is taller than a page, and reportlab gives up (LayoutError).
+        """
+        shown = [self.shorten(v, annex) for v in values[:limit]]
+        if len(values) > limit:
+            shown.append(
+                self.t("more_in_annex", n=len(values) - limit, annex=ANNEX_FILES.get(annex, annex))
+            )
+        return "\n".join(shown)
 
     def heading(self, text: str) -> Paragraph:
         return Paragraph(safe(text), self.h1)

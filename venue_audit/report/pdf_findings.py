@@ -237,20 +237,17 @@ class FindingPages(LayoutBase):
                         status=i18n.status_label(person.consent_status, self.lang),
                     )
                 )
-            consent = "\n".join(lines)
+            consent = self.listed(lines, "persons")
             records = str(person.records)
             if person.deleted_records:
                 records += "\n" + self.t("deleted_suffix", n=person.deleted_records)
             rows.append(
                 [
                     self.p(person.id, self.cell),
-                    self.p("\n".join(person.keys) or self.t("keys_none"), self.cell),
+                    self.p(self.listed(person.keys, "persons") or self.t("keys_none"), self.cell),
                     self.p(consent, self.cell),
                     self.p(
-                        "\n".join(
-                            self.shorten(v, "persons") for v in [*person.stores, *person.cameras]
-                        )
-                        or "—",
+                        self.listed([*person.stores, *person.cameras], "persons") or "—",
                         self.cell,
                     ),
                     self.p(self.capture_times(person, tz), self.cell),
