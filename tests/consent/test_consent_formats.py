@@ -76,3 +76,17 @@ def test_the_log_file_is_not_modified(log_path: Path) -> None:
     assess([p.facts for p in planted_persons()], load_consent_log(log_path), POLICY)
     assert (log_path.read_bytes(), log_path.stat().st_mtime_ns) == before
     assert sorted(p.name for p in log_path.parent.iterdir()) == [log_path.name]
+
+
+
+def test_reading_a_consent_log_leaves_its_bytes_mtime_and_atime_unchanged(log_path: Path) -> None:
+    """The register is evidence too: read through the read-only opener, never by name."""
+    import os
+
+    content = log_path.read_bytes()
+    os.utime(log_path, (1_500_000_000, log_path.stat().st_mtime))  # a plain read would move it
+    before = log_path.stat()
+    load_consent_log(log_path, tz="Asia/Shanghai")
+    after = log_path.stat()
+    assert (after.st_atime_ns, after.st_mtime_ns) == (before.st_atime_ns, before.st_mtime_ns)
+    assert log_path.read_bytes() == content

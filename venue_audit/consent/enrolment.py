@@ -19,6 +19,8 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from venue_audit.acquire.items import open_evidence
+
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
 _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF8", b"BM", b"RIFF")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/=\s]+$")
@@ -49,7 +51,7 @@ class Enrolment:
             return self.photo_bytes
         if self.photo_path is None:
             return None
-        with self.photo_path.open("rb") as handle:
+        with open_evidence(self.photo_path) as handle:
             return handle.read(MAX_PHOTO_BYTES + 1)[:MAX_PHOTO_BYTES]
 
 

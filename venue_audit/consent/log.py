@@ -18,8 +18,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from urllib.parse import quote
+from typing import Any, BinaryIO
 
+from venue_audit.acquire.items import open_evidence
+from venue_audit.acquire.private_copy import private_copy
 from venue_audit.consent import headers as header_table
 from venue_audit.consent.enrolment import Enrolment, EnrolmentError, read_photo, read_template
 from venue_audit.consent.subject_keys import storable
@@ -307,7 +309,7 @@ def _delimiter(text: str) -> str:
 
 
 def _load_csv(path: Path, tz: Zone) -> ConsentLog:
-    with path.open("rb") as handle:
+    with open_evidence(path) as handle:
         text, note = _decode(handle.read())
     csv.field_size_limit(64 * 1024 * 1024)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
@@ -336,8 +338,13 @@ def _load_xlsx(path: Path, tz: Zone) -> ConsentLog:
         import openpyxl
     except ImportError as error:  # pragma: no cover - dependency missing
         raise ConsentLogError("reading .xlsx needs openpyxl") from error
+    with open_evidence(path) as handle:
+        return _read_workbook(openpyxl, handle, path, tz)
+
+
+def _read_workbook(openpyxl: Any, handle: BinaryIO, path: Path, tz: Zone) -> ConsentLog:
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types on hostile workbooks
         raise ConsentLogError(f"{path.name}: not a readable XLSX workbook ({error})") from error
     try:
@@ -391,7 +398,7 @@ def _json_rows(document: object) -> list[object] | None:
 
 
 def _load_json(path: Path, tz: Zone) -> ConsentLog:
-    with path.open("rb") as handle:
+    with open_evidence(path) as handle:
         text, _ = _decode(handle.read())
     try:
         document: object = json.loads(text)
@@ -460,9 +467,14 @@ def _quote(name: str) -> str:
 
 
 def _load_sqlite(path: Path, tz: Zone) -> ConsentLog:
-    uri = f"file:{quote(str(path.resolve()))}?mode=ro&immutable=1"
+    # SQLite opens files by name, moving the register's access time: it reads a private copy.
+    with private_copy(path, "consent.sqlite") as copy:
+        return _read_sqlite(copy, path, tz)
+
+
+def _read_sqlite(copy: Path, path: Path, tz: Zone) -> ConsentLog:
     try:
-        connection = sqlite3.connect(uri, uri=True)
+        connection = sqlite3.connect(f"{copy.as_uri()}?mode=ro&immutable=1", uri=True)
     except sqlite3.Error as error:
         raise ConsentLogError(f"{path.name}: cannot open SQLite ({error})") from error
     connection.text_factory = _sqlite_text
@@ -510,7 +522,7 @@ def _load_sqlite(path: Path, tz: Zone) -> ConsentLog:
 
 def detect_format(path: Path) -> str:
     """csv, xlsx, json or sqlite, by magic bytes first and extension second."""
-    with path.open("rb") as handle:
+    with open_evidence(path) as handle:
         head = handle.read(64)
     if head.startswith(_SQLITE_MAGIC):
         return "sqlite"
