@@ -26,17 +26,15 @@ import io
 import json
 import re
 import sqlite3
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from PIL import Image
 
 from venue_audit.acquire.exports import absolute_path, display_path, manifest_rows
 from venue_audit.acquire.items import open_evidence
-from venue_audit.acquire.private_copy import copy_evidence
+from venue_audit.acquire.private_copy import private_copy
 from venue_audit.case import Case
 from venue_audit.report.redact import ThumbnailError, decode, decode_reduced
 
@@ -140,13 +138,11 @@ def _open_database(path: Path, size: int) -> sqlite3.Connection | None:
         data = _read_file(path, IN_MEMORY_DATABASE_BYTES)
         if not data:
             return None
-        connection = sqlite3.connect(":memory:")
+        connection = sqlite3.connect(":memory:")  # not evidence: bytes read via the opener
         connection.deserialize(data)
         return connection
-    with tempfile.TemporaryDirectory(prefix="venue-audit-") as scratch:
-        copy = Path(scratch) / "thumbnails.sqlite"
-        copy_evidence(path, copy)
-        connection = sqlite3.connect(f"file:{quote(str(copy))}?mode=ro&immutable=1", uri=True)
+    with private_copy(path, "thumbnails.sqlite") as copy:
+        connection = sqlite3.connect(f"{copy.as_uri()}?mode=ro&immutable=1", uri=True)
         connection.execute("select count(*) from sqlite_master").fetchone()  # opens the file
     return connection
 

@@ -87,7 +87,7 @@ def open_read_only(
     """
     wal = companion(item.path, "-wal") if item.path else None
     if wal is None and (item.path is None or item.size <= _IN_MEMORY_DATABASE):
-        connection = sqlite3.connect(":memory:")
+        connection = sqlite3.connect(":memory:")  # not evidence: bytes read via the opener
         try:
             connection.deserialize(_rollback_mode(item.read()))
             with _checked(connection, notes) as checked:
