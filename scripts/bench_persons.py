@@ -356,6 +356,7 @@ def rates(part: str = "tune") -> None:
     from venue_audit.persons import cluster_space
     from venue_audit.persons.uncertainty import (
         SIZE_EDGES,
+        crowding,
         estimate_count,
         near_feature,
         returning_share,
@@ -381,12 +382,15 @@ def rates(part: str = "tune") -> None:
                 result.cluster_near_returning,
                 errors(truth, result.labels),
                 weight,
+                crowding(sizes, result.cluster_separation),
+                result.cluster_separation,
+                crowding(sizes, result.cluster_separation, prior_groups=0),
             )
         )
     fragment = []
     for size in (1, 2):
         x, y, w = [], [], []
-        for _, sizes, near, found, weight in outcomes:
+        for _, sizes, near, found, weight, *_ in outcomes:
             rows = sizes == size
             if not rows.any():
                 continue
@@ -399,22 +403,30 @@ def rates(part: str = "tune") -> None:
     middle = np.concatenate(
         [
             found.fragment[(sizes >= 3) & (sizes < SIZE_EDGES[2])]
-            for _, sizes, _, found, _ in outcomes
+            for _, sizes, _, found, *_ in outcomes
         ]
     )
     n_size = len(SIZE_EDGES) + 1
-    hidden, groups = np.zeros(n_size), np.zeros(n_size)
-    for _, sizes, _, found, _ in outcomes:
+    # persons hidden per group and unit of crowding, pooled: sum(hidden) / sum(crowding)
+    hidden, exposure, groups = np.zeros(n_size), np.zeros(n_size), np.zeros(n_size)
+    for _, sizes, _, found, _, crowded, *_ in outcomes:
         np.add.at(hidden, size_bins(sizes), found.hidden)
+        np.add.at(exposure, size_bins(sizes), crowded)
         np.add.at(groups, size_bins(sizes), 1)
-    merge = tuple(round(float(h / max(g, 1)), 3) for h, g in zip(hidden, groups, strict=True))
+    merge = tuple(round(float(h / max(e, 1e-9)), 3) for h, e in zip(hidden, exposure, strict=True))
     residuals = []
-    for true, sizes, near, _, _ in outcomes:
-        point = estimate_count(sizes, near, tuple(fragment), merge, (0.0, 0.0)).estimate
+    for true, sizes, near, _, _, _, separation, _ in outcomes:
+        point = estimate_count(
+            sizes, near, separation, fragment=tuple(fragment), merge=merge, residuals=(0.0, 0.0)
+        ).estimate
         residuals.append((true - point) / point)
+    crowded = [raw for *_, raw in outcomes]  # the sets' own, without the prior
     print(f"FRAGMENT = {tuple(fragment)}")
     print(f"FRAGMENT_MIDDLE = {middle.mean():.3f}  # groups: {middle.size}")
     print(f"MERGE = {merge}  # groups: {groups.astype(int).tolist()}")
+    print(
+        f"PRIOR_CROWDING = {np.median(crowded):.2f}  # range {min(crowded):.2f}-{max(crowded):.2f}"
+    )
     print(f"RESIDUALS = ({min(residuals):.3f}, {max(residuals):.3f})  # sets: {len(residuals)}")
 
 
