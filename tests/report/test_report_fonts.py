@@ -7,6 +7,7 @@ here, so ink where the Chinese text stands proves the font travelled with the fi
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,9 @@ def test_a_chosen_font_that_cannot_be_embedded_is_refused(tmp_path: Path) -> Non
     bogus.write_bytes(b"not a font")
     with pytest.raises(FontError, match="cannot be embedded"):
         register_fonts("检验", font_file=bogus)
+    pipe = tmp_path / "pipe.ttf"
+    os.mkfifo(pipe)
+    with pytest.raises(FontError, match="is not a regular file"):
+        register_fonts("检验", font_file=pipe)
+    with pytest.raises(FontError, match="is not a regular file"):
+        register_fonts("检验", font_file=tmp_path)

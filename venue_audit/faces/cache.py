@@ -85,7 +85,7 @@ class FaceResultCache:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._db = sqlite3.connect(self.path)
+        self._db = sqlite3.connect(self.path)  # not evidence: our face cache
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute(_SCHEMA)
         self._db.commit()

@@ -18,6 +18,7 @@ chips, onnxruntime and network give the same model bytes.
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
@@ -47,9 +48,27 @@ def calibration_chips(chip_size: int = 150) -> np.ndarray:
     return np.ascontiguousarray(np.stack(chips + variants))
 
 
-def build_int8_model_bytes(fp32_model: bytes, chips: np.ndarray | None = None) -> bytes:
-    """The fp32 graph quantised; its first convolution and the final projection stay float
-    (3 input channels and a 256x128 product: little to gain, measurable error)."""
+@dataclass(frozen=True)
+class Recipe:
+    """How the fp32 graph is quantised; the default is what ``onnx-int8`` ships.
+
+    Other recipes exist for ``scripts/bench_encoder.py``, which measures them against the exact
+    encoder; changing the default changes results, so it goes with a new ``QUANTIZER_VERSION``.
+    """
+
+    method: str = "minmax"  # activation ranges: minmax, percentile or entropy
+    activations: str = "uint8"  # uint8 (asymmetric) or int8 (symmetric)
+    per_channel: bool = True  # weight scales per output channel, else per tensor
+    reduce_range: bool = False  # 7-bit weights
+    float_convs: tuple[int, ...] = (0,)  # convolutions (0-based, in graph order) kept float
+    quantized_ops: tuple[str, ...] = ()  # op types quantised; () = onnxruntime's default set
+
+
+def build_int8_model_bytes(
+    fp32_model: bytes, chips: np.ndarray | None = None, recipe: Recipe = Recipe()
+) -> bytes:
+    """The fp32 graph quantised by ``recipe``; the final projection always stays float
+    (a 256x128 product: little to gain, measurable error), as do the convolutions it names."""
     import onnx
     from onnxruntime.quantization import (
         CalibrationDataReader,
@@ -78,6 +97,12 @@ def build_int8_model_bytes(fp32_model: bytes, chips: np.ndarray | None = None) -
             self._next += 1
             return {input_name: np.ascontiguousarray(chip.transpose(0, 3, 1, 2), np.float32)}
 
+    methods = {
+        "minmax": CalibrationMethod.MinMax,
+        "percentile": CalibrationMethod.Percentile,
+        "entropy": CalibrationMethod.Entropy,
+    }
+    activation_type = {"uint8": QuantType.QUInt8, "int8": QuantType.QInt8}[recipe.activations]
     with tempfile.TemporaryDirectory(prefix="venue-audit-int8-") as scratch:
         source = Path(scratch) / "fp32.onnx"
         target = Path(scratch) / "int8.onnx"
@@ -87,10 +112,13 @@ def build_int8_model_bytes(fp32_model: bytes, chips: np.ndarray | None = None) -
             str(target),
             Chips(),
             quant_format=QuantFormat.QDQ,
-            per_channel=True,
-            activation_type=QuantType.QUInt8,
+            per_channel=recipe.per_channel,
+            reduce_range=recipe.reduce_range,
+            activation_type=activation_type,
             weight_type=QuantType.QInt8,
-            calibrate_method=CalibrationMethod.MinMax,
-            nodes_to_exclude=convs[:1] + projections,
+            calibrate_method=methods[recipe.method],
+            nodes_to_exclude=[convs[i] for i in recipe.float_convs] + projections,
+            op_types_to_quantize=list(recipe.quantized_ops) or None,
+            extra_options={"ActivationSymmetric": recipe.activations == "int8"},
         )
         return target.read_bytes()

@@ -146,7 +146,7 @@ def make_face_rows(n: int = 60, seed: int = 7, faces_dir: Path = FACES_DIR) -> l
 
 
 def _connect(path: Path, variant: str, page_size: int) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)
+    conn = sqlite3.connect(path, isolation_level=None)  # not evidence: a fixture we generate
     conn.execute(f"PRAGMA page_size={page_size}")
     secure = "ON" if variant in ("secure_delete", "journal_persist") else "OFF"
     conn.execute(f"PRAGMA secure_delete={secure}")

@@ -231,8 +231,10 @@ def _cff_to_glyf(font) -> None:
 def _register_file(chosen: str) -> ReportFonts:
     path, _, index_text = chosen.partition("#")
     index = int(index_text) if index_text.isdigit() else 0
-    if not Path(path).is_file():
+    if not Path(path).exists():
         raise FontError(f"font {path} does not exist")
+    if not Path(path).is_file():
+        raise FontError(f"font {path} is not a regular file; choose a TrueType (.ttf/.ttc) font")
     name = f"VenueAuditCJK-{Path(path).stem}-{index}"
     try:
         font = TTFont(name, path, subfontIndex=index)
