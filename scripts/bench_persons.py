@@ -26,6 +26,12 @@ the best F1 either baseline reaches with its threshold chosen on the held-out fa
 
     python scripts/bench.py persons          # every set, held-out identities
     python scripts/bench.py persons --quick  # photos and tight-grey only
+    BENCH_PERSONS_RATES=1 python scripts/bench.py persons   # refit persons.uncertainty's constants
+    BENCH_PERSONS_MIRROR=1 python scripts/bench.py persons  # opt-in: mirror-averaged descriptors
+
+The mirror rows measure dlib's ``num_jitters`` idea on poor captures without changing the engine:
+each face's chip is rebuilt from the engine's landmarks, flipped, encoded with the default
+encoder, and the two descriptors averaged (for every face, and for poor captures only).
 
 Analysed faces are cached under ``~/.cache/venue-audit/bench-persons`` (embeddings, no pictures).
 """
@@ -255,6 +261,107 @@ def load_set(name: str, workers: int = 2) -> FaceSet:
     return face_set
 
 
+def load_mirrored(name: str, face_set: FaceSet, workers: int = 2) -> np.ndarray:
+    """Per face of ``face_set``, the descriptor of its mirrored chip (dlib's ``num_jitters`` idea,
+    measured, not used by the engine): the chip rebuilt from the engine's landmarks on the decoded
+    picture, flipped left-right and encoded with the default encoder. Cached like load_set."""
+    import dlib
+
+    from venue_audit.faces import ENGINE_VERSION, EngineConfig, analyze_many
+    from venue_audit.faces.decode import decode_image
+    from venue_audit.faces.engine import CHIP_PADDING, CHIP_SIZE
+    from venue_audit.faces.errors import FaceInputError
+    from venue_audit.faces.models import encode_chips
+
+    config = EngineConfig()
+    key = hashlib.sha256(
+        f"{ENGINE_VERSION}|{VARIANT_VERSION}|{name}|{config.encoder}|mirror".encode()
+    ).hexdigest()[:16]
+    cached = _cache_dir() / f"{name}-{key}-mirror.npz"
+    if not cached.exists():
+        pictures = _pictures(name)
+        rebuilt, mirrored, picture_of = [], [], []
+        results = analyze_many(((i, data) for i, _, data in pictures), config, workers)
+        for (index, _, data), (_, result) in zip(pictures, results, strict=True):
+            if isinstance(result, FaceInputError) or not result.faces:
+                continue
+            face = max(
+                result.faces, key=lambda f: (f.bbox[2] - f.bbox[0]) * (f.bbox[1] - f.bbox[3])
+            )
+            top, right, bottom, left = face.bbox
+            shape = dlib.full_object_detection(
+                dlib.rectangle(left, top, right, bottom),
+                [dlib.point(int(x), int(y)) for x, y in face.landmarks],
+            )
+            chip = dlib.get_face_chip(decode_image(data), shape, CHIP_SIZE, CHIP_PADDING)
+            rebuilt.append(chip)
+            mirrored.append(np.ascontiguousarray(chip[:, ::-1]))
+            picture_of.append(index)
+        both = encode_chips(rebuilt + mirrored, config.encoder, config.resolved_cache_dir())
+        np.savez(
+            cached,
+            picture_of=np.array(picture_of),
+            rebuilt=both[: len(rebuilt)],
+            mirrored=both[len(rebuilt) :],
+        )
+    z = np.load(cached)
+    row = {int(p): i for i, p in enumerate(z["picture_of"])}
+    at = np.array([row[int(p)] for p in face_set.picture_of])
+    same = np.linalg.norm(z["rebuilt"][at] - face_set.embeddings, axis=1) < 1e-3
+    if not same.all():  # a chip the engine made from another picture (its second try)
+        print(f"  {name}: {int((~same).sum())} of {same.size} chips rebuilt differently")
+    mirror = z["mirrored"][at].copy()
+    mirror[~same] = face_set.embeddings[~same]  # no mirror where the chip is not the engine's
+    return mirror
+
+
+POOR_QUALITY = 0.5  # engine quality below this (size under ~100 px, blur): a poor capture
+
+
+def mirror_rows(part: str = "held-out") -> None:
+    """Pairwise F1, ceiling, groups and estimate with each descriptor averaged with that of the
+    mirrored chip: for every face, and for poor captures only (BENCH_PERSONS_MIRROR=1)."""
+    from venue_audit.persons import cluster_space, pairwise_score
+
+    print(
+        f"mirror averaging (descriptor + mirrored chip's) / 2, {part} identities; poor = engine "
+        f"quality < {POOR_QUALITY}"
+    )
+    print(
+        f"{'set':<24} {'variant':<10} {'poor':>5} {'groups':>6} {'estimate':>8} {'interval':>9} "
+        f"{'≥':>4} {'prec':>6} {'recall':>6} {'F1':>6} | ceiling"
+    )
+    for name in SETS:
+        whole = load_set(name)
+        mirror = load_mirrored(name, whole)
+        faces = split(whole, part)
+        keep = np.array([held_out(i) == (part == "held-out") for i in whole.identities])
+        mirror = mirror[keep]
+        for label, thinned in (("", faces), (" venue-like", venue_like(faces, 3, 0.45))):
+            rows = np.isin(faces.picture_of, thinned.picture_of)
+            truth = np.unique(thinned.identities, return_inverse=True)[1]
+            poor = thinned.quality < POOR_QUALITY
+            averaged = (thinned.embeddings + mirror[rows]) / 2
+            variants = {
+                "none": thinned.embeddings,
+                "all": averaged,
+                "poor only": np.where(poor[:, None], averaged, thinned.embeddings),
+            }
+            for variant, x in variants.items():
+                result = cluster_space(x)
+                score = pairwise_score(truth, result.labels)
+                best, best_name = ceiling(x, truth)
+                low, high = result.interval
+                print(
+                    f"{name + label:<24} {variant:<10} {poor.mean():>5.0%} {result.n_persons:>6} "
+                    f"{result.estimate:>8} {f'{low}-{high}':>9} {result.lower_bound:>4} "
+                    f"{score.precision:>6.3f} {score.recall:>6.3f} {score.f1:>6.3f} | "
+                    f"{max(best, score.f1):.3f} ({best_name})",
+                    flush=True,
+                )
+    print(f"(true persons: {int(np.unique(faces.identities).size)} per row)")
+
+
 def split(face_set: FaceSet, part: str = "held-out") -> FaceSet:
     """The faces of one identity-disjoint half; ``pictures`` counts that half's pictures."""
     keep = np.array([held_out(i) == (part == "held-out") for i in face_set.identities], dtype=bool)
@@ -355,7 +462,10 @@ def rates(part: str = "tune") -> None:
     """
     from venue_audit.persons import cluster_space
     from venue_audit.persons.uncertainty import (
+        NEAR_REFERENCE,
         SIZE_EDGES,
+        chance_shift,
+        crowding,
         estimate_count,
         near_feature,
         returning_share,
@@ -381,17 +491,21 @@ def rates(part: str = "tune") -> None:
                 result.cluster_near_returning,
                 errors(truth, result.labels),
                 weight,
+                crowding(sizes, result.cluster_separation),
+                result.cluster_separation,
+                crowding(sizes, result.cluster_separation, prior_groups=0),
             )
         )
     fragment = []
     for size in (1, 2):
         x, y, w = [], [], []
-        for _, sizes, near, found, weight in outcomes:
+        for _, sizes, near, found, weight, *_ in outcomes:
             rows = sizes == size
             if not rows.any():
                 continue
             share = np.full(rows.sum(), returning_share(sizes))
-            x.append(np.stack([np.ones(rows.sum()), share, near_feature(near[rows])], axis=1))
+            near_rows = near_feature(near[rows], chance_shift(sizes, near))
+            x.append(np.stack([np.ones(rows.sum()), share, near_rows], axis=1))
             y.append(found.fragment[rows].astype(float))
             w.append(np.full(rows.sum(), weight * 100.0 / rows.sum()))
         coef = _logistic(np.concatenate(x), np.concatenate(y), np.concatenate(w))
@@ -399,22 +513,32 @@ def rates(part: str = "tune") -> None:
     middle = np.concatenate(
         [
             found.fragment[(sizes >= 3) & (sizes < SIZE_EDGES[2])]
-            for _, sizes, _, found, _ in outcomes
+            for _, sizes, _, found, *_ in outcomes
         ]
     )
     n_size = len(SIZE_EDGES) + 1
-    hidden, groups = np.zeros(n_size), np.zeros(n_size)
-    for _, sizes, _, found, _ in outcomes:
+    # persons hidden per group and unit of crowding, pooled: sum(hidden) / sum(crowding)
+    hidden, exposure, groups = np.zeros(n_size), np.zeros(n_size), np.zeros(n_size)
+    for _, sizes, _, found, _, crowded, *_ in outcomes:
         np.add.at(hidden, size_bins(sizes), found.hidden)
+        np.add.at(exposure, size_bins(sizes), crowded)
         np.add.at(groups, size_bins(sizes), 1)
-    merge = tuple(round(float(h / max(g, 1)), 3) for h, g in zip(hidden, groups, strict=True))
+    merge = tuple(round(float(h / max(e, 1e-9)), 3) for h, e in zip(hidden, exposure, strict=True))
     residuals = []
-    for true, sizes, near, _, _ in outcomes:
-        point = estimate_count(sizes, near, tuple(fragment), merge, (0.0, 0.0)).estimate
+    for true, sizes, near, _, _, _, separation, _ in outcomes:
+        point = estimate_count(
+            sizes, near, separation, fragment=tuple(fragment), merge=merge, residuals=(0.0, 0.0)
+        ).estimate
         residuals.append((true - point) / point)
+    crowded = [raw for *_, raw in outcomes]  # the sets' own, without the prior
+    chance = [chance_shift(sizes, near, 0) for _, sizes, near, *_ in outcomes]
     print(f"FRAGMENT = {tuple(fragment)}")
     print(f"FRAGMENT_MIDDLE = {middle.mean():.3f}  # groups: {middle.size}")
     print(f"MERGE = {merge}  # groups: {groups.astype(int).tolist()}")
+    print(
+        f"PRIOR_CROWDING = {np.median(crowded):.2f}  # range {min(crowded):.2f}-{max(crowded):.2f}"
+    )
+    print(f"NEAR_REFERENCE = {NEAR_REFERENCE + np.median(chance):.2f}  # median of the sets")
     print(f"RESIDUALS = ({min(residuals):.3f}, {max(residuals):.3f})  # sets: {len(residuals)}")
 
 
@@ -426,6 +550,9 @@ def run(quick: bool) -> None:
 
     if os.environ.get("BENCH_PERSONS_RATES"):
         rates()
+        return
+    if os.environ.get("BENCH_PERSONS_MIRROR"):
+        mirror_rows(os.environ.get("BENCH_PERSONS_PART", "held-out"))
         return
     part = os.environ.get("BENCH_PERSONS_PART", "held-out")
     started = time.perf_counter()

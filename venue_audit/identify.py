@@ -18,6 +18,7 @@ import functools
 import itertools
 import json
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,7 +138,10 @@ def identify(case: Case, command: list[str] | None = None) -> IdentifyResult:
         space = face["space"]
         if space == GUESSED_DLIB and face["store_id"] in confirmed_stores:
             space = EMBEDDING_SPACE
-        face["space"] = space
+        # One string object per space and profile, not one per face.
+        face["space"] = space = sys.intern(space)
+        if face["profile"] is not None:
+            face["profile"] = sys.intern(face["profile"])
         by_space[space].append(face)
 
     result = IdentifyResult()
@@ -146,7 +150,8 @@ def identify(case: Case, command: list[str] | None = None) -> IdentifyResult:
     group_space: list[str] = []
     for space in sorted(by_space):
         members = by_space[space]
-        embeddings = np.vstack([np.frombuffer(f["embedding"], dtype="<f4") for f in members])
+        # The matrix replaces each face's bytes (a 305k-face case: ~170 MB less while clustering).
+        embeddings = np.vstack([np.frombuffer(f.pop("embedding"), dtype="<f4") for f in members])
         clustering = cluster_space(
             embeddings, _must_links(members, faces_per_artifact), config_for_space(space)
         )

@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from venue_audit.persons.uncertainty import (
+    MERGE_LIMIT,
+    NEAR_REFERENCE,
+    PRIOR_CROWDING,
     RESIDUALS,
+    chance_shift,
+    crowding,
     estimate_count,
     fragment_probability,
 )
@@ -56,3 +61,35 @@ def test_the_interval_reaches_the_count_with_no_fragment_at_all():
     assert counted.estimate < 700  # the model takes most lone faces for fragments
     assert counted.interval[1] >= sizes.size  # yet 1,000 persons stay inside the interval
     assert counted.lower_bound <= counted.estimate
+
+
+def test_a_crowded_case_hides_more_persons_in_its_groups():
+    """Many returning groups just short of merging: as many pairs fell just inside the limit."""
+    sizes = np.array([4] * 3000 + [1] * 1000)
+    crowded = np.full(sizes.size, MERGE_LIMIT + 0.2)
+    sparse = np.full(sizes.size, MERGE_LIMIT + 2.0)
+    assert crowding(sizes, crowded) > 3 * crowding(sizes, sparse)
+    dense, open_ = estimate_count(sizes, None, crowded), estimate_count(sizes, None, sparse)
+    assert dense.estimate > open_.estimate
+    assert dense.interval[1] > open_.interval[1] > sizes.size
+
+
+def test_a_small_case_keeps_the_merge_rate_measured_on_faces_dev():
+    """Seventy people say too little about crowding: their near misses hardly move the prior."""
+    sizes = np.array([4] * 50 + [1] * 20)
+    crowded = crowding(sizes, np.full(sizes.size, MERGE_LIMIT + 0.2))
+    sparse = crowding(sizes, np.full(sizes.size, np.inf))
+    assert sparse < PRIOR_CROWDING < crowded < 1.25 * PRIOR_CROWDING
+    assert crowding(sizes, None) == PRIOR_CROWDING
+
+
+def test_where_everybody_has_a_neighbour_by_chance_nearness_says_less_about_fragments():
+    """A lone face 2.5 spreads from a returning group is telling where returning groups are
+    usually 1.5 apart, and much less where they are usually 2.4 apart (a crowded case)."""
+    sizes = np.array([4] * 3000 + [1] * 1000)
+    crowded = np.r_[np.full(3000, -2.4), np.full(1000, -2.5)]
+    sparse = np.r_[np.full(3000, NEAR_REFERENCE), np.full(1000, -2.5)]
+    assert chance_shift(sizes, crowded) < -0.5 < chance_shift(sizes, sparse) == 0.0
+    assert fragment_probability(sizes, crowded)[-1] < fragment_probability(sizes, sparse)[-1]
+    small = np.r_[np.full(60, -2.4), np.full(40, -2.5)]  # seventy people: faces_dev's scale holds
+    assert abs(chance_shift(SIZES, small)) < 0.1

@@ -52,6 +52,9 @@ _BLAS_THREAD_VARIABLES = (
 )
 
 _worker_engine: FaceEngine | None = None
+# Pools alive in this process: the fork server they share is stopped when the last closes.
+_live_pools = 0
+_live_pools_lock = threading.Lock()
 
 
 def _worker_chunk(config: EngineConfig, chunk: list[tuple[bytes, str]]) -> list[Result]:
@@ -140,6 +143,24 @@ def _worker_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+def _stop_fork_server() -> None:
+    """Stop multiprocessing's fork server of this process, if it runs.
+
+    multiprocessing has no public call for it (the server lives until its parent
+    exits); ``ForkServer._stop`` (CPython 3.8+, used by its own tests) closes the
+    pipe whose end the server waits for, then reaps it. Without that method the
+    server is left to exit with this process, as before. The next pool starts a
+    new one.
+    """
+    try:
+        from multiprocessing import forkserver
+    except ImportError:  # no fork server on this platform
+        return
+    stop = getattr(getattr(forkserver, "_forkserver", None), "_stop", None)
+    if callable(stop):
+        stop()
+
+
 Chunk = list[tuple[bytes, str]]
 Task = Callable[[EngineConfig, Chunk], list[Result]]
 
@@ -159,6 +180,10 @@ class FacePool:
         self._executor: ProcessPoolExecutor | None = None
         self._started = threading.Event()
         self._start_error: BaseException | None = None
+        self._closed = False
+        global _live_pools
+        with _live_pools_lock:
+            _live_pools += 1
         threading.Thread(target=self._start_in_background, daemon=True).start()
 
     def _start_in_background(self) -> None:
@@ -199,9 +224,24 @@ class FacePool:
             self._executor = self._start()
 
     def close(self) -> None:
+        """Stop the workers, and the fork server too once no other pool needs it.
+
+        The fork server holds the engine's models (~180 MB) and would otherwise live
+        as long as this process: through the person count, the assessment and the
+        report of an audit, which need no face worker.
+        """
+        global _live_pools
         self._started.wait()
+        if self._closed:
+            return
+        self._closed = True
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
+        with _live_pools_lock:
+            _live_pools -= 1
+            if _live_pools == 0:
+                _stop_fork_server()
 
     def __enter__(self) -> FacePool:
         return self

@@ -16,7 +16,8 @@ The method, in the order the evidence is trusted:
    captures happen to be near are far on average and stay apart.
 5. **Count, interval, lower bound** (:mod:`.uncertainty`): the groups found, each group of one or
    two faces weighed as a possible fragment of another group's person (by the share of returning
-   groups and its linkage to the nearest one), plus the merges measured on real labelled faces.
+   groups and its linkage to the nearest one), plus the merges measured on real labelled faces,
+   scaled by the case's crowding (how many groups lie just short of the merge limit).
 
 Spaces other than dlib's keep fixed thresholds in their own metric (``link_threshold``,
 ``merge_threshold``) and report the groups found as their count.
@@ -291,7 +292,7 @@ def cluster_space(
         face_crowding = (np.median(mean) - mean) / max(float(np.median(spread)), 1e-6)
         crowding = np.bincount(person_of_unique, face_crowding, n_persons) / distinct_sizes
     if config.adaptive:
-        counted = estimate_count(distinct_sizes, near_returning)
+        counted = estimate_count(distinct_sizes, near_returning, separation, config.merge_spreads)
     elif config.calibrated:
         counted = CountEstimate(n_persons, (n_persons, n_persons), n_persons)
     else:  # all of them may be people counted in another space, or one person

@@ -14,7 +14,7 @@ from venue_audit.persons.clustering import ClusteringResult
 
 STATEMENT_ZH = (
     "经聚类，本案留存人脸分为 {distinct} 组；仅含一两张人脸的组可能是某人被拆出的少数人脸，"
-    "按其与最近的多次出现人员组的距离及本案人员重复出现的比例逐组估计并扣除，计入实测的合并比例后，"
+    "按其与最近的多次出现人员组的距离及本案人员重复出现的比例逐组估计并扣除，再按实测的合并比例及本案人员的密集程度（刚好未达合并标准的相邻组之多少）计入被误合并的人后，"
     "估计对应 {estimate} 个不同自然人，依据本方法在已知真实身份的人脸数据上实测的误差，"
     "真实人数应在 {low} 至 {high} 人之间，且至少为 {lower} 人。"
     "分组由人脸特征按平均连接聚类得出，每张人脸的判别尺度均以本案证据中其他人脸校准"
@@ -25,7 +25,8 @@ STATEMENT_EN = (
     "By clustering, the faces kept in this case fall into {distinct} groups; a group of one or "
     "two faces may be a few faces split off from another person, so each was weighed by its "
     "distance to the nearest group of a returning person and by how often the people of this case "
-    "came back, and with the measured merge rate the groups stand for an estimated {estimate} "
+    "came back, and with the measured merge rate, scaled by how crowded this case is (how many "
+    "groups lie just short of merging), the groups stand for an estimated {estimate} "
     "distinct persons; from the errors of this method measured on faces of known identity, the "
     "true number lies between {low} and {high}, and is at least {lower}. The groups come from "
     "average-linkage clustering of face embeddings, each face judged on a scale calibrated against "
