@@ -16,7 +16,7 @@ set and overall:
     speed               CPU ms per chip, batches of 32, one thread, the two encoders alternating
 
     python scripts/bench.py encoder                  # the shipped recipe
-    python scripts/bench.py encoder --method entropy --float-convs 0,1 --ops Conv,MatMul
+    python scripts/bench.py encoder --method minmax --float-convs 0 --float-ops ""  # recipe 1
     python scripts/bench.py encoder --quick          # photos and tight-grey only
 
 Chips are cached under ``~/.cache/venue-audit/bench-encoder`` (aligned 150 px faces of the
@@ -88,6 +88,8 @@ def _encoders(args: argparse.Namespace) -> tuple[object, object, str]:
         reduce_range=args.reduce_range,
         float_convs=tuple(int(i) for i in args.float_convs.split(",") if i),
         quantized_ops=tuple(o for o in args.ops.split(",") if o),
+        float_ops=tuple(o for o in args.float_ops.split(",") if o),
+        calibration_options=args.calibration_options,
     )
     started = time.perf_counter()
     model = build_int8_model_bytes(_fp32_model_bytes(cache_dir), calibration_chips(), recipe)
@@ -187,14 +189,17 @@ def run(quick: bool, argv: list[str] | None = None) -> None:
     parser.add_argument("--reduce-range", action="store_true")
     parser.add_argument("--float-convs", default=None, help="conv indexes kept float, e.g. 0,1")
     parser.add_argument("--ops", default=None, help="op types quantised, e.g. Conv,MatMul")
+    parser.add_argument("--float-ops", default=None, help="op types kept float, e.g. Sub,Mul")
+    parser.add_argument("--percentile", type=float, default=None, help="with --method percentile")
     parser.add_argument("--no-persons", action="store_true", help="skip the persons rows")
     args = parser.parse_args(argv or [])
     from venue_audit.faces.quantized import Recipe
 
     default = Recipe()
     args.recipe_given = any(
-        v not in (None, False) for v in (args.method, args.activations, args.float_convs, args.ops)
-    ) or (args.per_tensor or args.reduce_range)
+        v not in (None, False)
+        for v in (args.method, args.activations, args.float_convs, args.ops, args.float_ops)
+    ) or (args.per_tensor or args.reduce_range or args.percentile is not None)
     args.method = args.method or default.method
     args.activations = args.activations or default.activations
     args.float_convs = (
@@ -203,6 +208,12 @@ def run(quick: bool, argv: list[str] | None = None) -> None:
         else ",".join(map(str, default.float_convs))
     )
     args.ops = args.ops if args.ops is not None else ",".join(default.quantized_ops)
+    args.float_ops = args.float_ops if args.float_ops is not None else ",".join(default.float_ops)
+    if args.percentile is None:
+        keep = args.method == default.method
+        args.calibration_options = default.calibration_options if keep else ()
+    else:
+        args.calibration_options = (("CalibPercentile", args.percentile),)
     if not (bench_persons.DEV / "labels.csv").exists():
         print(f"faces_dev not found at {bench_persons.DEV}: nothing to measure (not shipped)")
         return

@@ -462,7 +462,9 @@ def rates(part: str = "tune") -> None:
     """
     from venue_audit.persons import cluster_space
     from venue_audit.persons.uncertainty import (
+        NEAR_REFERENCE,
         SIZE_EDGES,
+        chance_shift,
         crowding,
         estimate_count,
         near_feature,
@@ -502,7 +504,8 @@ def rates(part: str = "tune") -> None:
             if not rows.any():
                 continue
             share = np.full(rows.sum(), returning_share(sizes))
-            x.append(np.stack([np.ones(rows.sum()), share, near_feature(near[rows])], axis=1))
+            near_rows = near_feature(near[rows], chance_shift(sizes, near))
+            x.append(np.stack([np.ones(rows.sum()), share, near_rows], axis=1))
             y.append(found.fragment[rows].astype(float))
             w.append(np.full(rows.sum(), weight * 100.0 / rows.sum()))
         coef = _logistic(np.concatenate(x), np.concatenate(y), np.concatenate(w))
@@ -528,12 +531,14 @@ def rates(part: str = "tune") -> None:
         ).estimate
         residuals.append((true - point) / point)
     crowded = [raw for *_, raw in outcomes]  # the sets' own, without the prior
+    chance = [chance_shift(sizes, near, 0) for _, sizes, near, *_ in outcomes]
     print(f"FRAGMENT = {tuple(fragment)}")
     print(f"FRAGMENT_MIDDLE = {middle.mean():.3f}  # groups: {middle.size}")
     print(f"MERGE = {merge}  # groups: {groups.astype(int).tolist()}")
     print(
         f"PRIOR_CROWDING = {np.median(crowded):.2f}  # range {min(crowded):.2f}-{max(crowded):.2f}"
     )
+    print(f"NEAR_REFERENCE = {NEAR_REFERENCE + np.median(chance):.2f}  # median of the sets")
     print(f"RESIDUALS = ({min(residuals):.3f}, {max(residuals):.3f})  # sets: {len(residuals)}")
 
 

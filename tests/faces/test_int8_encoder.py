@@ -33,10 +33,37 @@ def chips() -> np.ndarray:
     return calibration_chips()
 
 
-def test_the_same_chips_and_network_give_the_same_model_bytes(model_cache: Path) -> None:
+def test_the_same_chips_and_network_give_the_same_model_bytes_and_print_nothing(
+    model_cache: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     fp32 = _fp32_model_bytes(str(model_cache))
     few = calibration_chips()[:6]
     assert build_int8_model_bytes(fp32, few) == build_int8_model_bytes(fp32, few)
+    assert capsys.readouterr().out == ""  # stdout carries --json: the calibrator's prints go
+
+
+def test_every_convolution_is_int8_and_the_pooling_and_projection_stay_float(
+    model_cache: Path,
+) -> None:
+    onnx = pytest.importorskip("onnx")
+    model = onnx.load_from_string(
+        build_int8_model_bytes(_fp32_model_bytes(str(model_cache)), calibration_chips()[:6])
+    )
+    made_by = {out: node for node in model.graph.node for out in node.output}
+    int8 = {t.name for t in model.graph.initializer if t.data_type == onnx.TensorProto.INT8}
+
+    def quantised(tensor: str) -> bool:
+        node = made_by.get(tensor)
+        return node is not None and node.op_type == "DequantizeLinear" and node.input[0] in int8
+
+    convs = [n for n in model.graph.node if n.op_type == "Conv"]
+    assert len(convs) == 29 and all(quantised(c.input[1]) for c in convs)
+    (pool,) = [n for n in model.graph.node if n.op_type == "GlobalAveragePool"]
+    (projection,) = [n for n in model.graph.node if n.op_type == "MatMul"]
+    readers = [n for n in model.graph.node if pool.output[0] in n.input]
+    assert readers and all(n.op_type != "QuantizeLinear" for n in readers)
+    assert made_by[projection.input[0]].op_type == "Flatten"  # the pooled vector, unquantised
+    assert not quantised(projection.input[1])
 
 
 def test_the_quantised_model_is_made_once_and_cached_beside_the_exact_one(

@@ -6,8 +6,10 @@ import numpy as np
 
 from venue_audit.persons.uncertainty import (
     MERGE_LIMIT,
+    NEAR_REFERENCE,
     PRIOR_CROWDING,
     RESIDUALS,
+    chance_shift,
     crowding,
     estimate_count,
     fragment_probability,
@@ -79,3 +81,15 @@ def test_a_small_case_keeps_the_merge_rate_measured_on_faces_dev():
     sparse = crowding(sizes, np.full(sizes.size, np.inf))
     assert sparse < PRIOR_CROWDING < crowded < 1.25 * PRIOR_CROWDING
     assert crowding(sizes, None) == PRIOR_CROWDING
+
+
+def test_where_everybody_has_a_neighbour_by_chance_nearness_says_less_about_fragments():
+    """A lone face 2.5 spreads from a returning group is telling where returning groups are
+    usually 1.5 apart, and much less where they are usually 2.4 apart (a crowded case)."""
+    sizes = np.array([4] * 3000 + [1] * 1000)
+    crowded = np.r_[np.full(3000, -2.4), np.full(1000, -2.5)]
+    sparse = np.r_[np.full(3000, NEAR_REFERENCE), np.full(1000, -2.5)]
+    assert chance_shift(sizes, crowded) < -0.5 < chance_shift(sizes, sparse) == 0.0
+    assert fragment_probability(sizes, crowded)[-1] < fragment_probability(sizes, sparse)[-1]
+    small = np.r_[np.full(60, -2.4), np.full(40, -2.5)]  # seventy people: faces_dev's scale holds
+    assert abs(chance_shift(SIZES, small)) < 0.1

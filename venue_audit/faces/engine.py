@@ -6,7 +6,7 @@ network is read from face_recognition_models' own ``.dat`` file and run either
 on onnxruntime (``onnx``, when installed) or on NumPy's BLAS (``numpy``), both
 within 1e-6 of dlib; ``dlib`` runs dlib itself and is the reference.
 ``onnx-int8`` is the same network quantised to int8 on this machine
-(:mod:`.quantized`): ~3x faster, no longer within 1e-6 of dlib, so it is chosen,
+(:mod:`.quantized`): ~2.5x faster, no longer within 1e-6 of dlib, so it is chosen,
 never implied.
 """
 

@@ -15,7 +15,11 @@ person seen once or twice depends on two things the evidence shows:
   times, nine small groups in ten were fragments; where half the people were seen once, one in six.
 * ``near``: how close the small group is to the nearest group of three faces or more, in the
   calibrated impostor spreads the clustering itself uses (``persons.calibration``): a capture just
-  short of joining a returning person is more often theirs than one far from everybody.
+  short of joining a returning person is more often theirs than one far from everybody. In a
+  crowded case every lone face has some returning group near it by chance, so ``near`` is taken
+  relative to the case's own chance distance: the median linkage of a returning group to the
+  nearest other returning group (which is another person's), less faces_dev's
+  (``NEAR_REFERENCE``), weighed against it as ``PRIOR_GROUPS`` groups like the crowding below.
 
 A logistic model of those two gives each small group its probability of being a fragment
 (``FRAGMENT``, one row per size).
@@ -37,9 +41,11 @@ error on the measured sets ranged over ``RESIDUALS``; the interval widens the es
 range and by twice the binomial standard deviation of the groups' own uncertainty. The lower
 bound ("at least") takes the lowest relative error and four such deviations.
 
-The fragment model was fitted on sets of about seventy people. In a case of thousands, every lone
-face has some returning group near it by sheer numbers, so the model can take people seen once for
-fragments: on 100,000 planted faces of 25,000 identities the estimate fell 30 % short. The upper
+The fragment model was fitted on sets of about seventy people, where 30-50 % of the small groups
+of a set in which people come back are fragments of poor captures. Planted vectors hardly split,
+so even with ``near`` taken relative to the case's chance distance the model takes some of their
+people seen once for fragments: on 100,000 planted faces of 25,000 identities the estimate fell
+9 % short (30 % before the chance distance and the crowding were measured on the case). The upper
 end of the interval is therefore never below the count with no fragment at all (every group a
 person, plus the hidden persons of the case's crowding): the interval then holds the truth
 whatever the model makes of the small groups, and the lower bound, which only ever errs low, is
@@ -59,16 +65,17 @@ NEAR_CENTRE = 2.5  # the model's ``near`` feature is the clipped linkage + this
 SIZE_EDGES = (2, 3, 5)  # sizes 1 | 2 | 3-4 | 5+
 MERGE_LIMIT = -2.8  # spreads: the clustering's merge_spreads, where a near miss starts
 NEAR_MISS_BAND = 0.6  # spreads beyond the merge limit that count as a near miss
-# A case with few returning groups leans on the crowding measured on faces_dev (median of the tune
-# sets), weighted as this many groups.
+# A case with few returning groups leans on the crowding and the chance distance measured on
+# faces_dev (medians of the tune sets), weighted as this many groups.
 PRIOR_CROWDING = 0.48
+NEAR_REFERENCE = -1.51  # spreads: a returning group's linkage to the nearest other (median)
 PRIOR_GROUPS = 500
 
 # Measured by BENCH_PERSONS_RATES=1 scripts/bench_persons.py (tune half; full and venue-like sets).
 # FRAGMENT[size 1 | 2] = (intercept, per unit of returning share, per spread of ``near``)
 FRAGMENT: tuple[tuple[float, float, float], ...] = (
-    (-3.708, 10.477, -0.932),  # groups: 1492
-    (-3.125, 7.483, -2.049),  # groups: 819
+    (-3.715, 10.497, -0.932),  # groups: 1492
+    (-3.148, 7.565, -2.062),  # groups: 819
 )
 FRAGMENT_MIDDLE = 0.012  # groups of 3-4 faces (693); 5+ were never fragments (636)
 # MERGE[size bin] = pooled extra persons hidden per group and unit of crowding
@@ -93,9 +100,23 @@ def size_bins(sizes: np.ndarray) -> np.ndarray:
     return np.searchsorted(np.asarray(SIZE_EDGES), np.asarray(sizes), side="right")
 
 
-def near_feature(near_returning: np.ndarray) -> np.ndarray:
-    """The clipped linkage to the nearest returning group (no such neighbour: as far as counts)."""
-    near = np.asarray(near_returning, dtype=float)
+def chance_shift(
+    sizes: np.ndarray, near_returning: np.ndarray, prior_groups: int = PRIOR_GROUPS
+) -> float:
+    """How much nearer than on faces_dev (negative: nearer) another person's returning group lies
+    from a returning group in this case, in calibrated spreads, weighed against faces_dev."""
+    near = np.asarray(near_returning, dtype=float)[np.asarray(sizes) >= RETURNING_SIZE]
+    near = near[np.isfinite(near)]
+    if near.size == 0:
+        return 0.0
+    weight = near.size / (near.size + prior_groups)
+    return weight * (float(np.median(near)) - NEAR_REFERENCE)
+
+
+def near_feature(near_returning: np.ndarray, shift: float = 0.0) -> np.ndarray:
+    """The clipped linkage to the nearest returning group, relative to the case's chance distance
+    (no such neighbour: as far as counts)."""
+    near = np.asarray(near_returning, dtype=float) - shift
     near = np.where(np.isfinite(near), near, NEAR_RANGE[1])
     return np.clip(near, *NEAR_RANGE) + NEAR_CENTRE
 
@@ -127,7 +148,7 @@ def fragment_probability(
     sizes = np.asarray(sizes)
     out = np.where(sizes < SIZE_EDGES[2], FRAGMENT_MIDDLE, 0.0).astype(float)
     share = returning_share(sizes)
-    near = near_feature(near_returning)
+    near = near_feature(near_returning, chance_shift(sizes, near_returning))
     for size, (intercept, per_share, per_near) in enumerate(fragment, start=1):
         rows = sizes == size
         logit = intercept + per_share * share + per_near * near[rows]
