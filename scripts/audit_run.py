@@ -34,6 +34,8 @@ class TreeMonitor:
         self._root = psutil.Process(pid)
         self.peak = 0
         self.peak_processes = 0
+        self.stage = ""  # set by the caller as the audit announces its stages
+        self.stage_peaks: dict[str, int] = {}
         self._cpu: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
@@ -59,6 +61,8 @@ class TreeMonitor:
                     self._cpu[process.pid] = times.user + times.system
             if total > self.peak:
                 self.peak, self.peak_processes = total, len(processes)
+            if total > self.stage_peaks.get(self.stage, 0):
+                self.stage_peaks[self.stage] = total
             self._stop.wait(0.2)
 
     def stop(self) -> None:
@@ -109,7 +113,8 @@ def run_audit(
 
     Returns the stage start times (``marks``, seconds from the child's start of the audit),
     the process tree's CPU seconds at each mark (``cpu_marks``), summary.json, and the
-    tree's wall seconds, CPU seconds and peak RSS. ``progress_every`` > 0 prints each stage
+    tree's wall seconds, CPU seconds and peak RSS, overall and per stage (``stage_peak_rss``;
+    the stage "" is the child's start-up before the first stage). ``progress_every`` > 0 prints each stage
     and the items scanned every that many seconds, for runs that take an hour. ``encoder`` is
     the face encoder (``--encoder``: auto, onnx, onnx-int8, …).
     """
@@ -143,6 +148,7 @@ def run_audit(
                 continue
             if "stage" in line:
                 cpu_marks[line["stage"]] = monitor.cpu_seconds
+                monitor.stage = line["stage"]
             if progress_every:
                 _print_progress(line, monitor, max(cpu_marks, key=cpu_marks.get, default=""))
 
@@ -163,6 +169,7 @@ def run_audit(
         cpu_marks=cpu_marks,
         peak_rss=monitor.peak,
         peak_processes=monitor.peak_processes,
+        stage_peak_rss=monitor.stage_peaks,
     )
     return result
 

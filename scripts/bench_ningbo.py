@@ -227,18 +227,23 @@ def report(
         "(2 cores, shared)"
     )
     cpu = result.get("cpu_marks", {})
-    print(f"{'stage':<10}{'seconds':>10}{'crops/s':>10}{'CPU s':>10}{'CPU ms/crop':>13}")
+    peaks = result.get("stage_peak_rss", {})
+    print(
+        f"{'stage':<10}{'minutes':>9}{'crops/s':>10}{'CPU s':>9}{'CPU ms/crop':>13}"
+        f"{'peak RSS MiB':>14}"
+    )
     for name, following in itertools.pairwise(present):
         seconds = marks[following] - marks[name]
         used = cpu.get(following, 0.0) - cpu.get(name, 0.0)
+        peak = peaks.get(name, 0) / 2**20
         print(
-            f"{name:<10}{seconds:>10.1f}{count / seconds if seconds else 0:>10.0f}"
-            f"{used:>10.0f}{used / count * 1000:>13.2f}"
+            f"{name:<10}{seconds / 60:>9.2f}{count / seconds if seconds else 0:>10.0f}"
+            f"{used:>9.0f}{used / count * 1000:>13.2f}{peak:>14,.0f}"
         )
     total = result["seconds"]
     rate = count / total
     print(
-        f"{'audit':<10}{total:>10.1f}{rate:>10.1f}   end to end, new case to report "
+        f"{'audit':<10}{total / 60:>9.2f}{rate:>10.1f}   end to end, new case to report included "
         f"(scan alone {count / max(1e-9, marks.get('identify', total) - scan_start):.0f}/s)"
     )
     print(
@@ -282,9 +287,7 @@ def run(
         store = store or work / "store"
         truth = prepared_store(store, count)
         # A full run takes an hour or more on a shared machine: say where it is every minute.
-        result = run_audit(
-            [store], work, progress_every=0.0 if quick else 60.0, encoder=encoder
-        )
+        result = run_audit([store], work, progress_every=0.0 if quick else 60.0, encoder=encoder)
         cli_seconds = None
         if CLI.exists():
             names = random.Random(5).sample(sorted(truth), min(CLI_SAMPLE, len(truth)))

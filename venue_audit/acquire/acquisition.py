@@ -19,6 +19,7 @@ from typing import Any
 from venue_audit.acquire.hashing import allow_helper_thread
 from venue_audit.acquire.items import ItemRecord, atime_protected, hash_entry
 from venue_audit.acquire.limits import DEFAULT_LIMITS, ArchiveLimits
+from venue_audit.acquire.readahead import ReadAhead
 from venue_audit.acquire.walk import Entry, list_entries
 from venue_audit.case import Case
 from venue_audit.case.lock import writes_case
@@ -95,18 +96,22 @@ def hash_source(
             if progress:
                 progress(done, total)
         return
-    with ProcessPoolExecutor(
-        max_workers=workers, initializer=allow_helper_thread, initargs=(workers < cores,)
-    ) as pool:
+    with (
+        ProcessPoolExecutor(
+            max_workers=workers, initializer=allow_helper_thread, initargs=(workers < cores,)
+        ) as pool,
+        ReadAhead(root) as ahead,
+    ):
         pending: list[tuple[Future[list[list[ItemRecord]]], int]] = []
         batches = _batches(entries)
         for batch in batches:
+            relatives = [e.relative for e in batch]
             pending.append(
-                (
-                    pool.submit(_hash_batch, str(root), [e.relative for e in batch], limits),
-                    sum(e.size for e in batch),
-                )
+                (pool.submit(_hash_batch, str(root), relatives, limits), sum(e.size for e in batch))
             )
+            # Warmed once submitted (the workers already forked): read by a worker a few
+            # batches later, from the page cache.
+            ahead.warm(relatives)
             while len(pending) >= workers * 4:
                 future, size = pending.pop(0)
                 yield from future.result()
