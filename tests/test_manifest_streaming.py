@@ -72,10 +72,11 @@ def whole_document_dfxml(case: Case, target: Path) -> None:
 def test_the_streamed_dfxml_has_the_bytes_of_the_whole_document(
     new_case: Case, evidence_tree: Path, tmp_path: Path
 ) -> None:
-    # an undecodable name, a name with markup characters, archive members, a symlink
+    # an undecodable name, a name with markup characters, archive members, a symlink, a FIFO
     fd = os.open(os.fsencode(evidence_tree) + b"/bad\xff<&>.jpg", os.O_WRONLY | os.O_CREAT)
     os.write(fd, b"\xff\xd8\xff")
     os.close(fd)
+    os.mkfifo(evidence_tree / "pipe")
     acquire(new_case, [evidence_tree])
     streamed = export_manifest(new_case)["dfxml"]
     whole_document_dfxml(new_case, tmp_path / "reference.dfxml")

@@ -106,7 +106,7 @@ def write_dfxml(
 
     The bytes are those ElementTree writes for the whole document indented with
     ``ET.indent`` (tested): the header is laid out by ElementTree around a placeholder
-    where the file objects go, and each file object is indented at its depth; a
+    where the file objects go, and each file object is written as text at its depth; a
     300k-row manifest never becomes 2.4 million elements in memory at once.
     """
     dfxml = _dfxml_header(case, roots)
@@ -159,33 +159,44 @@ def _write_fileobjects(rows: Iterable[dict[str, Any]], handle: TextIO, before: s
     written = 0
     for row in rows:
         handle.write(before if not written else "\n  ")
-        fileobject = _fileobject(row)
-        ET.indent(fileobject, level=1)
-        handle.write(ET.tostring(fileobject, encoding="unicode"))
+        handle.write(_fileobject(row))
         written += 1
     return written
 
 
-def _fileobject(row: dict[str, Any]) -> ET.Element:
-    fileobject = ET.Element("fileobject")
-    fileobject.append(_text("filename", display_path(row)))
+def _fileobject(row: dict[str, Any]) -> str:
+    """One ``fileobject`` as ElementTree serialises it indented at depth 1 (tested): built
+    as text, since making and serialising 8 elements per row cost ~3x as much CPU."""
+    children = [("filename", display_path(row), "")]
     if row["parent_id"]:
-        fileobject.append(_text("parent_object", str(row["parent_id"])))
-    fileobject.append(_text("id", str(row["id"])))
-    fileobject.append(_text("filesize", str(row["size"])))
-    fileobject.append(
-        _text("name_type", {"symlink": "l", "device": "c", "fifo": "p"}.get(row["entry"], "r"))
-    )
+        children.append(("parent_object", str(row["parent_id"]), ""))
+    children.append(("id", str(row["id"]), ""))
+    children.append(("filesize", str(row["size"]), ""))
+    kind = {"symlink": "l", "device": "c", "fifo": "p"}.get(row["entry"], "r")
+    children.append(("name_type", kind, ""))
     if row["mtime"]:
-        fileobject.append(_text("mtime", row["mtime"]))
-    for kind in ("md5", "sha256", "sm3"):
-        if row[kind]:
-            digest = _text("hashdigest", row[kind])
-            digest.set("type", kind)
-            fileobject.append(digest)
+        children.append(("mtime", row["mtime"], ""))
+    for digest in ("md5", "sha256", "sm3"):
+        if row[digest]:
+            children.append(("hashdigest", row[digest], f' type="{digest}"'))
     if row["error"]:
-        fileobject.append(_text("error", row["error"]))
-    return fileobject
+        children.append(("error", row["error"], ""))
+    lines = [
+        f"<{tag}{attributes}>{_escaped_text(text)}</{tag}>" if text else f"<{tag}{attributes} />"
+        for tag, text, attributes in children
+    ]
+    return "<fileobject>\n    " + "\n    ".join(lines) + "\n  </fileobject>"
+
+
+def _escaped_text(text: str) -> str:
+    """Element text escaped as ElementTree escapes it (``&``, ``<``, ``>``)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
 
 
 def _text(tag: str, value: str) -> ET.Element:
