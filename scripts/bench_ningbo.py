@@ -266,6 +266,13 @@ def report(
         f"{faces['faces_in_images']:,}; skipped {summary.get('skipped', 0)}; distinct persons "
         f"{summary['persons']['distinct']:,} (labelled identities: {len(set(truth.values()))})"
     )
+    persons = summary["persons"]
+    if "estimate" in persons:
+        low, high = persons.get("interval") or (persons["distinct"], persons["distinct"])
+        print(
+            f"persons: groups {persons['distinct']:,}, estimate {persons['estimate']:,}, "
+            f"interval {low:,}-{high:,}, at least {persons.get('lower_bound', low):,}"
+        )
     if cli_seconds is not None:
         cli_rate = CLI_SAMPLE / cli_seconds
         print(
