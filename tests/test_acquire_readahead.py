@@ -69,3 +69,27 @@ def test_an_acquisition_with_read_ahead_writes_the_manifest_of_one_without(
         digests.append(manifest_digest(case))
         case.close()
     assert digests[0] == digests[1]
+
+
+def test_an_acquisition_warms_regular_files_only_never_a_fifo_link_or_device(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _tree(tmp_path / "export")
+    monkeypatch.setattr("venue_audit.acquire.acquisition._BATCH_FILES", 4)  # the pool path
+    warmed: list[str] = []
+    real_warm = ReadAhead.warm
+
+    def recording_warm(self: ReadAhead, relatives: list[str]) -> None:
+        warmed.extend(relatives)
+        real_warm(self, relatives)
+
+    monkeypatch.setattr(ReadAhead, "warm", recording_warm)
+    case = Case.create(tmp_path / "case", CaseInfo("T", "t", ["a", "b"]))
+    acquire(case, [root], workers=2)
+    case.close()
+
+    assert sorted(warmed) == sorted(f"CH01/CH01_{i:04d}.jpg" for i in range(40))
+    assert {e.relative for e in list_entries(root) if not e.regular} == {
+        "CH01/link.jpg",
+        "CH01/pipe",
+    }

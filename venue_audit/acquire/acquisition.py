@@ -110,8 +110,9 @@ def hash_source(
                 (pool.submit(_hash_batch, str(root), relatives, limits), sum(e.size for e in batch))
             )
             # Warmed once submitted (the workers already forked): read by a worker a few
-            # batches later, from the page cache.
-            ahead.warm(relatives)
+            # batches later, from the page cache. Only regular files: the hasher never opens
+            # a device, FIFO or socket, so neither may the read-ahead.
+            ahead.warm([e.relative for e in batch if e.regular])
             while len(pending) >= workers * 4:
                 future, size = pending.pop(0)
                 yield from future.result()

@@ -13,6 +13,8 @@ from pathlib import Path
 class Entry:
     relative: str
     size: int
+    # a regular file when listed: the only kind whose bytes are read (not links, devices, FIFOs)
+    regular: bool = False
 
 
 def list_entries(root: Path, exclude: tuple[Path, ...] = ()) -> Iterator[Entry]:
@@ -24,7 +26,7 @@ def list_entries(root: Path, exclude: tuple[Path, ...] = ()) -> Iterator[Entry]:
     """
     root = Path(root)
     if not root.is_dir() or root.is_symlink():
-        yield Entry("", _size(root))
+        yield Entry("", *_size_and_regular(root))
         return
     excluded = {os.path.realpath(p) for p in exclude}
     stack = [""]
@@ -39,12 +41,12 @@ def list_entries(root: Path, exclude: tuple[Path, ...] = ()) -> Iterator[Entry]:
             yield Entry(relative_dir, 0)  # recorded by the hasher as a folder it could not list
             continue
         subdirs = []
-        for name, is_dir, size in children:
+        for name, is_dir, size, regular in children:
             relative = f"{relative_dir}/{name}" if relative_dir else name
             if is_dir:
                 subdirs.append(relative)
             else:
-                yield Entry(relative, size)
+                yield Entry(relative, size, regular)
         stack.extend(reversed(subdirs))
 
 
@@ -66,22 +68,23 @@ def list_directory(directory: Path) -> list[str]:
         os.close(fd)
 
 
-def _children(directory: Path) -> list[tuple[str, bool, int]]:
-    """(name, is a folder, size) of each entry, from one ``lstat`` each."""
+def _children(directory: Path) -> list[tuple[str, bool, int, bool]]:
+    """(name, is a folder, size, is a regular file) of each entry, from one ``lstat`` each."""
     out = []
     prefix = os.path.join(directory, "")
     for name in list_directory(directory):
         try:
             info = os.lstat(prefix + name)
         except OSError:
-            out.append((name, False, 0))
+            out.append((name, False, 0, False))
             continue
-        out.append((name, stat.S_ISDIR(info.st_mode), info.st_size))
+        out.append((name, stat.S_ISDIR(info.st_mode), info.st_size, stat.S_ISREG(info.st_mode)))
     return out
 
 
-def _size(path: Path) -> int:
+def _size_and_regular(path: Path) -> tuple[int, bool]:
     try:
-        return os.lstat(path).st_size
+        info = os.lstat(path)
     except OSError:
-        return 0
+        return 0, False
+    return info.st_size, stat.S_ISREG(info.st_mode)
