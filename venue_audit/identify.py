@@ -123,9 +123,7 @@ _FACES = (
 )
 
 
-def _embeddings(
-    case: Case, faces: list[dict[str, Any]], by_space: dict[str, list[dict[str, Any]]]
-) -> dict[str, np.ndarray]:
+def _embeddings(case: Case, faces: list[dict[str, Any]]) -> dict[str, np.ndarray]:
     """Each space's embeddings as one float32 matrix, rows in the order of its faces.
 
     The vectors are copied into the matrices as the rows are read, never held as one
@@ -182,7 +180,7 @@ def identify(case: Case, command: list[str] | None = None) -> IdentifyResult:
         if face["profile"] is not None:
             face["profile"] = sys.intern(face["profile"])
         by_space[space].append(face)
-    matrices = _embeddings(case, faces, by_space)
+    matrices = _embeddings(case, faces)
 
     result = IdentifyResult()
     ordered: list[dict[str, Any]] = []
