@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import platform
-import sys
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
-from venue_audit import TOOL_NAME, __version__
 from venue_audit.acquire import acquire
 from venue_audit.acquire.exports import (
+    _dfxml_header,
     display_path,
     export_manifest,
     manifest_rows,
@@ -20,33 +18,13 @@ from venue_audit.case import Case, CaseInfo
 
 
 def whole_document_dfxml(case: Case, target: Path) -> None:
-    """The DFXML as one ElementTree, indented and written by ElementTree: the reference."""
+    """The DFXML as one ElementTree, indented and written by ElementTree: the reference.
+
+    The header comes from the module (it is an ElementTree either way); every file object is
+    built here as elements, which the module writes as text.
+    """
     rows = manifest_rows(case)
-    dfxml = ET.Element(
-        "dfxml",
-        {
-            "version": "1.0",
-            "xmlns": "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML",
-            "xmlns:dc": "http://purl.org/dc/elements/1.1/",
-        },
-    )
-    metadata = ET.SubElement(dfxml, "metadata")
-    ET.SubElement(metadata, "dc:type").text = "Hash manifest"
-    creator = ET.SubElement(dfxml, "creator", {"version": "1.0"})
-    ET.SubElement(creator, "program").text = TOOL_NAME
-    ET.SubElement(creator, "version").text = __version__
-    environment = ET.SubElement(creator, "execution_environment")
-    for tag, text in (
-        ("os_sysname", platform.system()),
-        ("os_release", platform.release()),
-        ("host", platform.node()),
-        ("arch", platform.machine()),
-        ("python", sys.version.split()[0]),
-        ("case_no", case.info.case_no),
-    ):
-        ET.SubElement(environment, tag).text = text
-    for root in sorted({row["root"] for row in rows}):
-        ET.SubElement(ET.SubElement(dfxml, "source"), "image_filename").text = root
+    dfxml = _dfxml_header(case, [row["root"] for row in rows])
     for row in rows:
         fileobject = ET.SubElement(dfxml, "fileobject")
         ET.SubElement(fileobject, "filename").text = display_path(row)
